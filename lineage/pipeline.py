@@ -1,0 +1,197 @@
+"""The one write path: ingestors yield facts, this batches them into a store.
+
+Ingestors never touch a store. Each fact carries its ``source_ref``; writes are MERGEs, so
+re-ingesting the same input (with the same observation times) changes nothing. Per-item
+problems are collected in the :class:`IngestReport`, never raised, unless ``strict``.
+Observers registered with :func:`on_change` (label propagation, policies) run after each
+committed batch with the ids it touched, so a caller's ``ingest`` returns with the graph
+consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from lineage import ids
+from lineage.errors import LineageError
+from lineage.model import Edge, Fact, Labeling, Node, Problem, Severity
+from lineage.store.base import Store
+from lineage.timeutil import now_iso
+
+__all__ = ["Change", "IngestReport", "StrictModeError", "ingest", "on_change"]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one committed batch touched; handed to observers."""
+
+    nodes: frozenset[str]
+    edges: tuple[Edge, ...]
+    labelings: tuple[Labeling, ...]
+
+
+type Observer = Callable[[Store, Change], None]
+_OBSERVERS: list[Observer] = []
+
+
+def on_change(observer: Observer) -> Observer:
+    """Register an observer called after every committed batch (usable as a decorator)."""
+    if observer not in _OBSERVERS:
+        _OBSERVERS.append(observer)
+    return observer
+
+
+class StrictModeError(LineageError):
+    """Raised in strict mode on the first error-level problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class IngestReport:
+    """Counts of facts written and the problems met, for people and for ``--json``."""
+
+    nodes: int = 0
+    edges: int = 0
+    labelings: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "nodes": self.nodes,
+            "edges": self.edges,
+            "labelings": self.labelings,
+            "problems": [
+                {
+                    "severity": p.severity.value,
+                    "message": p.message,
+                    "source_ref": p.source_ref,
+                    "snippet": p.snippet,
+                }
+                for p in self.problems
+            ],
+        }
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+        self.edges: dict[tuple[str, str, str, str], Edge] = {}
+        self.labelings: list[Labeling] = []
+
+    def __len__(self) -> int:
+        return len(self.nodes) + len(self.edges) + len(self.labelings)
+
+    def add(self, fact: Node | Edge | Labeling) -> None:
+        if isinstance(fact, Node):
+            prior = self.nodes.get(fact.uid)
+            if prior is not None:  # the same node seen twice in a batch: merge its props
+                fact = Node(
+                    fact.uid,
+                    fact.kind,
+                    fact.name,
+                    fact.namespace,
+                    {**prior.props, **fact.props},
+                    prior.source_ref or fact.source_ref,
+                    max(prior.observed_at, fact.observed_at),
+                )
+            self.nodes[fact.uid] = fact
+        elif isinstance(fact, Edge):
+            prior_edge = self.edges.get(fact.ident)
+            if prior_edge is not None:
+                fact = Edge(
+                    fact.src,
+                    fact.rel,
+                    fact.dst,
+                    {**prior_edge.props, **fact.props},
+                    fact.key,
+                    prior_edge.source_ref or fact.source_ref,
+                    max(prior_edge.observed_at, fact.observed_at),
+                )
+            self.edges[fact.ident] = fact
+        else:
+            self.labelings.append(fact)
+
+
+def _check(fact: Node | Edge | Labeling) -> str | None:
+    """Return why a fact is unusable, or None. Ids are parsed once here for every ingestor."""
+    try:
+        if isinstance(fact, Node):
+            if ids.kind_of(fact.uid) is not fact.kind:
+                return f"node {fact.uid!r} is declared {fact.kind.value}"
+        elif isinstance(fact, Edge):
+            ids.parse(fact.src)
+            ids.parse(fact.dst)
+        else:
+            ids.parse(fact.uid)
+    except LineageError as exc:
+        return str(exc)
+    return None
+
+
+def ingest(
+    store: Store,
+    facts: Iterable[Fact],
+    *,
+    batch_size: int = 5000,
+    seen: str | None = None,
+    strict: bool = False,
+    report: IngestReport | None = None,
+) -> IngestReport:
+    """Write facts to ``store`` in atomic batches; return what was written and what was wrong.
+
+    ``seen`` is the observation time for facts that carry none (default: now). Raises
+    :class:`StrictModeError` on the first error-level problem when ``strict``; the batches
+    committed before it stay committed.
+    """
+    report = report or IngestReport()
+    seen = seen or now_iso()
+    batch = _Batch()
+    for fact in facts:
+        if isinstance(fact, Problem):
+            report.problems.append(fact)
+            if strict and fact.severity is Severity.ERROR:
+                raise StrictModeError(fact)
+            continue
+        why = _check(fact)
+        if why is not None:
+            problem = Problem(Severity.ERROR, why, fact.source_ref)
+            report.problems.append(problem)
+            if strict:
+                raise StrictModeError(problem)
+            continue
+        batch.add(fact)
+        if len(batch) >= batch_size:
+            _flush(store, batch, seen, report)
+            batch = _Batch()
+    _flush(store, batch, seen, report)
+    return report
+
+
+def _flush(store: Store, batch: _Batch, seen: str, report: IngestReport) -> None:
+    if not len(batch):
+        return
+    nodes = list(batch.nodes.values())
+    edges = list(batch.edges.values())
+    endpoints = (
+        {e.src for e in edges} | {e.dst for e in edges} | {lab.uid for lab in batch.labelings}
+    )
+    with store.batch():
+        store.upsert_nodes(nodes, seen=seen)
+        store.ensure_nodes(sorted(endpoints - batch.nodes.keys()))
+        store.upsert_edges(edges, seen=seen)
+    report.nodes += len(nodes)
+    report.edges += len(edges)
+    report.labelings += len(batch.labelings)
+    change = Change(
+        frozenset(batch.nodes) | frozenset(endpoints), tuple(edges), tuple(batch.labelings)
+    )
+    for observer in _OBSERVERS:
+        observer(store, change)

@@ -1,0 +1,65 @@
+"""Settings, looked up in a documented order: explicit argument, environment, defaults.
+
+=====================  =============================  ==============================
+setting                environment                    default
+=====================  =============================  ==============================
+store                  LINEAGE_STORE                  ./.lineage (embedded FalkorDB)
+write token            LINEAGE_API_TOKEN              none: writes refused over HTTP
+write token file       LINEAGE_API_TOKEN_FILE         none
+read token             LINEAGE_READ_TOKEN             none: reads need no token
+graphiql               LINEAGE_GRAPHIQL               false
+max request bytes      LINEAGE_MAX_REQUEST_BYTES      16 MiB
+=====================  =============================  ==============================
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from lineage.errors import ConfigError
+
+__all__ = ["Settings"]
+
+DEFAULT_STORE = "./.lineage"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    store: str = Field(DEFAULT_STORE, description="Store folder (embedded) or neo4j:// URI.")
+    api_token: SecretStr | None = Field(None, description="Bearer token with write scope.")
+    read_token: SecretStr | None = Field(
+        None, description="Bearer token with read scope; when unset, reads are open."
+    )
+    graphiql: bool = Field(False, description="Serve the GraphiQL IDE at /graphql.")
+    max_request_bytes: int = Field(16 * 1024 * 1024, description="Largest request body accepted.")
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {}
+        if env.get("LINEAGE_STORE"):
+            values["store"] = env["LINEAGE_STORE"]
+        token = env.get("LINEAGE_API_TOKEN")
+        if not token and env.get("LINEAGE_API_TOKEN_FILE"):
+            path = Path(env["LINEAGE_API_TOKEN_FILE"])
+            try:
+                token = path.read_text().strip()
+            except OSError as exc:
+                raise ConfigError(f"LINEAGE_API_TOKEN_FILE {path}: {exc.strerror}") from exc
+        if token:
+            values["api_token"] = token
+        if env.get("LINEAGE_READ_TOKEN"):
+            values["read_token"] = env["LINEAGE_READ_TOKEN"]
+        if env.get("LINEAGE_GRAPHIQL"):
+            values["graphiql"] = env["LINEAGE_GRAPHIQL"].lower() in {"1", "true", "yes", "on"}
+        if env.get("LINEAGE_MAX_REQUEST_BYTES"):
+            values["max_request_bytes"] = env["LINEAGE_MAX_REQUEST_BYTES"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls.model_validate(values)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc

@@ -1,0 +1,142 @@
+"""The store contract every backend implements, and the records it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from lineage.model import Edge, Kind, Node, Rel
+
+__all__ = ["Direction", "Neighbour", "Store", "StoredEdge", "StoredNode", "edge_row", "node_row"]
+
+type Direction = Literal["out", "in", "both"]
+
+# Properties every node carries that are not free props in the export format.
+NODE_CORE = ("uid", "kind", "name", "namespace", "labels")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredNode:
+    """A node as read back: core fields, effective sensitivity labels, every other property."""
+
+    uid: str
+    kind: Kind
+    name: str
+    namespace: str
+    labels: tuple[str, ...] = ()
+    props: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_props(cls, props: Mapping[str, Any]) -> StoredNode:
+        rest = {k: v for k, v in props.items() if k not in NODE_CORE}
+        return cls(
+            uid=props["uid"],
+            kind=Kind(props["kind"]),
+            name=props.get("name", ""),
+            namespace=props.get("namespace", ""),
+            labels=tuple(props.get("labels") or ()),
+            props=rest,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEdge:
+    src: str
+    rel: Rel
+    dst: str
+    key: str = ""
+    props: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, src: str, rel: str, dst: str, props: Mapping[str, Any]) -> StoredEdge:
+        rest = {k: v for k, v in props.items() if k != "key"}
+        return cls(src, Rel(rel), dst, props.get("key", ""), rest)
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbour:
+    edge: StoredEdge
+    node: StoredNode
+
+
+def node_row(node: Node, seen: str) -> dict[str, Any]:
+    """The parameter row the node upsert statements expect."""
+    return {
+        "uid": node.uid,
+        "kind": node.kind.value,
+        "name": node.name,
+        "namespace": node.namespace,
+        "seen": node.observed_at or seen,
+        "ref": node.source_ref,
+        "props": dict(node.props),
+    }
+
+
+def edge_row(edge: Edge, seen: str) -> dict[str, Any]:
+    """The parameter row the edge upsert statements expect."""
+    return {
+        "src": edge.src,
+        "dst": edge.dst,
+        "key": edge.key,
+        "seen": edge.observed_at or seen,
+        "ref": edge.source_ref,
+        "props": dict(edge.props),
+    }
+
+
+class Store(Protocol):
+    """What the pipeline, the queries and the API need from a graph store.
+
+    Writes are idempotent (MERGE on ``uid``; edges on source, type, target and ``key``) and
+    durable once the call returns. ``batch()`` groups writes into one atomic unit.
+    """
+
+    location: str
+
+    def upsert_nodes(self, nodes: Sequence[Node], *, seen: str) -> None: ...
+
+    def ensure_nodes(self, uids: Iterable[str]) -> None:
+        """Create bare (stub) nodes for ids not yet present; never touches existing ones."""
+
+    def upsert_edges(self, edges: Sequence[Edge], *, seen: str) -> None: ...
+
+    def restore_nodes(self, nodes: Iterable[StoredNode]) -> None:
+        """Write nodes exactly as given (import/restore); no first/last-seen arithmetic."""
+
+    def restore_edges(self, edges: Iterable[StoredEdge]) -> None: ...
+
+    def delete_nodes(self, uids: Iterable[str]) -> int: ...
+
+    def delete_edges(self, edges: Iterable[tuple[str, Rel, str, str]]) -> int: ...
+
+    def set_props(self, uid: str, props: Mapping[str, Any]) -> None: ...
+
+    def get_node(self, uid: str) -> StoredNode | None: ...
+
+    def neighbours(
+        self, uid: str, *, direction: Direction = "both", rels: Iterable[Rel] | None = None
+    ) -> list[Neighbour]: ...
+
+    def query(
+        self, statement: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a read statement; rows as dicts keyed by the RETURN aliases."""
+
+    def execute(
+        self, statement: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a write statement (within the current batch, if any)."""
+
+    def batch(self) -> AbstractContextManager[None]: ...
+
+    def iter_nodes(self, page: int = 5000) -> Iterator[StoredNode]: ...
+
+    def iter_edges(self, page: int = 2000) -> Iterator[StoredEdge]: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def clear(self) -> None: ...
+
+    def close(self) -> None: ...
