@@ -1,0 +1,60 @@
+"""The FastAPI application factory: one store per process, routers mounted here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from lineage.errors import ConfigError, InvalidId, LineageError, NodeNotFound, ParseError
+from lineage.settings import Settings
+from lineage.store import Store, open_store
+
+__all__ = ["create_app", "error_status"]
+
+
+def error_status(exc: LineageError) -> int:
+    """The one mapping from our errors to HTTP status codes."""
+    if isinstance(exc, NodeNotFound):
+        return 404
+    if isinstance(exc, (ParseError, InvalidId, ConfigError)):
+        return 400
+    return 500
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the service. Pass ``store`` to share an open store (tests, embedding)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = store is None
+        app.state.store = store if store is not None else open_store(settings.store)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.store.close()
+
+    app = FastAPI(title="AI-SPM lineage graph", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+
+    @app.exception_handler(LineageError)
+    async def _lineage_error(request: Request, exc: LineageError) -> JSONResponse:
+        return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, error_status(exc))
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok"}
+
+    for router in _routers(settings):
+        app.include_router(router)
+    return app
+
+
+def _routers(settings: Settings) -> list[Any]:
+    """Routers of the capabilities; each module exposes ``router`` (or ``make_router``)."""
+    return []
