@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # never reach the network
 
-from lineage.store import Store, open_store  # noqa: E402
+from lineage.store import Store, open_store
 
 CORPUS = Path(__file__).parent / "corpus"
 
