@@ -9,6 +9,13 @@ write token file       LINEAGE_API_TOKEN_FILE         none
 read token             LINEAGE_READ_TOKEN             none: reads need no token
 graphiql               LINEAGE_GRAPHIQL               false
 max request bytes      LINEAGE_MAX_REQUEST_BYTES      16 MiB
+neo4j user             LINEAGE_NEO4J_USER             neo4j (when a password is set)
+neo4j password         LINEAGE_NEO4J_PASSWORD         none
+neo4j password file    LINEAGE_NEO4J_PASSWORD_FILE    none
+neo4j bearer token     LINEAGE_NEO4J_TOKEN            none (SSO; instead of a password)
+neo4j database         LINEAGE_NEO4J_DATABASE         the server's default database
+neo4j rows per UNWIND  LINEAGE_NEO4J_BATCH_ROWS       2000
+neo4j retry budget     LINEAGE_NEO4J_RETRY_SECONDS    30
 =====================  =============================  ==============================
 """
 
@@ -36,6 +43,14 @@ class Settings(BaseModel):
     )
     graphiql: bool = Field(False, description="Serve the GraphiQL IDE at /graphql.")
     max_request_bytes: int = Field(16 * 1024 * 1024, description="Largest request body accepted.")
+    neo4j_user: str | None = Field(None, description="Neo4j user for basic auth.")
+    neo4j_password: SecretStr | None = Field(None, description="Neo4j password (basic auth).")
+    neo4j_token: SecretStr | None = Field(None, description="Neo4j bearer token (SSO).")
+    neo4j_database: str | None = Field(None, description="Neo4j database; unset: the default.")
+    neo4j_batch_rows: int = Field(2000, ge=1, description="Rows per UNWIND write statement.")
+    neo4j_retry_seconds: float = Field(
+        30.0, ge=0, description="How long transient Neo4j errors are retried per transaction."
+    )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -58,6 +73,18 @@ class Settings(BaseModel):
             values["graphiql"] = env["LINEAGE_GRAPHIQL"].lower() in {"1", "true", "yes", "on"}
         if env.get("LINEAGE_MAX_REQUEST_BYTES"):
             values["max_request_bytes"] = env["LINEAGE_MAX_REQUEST_BYTES"]
+        password = env.get("LINEAGE_NEO4J_PASSWORD")
+        if not password and env.get("LINEAGE_NEO4J_PASSWORD_FILE"):
+            path = Path(env["LINEAGE_NEO4J_PASSWORD_FILE"])
+            try:
+                password = path.read_text().strip()
+            except OSError as exc:
+                raise ConfigError(f"LINEAGE_NEO4J_PASSWORD_FILE {path}: {exc.strerror}") from exc
+        if password:
+            values["neo4j_password"] = password
+        for field_name in ("user", "token", "database", "batch_rows", "retry_seconds"):
+            if env.get(f"LINEAGE_NEO4J_{field_name.upper()}"):
+                values[f"neo4j_{field_name}"] = env[f"LINEAGE_NEO4J_{field_name.upper()}"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls.model_validate(values)

@@ -14,14 +14,14 @@ from falkordb import Graph
 from lineage import ids
 from lineage.errors import StoreError
 from lineage.model import Edge, Kind, Node, Rel
-from lineage.store import cypher
+from lineage.store import cypher, ddl
 from lineage.store._server import ServerHandle, open_server
 from lineage.store.base import Direction, Neighbour, StoredEdge, StoredNode, edge_row, node_row
 
 __all__ = ["FalkorStore"]
 
 GRAPH = "lineage"
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = ddl.SCHEMA_VERSION
 
 
 class FalkorStore:
@@ -40,29 +40,20 @@ class FalkorStore:
         client = self._server.client
         if client.get("lineage:schema_version") == str(_SCHEMA_VERSION):
             return
+        first, *per_kind = ddl.FALKOR_INDEXES
         try:
-            self._graph.query("CREATE INDEX FOR (n:Asset) ON (n.uid)")
+            self._graph.query(first)
         except redis.ResponseError as exc:
             if "already indexed" not in str(exc):
                 raise StoreError(f"cannot create the uid index: {exc}") from exc
         try:
-            client.execute_command(
-                "GRAPH.CONSTRAINT",
-                "CREATE",
-                GRAPH,
-                "UNIQUE",
-                "NODE",
-                "Asset",
-                "PROPERTIES",
-                "1",
-                "uid",
-            )
+            client.execute_command("GRAPH.CONSTRAINT", "CREATE", GRAPH, *ddl.FALKOR_CONSTRAINT)
         except redis.ResponseError as exc:
             if "already exists" not in str(exc).lower():
                 raise StoreError(f"cannot create the uid constraint: {exc}") from exc
-        for kind in Kind:  # kind-label indexes make `MATCH (n:Endpoint ...)` scans cheap
+        for statement in per_kind:  # kind-label indexes make `MATCH (n:Endpoint ...)` cheap
             with suppress(redis.ResponseError):
-                self._graph.query(f"CREATE INDEX FOR (n:{kind.value}) ON (n.uid)")
+                self._graph.query(statement)
         client.set("lineage:schema_version", str(_SCHEMA_VERSION))
 
     def close(self) -> None:
