@@ -27,3 +27,19 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def corpus() -> Path:
     return CORPUS
+
+
+_NEO4J = pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason="NEO4J_URI not set")
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=[pytest.mark.neo4j, _NEO4J])])
+def contract_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Every store backend, for suites that must hold on all of them."""
+    location = tmp_path / "store" if request.param == "embedded" else os.environ["NEO4J_URI"]
+    s = open_store(location)
+    s.clear()
+    try:
+        yield s
+    finally:
+        s.clear() if request.param == "neo4j" else None
+        s.close()
