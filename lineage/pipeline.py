@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from lineage import ids
+from lineage import ids, sensitivity
 from lineage.errors import LineageError
-from lineage.model import Edge, Fact, Labeling, Node, Problem, Severity
+from lineage.model import Edge, Fact, Labeling, Node, Problem, Rel, Severity
 from lineage.store.base import Store
 from lineage.timeutil import now_iso
 
-__all__ = ["Change", "IngestReport", "StrictModeError", "ingest", "on_change"]
+__all__ = ["Change", "IngestReport", "StrictModeError", "delete", "ingest", "on_change"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,8 @@ class Change:
     nodes: frozenset[str]
     edges: tuple[Edge, ...]
     labelings: tuple[Labeling, ...]
+    removed_nodes: frozenset[str] = frozenset()
+    removed_edges: tuple[tuple[str, Rel, str, str], ...] = ()
 
 
 type Observer = Callable[[Store, Change], None]
@@ -187,6 +189,8 @@ def _flush(store: Store, batch: _Batch, seen: str, report: IngestReport) -> None
         store.upsert_nodes(nodes, seen=seen)
         store.ensure_nodes(sorted(endpoints - batch.nodes.keys()))
         store.upsert_edges(edges, seen=seen)
+    # Labels are brought up to date before anyone (observer or caller) sees the batch.
+    sensitivity.after_batch(store, edges, batch.labelings, seen=seen)
     report.nodes += len(nodes)
     report.edges += len(edges)
     report.labelings += len(batch.labelings)
@@ -195,3 +199,31 @@ def _flush(store: Store, batch: _Batch, seen: str, report: IngestReport) -> None
     )
     for observer in _OBSERVERS:
         observer(store, change)
+
+
+def delete(
+    store: Store,
+    *,
+    nodes: Iterable[str] = (),
+    edges: Iterable[tuple[str, Rel, str, str]] = (),
+) -> int:
+    """Delete nodes (with their edges) and edges ``(src, rel, dst, key)`` in one batch.
+
+    Labels that lose their support are retracted before this returns; observers are told.
+    Returns how many nodes and edges were asked to be deleted.
+    """
+    nodes = sorted(set(nodes))
+    edges = [(src, Rel(rel), dst, key) for src, rel, dst, key in edges]
+    if not nodes and not edges:
+        return 0
+    seeds = sensitivity.before_delete(store, nodes, edges)
+    with store.batch():
+        if edges:
+            store.delete_edges(edges)
+        if nodes:
+            store.delete_nodes(nodes)
+    sensitivity.refresh(store, seeds, lossy=True)
+    change = Change(frozenset(seeds), (), (), frozenset(nodes), tuple(edges))
+    for observer in _OBSERVERS:
+        observer(store, change)
+    return len(nodes) + len(edges)

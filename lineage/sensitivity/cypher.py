@@ -1,0 +1,101 @@
+"""Cypher of the sensitivity module: bulk reads of the label-carrying graph, batched writes.
+
+Every statement takes a list of uids (``UNWIND``) so that one round trip serves a whole BFS
+level, and runs on both Neo4j 5 and FalkorDB. Linted with the rest (``ALL_STATEMENTS``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ALL_STATEMENTS",
+    "DATASET_OF",
+    "IN_COLUMNS",
+    "IN_FLOWS",
+    "LABELLED_NODES",
+    "NODE_STATES",
+    "OUT_FLOWS",
+    "SET_EDGE_DECLASSIFIED",
+    "SET_LABEL_STATE",
+    "SET_OWN",
+]
+
+_EDGE = (
+    "e.transformation_type AS ttype, e.transformation_subtype AS subtype, "
+    "e.granularity AS granularity, e.masking AS masking, e.stale AS stale, "
+    "e.column_detail AS column_detail, e.declassified AS declassified, e.key AS key, "
+    "e.kind AS kind, e.via AS via"
+)
+
+NODE_STATES = """
+UNWIND $uids AS uid
+MATCH (n:Asset {uid: uid})
+RETURN n.uid AS uid, n.kind AS kind, n.own_labels AS own, n.declassified AS declassified,
+       n.label_sources AS sources, n.labels AS labels, n.coarse_labels AS coarse"""
+
+OUT_FLOWS = f"""
+UNWIND $uids AS uid
+MATCH (a:Asset {{uid: uid}})-[e:FLOWS_TO]->(b:Asset)
+RETURN a.uid AS src, a.kind AS src_kind, b.uid AS dst, b.kind AS dst_kind, {_EDGE}"""
+
+IN_FLOWS = f"""
+UNWIND $uids AS uid
+MATCH (a:Asset)-[e:FLOWS_TO]->(b:Asset {{uid: uid}})
+RETURN a.uid AS src, a.kind AS src_kind, b.uid AS dst, b.kind AS dst_kind, {_EDGE}"""
+
+# Column -> its dataset (a dataset's labels are the union of its columns').
+DATASET_OF = """
+UNWIND $uids AS uid
+MATCH (d:Asset)-[:HAS_COLUMN]->(c:Asset {uid: uid})
+RETURN c.uid AS src, d.uid AS dst"""
+
+IN_COLUMNS = """
+UNWIND $uids AS uid
+MATCH (d:Asset {uid: uid})-[:HAS_COLUMN]->(c:Asset)
+RETURN c.uid AS src, d.uid AS dst"""
+
+LABELLED_NODES = """
+MATCH (n:Asset)
+WHERE n.own_labels IS NOT NULL OR n.labels IS NOT NULL OR n.label_sources IS NOT NULL
+   OR n.declassified IS NOT NULL
+RETURN n.uid AS uid"""
+
+SET_LABEL_STATE = """
+UNWIND $rows AS row
+MATCH (n:Asset {uid: row.uid})
+SET n.labels = row.labels, n.coarse_labels = row.coarse, n.label_sources = row.sources"""
+
+SET_OWN = """
+UNWIND $rows AS row
+MATCH (n:Asset {uid: row.uid})
+SET n.own_labels = row.own, n.label_evidence = row.evidence"""
+
+SET_NODE_DECLASSIFIED = """
+MATCH (n:Asset {uid: $uid})
+SET n.declassified = $patterns, n.declassification_log = $log
+RETURN n.uid AS uid"""
+
+GET_NODE_DECLASSIFIED = """
+MATCH (n:Asset {uid: $uid})
+RETURN n.declassified AS patterns, n.declassification_log AS log, n.kind AS kind"""
+
+SET_EDGE_DECLASSIFIED = """
+MATCH (a:Asset {uid: $src})-[e:FLOWS_TO]->(b:Asset {uid: $dst})
+WHERE e.key = $key
+SET e.declassified = $patterns, e.declassification_log = $log
+RETURN count(e) AS n"""
+
+GET_EDGE_DECLASSIFIED = """
+MATCH (a:Asset {uid: $src})-[e:FLOWS_TO]->(b:Asset {uid: $dst})
+WHERE e.key = $key
+RETURN e.declassified AS patterns, e.declassification_log AS log"""
+
+GET_OWN = """
+UNWIND $uids AS uid
+MATCH (n:Asset {uid: uid})
+RETURN n.uid AS uid, n.label_evidence AS evidence"""
+
+ALL_STATEMENTS: dict[str, str] = {
+    name: value
+    for name, value in dict(globals()).items()
+    if name.isupper() and isinstance(value, str) and not name.startswith("_")
+}

@@ -1,0 +1,157 @@
+"""Label state of nodes as stored, and the label-carrying edges, read in bulk.
+
+On every data-holding node (see docs/sensitivity.md):
+
+* ``own_labels``: labels detected on or declared for the node itself;
+* ``label_evidence``: one JSON object per (label, detector): confidence, hits, sample size,
+  who/when/why for declarations. Never a raw value;
+* ``labels``: effective labels (own + inherited), categories listed next to entities;
+* ``coarse_labels``: the effective labels only known through dataset-level edges;
+* ``label_sources``: ``TOKEN|PREDECESSOR`` entries, the provenance of inherited tokens;
+* ``declassified`` / ``declassification_log``: labels explicitly stopped here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from lineage.sensitivity import cypher
+from lineage.sensitivity.rules import EdgeRule, effective_labels, strip_declassified
+from lineage.store.base import Store
+
+__all__ = [
+    "Flow",
+    "NodeState",
+    "chunks",
+    "read_flows",
+    "read_states",
+    "write_states",
+]
+
+CHUNK = 5000
+SEP = "|"
+
+
+def chunks(items: Iterable[str], size: int = CHUNK) -> Iterator[list[str]]:
+    buf: list[str] = []
+    for item in items:
+        buf.append(item)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+@dataclass(slots=True)
+class NodeState:
+    """One node's label inputs (own, declassified) and stored results (sources, labels)."""
+
+    uid: str
+    kind: str
+    own: frozenset[str] = frozenset()  # own tokens, already without declassified ones
+    declassified: tuple[str, ...] = ()
+    sources: dict[str, set[str]] = field(default_factory=dict)  # token -> predecessors
+    stored: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+
+    def tokens(self) -> set[str]:
+        return set(self.own) | set(self.sources)
+
+    def encoded(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """``(labels, coarse_labels, label_sources)`` as they would be stored."""
+        labels, rough = effective_labels(self.tokens())
+        sources = sorted(f"{t}{SEP}{p}" for t, preds in self.sources.items() for p in preds)
+        return tuple(labels), tuple(rough), tuple(sources)
+
+
+def _state(row: Mapping[str, object]) -> NodeState:
+    declassified = tuple(str(p) for p in (row.get("declassified") or ()))  # type: ignore[union-attr]
+    own = frozenset(strip_declassified((str(x) for x in row.get("own") or ()), declassified))  # type: ignore[union-attr]
+    sources: dict[str, set[str]] = defaultdict(set)
+    for entry in row.get("sources") or ():  # type: ignore[union-attr]
+        token, _, pred = str(entry).partition(SEP)
+        sources[token].add(pred)
+    stored = (
+        tuple(row.get("labels") or ()),  # type: ignore[arg-type]
+        tuple(row.get("coarse") or ()),  # type: ignore[arg-type]
+        tuple(sorted(str(s) for s in row.get("sources") or ())),  # type: ignore[union-attr]
+    )
+    return NodeState(str(row["uid"]), str(row["kind"]), own, declassified, dict(sources), stored)
+
+
+def read_states(store: Store, uids: Iterable[str]) -> dict[str, NodeState]:
+    out: dict[str, NodeState] = {}
+    for part in chunks(uids):
+        for row in store.query(cypher.NODE_STATES, {"uids": part}):
+            out[str(row["uid"])] = _state(row)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A label-carrying hop: a ``FLOWS_TO`` edge, or column -> dataset (``rule`` None)."""
+
+    src: str
+    dst: str
+    rule: EdgeRule | None
+    props: tuple[tuple[str, object], ...] = ()
+
+
+_EDGE_FIELDS = (
+    ("ttype", "transformation_type"),
+    ("subtype", "transformation_subtype"),
+    ("granularity", "granularity"),
+    ("masking", "masking"),
+    ("stale", "stale"),
+    ("column_detail", "column_detail"),
+    ("declassified", "declassified"),
+    ("key", "key"),
+    ("kind", "kind"),
+    ("via", "via"),
+)
+
+
+def _flow(row: Mapping[str, object]) -> Flow:
+    props = {prop: row.get(col) for col, prop in _EDGE_FIELDS if row.get(col) is not None}
+    rule = EdgeRule.of(props, str(row["src_kind"]), str(row["dst_kind"]))
+    return Flow(str(row["src"]), str(row["dst"]), rule, tuple(sorted(props.items())))
+
+
+def read_flows(store: Store, uids: Iterable[str], *, outgoing: bool) -> list[Flow]:
+    """Every label-carrying hop out of (or into) ``uids``, column -> dataset hops included."""
+    flows_q = cypher.OUT_FLOWS if outgoing else cypher.IN_FLOWS
+    cols_q = cypher.DATASET_OF if outgoing else cypher.IN_COLUMNS
+    out: list[Flow] = []
+    for part in chunks(uids):
+        out.extend(_flow(row) for row in store.query(flows_q, {"uids": part}))
+        out.extend(
+            Flow(str(row["src"]), str(row["dst"]), None)
+            for row in store.query(cols_q, {"uids": part})
+        )
+    return out
+
+
+def write_states(store: Store, states: Iterable[NodeState]) -> int:
+    """Write the label state of nodes whose encoded state differs from what is stored."""
+    rows = []
+    for state in states:
+        labels, rough, sources = state.encoded()
+        if (labels, rough, sources) == state.stored:
+            continue
+        rows.append(
+            {
+                "uid": state.uid,
+                "labels": list(labels) or None,
+                "coarse": list(rough) or None,
+                "sources": list(sources) or None,
+            }
+        )
+        state.stored = (labels, rough, sources)
+    if not rows:
+        return 0
+    with store.batch():
+        for i in range(0, len(rows), CHUNK):
+            store.execute(cypher.SET_LABEL_STATE, {"rows": rows[i : i + CHUNK]})
+    return len(rows)
