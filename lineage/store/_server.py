@@ -174,6 +174,7 @@ def _start(root: Path, sock: Path) -> tuple[redis.Redis, int]:
         "--appendonly", "yes",
         "--appendfsync", "always",
         "--save", "",
+        "--auto-aof-rewrite-min-size", "16mb",  # compact big loads: faster reopen
         "--logfile", str(log),
         "--loadmodule", str(module),
     ]  # fmt: skip

@@ -1,0 +1,16 @@
+# Two entry points: `make demo` and `make test`. Both set up .venv on first use.
+.PHONY: setup demo test bench
+
+setup: .venv/.installed
+
+.venv/.installed: pyproject.toml tests/cypher_lint/package-lock.json scripts/bootstrap
+	./scripts/bootstrap
+
+demo: setup
+	.venv/bin/lineage demo
+
+test: setup
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports && .venv/bin/pytest
+
+bench: setup
+	.venv/bin/python -m bench.store_load
