@@ -1,0 +1,65 @@
+"""Endpoint access logs -> Principal/Endpoint nodes and windowed ``CAN_ACCESS`` usage edges.
+
+Formats: the native JSON Lines schema (:mod:`.native`), nginx/Envoy JSON access logs
+(:mod:`.gateway`) and OpenTelemetry ``gen_ai`` spans (:mod:`.otel`). Pure: records are
+aggregated in one pass (:class:`Usage`) and become facts; merging with counts already in a
+store is done by passing the stored edge props as ``prior`` to :meth:`Usage.facts`.
+
+>>> usage = Usage()
+>>> lines = ['{"timestamp": 0, "principal": "ann", "endpoint": "chat", "status": 200}', "{"]
+>>> [str(p) for p in usage.add_all(read_access_log(lines, path="x.jsonl"))]
+['warning: x.jsonl:2: malformed line: invalid JSON at column 2: Expecting property name \
+enclosed in double quotes']
+>>> [e.props["requests"] for e in usage.facts() if hasattr(e, "rel")]
+[1]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ingest.access_log.aggregate import EDGE_KEY, MAX_SOURCES, PairUsage, Usage, merge_props
+from ingest.access_log.fingerprint import NEAR_BITS, hamming, simhash64, source_key
+from ingest.access_log.reader import Format, ReadStats, detect_format, read_access_log
+from ingest.access_log.records import (
+    DEFAULT_ENDPOINT_NAMESPACE,
+    DEFAULT_PRINCIPAL_NAMESPACE,
+    AccessRecord,
+    Resolver,
+)
+from lineage.model import Fact
+
+__all__ = [
+    "DEFAULT_ENDPOINT_NAMESPACE",
+    "DEFAULT_PRINCIPAL_NAMESPACE",
+    "EDGE_KEY",
+    "MAX_SOURCES",
+    "NEAR_BITS",
+    "AccessRecord",
+    "Format",
+    "PairUsage",
+    "ReadStats",
+    "Resolver",
+    "Usage",
+    "access_log_facts",
+    "detect_format",
+    "hamming",
+    "merge_props",
+    "read_access_log",
+    "simhash64",
+    "source_key",
+]
+
+
+def access_log_facts(
+    lines: Iterable[str | bytes],
+    *,
+    fmt: Format | str = Format.AUTO,
+    path: str = "<stream>",
+    window_s: int = 3600,
+    resolver: Resolver | None = None,
+) -> Iterator[Fact]:
+    """Problems first (as lines are read), then the aggregated nodes and edges."""
+    usage = Usage(window_s=window_s)
+    yield from usage.add_all(read_access_log(lines, fmt=fmt, path=path, resolver=resolver))
+    yield from usage.facts(source_ref=path)
