@@ -57,4 +57,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
 def _routers(settings: Settings) -> list[Any]:
     """Routers of the capabilities; each module exposes ``router`` (or ``make_router``)."""
-    return []
+    from lineage.api import openlineage
+
+    return [openlineage.router]

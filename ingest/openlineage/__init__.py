@@ -1,0 +1,23 @@
+"""OpenLineage events as graph facts: validation, typed models, mapping, file reading.
+
+>>> from ingest.openlineage import read_events, validate_event, event_facts
+"""
+
+from ingest.openlineage.mapping import RunOutcome, event_facts, idempotency_key, run_outcome
+from ingest.openlineage.models import Event, parse_event
+from ingest.openlineage.reading import RawEvent, read_events
+from ingest.openlineage.validate import Violation, event_kind, validate_event
+
+__all__ = [
+    "Event",
+    "RawEvent",
+    "RunOutcome",
+    "Violation",
+    "event_facts",
+    "event_kind",
+    "idempotency_key",
+    "parse_event",
+    "read_events",
+    "run_outcome",
+    "validate_event",
+]

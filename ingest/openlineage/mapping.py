@@ -1,0 +1,283 @@
+"""An OpenLineage event as graph facts: jobs, datasets, READS/WRITES and FLOWS_TO.
+
+Pure: no store, no I/O. The intake service validates, logs and applies; this module only
+says what an event means::
+
+    inputs -[READS]- job -[WRITES]-> outputs, and input -[FLOWS_TO {via: job}]-> output
+
+Column lineage refines the dataset edge (``column_detail: true``); an input the facet does
+not mention keeps a coarse edge (it may still carry values the emitter did not trace).
+When no column lineage came with the event, the job's ``sql`` facet is handed to the SQL
+ingestor. Facets the mapping does not read are kept on the node as JSON (``facets.<name>``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.openlineage.aliases import canonical_of, rewrite, symlink_facts
+from ingest.openlineage.columns import column_facts, column_flows, flow_props, schema_facts
+from ingest.openlineage.models import Dataset, Event, Job
+from ingest.openlineage.sql_facet import sql_facet_facts
+from lineage import ids
+from lineage.errors import InvalidId
+from lineage.model import Edge, Fact, Kind, Node, Problem, Rel, Severity
+from lineage.timeutil import to_iso
+
+__all__ = ["RunOutcome", "event_facts", "idempotency_key", "run_outcome"]
+
+_MAX_FACET_JSON = 8192
+_TERMINAL = frozenset({"COMPLETE", "FAIL", "ABORT"})
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """A completed run: the edges of ``job`` not seen in ``run_id`` are no longer current."""
+
+    job: str
+    run_id: str
+    event_time: str
+
+
+def idempotency_key(raw: Mapping[str, Any]) -> str:
+    """Run id + event type + event time; job/dataset events use their identity instead."""
+    when = raw.get("eventTime", "")
+    with contextlib.suppress(TypeError, ValueError):
+        when = to_iso(when)
+    if isinstance(raw.get("run"), Mapping):
+        return f"run|{raw['run'].get('runId')}|{raw.get('eventType', '')}|{when}"
+    if isinstance(raw.get("dataset"), Mapping):
+        d = raw["dataset"]
+        return f"dataset|{d.get('namespace')}|{d.get('name')}|{when}"
+    job = raw.get("job") if isinstance(raw.get("job"), Mapping) else {}
+    return f"job|{job.get('namespace')}|{job.get('name')}|{when}"
+
+
+def run_outcome(event: Event) -> RunOutcome | None:
+    if event.kind != "RunEvent" or event.eventType != "COMPLETE" or not event.job or not event.run:
+        return None
+    return RunOutcome(
+        ids.job_id(event.job.namespace, event.job.name), event.run.runId, to_iso(event.eventTime)
+    )
+
+
+def _facet_props(other: Mapping[str, Any], prefix: str = "facets") -> dict[str, Any]:
+    """Unknown facets as compact JSON strings; an oversized one is recorded by size only
+    (the event log keeps it whole)."""
+    out: dict[str, Any] = {}
+    for name, value in other.items():
+        text = json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+        if len(text) > _MAX_FACET_JSON:
+            text = json.dumps({"_omitted_bytes": len(text)})
+        key = f"{prefix}.{name}"
+        if len(key) <= 128 and all(c.isalnum() or c in "_.-" for c in key):
+            out[key] = text
+    return out
+
+
+def _dataset_props(dataset: Dataset) -> dict[str, Any]:
+    f = dataset.facets
+    props: dict[str, Any] = _facet_props(f.other)
+    if f.schema_ is not None:
+        from ingest.openlineage.columns import flatten_schema
+
+        flat = list(flatten_schema(f.schema_.fields))
+        props["fields"] = [name for name, _, _ in flat]
+        props["field_types"] = [type_ for _, type_, _ in flat]
+    if f.documentation is not None:
+        props["description"] = f.documentation.description[:2000]
+    if f.ownership is not None:
+        props["owner"] = [o.name for o in f.ownership.owners]
+        props["owner_types"] = [o.type or "" for o in f.ownership.owners]
+    if f.dataSource is not None:
+        props["data_source"] = f.dataSource.name
+        props["data_source_uri"] = f.dataSource.uri
+    if f.datasetType is not None:
+        props["dataset_type"] = f.datasetType.datasetType or None
+        props["dataset_subtype"] = f.datasetType.subType
+    return props
+
+
+def _job_props(job: Job) -> dict[str, Any]:
+    f = job.facets
+    props: dict[str, Any] = _facet_props(f.other)
+    if f.jobType is not None:
+        props["job_type"] = f.jobType.jobType or None
+        props["integration"] = f.jobType.integration or None
+        props["processing_type"] = f.jobType.processingType or None
+    if f.documentation is not None:
+        props["description"] = f.documentation.description[:2000]
+    if f.ownership is not None:
+        props["owner"] = [o.name for o in f.ownership.owners]
+    if f.sourceCodeLocation is not None:
+        props["source_code_url"] = f.sourceCodeLocation.url or None
+    if f.sql is not None:
+        # The query text stays in the event log: literals in it may be sensitive values.
+        props["sql_sha256"] = hashlib.sha256(f.sql.query.encode()).hexdigest()
+        props["sql_dialect"] = f.sql.dialect
+    return props
+
+
+def _run_props(event: Event) -> dict[str, Any]:
+    if event.run is None:
+        return {}
+    f = event.run.facets
+    props: dict[str, Any] = {
+        "last_run_id": event.run.runId,
+        "last_run_state": event.eventType,
+        "last_event_time": to_iso(event.eventTime),
+        "run_facets": sorted(f.other) or None,  # names only: run facets may hold secrets
+        "producer": event.producer or None,
+    }
+    if f.parent is not None:
+        props["parent"] = ids.job_id(f.parent.job.namespace, f.parent.job.name)
+        props["parent_run_id"] = f.parent.run.runId
+        root = f.parent.root or {}
+        root_job = root.get("job") if isinstance(root.get("job"), Mapping) else None
+        if root_job and root_job.get("namespace") and root_job.get("name"):
+            props["root"] = ids.job_id(root_job["namespace"], root_job["name"])
+    if f.errorMessage is not None:
+        props["error_message"] = (
+            f.errorMessage.message.splitlines()[0][:300] if (f.errorMessage.message) else None
+        )
+        props["error_language"] = f.errorMessage.programmingLanguage or None
+    elif event.eventType in _TERMINAL:
+        props["error_message"] = ""
+    if f.extractionError is not None:
+        props["extraction_failed_tasks"] = f.extractionError.failedTasks
+    return props
+
+
+def _dataset_facts(
+    dataset: Dataset, uid: str, aliases: list[str], *, ref: str, seen: str
+) -> Iterator[Fact]:
+    parsed = ids.parse(uid)
+    yield Node(uid, Kind.DATASET, parsed.name, parsed.namespace, _dataset_props(dataset), ref, seen)
+    source = ids.source_id(parsed.namespace)
+    platform = parsed.namespace.split("://", 1)[0] if "://" in parsed.namespace else None
+    yield Node(
+        source, Kind.SOURCE, parsed.namespace, parsed.namespace, {"platform": platform}, ref, seen
+    )
+    yield Edge(source, Rel.CONTAINS, uid, {}, "", ref, seen)
+    yield from symlink_facts(uid, aliases, ref=ref, seen=seen)
+    if dataset.facets.schema_ is not None:
+        yield from schema_facts(uid, parsed.namespace, dataset.facets.schema_.fields, ref=ref,
+                                seen=seen)  # fmt: skip
+
+
+def event_facts(event: Event, *, ref: str = "") -> Iterator[Fact]:
+    """Every fact an event states (bad dataset names come out as Problems, not raised)."""
+    seen = to_iso(event.eventTime)
+    run_id = event.run.runId if event.run else ""
+    job_uid = ids.job_id(event.job.namespace, event.job.name) if event.job else None
+    local_aliases: dict[str, str] = {}
+    facts: list[Fact] = []
+    resolved: dict[str, list[tuple[Dataset, str]]] = {"inputs": [], "outputs": []}
+    sides = [("inputs", event.inputs), ("outputs", event.outputs)]
+    if event.dataset is not None:
+        sides.append(("static", [event.dataset]))
+    for side, datasets in sides:
+        for i, dataset in enumerate(datasets):
+            try:
+                uid, aliases = canonical_of(dataset)
+            except InvalidId as exc:
+                facts.append(Problem(Severity.ERROR, f"{side}[{i}]: {exc}", ref))
+                continue
+            local_aliases.update(dict.fromkeys(aliases, uid))
+            facts.extend(_dataset_facts(dataset, uid, aliases, ref=ref, seen=seen))
+            if side in resolved:
+                resolved[side].append((dataset, uid))
+    if event.job is not None and job_uid is not None:
+        facts.extend(_job_facts(event, job_uid, run_id, resolved, ref=ref, seen=seen))
+    yield from rewrite(facts, local_aliases)
+
+
+def _job_facts(
+    event: Event,
+    job_uid: str,
+    run_id: str,
+    resolved: dict[str, list[tuple[Dataset, str]]],
+    *,
+    ref: str,
+    seen: str,
+) -> Iterator[Fact]:
+    assert event.job is not None
+    props = {**_job_props(event.job), **_run_props(event)}
+    yield Node(job_uid, Kind.JOB, event.job.name, event.job.namespace, props, ref, seen)
+    if "parent" in props and props["parent"] != job_uid:
+        parent = ids.parse(str(props["parent"]))
+        yield Node(str(props["parent"]), Kind.JOB, parent.name, parent.namespace, {}, ref, seen)
+    if event.run and event.run.facets.extractionError is not None:
+        for error in event.run.facets.extractionError.errors[:20]:
+            where = f" ({error.task[:100]})" if error.task else ""
+            yield Problem(
+                Severity.WARNING, f"emitter extraction error{where}: {error.errorMessage[:300]}",
+                ref,
+            )  # fmt: skip
+    edge_props = {"run_id": run_id or None, "stale": False}
+    for _, uid in resolved["inputs"]:
+        yield Edge(job_uid, Rel.READS, uid, edge_props, "", ref, seen)
+    for _, uid in resolved["outputs"]:
+        yield Edge(job_uid, Rel.WRITES, uid, edge_props, "", ref, seen)
+    yield from _flows(event, job_uid, run_id, resolved, ref=ref, seen=seen)
+
+
+def _flows(
+    event: Event,
+    job_uid: str,
+    run_id: str,
+    resolved: dict[str, list[tuple[Dataset, str]]],
+    *,
+    ref: str,
+    seen: str,
+) -> Iterator[Fact]:
+    inputs = [uid for _, uid in resolved["inputs"]]
+    any_column_lineage = False
+    for dataset, out_uid in resolved["outputs"]:
+        facet = dataset.facets.columnLineage
+        detailed: dict[str, list[bool]] = {}  # source dataset -> [direct?, masking?] per flow
+        if facet is not None and (facet.fields or facet.dataset):
+            any_column_lineage = True
+            try:
+                flows = list(column_flows(out_uid, facet))
+            except InvalidId as exc:
+                yield Problem(Severity.ERROR, f"columnLineage of {out_uid}: {exc}", ref)
+                flows = []
+            yield from column_facts(flows, job_uid, run_id, ref=ref, seen=seen)
+            for flow in flows:
+                detailed.setdefault(flow.src_dataset, []).append(flow.type == "DIRECT")
+                detailed[flow.src_dataset].append(flow.masking or flow.type != "DIRECT")
+        for src, marks in detailed.items():
+            direct = any(marks[0::2])
+            masked = direct and all(m for d, m in zip(marks[0::2], marks[1::2], strict=True) if d)
+            props = flow_props(
+                job_uid, granularity="dataset", kind="DIRECT" if direct else "INDIRECT",
+                subtype="", masking=masked, run_id=run_id,
+            )  # fmt: skip
+            props["column_detail"] = True
+            yield Edge(src, Rel.FLOWS_TO, out_uid, props, job_uid, ref, seen)
+        for src in inputs:
+            if src in detailed or src == out_uid:
+                continue
+            props = flow_props(
+                job_uid, granularity="dataset", kind="DIRECT", subtype="", masking=False,
+                run_id=run_id,
+            )  # fmt: skip
+            props["column_detail"] = False
+            yield Edge(src, Rel.FLOWS_TO, out_uid, props, job_uid, ref, seen)
+    sql = event.job.facets.sql if event.job else None
+    if sql is not None and not any_column_lineage:
+        yield from sql_facet_facts(
+            sql.query,
+            dialect=sql.dialect,
+            job=job_uid,
+            run_id=run_id,
+            datasets=[(d, uid) for side in resolved.values() for d, uid in side],
+            ref=ref,
+            seen=seen,
+        )

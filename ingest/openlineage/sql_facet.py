@@ -1,0 +1,141 @@
+"""The job's ``sql`` facet, parsed by the SQL ingestor when the event has no column lineage.
+
+The SQL ingestor names tables as the query does (``top_delivery_times``), while the event
+names them fully (``food_delivery.public.top_delivery_times``). A SQL table whose dotted
+name is a suffix of exactly one event dataset in the same namespace is taken to be that
+dataset, so the parsed lineage lands on the nodes the emitter reported instead of on
+look-alikes. The SQL ingestor is imported lazily: without it the facet is only recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ingest.openlineage.aliases import rewrite
+from ingest.openlineage.columns import flatten_schema
+from ingest.openlineage.models import Dataset
+from lineage import ids
+from lineage.errors import InvalidId, LineageError
+from lineage.model import Edge, Fact, Kind, Node, Problem, Rel, Severity
+
+__all__ = ["dialect_for", "sql_facet_facts"]
+
+_DIALECTS = {
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "redshift": "redshift",
+    "mysql": "mysql",
+    "trino": "trino",
+    "presto": "presto",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "awsathena": "athena",
+    "athena": "athena",
+    "hive": "hive",
+    "spark": "spark",
+    "databricks": "databricks",
+    "mssql": "tsql",
+    "sqlserver": "tsql",
+    "oracle": "oracle",
+    "duckdb": "duckdb",
+    "sqlite": "sqlite",
+    "clickhouse": "clickhouse",
+    "teradata": "teradata",
+}
+
+
+def dialect_for(namespace: str, declared: str | None) -> str:
+    """The sqlglot dialect: the facet's own, else the namespace scheme's, else ANSI."""
+    if declared:
+        return _DIALECTS.get(declared.lower(), declared.lower())
+    scheme = namespace.split("://", 1)[0].lower() if "://" in namespace else ""
+    return _DIALECTS.get(scheme, "ansi")
+
+
+def _suffix_map(sql_uids: set[str], event_uids: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for uid in sql_uids:
+        parsed = ids.parse(uid)
+        matches = {
+            e
+            for e in event_uids
+            if (p := ids.parse(e)).namespace == parsed.namespace
+            and (p.name == parsed.name or p.name.endswith("." + parsed.name))
+        }
+        if len(matches) == 1:
+            target = matches.pop()
+            if target != uid:
+                out[uid] = target
+    return out
+
+
+def sql_facet_facts(
+    query: str,
+    *,
+    dialect: str | None,
+    job: str,
+    run_id: str,
+    datasets: Sequence[tuple[Dataset, str]],
+    ref: str,
+    seen: str,
+) -> Iterator[Fact]:
+    """Facts from parsing ``query``, attached to ``job`` and to the event's datasets."""
+    try:
+        from ingest.sql import sql_facts
+    except ImportError:
+        yield Problem(Severity.INFO, "sql facet not parsed: the SQL ingestor is unavailable", ref)
+        return
+    namespace = ids.parse(datasets[0][1]).namespace if datasets else ids.parse(job).namespace
+    catalog: dict[str, list[str]] = {}
+    for dataset, uid in datasets:
+        if dataset.facets.schema_ is not None:
+            names = [name for name, _, _ in flatten_schema(dataset.facets.schema_.fields)]
+            catalog[ids.parse(uid).name] = names
+    try:
+        facts = list(
+            sql_facts(
+                query,
+                dialect=dialect_for(namespace, dialect),
+                namespace=namespace,
+                job_name=ids.parse(job).name,
+                path=ref or "<sql facet>",
+                catalog=catalog or None,
+                observed_at=seen,
+            )
+        )
+    except (LineageError, ValueError) as exc:
+        yield Problem(Severity.WARNING, f"sql facet not parsed: {exc}", ref)
+        return
+    sql_jobs = {f.uid for f in facts if isinstance(f, Node) and f.kind is Kind.JOB}
+    sql_datasets = {f.uid for f in facts if isinstance(f, Node) and f.kind is Kind.DATASET}
+    mapping = _suffix_map(sql_datasets, [uid for _, uid in datasets])
+    for fact in rewrite(facts, mapping):
+        if isinstance(fact, Node) and fact.kind is Kind.JOB and fact.uid in sql_jobs:
+            continue  # the event's job node speaks for the job
+        if not isinstance(fact, Edge):
+            yield fact
+            continue
+        try:
+            retargeted = _retarget(fact, sql_jobs, job, run_id)
+        except InvalidId as exc:
+            yield Problem(Severity.WARNING, f"sql facet: {exc}", ref)
+            continue
+        if retargeted is not None:
+            yield retargeted
+
+
+def _retarget(edge: Edge, sql_jobs: set[str], job: str, run_id: str) -> Edge | None:
+    """Put the SQL ingestor's job-owned edges on the event's job."""
+    if edge.rel in (Rel.READS, Rel.WRITES):
+        props = {**edge.props, "run_id": run_id or None, "stale": False, "evidence": "sql_facet"}
+        src = job if edge.src in sql_jobs else edge.src
+        return Edge(src, edge.rel, edge.dst, props, edge.key, edge.source_ref, edge.observed_at)
+    if edge.rel is Rel.FLOWS_TO:
+        props = {**edge.props, "via": job, "run_id": run_id or None, "stale": False}
+        props["evidence"] = "sql_facet"
+        return Edge(edge.src, edge.rel, edge.dst, props, job, edge.source_ref, edge.observed_at)
+    if edge.src in sql_jobs or edge.dst in sql_jobs:
+        src = job if edge.src in sql_jobs else edge.src
+        dst = job if edge.dst in sql_jobs else edge.dst
+        return Edge(src, edge.rel, dst, edge.props, edge.key, edge.source_ref, edge.observed_at)
+    return edge

@@ -1,0 +1,294 @@
+"""OpenLineage intake: validate, log durably, apply to the graph, recover, replay.
+
+The HTTP router (``POST /api/v1/lineage`` and the batch endpoint) and the CLI
+(``lineage ingest openlineage``, ``lineage replay``) are thin layers over :class:`Intake`:
+
+1. each event is validated against the OpenLineage JSON Schema; invalid ones are rejected
+   with the field that is wrong, the others go on;
+2. valid events are appended to the :class:`~lineage.eventlog.EventLog` (one fsync for the
+   whole batch) *before* anything is acknowledged; an idempotency key already logged is a
+   duplicate and changes nothing;
+3. the new records are mapped to facts (:mod:`ingest.openlineage`), aliases already known to
+   the store are resolved, and the facts go through :func:`lineage.pipeline.ingest`;
+4. a job's completed run marks the job's edges that the run no longer saw as ``stale``
+   (current versus cumulative lineage);
+5. the records are marked applied. A crash between 2 and 5 is repaired by :meth:`recover`,
+   which the service runs at start-up.
+
+Statements are parameterised; no event content is ever interpolated into Cypher.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.openlineage import (
+    RawEvent,
+    RunOutcome,
+    event_facts,
+    event_kind,
+    idempotency_key,
+    parse_event,
+    run_outcome,
+    validate_event,
+)
+from ingest.openlineage.aliases import rewrite
+from lineage import ids
+from lineage.eventlog import EventLog, FileEventLog, LogRecord
+from lineage.model import Fact, Kind, Node, Problem
+from lineage.pipeline import IngestReport, ingest
+from lineage.store.base import Store
+
+__all__ = [
+    "MARK_STALE_COLUMN_FLOWS",
+    "MARK_STALE_DATASET_FLOWS",
+    "MARK_STALE_JOB_EDGES",
+    "RESOLVE_ALIASES",
+    "Intake",
+    "Rejected",
+    "SubmitResult",
+    "event_log_path",
+]
+
+log = logging.getLogger(__name__)
+
+RESOLVE_ALIASES = """
+UNWIND $uids AS uid
+MATCH (a:Asset {uid: uid})-[:ALIAS_OF]->(c:Asset)
+RETURN a.uid AS alias, c.uid AS canonical"""
+
+# An edge of the job that a newer completed run did not see is stale. `last_seen` guards
+# against an older run's COMPLETE arriving late: it cannot stale what a newer run saw.
+MARK_STALE_JOB_EDGES = """
+UNWIND $rows AS row
+MATCH (:Asset {uid: row.job})-[e]->(:Asset)
+WHERE (type(e) = 'READS' OR type(e) = 'WRITES')
+  AND e.run_id <> row.run AND e.last_seen < row.seen
+SET e.stale = true
+RETURN count(e) AS n"""
+
+MARK_STALE_DATASET_FLOWS = """
+UNWIND $rows AS row
+MATCH (:Asset {uid: row.job})-[:WRITES]->(d:Asset)<-[e:FLOWS_TO]-(:Asset)
+WHERE e.key = row.job AND e.run_id <> row.run AND e.last_seen < row.seen
+SET e.stale = true
+RETURN count(e) AS n"""
+
+MARK_STALE_COLUMN_FLOWS = """
+UNWIND $rows AS row
+MATCH (:Asset {uid: row.job})-[:WRITES]->(:Asset)-[:HAS_COLUMN]->(c:Asset)<-[e:FLOWS_TO]-(:Asset)
+WHERE e.key = row.job AND e.run_id <> row.run AND e.last_seen < row.seen
+SET e.stale = true
+RETURN count(e) AS n"""
+
+_ALIAS_DEPTH = 4
+
+
+def event_log_path(store_location: str) -> Path:
+    """Where the event log lives: ``LINEAGE_EVENT_LOG``, else ``<store>/eventlog`` for the
+    embedded store, else ``./.lineage-eventlog`` (a Neo4j store has no folder of ours)."""
+    explicit = os.environ.get("LINEAGE_EVENT_LOG")
+    if explicit:
+        return Path(explicit)
+    if "://" in store_location:
+        return Path(".lineage-eventlog")
+    return Path(store_location) / "eventlog"
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An event refused by validation: its index in the payload and what is wrong."""
+
+    index: int
+    errors: tuple[dict[str, str], ...]
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "errors": list(self.errors)}
+        if self.line is not None:
+            out["line"] = self.line
+        return out
+
+
+@dataclass
+class SubmitResult:
+    """What became of a payload: accepted (new), duplicates, rejected, and apply problems."""
+
+    received: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    applied: bool = True
+    problems: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "received": self.received,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": [r.to_dict() for r in self.rejected],
+            "applied": self.applied,
+            "problems": [str(p) for p in self.problems[:100]],
+        }
+
+
+def check(raw: RawEvent) -> Rejected | None:
+    """Why a payload element cannot be accepted, or None."""
+    if raw.error:
+        return Rejected(raw.index, ({"field": "<event>", "message": raw.error},), raw.line)
+    violations = validate_event(raw.event)
+    if violations:
+        return Rejected(raw.index, tuple(v.to_dict() for v in violations), raw.line)
+    return None
+
+
+class Intake:
+    """One store and one event log; safe to call from several threads."""
+
+    def __init__(self, store: Store, event_log: EventLog) -> None:
+        self.store = store
+        self.log = event_log
+        self._apply_lock = threading.Lock()
+        self._behind = False  # an apply failed: recover before the next one
+
+    @classmethod
+    def open(cls, store: Store, path: str | Path | None = None) -> Intake:
+        return cls(store, FileEventLog(path or event_log_path(store.location)))
+
+    def close(self) -> None:
+        self.log.close()
+
+    # -- intake ------------------------------------------------------------------------
+    def submit(self, raws: Sequence[RawEvent], *, source_ref: str = "") -> SubmitResult:
+        """Validate, log and apply a payload's events; valid ones land even if others fail."""
+        result = SubmitResult(received=len(raws))
+        entries: list[tuple[str, Any]] = []
+        for raw in raws:
+            rejected = check(raw)
+            if rejected is not None:
+                result.rejected.append(rejected)
+            else:
+                entries.append((idempotency_key(raw.event), raw.event))
+        if not entries:
+            return result
+        records = self.log.append(entries)  # durable from here on
+        new = [r for r in records if r is not None]
+        result.accepted = len(new)
+        result.duplicates = len(records) - len(new)
+        if new:
+            try:
+                if self._behind:
+                    self.recover()
+                report = self.apply(new, source_ref=source_ref)
+                result.problems = report.problems
+            except Exception:
+                # Logged is acknowledged: the records stay unapplied and are applied by the
+                # next call or at the next start. The caller still gets its 2xx.
+                log.exception("applying %d logged events failed; will retry", len(new))
+                self._behind = True
+                result.applied = False
+        return result
+
+    def apply(self, records: Sequence[LogRecord], *, source_ref: str = "") -> IngestReport:
+        """Map logged records to facts and write them (idempotent: safe to repeat)."""
+        report = IngestReport()
+        facts: list[Fact] = []
+        outcomes: dict[str, RunOutcome] = {}
+        for record in records:
+            ref = source_ref or f"openlineage:{record.key}"
+            try:
+                event = parse_event(record.event, event_kind(record.event))
+                facts.extend(event_facts(event, ref=ref))
+            except (ValueError, TypeError) as exc:  # a record logged by an older version
+                report.problems.append(_problem(f"log record {record.seq}: {exc}", ref))
+                continue
+            outcome = run_outcome(event)
+            if outcome is not None:
+                prior = outcomes.get(outcome.job)
+                if prior is None or outcome.event_time >= prior.event_time:
+                    outcomes[outcome.job] = outcome
+        with self._apply_lock:
+            facts = list(rewrite(facts, self._aliases(facts)))
+            ingest(self.store, facts, report=report)
+            if outcomes:
+                self._mark_stale(outcomes.values())
+            self.log.mark_applied(r.seq for r in records)
+        return report
+
+    def recover(self, *, chunk: int = 2000) -> int:
+        """Apply what was logged but not applied (after a crash). Returns how many."""
+        done = 0
+        for batch in _chunks(self.log.unapplied(), chunk):
+            self.apply(batch)
+            done += len(batch)
+        self._behind = False
+        return done
+
+    def replay(self, *, chunk: int = 2000) -> IngestReport:
+        """Re-apply the whole log in order (rebuild the graph from the raw events)."""
+        total = IngestReport()
+        for batch in _chunks(self.log.records(), chunk):
+            report = self.apply(batch)
+            total.nodes += report.nodes
+            total.edges += report.edges
+            total.problems += report.problems
+        return total
+
+    # -- helpers -----------------------------------------------------------------------
+    def _aliases(self, facts: Sequence[Fact]) -> dict[str, str]:
+        """Aliases already in the store for the datasets these facts mention."""
+        wanted = {
+            f.uid
+            for f in facts
+            if isinstance(f, Node) and f.kind is Kind.DATASET and not f.props.get("alias")
+        }
+        found: dict[str, str] = {}
+        for _ in range(_ALIAS_DEPTH):  # follow alias chains a -> b -> c
+            if not wanted:
+                break
+            rows = self.store.query(RESOLVE_ALIASES, {"uids": sorted(wanted)})
+            step = {r["alias"]: r["canonical"] for r in rows if r["alias"] != r["canonical"]}
+            for alias, canonical in step.items():
+                for k, v in list(found.items()):
+                    if v == alias:
+                        found[k] = canonical
+                found.setdefault(alias, canonical)
+            wanted = set(step.values()) - found.keys()
+        return found
+
+    def _mark_stale(self, outcomes: Iterable[RunOutcome]) -> None:
+        rows = [{"job": o.job, "run": o.run_id, "seen": o.event_time} for o in outcomes]
+        with self.store.batch():
+            for statement in (
+                MARK_STALE_JOB_EDGES,
+                MARK_STALE_DATASET_FLOWS,
+                MARK_STALE_COLUMN_FLOWS,
+            ):
+                self.store.execute(statement, {"rows": rows})
+
+
+def _problem(message: str, ref: str) -> Problem:
+    from lineage.model import Severity
+
+    return Problem(Severity.ERROR, message, ref)
+
+
+def _chunks(records: Iterator[LogRecord], size: int) -> Iterator[list[LogRecord]]:
+    batch: list[LogRecord] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _is_dataset(uid: str) -> bool:
+    return ids.kind_of(uid) is Kind.DATASET
