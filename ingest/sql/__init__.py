@@ -1,0 +1,54 @@
+"""SQL ingestion: table and column lineage, transform-aware, from warehouse SQL.
+
+>>> from ingest.sql import parse_sql
+>>> parse_sql("INSERT INTO dw.t SELECT sha2(email) AS e FROM crm.users", dialect="spark")[
+...     "columns"][0]["transformation"]
+{'type': 'DIRECT', 'subtype': 'TRANSFORMATION', 'masking': True}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ingest.sql.catalog import Catalog, CatalogInput
+from ingest.sql.dialects import resolve_dialect
+from ingest.sql.result import ColumnEdge, ScriptLineage, StatementLineage
+from ingest.sql.script import analyse
+from ingest.sql.transforms import DEFAULT_MASKING_FUNCTIONS, MaskingPolicy, Transformation
+
+__all__ = [
+    "DEFAULT_MASKING_FUNCTIONS",
+    "Catalog",
+    "ColumnEdge",
+    "MaskingPolicy",
+    "ScriptLineage",
+    "StatementLineage",
+    "Transformation",
+    "analyse",
+    "parse_sql",
+    "resolve_dialect",
+    "sql_facts",
+]
+
+
+def parse_sql(
+    text: str,
+    *,
+    dialect: str = "ansi",
+    catalog: Catalog | Mapping[str, Sequence[str] | Mapping[str, str]] | None = None,
+    masking: MaskingPolicy | None = None,
+) -> dict[str, Any]:
+    """The ``lineage parse-sql --json`` document for ``text`` (see :mod:`ingest.sql.result`)."""
+    return analyse(text, dialect=dialect, catalog=catalog, masking=masking).to_dict()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "sql_facts":  # keeps `import ingest.sql` light for parse-only callers
+        from ingest.sql.facts import sql_facts
+
+        return sql_facts
+    raise AttributeError(name)
+
+
+_ = CatalogInput

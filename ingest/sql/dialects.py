@@ -1,0 +1,50 @@
+"""Dialect names as users write them, mapped onto sqlglot dialects.
+
+Users say ``sqlserver``, ``databricks`` or ``ansi``; sqlglot knows ``tsql``, ``databricks``
+and its own default. One table here, so every entry point accepts the same names.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlglot.dialects.dialect import Dialect
+
+from lineage.errors import ConfigError
+
+__all__ = ["DIALECT_ALIASES", "resolve_dialect"]
+
+DIALECT_ALIASES: dict[str, str] = {
+    "ansi": "",
+    "sql": "",
+    "generic": "",
+    "default": "",
+    "sqlserver": "tsql",
+    "mssql": "tsql",
+    "azure": "tsql",
+    "synapse": "tsql",
+    "fabric": "fabric",
+    "postgresql": "postgres",
+    "pg": "postgres",
+    "sparksql": "spark",
+    "spark2": "spark2",
+    "delta": "databricks",
+    "db2": "",  # no sqlglot db2 dialect; the ANSI grammar covers what lineage needs
+    "mariadb": "mysql",
+    "gbq": "bigquery",
+    "trino": "trino",
+    "presto": "presto",
+    "impala": "hive",
+    "greenplum": "postgres",
+}
+
+
+@cache
+def resolve_dialect(name: str | None) -> Dialect:
+    """Return the sqlglot dialect for a user-facing name. Raises ConfigError if unknown."""
+    key = (name or "ansi").strip().lower()
+    key = DIALECT_ALIASES.get(key, key)
+    try:
+        return Dialect.get_or_raise(key or None)
+    except ValueError as exc:
+        raise ConfigError(f"unknown SQL dialect {name!r}: {exc}") from None

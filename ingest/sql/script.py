@@ -1,0 +1,120 @@
+"""A whole script: statements in order, intermediates, and end-to-end column lineage.
+
+A table written by one statement and read by a later one is an *intermediate*; so is one
+the script drops after writing it. The script's ``sources`` are tables read before any
+statement wrote them; its ``targets`` the written tables that are not intermediates. Its
+``columns`` follow intermediates through: a read of ``tmp.c`` after a statement wrote
+``tmp.c`` is replaced by what that statement wrote into it, transformations composed, so
+each entry goes from a real source column to a final target column (how sqllineage and
+OpenLineage report multi-statement lineage). The per-statement view keeps every hop.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ingest.sql.catalog import Catalog, CatalogInput
+from ingest.sql.columns import Link, Ref
+from ingest.sql.dialects import resolve_dialect
+from ingest.sql.names import name_key
+from ingest.sql.result import ColumnEdge, ScriptLineage, StatementLineage, TargetRef
+from ingest.sql.statement_lineage import statement_lineage
+from ingest.sql.statements import split_statements
+from ingest.sql.transforms import MaskingPolicy, Transformation, compose
+
+__all__ = ["analyse"]
+
+
+def analyse(
+    text: str,
+    *,
+    dialect: str = "ansi",
+    catalog: Catalog | CatalogInput | None = None,
+    masking: MaskingPolicy | None = None,
+    columns: bool = True,
+    line_offset: int = 0,
+) -> ScriptLineage:
+    """Read a SQL script. Never raises on bad SQL: bad statements carry their error."""
+    sqlglot_dialect = resolve_dialect(dialect)
+    cat = catalog.copy() if isinstance(catalog, Catalog) else Catalog(catalog)
+    policy = masking or MaskingPolicy()
+    result = ScriptLineage(dialect=dialect)
+    for stmt in split_statements(text, sqlglot_dialect):
+        result.statements.append(
+            statement_lineage(
+                stmt,
+                dialect=sqlglot_dialect,
+                catalog=cat,
+                policy=policy,
+                columns=columns,
+                line_offset=line_offset,
+            )
+        )
+    _tables(result)
+    if columns:
+        result.columns = _end_to_end(result)
+    return result
+
+
+def _tables(result: ScriptLineage) -> None:
+    names: dict[str, str] = {}
+    written: set[str] = set()
+    intermediate: set[str] = set()
+    sources: list[str] = []
+    targets: list[str] = []
+    for stmt in result.statements:
+        for name in stmt.sources:
+            key = name_key(name)
+            names.setdefault(key, name)
+            if key in written:
+                intermediate.add(key)
+            elif key not in sources:
+                sources.append(key)
+        for name in stmt.targets:
+            key = name_key(name)
+            names.setdefault(key, name)
+            written.add(key)
+            if key not in targets:
+                targets.append(key)
+        for name in stmt.target_paths:
+            names.setdefault(name, name)
+            if name not in targets:
+                targets.append(name)
+        for name in stmt.drops:
+            key = name_key(name)
+            if key in written:
+                intermediate.add(key)
+    result.sources = [names[k] for k in sources]
+    result.targets = [names[k] for k in targets if k not in intermediate]
+    result.intermediates = [names[k] for k in targets if k in intermediate]
+
+
+def _end_to_end(result: ScriptLineage) -> list[ColumnEdge]:
+    produced: dict[tuple[str, str], set[Link]] = defaultdict(set)
+    final: dict[tuple[TargetRef, Transformation], set[Ref]] = defaultdict(set)
+    intermediates = {name_key(n) for n in result.intermediates}
+    for stmt in result.statements:
+        expanded: list[tuple[TargetRef, set[Link]]] = []
+        for edge in stmt.columns:
+            links: set[Link] = set()
+            for ref in edge.sources:
+                upstream = (
+                    produced.get((name_key(ref.table), ref.column.lower())) if ref.table else None
+                )
+                if upstream:
+                    links |= {(r, compose(edge.transformation, how)) for r, how in upstream}
+                else:
+                    links.add((ref, edge.transformation))
+            expanded.append((edge.target, links))
+        for target, links in expanded:
+            if target.table is not None and target.column is not None:
+                produced[(name_key(target.table), target.column.lower())] |= links
+            if target.table is None or name_key(target.table) not in intermediates:
+                for ref, how in links:
+                    final[(target, how)].add(ref)
+    return [
+        ColumnEdge(target, tuple(sorted(refs, key=lambda r: (r.table or "", r.column))), how)
+        for (target, how), refs in sorted(
+            final.items(), key=lambda kv: (kv[0][0].table or "", kv[0][0].column or "", kv[0][1])
+        )
+    ]

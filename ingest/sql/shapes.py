@@ -1,0 +1,326 @@
+"""What a statement does to tables: its targets, the query that feeds them, what else it reads.
+
+Every statement kind is reduced to one :class:`Shape`: targets (with an explicit column
+list when the SQL gives one), a query whose rows flow into the targets, and for MERGE and
+UPDATE a synthetic ``SELECT <assigned expr> AS <column> FROM <sources> WHERE ...`` so that
+one column walker serves every kind. Targets of UPDATE and MERGE are not counted as their
+own sources at table level (``UPDATE t SET a = 1`` reads nothing else).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from ingest.sql.names import table_name
+
+__all__ = ["Shape", "Target", "shape_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A written table (or a path for INSERT OVERWRITE DIRECTORY / UNLOAD)."""
+
+    name: str
+    columns: tuple[str, ...] | None = None
+    types: tuple[str, ...] | None = None
+    is_path: bool = False
+
+
+@dataclass(slots=True)
+class Shape:
+    kind: str
+    targets: list[Target] = field(default_factory=list)
+    query: exp.Expression | None = None
+    reads: list[str] = field(default_factory=list)
+    drops: list[str] = field(default_factory=list)
+    renames: list[tuple[str, str]] = field(default_factory=list)
+    #: tables whose nodes are the statement's own target inside ``query`` (not sources)
+    target_nodes: list[exp.Table] = field(default_factory=list)
+    #: creates a new table (CREATE / SELECT INTO) rather than writing an existing one
+    creates: bool = False
+
+
+def _schema_columns(node: exp.Expression) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    if not isinstance(node, exp.Schema):
+        return None
+    names, types = [], []
+    for col in node.expressions:
+        if isinstance(col, exp.ColumnDef):
+            names.append(col.name)
+            kind = col.args.get("kind")
+            types.append(kind.sql() if kind is not None else "")
+        elif isinstance(col, (exp.Identifier, exp.Column)):
+            names.append(col.name)
+            types.append("")
+    return (tuple(names), tuple(types)) if names else None
+
+
+def _target(node: exp.Expression | None) -> tuple[Target | None, exp.Table | None]:
+    if node is None:
+        return None, None
+    if isinstance(node, exp.Directory):
+        return Target(node.this.name, is_path=True), None
+    cols = _schema_columns(node)
+    table = node.this if isinstance(node, exp.Schema) else node
+    if not isinstance(table, exp.Table) or not table.name:
+        return None, None
+    return (
+        Target(
+            table_name(table),
+            cols[0] if cols else None,
+            cols[1] if cols else None,
+        ),
+        table,
+    )
+
+
+def _query_of(node: exp.Expression | None) -> exp.Expression | None:
+    while isinstance(node, exp.Subquery) and not node.alias:
+        node = node.this
+    return node if isinstance(node, exp.Query | exp.Values) else None
+
+
+def _hoist_joins(select: exp.Select) -> exp.Select:
+    """sqlglot hangs T-SQL ``UPDATE ... FROM a JOIN b`` joins on the table; move them up."""
+    for table in list(select.find_all(exp.Table)):
+        joins = table.args.get("joins")
+        if joins and table.parent_select is select:
+            table.set("joins", None)
+            for join in joins:
+                select.append("joins", join)
+    return select
+
+
+def _assignment_select(
+    assignments: list[tuple[str, exp.Expression]],
+    sources: list[exp.Expression],
+    joins: list[exp.Expression],
+    where: exp.Expression | None,
+) -> exp.Select:
+    select = exp.Select(
+        expressions=[exp.alias_(e.copy(), col, quoted=False) for col, e in assignments]
+        or [exp.Star()]
+    )
+    if sources:
+        select.set("from_", exp.From(this=sources[0].copy()))
+        for extra in sources[1:]:
+            select.append("joins", exp.Join(this=extra.copy()))
+    for join in joins:
+        select.append("joins", join.copy())
+    if where is not None:
+        select.set("where", exp.Where(this=where.copy()))
+    return _hoist_joins(select)
+
+
+def _update_shape(stmt: exp.Update) -> Shape:
+    target_node = stmt.this
+    from_ = stmt.args.get("from_")
+    sources: list[exp.Expression] = []
+    joins = list(target_node.args.get("joins") or [])
+    real = target_node
+    if from_ is not None:
+        from_tables = [from_.this, *[j.this for j in from_.this.args.get("joins") or []]]
+        alias_hit = next(
+            (
+                t
+                for t in from_tables
+                if isinstance(t, exp.Table)
+                and t.alias_or_name.lower() == target_node.name.lower()
+                and not target_node.args.get("db")
+            ),
+            None,
+        )
+        if alias_hit is not None:
+            real = alias_hit
+            sources = [from_.this]
+        else:
+            sources = [_bare(target_node), from_.this]
+    else:
+        sources = [_bare(target_node)]
+    assignments = [
+        (eq.this.name, eq.expression) for eq in stmt.expressions if isinstance(eq, exp.EQ)
+    ]
+    where = stmt.args.get("where")
+    query = _assignment_select(assignments, sources, joins, where.this if where else None)
+    tgt, _ = _target(real)
+    shape = Shape("update", [tgt] if tgt else [], query)
+    _mark_target(shape, query, real)
+    return shape
+
+
+def _bare(table: exp.Expression) -> exp.Expression:
+    copy = table.copy()
+    copy.set("joins", None)
+    return copy
+
+
+def _mark_target(shape: Shape, query: exp.Expression, real: exp.Expression) -> None:
+    if not isinstance(real, exp.Table):
+        return
+    want = (table_name(real).lower(), real.alias_or_name.lower())
+    for table in query.find_all(exp.Table):
+        if (table_name(table).lower(), table.alias_or_name.lower()) == want:
+            shape.target_nodes.append(table)
+
+
+def _merge_shape(stmt: exp.Merge) -> Shape:
+    target_node = stmt.this
+    using = stmt.args.get("using")
+    assignments: list[tuple[str, exp.Expression]] = []
+    conditions: list[exp.Expression] = []
+    whens = stmt.args.get("whens")
+    for when in whens.expressions if whens else []:
+        if when.args.get("condition") is not None:
+            conditions.append(when.args["condition"])
+        then = when.args.get("then")
+        if isinstance(then, exp.Update):
+            assignments.extend(
+                (eq.this.name, eq.expression) for eq in then.expressions if isinstance(eq, exp.EQ)
+            )
+        elif isinstance(then, exp.Insert):
+            cols = then.this.expressions if isinstance(then.this, exp.Tuple) else []
+            vals = then.expression.expressions if isinstance(then.expression, exp.Tuple) else []
+            assignments.extend((c.name, v) for c, v in zip(cols, vals, strict=False))
+    on = stmt.args.get("on")
+    join = exp.Join(this=using.copy(), on=on.copy()) if using is not None and on else None
+    where = exp.and_(*conditions) if conditions else None
+    query = _assignment_select(
+        assignments,
+        [_bare(target_node)] if join else [_bare(target_node), using],
+        [join] if join else [],
+        where,
+    )
+    tgt, _ = _target(target_node)
+    shape = Shape("merge", [tgt] if tgt else [], query)
+    _mark_target(shape, query, target_node)
+    return shape
+
+
+def _create_shape(stmt: exp.Create) -> Shape:
+    kind = str(stmt.args.get("kind") or "").upper()
+    if kind not in {"TABLE", "VIEW", "MATERIALIZED VIEW", "TEMPORARY TABLE", ""} and not (
+        "TABLE" in kind or "VIEW" in kind
+    ):
+        return Shape("create_" + kind.lower().replace(" ", "_"))
+    tgt, _ = _target(stmt.this)
+    shape = Shape("create_" + (kind.lower().replace(" ", "_") or "table"), creates=True)
+    if tgt is None:
+        return shape
+    shape.targets.append(tgt)
+    shape.query = _query_of(stmt.expression)
+    clone = stmt.args.get("clone")
+    if clone is not None and isinstance(clone.this, exp.Table):
+        shape.reads.append(table_name(clone.this))
+    for prop in stmt.find_all(exp.LikeProperty):
+        if isinstance(prop.this, exp.Table):
+            shape.reads.append(table_name(prop.this))
+    return shape
+
+
+def _alter_shape(stmt: exp.Alter) -> Shape:
+    tgt, _ = _target(stmt.this)
+    shape = Shape("alter")
+    if tgt is None:
+        return shape
+    for action in stmt.args.get("actions") or []:
+        if isinstance(action, exp.AlterRename) and isinstance(action.this, exp.Table):
+            new = table_name(action.this)
+            shape.renames.append((tgt.name, new))
+            shape.reads.append(tgt.name)
+            shape.targets.append(Target(new))
+            return shape
+        if isinstance(action, exp.SwapTable) and isinstance(action.this, exp.Table):
+            shape.reads.append(table_name(action.this))
+    shape.targets.append(tgt)
+    return shape
+
+
+_RENAME = re.compile(r"^\s*table\s+(.+)$", re.I | re.S)
+_EXCHANGE = re.compile(
+    r"^\s*table\s+(\S+)\s+exchange\s+partition\s*\(.*?\)\s*with\s+table\s+(\S+)\s*$", re.I | re.S
+)
+_UNLOAD = re.compile(r"^\s*\(\s*'((?:[^']|'')*)'\s*\)\s*to\s+'([^']+)'", re.I | re.S)
+
+
+def _command_shape(stmt: exp.Command) -> Shape:
+    """The few commands sqlglot keeps opaque but that move data."""
+    verb = str(stmt.this).upper()
+    rest = stmt.expression.name if isinstance(stmt.expression, exp.Literal) else ""
+    rest = rest or (stmt.expression.sql() if stmt.expression else "")
+    shape = Shape("command_" + verb.lower())
+    if verb == "RENAME" and (m := _RENAME.match(rest)):
+        for pair in m.group(1).split(","):
+            old, sep, new = pair.strip().partition(" to ")
+            if not sep:
+                old, sep, new = pair.strip().partition(" TO ")
+            if sep and old.strip() and new.strip():
+                shape.renames.append((old.strip(), new.strip()))
+                shape.reads.append(old.strip())
+                shape.targets.append(Target(new.strip()))
+    elif verb == "ALTER" and (m := _EXCHANGE.match(rest)):
+        shape.targets.append(Target(m.group(1)))
+        shape.reads.append(m.group(2))
+    elif verb == "UNLOAD" and (m := _UNLOAD.match(rest)):
+        shape.targets.append(Target(m.group(2), is_path=True))
+        shape.kind = "unload"
+        shape.reads.append("\0" + m.group(1).replace("''", "'"))  # inner query, parsed later
+    return shape
+
+
+def shape_of(stmt: exp.Expression) -> Shape:
+    """Reduce one parsed statement to its :class:`Shape`."""
+    if isinstance(stmt, exp.Insert):
+        tgt, _ = _target(stmt.this)
+        return Shape("insert", [tgt] if tgt else [], _query_of(stmt.expression))
+    if isinstance(stmt, exp.Create):
+        return _create_shape(stmt)
+    if isinstance(stmt, exp.Merge):
+        return _merge_shape(stmt)
+    if isinstance(stmt, exp.Update):
+        return _update_shape(stmt)
+    if isinstance(stmt, exp.Delete):
+        tgt, _ = _target(stmt.this)
+        shape = Shape("delete", [tgt] if tgt else [])
+        using = stmt.args.get("using")
+        where = stmt.args.get("where")
+        tables = [t for u in (using or []) for t in [u]]
+        if tables or where is not None:
+            shape.query = _assignment_select([], tables, [], where.this if where else None)
+        return shape
+    if isinstance(stmt, exp.TruncateTable):
+        shape = Shape("truncate")
+        for table in stmt.expressions:
+            tgt, _ = _target(table)
+            if tgt:
+                shape.targets.append(tgt)
+        return shape
+    if isinstance(stmt, exp.Drop):
+        kind = str(stmt.args.get("kind") or "").upper()
+        shape = Shape("drop")
+        if ("TABLE" in kind or "VIEW" in kind) and isinstance(stmt.this, exp.Table):
+            shape.drops.append(table_name(stmt.this))
+        return shape
+    if isinstance(stmt, exp.Alter):
+        return _alter_shape(stmt)
+    if isinstance(stmt, exp.Command):
+        return _command_shape(stmt)
+    if isinstance(stmt, exp.Cache) and isinstance(stmt.this, exp.Table):
+        return Shape(
+            "cache", [Target(table_name(stmt.this))], _query_of(stmt.args.get("expression"))
+        )
+    query = _query_of(stmt)
+    if query is not None:
+        into = query.args.get("into") if isinstance(query, exp.Select) else None
+        if into is None and isinstance(query, exp.SetOperation):
+            left = query
+            while isinstance(left, exp.SetOperation):
+                left = left.this
+            into = left.args.get("into") if isinstance(left, exp.Select) else None
+        if into is not None:
+            tgt, _ = _target(into.this)
+            return Shape("select_into", [tgt] if tgt else [], query, creates=True)
+        return Shape("select", [], query)
+    return Shape(type(stmt).__name__.lower())

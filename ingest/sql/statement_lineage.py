@@ -1,0 +1,149 @@
+"""One parsed statement -> :class:`StatementLineage`: tables, then (optionally) columns.
+
+Output columns are mapped onto target columns by position when the SQL gives a column
+list (``INSERT INTO t (a, b)``, ``CREATE VIEW v (a, b)``, a CTAS column list), or when the
+catalog knows the target's columns for an ``INSERT`` without one; otherwise they keep the
+query's names. What the statement defines (DDL, CTAS, views) is learned into the catalog,
+so later statements in the same script can expand ``SELECT *`` over it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+
+from ingest.sql.catalog import Catalog
+from ingest.sql.columns import Link, QueryLineage, Ref, query_lineage
+from ingest.sql.names import name_key, table_name
+from ingest.sql.result import ColumnEdge, StatementLineage, TargetRef
+from ingest.sql.shapes import Shape, shape_of
+from ingest.sql.statements import Statement, split_statements
+from ingest.sql.tables import base_tables
+from ingest.sql.transforms import MaskingPolicy, Transformation
+
+__all__ = ["statement_lineage"]
+
+
+def _dedup(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        key = name_key(name)
+        if key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out
+
+
+def _group(target: TargetRef, links: frozenset[Link] | set[Link]) -> list[ColumnEdge]:
+    by_how: dict[Transformation, set[Ref]] = defaultdict(set)
+    for ref, how in links:
+        by_how[how].add(ref)
+    return [
+        ColumnEdge(target, tuple(sorted(refs, key=_ref_key)), how)
+        for how, refs in sorted(by_how.items())
+    ]
+
+
+def _ref_key(ref: Ref) -> tuple[str, str]:
+    return (ref.table or "", ref.column)
+
+
+def _target_names(shape: Shape, names: list[str], catalog: Catalog) -> list[str]:
+    if not shape.targets or shape.kind in ("update", "merge"):
+        return names
+    target = shape.targets[0]
+    if target.columns:
+        return [target.columns[i] if i < len(target.columns) else n for i, n in enumerate(names)]
+    if shape.kind == "insert" and "*" not in names:
+        known = catalog.columns(target.name)
+        if known and len(known) == len(names):
+            return known
+    return names
+
+
+def _unload_sources(shape: Shape, dialect: Dialect) -> list[str]:
+    out = []
+    for read in shape.reads:
+        if read.startswith("\0"):
+            for inner in split_statements(read[1:], dialect):
+                if inner.expression is not None:
+                    out.extend(table_name(t) for t in base_tables(inner.expression))
+        else:
+            out.append(read)
+    return out
+
+
+def statement_lineage(
+    stmt: Statement,
+    *,
+    dialect: Dialect,
+    catalog: Catalog,
+    policy: MaskingPolicy,
+    columns: bool = True,
+    line_offset: int = 0,
+) -> StatementLineage:
+    """Lineage of one statement; learns its DDL/CTAS columns into ``catalog``."""
+    result = StatementLineage(stmt.line + line_offset, stmt.snippet)
+    if stmt.expression is None:
+        result.error = stmt.error or "could not parse the statement"
+        result.error_column = stmt.column
+        return result
+    shape = shape_of(stmt.expression)
+    result.kind = shape.kind
+    for node in shape.target_nodes:
+        node.meta["lineage_target"] = True
+    sources = _unload_sources(shape, dialect)
+    if shape.query is not None:
+        sources.extend(table_name(t) for t in base_tables(shape.query))
+    result.sources = _dedup(sources)
+    result.targets = _dedup([t.name for t in shape.targets if not t.is_path])
+    result.target_paths = [t.name for t in shape.targets if t.is_path]
+    result.drops = list(shape.drops)
+    _learn_renames(shape, catalog)
+    target = next((t for t in shape.targets if not t.is_path), None)
+    if target is not None and target.columns:
+        result.target_columns = list(target.columns)
+        result.target_types = list(target.types or ("",) * len(target.columns))
+    if not columns or shape.query is None or isinstance(shape.query, exp.Values):
+        _learn(shape, result, catalog)
+        return result
+    lineage = query_lineage(shape.query, dialect=dialect, catalog=catalog, policy=policy)
+    _columns(result, shape, lineage, catalog)
+    _learn(shape, result, catalog)
+    return result
+
+
+def _columns(
+    result: StatementLineage, shape: Shape, lineage: QueryLineage, catalog: Catalog
+) -> None:
+    table = (shape.targets[0].name if shape.targets else None) or None
+    names = _target_names(shape, [n for n, _ in lineage.outputs], catalog)
+    if shape.kind == "delete":
+        names = []
+    for name, (_, links) in zip(names, lineage.outputs, strict=False):
+        if links:
+            result.columns.extend(_group(TargetRef(table, name), links))
+    if lineage.indirect:
+        result.columns.extend(_group(TargetRef(table, None), lineage.indirect))
+    if not result.target_columns and shape.kind not in ("update", "merge", "delete"):
+        result.target_columns = [n for n in names if n != "*"]
+        result.target_types = [""] * len(result.target_columns)
+        if "*" in names:
+            result.target_columns = []
+    result.unresolved = lineage.unresolved
+
+
+def _learn(shape: Shape, result: StatementLineage, catalog: Catalog) -> None:
+    if not shape.creates or not result.targets or not result.target_columns:
+        return
+    catalog.add(result.targets[0], result.target_columns, result.target_types)
+
+
+def _learn_renames(shape: Shape, catalog: Catalog) -> None:
+    for old, new in shape.renames:
+        cols = catalog.columns(old)
+        if cols:
+            catalog.add(new, cols, catalog.types(old))

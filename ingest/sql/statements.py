@@ -1,0 +1,179 @@
+"""Split a SQL script into statements with their line numbers, and parse each one alone.
+
+One bad statement must not hide the others, so the script is tokenized once, cut at
+top-level semicolons, and every piece is parsed on its own. Procedural code (T-SQL and
+BigQuery scripts, stored procedure bodies) often runs statements together without
+semicolons or wraps them in IF/WHILE/BEGIN blocks; for a piece that does not parse, or that
+sqlglot can only keep as an opaque command, the DML inside it is recovered by re-parsing
+from each line that starts a statement.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ErrorLevel, SqlglotError
+from sqlglot.errors import ParseError as SqlglotParseError
+from sqlglot.tokens import Token, TokenType
+
+__all__ = ["Statement", "split_statements"]
+
+_SNIPPET = 160
+_MAX_RECOVERY_STARTS = 60
+_STARTS = frozenset(
+    {
+        TokenType.INSERT,
+        TokenType.UPDATE,
+        TokenType.DELETE,
+        TokenType.MERGE,
+        TokenType.CREATE,
+        TokenType.WITH,
+        TokenType.SELECT,
+        TokenType.ALTER,
+        TokenType.DROP,
+        TokenType.TRUNCATE,
+    }
+)
+
+
+class _QuietFallback(logging.Filter):
+    """sqlglot logs a warning for every statement it keeps as a Command; we report those."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_QuietFallback())
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement: where it starts (1-based line), its text, and its tree or parse error."""
+
+    line: int
+    text: str
+    expression: exp.Expression | None = None
+    error: str | None = None
+    column: int | None = None
+
+    @property
+    def snippet(self) -> str:
+        flat = " ".join(self.text.split())
+        return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 3] + "..."
+
+
+def _error_text(exc: SqlglotError) -> tuple[str, int | None, int | None]:
+    errors = getattr(exc, "errors", None) or []
+    if errors:
+        first = errors[0]
+        return str(first.get("description") or exc).strip(), first.get("line"), first.get("col")
+    return str(exc).split("\n", 1)[0].strip(), None, None
+
+
+def _parse(dialect: Dialect, tokens: list[Token], sql: str) -> exp.Expression | None:
+    parser = dialect.parser(error_level=ErrorLevel.RAISE)
+    trees = [t for t in parser.parse(tokens, sql) if t is not None]
+    if len(trees) != 1:
+        raise SqlglotParseError(f"expected one statement, found {len(trees)}")
+    return trees[0]
+
+
+def _text(sql: str, tokens: list[Token]) -> str:
+    return sql[tokens[0].start : tokens[-1].end + 1]
+
+
+def _recover(dialect: Dialect, sql: str, tokens: list[Token]) -> list[Statement]:
+    """Statements found inside a piece that is not one parseable statement."""
+    starts = [
+        i
+        for i, tok in enumerate(tokens)
+        if i > 0 and tok.token_type in _STARTS and tok.line != tokens[i - 1].line
+    ]
+    if tokens[0].token_type in _STARTS:
+        starts.insert(0, 0)
+    starts = starts[:_MAX_RECOVERY_STARTS]
+    found: list[Statement] = []
+    i = 0
+    while i < len(starts):
+        for j in range(i + 1, len(starts) + 1):
+            end = starts[j] if j < len(starts) else len(tokens)
+            piece = tokens[starts[i] : end]
+            try:
+                tree = _parse(dialect, piece, sql)
+            except SqlglotError:
+                continue
+            if tree is None or isinstance(tree, exp.Command):
+                continue
+            found.append(Statement(piece[0].line, _text(sql, piece), tree))
+            i = j
+            break
+        else:
+            i += 1
+    return found
+
+
+def _pieces(tokens: list[Token]) -> list[list[Token]]:
+    pieces: list[list[Token]] = []
+    current: list[Token] = []
+    for tok in tokens:
+        if tok.token_type is TokenType.SEMICOLON:
+            if current:
+                pieces.append(current)
+            current = []
+        else:
+            current.append(tok)
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _naive(sql: str) -> list[tuple[int, str]]:
+    """Fallback split when the script does not even tokenize (say, an open quote)."""
+    out: list[tuple[int, str]] = []
+    line = 1
+    for part in sql.split(";"):
+        if part.strip():
+            lead = len(part) - len(part.lstrip())
+            out.append((line + part[:lead].count("\n"), part.strip()))
+        line += part.count("\n")
+    return out
+
+
+def split_statements(sql: str, dialect: Dialect) -> list[Statement]:
+    """Every statement of ``sql``, in order, each parsed or carrying its parse error."""
+    try:
+        tokens = dialect.tokenize(sql)
+    except SqlglotError as exc:
+        message, _, _ = _error_text(exc)
+        out = []
+        for line, text in _naive(sql):
+            try:
+                out.append(Statement(line, text, _parse(dialect, dialect.tokenize(text), text)))
+            except SqlglotError as inner:
+                msg, err_line, col = _error_text(inner)
+                where = line + (err_line - 1 if err_line else 0)
+                out.append(Statement(where, text, None, msg or message, col))
+        return out
+    statements: list[Statement] = []
+    for piece in _pieces(tokens):
+        text = _text(sql, piece)
+        try:
+            tree = _parse(dialect, piece, sql)
+        except SqlglotError as exc:
+            recovered = _recover(dialect, sql, piece)
+            if recovered:
+                statements.extend(recovered)
+                continue
+            message, line, col = _error_text(exc)
+            statements.append(Statement(line or piece[0].line, text, None, message, col))
+            continue
+        if isinstance(tree, exp.Command):
+            recovered = _recover(dialect, sql, piece)
+            if recovered:
+                statements.extend(recovered)
+                continue
+        statements.append(Statement(piece[0].line, text, tree))
+    return statements
