@@ -18,16 +18,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from lineage.errors import ConfigError
-from lineage.model import Label
+from lineage.model import Fact, Label
+from lineage.pipeline import IngestReport, ingest
 from lineage.store.base import Store
 from lineage.timeutil import to_iso
 
 __all__ = [
     "ENDPOINT_PROPS",
     "OBSERVED_USAGE",
+    "PRINCIPAL_GROUPS",
+    "STORED_USAGE",
     "UNSAFE_ARTEFACTS",
     "ArtefactVerdict",
     "EndpointUsage",
@@ -40,6 +43,8 @@ __all__ = [
     "endpoint_scores",
     "endpoint_usage",
     "load_usage",
+    "record_usage",
+    "refresh_runtime",
     "runtime_findings",
 ]
 
@@ -53,6 +58,17 @@ ENDPOINT_PROPS = """
 MATCH (x:Endpoint)
 WHERE x.runtime_anomaly_score > 0
 RETURN x.uid AS endpoint"""
+
+STORED_USAGE = """
+UNWIND $pairs AS pair
+MATCH (p:Principal {uid: pair[0]})-[e:CAN_ACCESS {key: $key}]->(x:Asset {uid: pair[1]})
+RETURN p.uid AS principal, x.uid AS endpoint, properties(e) AS props"""
+
+PRINCIPAL_GROUPS = """
+UNWIND $uids AS uid
+MATCH (p:Principal {uid: uid})
+WHERE p.groups IS NOT NULL
+RETURN p.uid AS principal, p.groups AS groups"""
 
 UNSAFE_ARTEFACTS = """
 MATCH (m:Model)
@@ -592,3 +608,54 @@ def apply_runtime_findings(
                 props["runtime_principals"] = usage[uid].principals
             store.set_props(uid, props)
     return scores
+
+
+class UsageFacts(Protocol):
+    """What :func:`record_usage` needs from an aggregate (``ingest.access_log.Usage``)."""
+
+    pairs: Mapping[tuple[str, str], Any]
+    groups: Mapping[str, Any]
+
+    def facts(
+        self,
+        *,
+        prior: Mapping[tuple[str, str], Mapping[str, Any]] | None = ...,
+        prior_groups: Mapping[str, Iterable[str]] | None = ...,
+        source_ref: str = ...,
+    ) -> Iterable[Fact]: ...
+
+
+def record_usage(
+    store: Store,
+    usage: UsageFacts,
+    *,
+    source_ref: str = "",
+    report: IngestReport | None = None,
+    edge_key: str = "observed",
+    chunk: int = 2000,
+) -> IngestReport:
+    """Write an aggregate, adding its counts onto those already stored for the same pairs.
+
+    Read-merge-write: callers that may run concurrently (the HTTP endpoint) serialise calls.
+    """
+    pairs = [list(p) for p in usage.pairs]
+    prior: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for i in range(0, len(pairs), chunk):
+        rows = store.query(STORED_USAGE, {"pairs": pairs[i : i + chunk], "key": edge_key})
+        prior.update({(r["principal"], r["endpoint"]): r["props"] for r in rows})
+    prior_groups: dict[str, list[str]] = {}
+    if usage.groups:
+        rows = store.query(PRINCIPAL_GROUPS, {"uids": sorted(usage.groups)})
+        prior_groups = {r["principal"]: list(r["groups"] or ()) for r in rows}
+    facts = usage.facts(prior=prior, prior_groups=prior_groups, source_ref=source_ref)
+    return ingest(store, facts, report=report)
+
+
+def refresh_runtime(store: Store, thresholds: Thresholds | None = None) -> list[RuntimeFinding]:
+    """Recompute every runtime finding and record the scores on the endpoints."""
+    rows = load_usage(store)
+    t = thresholds or Thresholds()
+    found = detect(rows, t) + _artefact_findings(artefact_verdicts(store), t)
+    found.sort(key=lambda f: (-f.score, f.code, f.endpoint, f.principal, f.model))
+    apply_runtime_findings(store, found, rows=rows)
+    return found
