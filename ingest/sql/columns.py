@@ -155,6 +155,14 @@ class _Walker:
                 how = classify(node, target, self.policy)
                 for ref, inner in self.resolve(scope, node):
                     out.add((ref, compose(how, inner)))
+            elif (
+                isinstance(node, exp.Star)
+                and node is not target
+                and not isinstance(node.parent, exp.Column)
+            ):  # COUNT(*)
+                how = classify(node, target, self.policy)
+                for ref, inner in self.star(scope, None, quiet=True):
+                    out.add((ref, compose(how, inner)))
             elif node is not target and _is_subquery(node):
                 sub = self._scope_for(node)
                 if sub is None:
@@ -182,6 +190,11 @@ class _Walker:
                 if name.lower() == want:
                     return source
             current = current.parent
+        for _, source in scope.selected_sources.values():  # ``tab.col`` with ``tab`` aliased
+            if isinstance(source, exp.Table):
+                original = self._table(source).lower()
+                if want in (original, original.rsplit(".", 1)[-1]):
+                    return source
         return None
 
     def resolve(self, scope: Scope, column: exp.Column) -> set[Link]:
@@ -230,7 +243,7 @@ class _Walker:
         self.unresolved.append(name)
         return set()
 
-    def star(self, scope: Scope, alias: str | None) -> set[Link]:
+    def star(self, scope: Scope, alias: str | None, *, quiet: bool = False) -> set[Link]:
         if alias:
             source = self._source(scope, alias)
             sources = [source] if source is not None else []
@@ -240,7 +253,8 @@ class _Walker:
         for source in sources:
             if isinstance(source, exp.Table):
                 table = self._table(source)
-                self.unresolved.append(f"{table}.*")
+                if not quiet:
+                    self.unresolved.append(f"{table}.*")
                 out.add((Ref(table, "*"), IDENTITY))
             elif isinstance(source, Scope):
                 names = self.output_names(source)

@@ -248,8 +248,13 @@ _UNLOAD = re.compile(r"^\s*\(\s*'((?:[^']|'')*)'\s*\)\s*to\s+'([^']+)'", re.I | 
 def _command_shape(stmt: exp.Command) -> Shape:
     """The few commands sqlglot keeps opaque but that move data."""
     verb = str(stmt.this).upper()
-    rest = stmt.expression.name if isinstance(stmt.expression, exp.Literal) else ""
-    rest = rest or (stmt.expression.sql() if stmt.expression else "")
+    body = stmt.expression
+    if isinstance(body, exp.Literal):
+        rest = body.name
+    elif isinstance(body, exp.Expression):
+        rest = body.sql()
+    else:
+        rest = str(body or "")
     shape = Shape("command_" + verb.lower())
     if verb == "RENAME" and (m := _RENAME.match(rest)):
         for pair in m.group(1).split(","):
@@ -270,8 +275,34 @@ def _command_shape(stmt: exp.Command) -> Shape:
     return shape
 
 
+def _with_of(node: exp.Expression) -> exp.With | None:
+    found = node.args.get("with_") or node.args.get("with")
+    return found if isinstance(found, exp.With) else None
+
+
 def shape_of(stmt: exp.Expression) -> Shape:
     """Reduce one parsed statement to its :class:`Shape`."""
+    shape = _shape_of(stmt)
+    with_ = _with_of(stmt)
+    if (
+        with_ is not None
+        and shape.query is not None
+        and shape.query is not stmt
+        and not isinstance(shape.query, exp.Values)
+    ):
+        # ``WITH c AS (...) INSERT INTO t SELECT ... FROM c``: the CTEs belong to the query
+        query = shape.query if shape.kind in ("update", "merge", "delete") else shape.query.copy()
+        inner = _with_of(query)
+        if inner is None:
+            query.set("with_", with_.copy())
+        else:
+            for cte in reversed(with_.expressions):
+                inner.expressions.insert(0, cte.copy())
+        shape.query = query
+    return shape
+
+
+def _shape_of(stmt: exp.Expression) -> Shape:
     if isinstance(stmt, exp.Insert):
         tgt, _ = _target(stmt.this)
         return Shape("insert", [tgt] if tgt else [], _query_of(stmt.expression))
@@ -300,8 +331,9 @@ def shape_of(stmt: exp.Expression) -> Shape:
     if isinstance(stmt, exp.Drop):
         kind = str(stmt.args.get("kind") or "").upper()
         shape = Shape("drop")
-        if ("TABLE" in kind or "VIEW" in kind) and isinstance(stmt.this, exp.Table):
-            shape.drops.append(table_name(stmt.this))
+        if "TABLE" in kind or "VIEW" in kind:
+            tables = stmt.args.get("tables") or [stmt.this]
+            shape.drops.extend(table_name(t) for t in tables if isinstance(t, exp.Table))
         return shape
     if isinstance(stmt, exp.Alter):
         return _alter_shape(stmt)
