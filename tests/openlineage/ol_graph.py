@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ol_corpus import has_placeholder, pattern
+
 from lineage import ids
 from lineage.errors import InvalidId
-from ol_corpus import has_placeholder, pattern
 
 
 @dataclass
@@ -57,7 +58,9 @@ class GraphView:
         return {
             uid
             for uid, n in self.nodes.items()
-            if n["kind"] == kind and ns_re.fullmatch(n["namespace"]) and name_re.fullmatch(n["name"])
+            if n["kind"] == kind
+            and ns_re.fullmatch(n["namespace"])
+            and name_re.fullmatch(n["name"])
         }
 
     def datasets(self, namespace: str | None, name: str | None) -> set[str]:

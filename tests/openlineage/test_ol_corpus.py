@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ol_corpus import cases, events_of, has_placeholder
+from ol_graph import GraphView
 
 from ingest.openlineage import read_events
 from lineage.intake import Intake
 from lineage.store import Store
 from lineage.transfer import export_lines
-from ol_corpus import cases, events_of, has_placeholder
-from ol_graph import GraphView
 
 
 def _ingest(store: Store, tmp_path: Path, case: dict[str, Any]) -> GraphView:
@@ -85,9 +85,11 @@ def _check_symlinks(view: GraphView, expected: dict[str, Any]) -> None:
         own = view.datasets(d.get("namespace"), d.get("name"))
         other = view.datasets(link["namespace"], link["name"])
         assert own and own == other, f"{d} and its symlink {link} are not one node"
-        assert view.find("Dataset", d.get("namespace"), d.get("name")) | view.find(
-            "Dataset", link["namespace"], link["name"]
-        ) > own, "the alias node is kept beside the canonical one"
+        assert (
+            view.find("Dataset", d.get("namespace"), d.get("name"))
+            | view.find("Dataset", link["namespace"], link["name"])
+            > own
+        ), "the alias node is kept beside the canonical one"
 
 
 def _check_sql(view: GraphView, jobs: set[str], expected: dict[str, Any], all_sql: set) -> None:
