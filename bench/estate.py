@@ -198,7 +198,9 @@ def _ai_layer(
     for i in range(shape.models):
         uid = ids.model_id(ns, f"model_{i}")
         registered = rng.random() > 0.15
-        yield Node(uid, Kind.MODEL, f"model_{i}", ns, {"provider": "internal", "registered": registered})
+        yield Node(
+            uid, Kind.MODEL, f"model_{i}", ns, {"provider": "internal", "registered": registered}
+        )
         kind = EdgeKind.FINE_TUNE if rng.random() < 0.3 else EdgeKind.TRAIN
         for src in {picker.pick() for _ in range(rng.randint(1, 4))}:
             job = ids.job_id(ns, f"train_model_{i}")
@@ -223,7 +225,9 @@ def _ai_layer(
     for i in range(shape.endpoints):
         uid = ids.make(Kind.ENDPOINT, "https://api.acme.example", f"svc_{i}")
         exposure = _weighted(rng, _EXPOSURES)[0]
-        yield Node(uid, Kind.ENDPOINT, f"svc_{i}", "https://api.acme.example", {"exposure": exposure})
+        yield Node(
+            uid, Kind.ENDPOINT, f"svc_{i}", "https://api.acme.example", {"exposure": exposure}
+        )
         for src, kind in {rng.choice(servable) for _ in range(rng.randint(1, 2))}:
             yield Edge(src, Rel.FLOWS_TO, uid,
                        {"kind": kind, "granularity": "dataset", "transformation_type": "DIRECT",
