@@ -7,8 +7,9 @@ console exporter prints them (``attributes`` as a flat object). Spans without a 
 attribute are not LLM calls and are skipped.
 
 Mapping: principal = ``user.id`` / ``enduser.id``, else the calling ``service.name``;
-endpoint = ``server.address[:server.port]`` (or ``gen_ai.provider.name`` /
-``gen_ai.system``) as namespace and ``gen_ai.request.model`` as name; tokens from
+endpoint namespace = ``https://<server.address>`` (``http://<address>:<port>`` off 443), or
+``gen_ai.provider.name`` / ``gen_ai.system`` without an address; endpoint name =
+``gen_ai.request.model``; tokens from
 ``gen_ai.usage.input_tokens`` / ``output_tokens`` (or the older ``prompt_tokens`` /
 ``completion_tokens``); error when the span status is ERROR or ``error.type`` is set.
 Captured prompt content, if any, is reduced to a SimHash and dropped.
@@ -28,7 +29,9 @@ _ANY_VALUE = ("stringValue", "intValue", "doubleValue", "boolValue")
 
 
 def looks_otel(obj: Mapping[str, Any]) -> bool:
-    return "resourceSpans" in obj or ("attributes" in obj and ("span_id" in obj or "spanId" in obj))
+    if "resourceSpans" in obj:
+        return True
+    return "attributes" in obj and any(k in obj for k in ("context", "span_id", "spanId"))
 
 
 def _attrs(raw: object) -> dict[str, Any]:
@@ -88,7 +91,8 @@ def _record(
     host = attrs.get("server.address")
     if host:
         port = attrs.get("server.port")
-        namespace = f"https://{host}:{port}" if port and int(port) != 443 else f"https://{host}"
+        port = int(port) if port else 443
+        namespace = f"https://{host}" if port == 443 else f"http://{host}:{port}"
     else:
         namespace = attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system")
     model = attrs.get("gen_ai.request.model") or attrs.get("gen_ai.response.model")
