@@ -55,6 +55,10 @@ def norm(name: Any) -> str:
     return " ".join(text.split())
 
 
+def pair(target_table: Any, target: Any, source_table: Any, source: Any) -> Pair:
+    return (norm(target_table), norm(target), norm(source_table), norm(source))
+
+
 def expected_answer(case: dict[str, Any]) -> Answer:
     exp = case["expected"]
     ans = Answer(
@@ -64,9 +68,7 @@ def expected_answer(case: dict[str, Any]) -> Answer:
     for item in exp.get("column_lineage") or []:
         tgt = item["target"]
         for src in item["sources"]:
-            ans.columns.add(
-                (norm(tgt.get("table")), norm(tgt["column"]), norm(src.get("table")), norm(src["column"]))
-            )
+            ans.columns.add(pair(tgt.get("table"), tgt["column"], src.get("table"), src["column"]))
     return ans
 
 
@@ -85,9 +87,7 @@ def run_ours(case: dict[str, Any]) -> Answer:
         if edge.target.column is None:
             continue
         for src in edge.sources:
-            ans.columns.add(
-                (norm(edge.target.table), norm(edge.target.column), norm(src.table), norm(src.column))
-            )
+            ans.columns.add(pair(edge.target.table, edge.target.column, src.table, src.column))
     errors = [s.error for s in result.statements if s.error]
     if errors and not (ans.sources or ans.targets or ans.columns):
         ans.error = errors[0]
@@ -114,10 +114,12 @@ def run_openlineage(case: dict[str, Any]) -> Answer:
     out = [t.qualified_name for t in meta.out_tables]
     for cl in meta.column_lineage:
         origin = cl.descendant.origin
-        target = origin.qualified_name if origin is not None else (out[0] if len(out) == 1 else None)
+        target = origin.qualified_name if origin is not None else None
+        if origin is None and len(out) == 1:
+            target = out[0]
         for src in cl.lineage:
             src_table = src.origin.qualified_name if src.origin is not None else None
-            ans.columns.add((norm(target), norm(cl.descendant.name), norm(src_table), norm(src.name)))
+            ans.columns.add(pair(target, cl.descendant.name, src_table, src.name))
     if meta.errors and not (ans.sources or ans.targets or ans.columns):
         ans.error = str(meta.errors[0])
     return ans
@@ -231,9 +233,11 @@ def score(case: dict[str, Any], got: Answer) -> tuple[bool, str]:
 
 
 #: Why a case fails for us when it is a semantic choice, not a bug (read with the diff).
-KNOWN_REASONS: dict[str, str] = json.loads(
-    (Path(__file__).with_name("sql_known_failures.json")).read_text(encoding="utf-8")
-) if Path(__file__).with_name("sql_known_failures.json").exists() else {}
+KNOWN_REASONS: dict[str, str] = (
+    json.loads((Path(__file__).with_name("sql_known_failures.json")).read_text(encoding="utf-8"))
+    if Path(__file__).with_name("sql_known_failures.json").exists()
+    else {}
+)
 
 
 def load_cases() -> list[dict[str, Any]]:

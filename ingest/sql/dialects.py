@@ -12,7 +12,7 @@ from sqlglot.dialects.dialect import Dialect
 
 from lineage.errors import ConfigError
 
-__all__ = ["DIALECT_ALIASES", "resolve_dialect"]
+__all__ = ["DIALECT_ALIASES", "FALLBACKS", "fallback_dialects", "resolve_dialect"]
 
 DIALECT_ALIASES: dict[str, str] = {
     "ansi": "",
@@ -48,3 +48,22 @@ def resolve_dialect(name: str | None) -> Dialect:
         return Dialect.get_or_raise(key or None)
     except ValueError as exc:
         raise ConfigError(f"unknown SQL dialect {name!r}: {exc}") from None
+
+
+#: Dialects tried, in order, for a statement the named dialect cannot parse. Athena runs
+#: Hive DDL (backticks) next to Trino DML; Databricks and Spark scripts carry Hive syntax.
+FALLBACKS: dict[str, tuple[str, ...]] = {
+    "athena": ("hive", "trino"),
+    "trino": ("hive",),
+    "presto": ("hive",),
+    "databricks": ("hive",),
+    "spark": ("hive",),
+    "db2": ("postgres",),
+    "redshift": ("postgres",),
+}
+
+
+@cache
+def fallback_dialects(name: str | None) -> tuple[Dialect, ...]:
+    key = (name or "ansi").strip().lower()
+    return tuple(resolve_dialect(d) for d in FALLBACKS.get(key, ()))

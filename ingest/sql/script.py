@@ -15,9 +15,9 @@ from collections import defaultdict
 
 from ingest.sql.catalog import Catalog, CatalogInput
 from ingest.sql.columns import Link, Ref
-from ingest.sql.dialects import resolve_dialect
+from ingest.sql.dialects import fallback_dialects, resolve_dialect
 from ingest.sql.names import name_key
-from ingest.sql.result import ColumnEdge, ScriptLineage, StatementLineage, TargetRef
+from ingest.sql.result import ColumnEdge, ScriptLineage, TargetRef
 from ingest.sql.statement_lineage import statement_lineage
 from ingest.sql.statements import split_statements
 from ingest.sql.transforms import MaskingPolicy, Transformation, compose
@@ -39,7 +39,7 @@ def analyse(
     cat = catalog.copy() if isinstance(catalog, Catalog) else Catalog(catalog)
     policy = masking or MaskingPolicy()
     result = ScriptLineage(dialect=dialect)
-    for stmt in split_statements(text, sqlglot_dialect):
+    for stmt in split_statements(text, sqlglot_dialect, fallback_dialects(dialect)):
         result.statements.append(
             statement_lineage(
                 stmt,
@@ -91,6 +91,7 @@ def _tables(result: ScriptLineage) -> None:
 
 def _end_to_end(result: ScriptLineage) -> list[ColumnEdge]:
     produced: dict[tuple[str, str], set[Link]] = defaultdict(set)
+    wide: dict[str, set[Link]] = defaultdict(set)  # dataset-wide inputs of each written table
     final: dict[tuple[TargetRef, Transformation], set[Ref]] = defaultdict(set)
     intermediates = {name_key(n) for n in result.intermediates}
     for stmt in result.statements:
@@ -106,9 +107,16 @@ def _end_to_end(result: ScriptLineage) -> list[ColumnEdge]:
                 else:
                     links.add((ref, edge.transformation))
             expanded.append((edge.target, links))
+        inherited: set[Link] = set()
+        for name in stmt.sources:  # rows of an intermediate were already filtered upstream
+            inherited |= wide.get(name_key(name), set())
+        if inherited and stmt.targets:
+            expanded.append((TargetRef(stmt.targets[0], None), inherited))
         for target, links in expanded:
             if target.table is not None and target.column is not None:
                 produced[(name_key(target.table), target.column.lower())] |= links
+            elif target.table is not None:
+                wide[name_key(target.table)] |= links
             if target.table is None or name_key(target.table) not in intermediates:
                 for ref, how in links:
                     final[(target, how)].add(ref)

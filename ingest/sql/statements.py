@@ -11,6 +11,7 @@ from each line that starts a statement.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -65,12 +66,24 @@ class Statement:
         return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 3] + "..."
 
 
+_TOKEN_REPR = re.compile(r"<Token token_type: [\w.]+, text: (.*?), line: \d+, col: \d+.*?>")
+
+
+def _clean(message: str) -> str:
+    """sqlglot messages embed token reprs; keep just the token text."""
+    return _TOKEN_REPR.sub(lambda m: repr(m.group(1)), message).strip()
+
+
 def _error_text(exc: SqlglotError) -> tuple[str, int | None, int | None]:
     errors = getattr(exc, "errors", None) or []
     if errors:
         first = errors[0]
-        return str(first.get("description") or exc).strip(), first.get("line"), first.get("col")
-    return str(exc).split("\n", 1)[0].strip(), None, None
+        message = _clean(str(first.get("description") or exc))
+        near = str(first.get("highlight") or "").strip()
+        if near and near not in message:
+            message += f" near {near!r}"
+        return message, first.get("line"), first.get("col")
+    return _clean(str(exc).split("\n", 1)[0]), None, None
 
 
 def _parse(dialect: Dialect, tokens: list[Token], sql: str) -> exp.Expression | None:
@@ -142,8 +155,24 @@ def _naive(sql: str) -> list[tuple[int, str]]:
     return out
 
 
-def split_statements(sql: str, dialect: Dialect) -> list[Statement]:
-    """Every statement of ``sql``, in order, each parsed or carrying its parse error."""
+def _with_fallbacks(fallbacks: tuple[Dialect, ...], text: str, line: int) -> Statement | None:
+    for other in fallbacks:
+        try:
+            tree = _parse(other, other.tokenize(text), text)
+        except SqlglotError:
+            continue
+        if tree is not None and not isinstance(tree, exp.Command):
+            return Statement(line, text, tree)
+    return None
+
+
+def split_statements(
+    sql: str, dialect: Dialect, fallbacks: tuple[Dialect, ...] = ()
+) -> list[Statement]:
+    """Every statement of ``sql``, in order, each parsed or carrying its parse error.
+
+    ``fallbacks`` are dialects tried for a statement ``dialect`` cannot parse.
+    """
     try:
         tokens = dialect.tokenize(sql)
     except SqlglotError as exc:
@@ -163,6 +192,10 @@ def split_statements(sql: str, dialect: Dialect) -> list[Statement]:
         try:
             tree = _parse(dialect, piece, sql)
         except SqlglotError as exc:
+            rescued = _with_fallbacks(fallbacks, text, piece[0].line)
+            if rescued is not None:
+                statements.append(rescued)
+                continue
             recovered = _recover(dialect, sql, piece)
             if recovered:
                 statements.extend(recovered)

@@ -210,9 +210,7 @@ def classify(column: exp.Expression, root: exp.Expression, policy: MaskingPolicy
             return Transformation(Subtype.CONDITIONAL, masking)
         if isinstance(parent, exp.AggFunc):
             aggregated = True
-        if policy.masks(parent) and node is parent.this:
-            masking = True
-        elif isinstance(parent, exp.Anonymous) and policy.masks(parent):
+        if (node is parent.this or isinstance(parent, exp.Anonymous)) and policy.masks(parent):
             masking = True
         node, parent = parent, parent.parent
     if aggregated:
