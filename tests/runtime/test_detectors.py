@@ -11,6 +11,7 @@ from ingest.access_log import AccessRecord, Usage
 from lineage.errors import ConfigError
 from lineage.model import Edge
 from queries.runtime import Thresholds, UsageRow, detect, endpoint_scores
+
 from . import traffic
 from .traffic import CHAT, SCORE, principal
 
