@@ -1,0 +1,538 @@
+"""Static analysis of notebook code: an abstract interpreter over Python's ``ast``.
+
+Cells run top to bottom in one global scope, as a notebook does. Values flow through
+variables, attributes, containers, comprehensions, ``with``/``for`` targets and user
+functions (inlined at each call, a bounded number of times, with their arguments bound),
+so ``ds = load_dataset(..)``; ``trainer = Trainer(model, train_dataset=ds)``;
+``trainer.train()`` links the dataset to the model however far apart the lines are.
+Calls are resolved to qualified names and handed to the recogniser table; anything not
+recognised still carries the provenance of its inputs.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ingest.notebook.recognisers import RECOGNISERS, Call, Registry
+from ingest.notebook.recognisers.serving import serve_into
+from ingest.notebook.values import UNKNOWN, Collector, Val, union
+from lineage import ids
+from lineage.model import EdgeKind, Kind
+
+__all__ = ["Analyzer"]
+
+_MAX_INLINE_DEPTH = 4
+_MAX_INLINES_PER_FUNCTION = 12
+_ROLES_NAMED_BY_VAR = ("estimator", "model", "torch_model")
+_MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "appendleft", "setdefault"})
+_TORCH_BASES = ("nn.Module", "LightningModule", "keras.Model", "torch.nn.Module")
+
+type SqlHook = Callable[[str, str, str], frozenset[str]]
+
+
+class Analyzer:
+    """Runs cells through the abstract interpreter, recording facts in a :class:`Collector`.
+
+    It is also the :class:`~ingest.notebook.recognisers.Context` handlers see.
+    """
+
+    def __init__(
+        self,
+        out: Collector,
+        notebook: str,
+        *,
+        sql: SqlHook | None = None,
+        registry: Registry = RECOGNISERS,
+    ) -> None:
+        self.out = out
+        self.notebook = notebook
+        self.target = ""
+        self.loop_data: frozenset[str] = frozenset()
+        self.defaults: dict[str, Val] = {}
+        self.saved: dict[str, str] = {}
+        self.cell_data: set[str] = set()
+        self._sql = sql
+        self._registry = registry
+        self._globals: dict[str, Val] = {}
+        self._scopes: list[dict[str, Val]] = [self._globals]
+        self._returns: list[list[Val]] = []
+        self._inlined: dict[int, int] = {}
+
+    # -- Context protocol ------------------------------------------------------------------
+
+    def rebind(self, name: str, value: Val) -> None:
+        for scope in reversed(self._scopes):
+            if name in scope:
+                scope[name] = value
+                return
+        self._scopes[-1][name] = value
+
+    def sql(self, text: str, *, namespace: str, dialect: str) -> frozenset[str]:
+        return self._sql(text, namespace, dialect) if self._sql else frozenset()
+
+    def local_model(self, name: str) -> str:
+        return ids.make(Kind.MODEL, "notebook", f"{self.notebook}#{name}")
+
+    def flow_into(self, sources: Iterable[str], target: str, kind: EdgeKind | None = None) -> None:
+        target_kind = ids.kind_of(target)
+        for src in sorted(set(sources)):
+            if src == target:
+                continue
+            src_kind = ids.kind_of(src)
+            if not src_kind.holds_data or src_kind is Kind.COLUMN:
+                continue
+            self.out.flow(src, target, _edge_kind(src_kind, target_kind, kind))
+
+    # -- entry points ------------------------------------------------------------------------
+
+    def run(self, tree: ast.Module) -> None:
+        """Analyse one cell's module (statements share the notebook's global scope)."""
+        self.cell_data = set()
+        self._block(tree.body)
+
+    def shell(self, command: str) -> None:
+        from ingest.notebook.recognisers.serving import shell_endpoints
+
+        shell_endpoints(command, self)
+
+    # -- statements --------------------------------------------------------------------------
+
+    def _block(self, body: Iterable[ast.stmt]) -> None:
+        for stmt in body:
+            handler = _STMTS.get(type(stmt))
+            if handler is not None:
+                handler(self, stmt)
+            else:
+                for child in ast.iter_child_nodes(stmt):
+                    if isinstance(child, ast.expr):
+                        self.ev(child)
+
+    def _s_import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self._bind(alias.asname, Val(tag=alias.name))
+            else:
+                top = alias.name.split(".", 1)[0]
+                self._bind(top, Val(tag=top))
+
+    def _s_import_from(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            return
+        for alias in node.names:
+            if alias.name != "*":
+                self._bind(alias.asname or alias.name, Val(tag=f"{node.module}.{alias.name}"))
+
+    def _s_assign(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if node.value is None:
+            return
+        self.target = _target_name(targets[0])
+        value = self.ev(node.value)
+        self.target = ""
+        if isinstance(node, ast.AugAssign):
+            value = union([self.ev(node.target), value])
+        for target in targets:
+            self._assign(target, value)
+
+    def _assign(self, target: ast.expr, value: Val) -> None:
+        if isinstance(target, ast.Name):
+            self._bind(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            consts = value.const if isinstance(value.const, (tuple, list)) else None
+            for i, element in enumerate(target.elts):
+                part = Val(const=consts[i]) if consts and i < len(consts) else _derived(value)
+                self._assign(element.value if isinstance(element, ast.Starred) else element, part)
+        elif isinstance(target, ast.Attribute):
+            base = self.ev(target.value)
+            if base.tag.endswith("Settings") and base.tag.startswith("llama_index"):
+                self.defaults[target.attr] = value
+            dotted = _dotted(target)
+            if dotted:
+                self._globals[dotted] = value
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            self.rebind(target.value.id, union([self._lookup(target.value.id), value]))
+
+    def _bind(self, name: str, value: Val) -> None:
+        if value.attrs.get("role") in _ROLES_NAMED_BY_VAR and "var" not in value.attrs:
+            value = value.with_attrs(var=name)
+        self._scopes[-1][name] = value
+
+    def _s_expr(self, node: ast.Expr) -> None:
+        self.ev(node.value)
+
+    def _s_for(self, node: ast.For | ast.AsyncFor) -> None:
+        it = self.ev(node.iter)
+        self._assign(node.target, _derived(it))
+        outer = self.loop_data
+        self.loop_data = outer | it.carried()
+        self._block(node.body)
+        self.loop_data = outer
+        self._block(node.orelse)
+
+    def _s_while(self, node: ast.While) -> None:
+        self.ev(node.test)
+        self._block(node.body)
+        self._block(node.orelse)
+
+    def _s_if(self, node: ast.If) -> None:
+        self.ev(node.test)
+        self._block(node.body)
+        self._block(node.orelse)
+
+    def _s_with(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            value = self.ev(item.context_expr)
+            if item.optional_vars is not None:
+                self._assign(item.optional_vars, value)
+        self._block(node.body)
+
+    def _s_try(self, node: ast.Try) -> None:
+        self._block(node.body)
+        for handler in node.handlers:
+            self._block(handler.body)
+        self._block(node.orelse)
+        self._block(node.finalbody)
+
+    def _s_match(self, node: ast.Match) -> None:
+        self.ev(node.subject)
+        for case in node.cases:
+            self._block(case.body)
+
+    def _s_return(self, node: ast.Return) -> None:
+        value = self.ev(node.value) if node.value is not None else UNKNOWN
+        if self._returns:
+            self._returns[-1].append(value)
+
+    def _s_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        decorators = [self.ev(d) for d in node.decorator_list]
+        summary = self._inline(node, (), {})
+        func = Val(tag="<function>", data=summary.carried(), models=summary.models, func=node)
+        self._bind(node.name, func)
+        for deco in decorators:
+            if deco.attrs.get("role") == "route":
+                serve_into(self, func, deco.attrs["endpoint"])
+            elif deco.attrs.get("role") == "endpoint":
+                serve_into(self, func, deco.asset)
+
+    def _s_class(self, node: ast.ClassDef) -> None:
+        bases = [self.ev(b) for b in node.bases]
+        role = "torch_model" if any(b.tag.endswith(_TORCH_BASES) for b in bases) else ""
+        self._scopes.append({})
+        try:
+            self._block(node.body)
+        finally:
+            self._scopes.pop()
+        attrs = {"role": "class", "instance_role": role} if role else {"role": "class"}
+        self._bind(node.name, Val(tag=f"{self.notebook}.{node.name}", attrs=attrs))
+
+    # -- user functions -----------------------------------------------------------------------
+
+    def _inline(
+        self,
+        func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+        args: tuple[Val, ...],
+        kwargs: dict[str, Val],
+    ) -> Val:
+        """Run a function body with its parameters bound; the union of what it returns."""
+        if len(self._returns) >= _MAX_INLINE_DEPTH:
+            return union([*args, *kwargs.values()])
+        scope: dict[str, Val] = {}
+        params = [*func.args.posonlyargs, *func.args.args]
+        for i, param in enumerate(params):
+            scope[param.arg] = args[i] if i < len(args) else kwargs.get(param.arg, UNKNOWN)
+        for param in func.args.kwonlyargs:
+            scope[param.arg] = kwargs.get(param.arg, UNKNOWN)
+        if func.args.vararg:
+            scope[func.args.vararg.arg] = union(args[len(params) :])
+        self._scopes.append(scope)
+        self._returns.append([])
+        saved_target = self.target
+        try:
+            if isinstance(func, ast.Lambda):
+                self._returns[-1].append(self.ev(func.body))
+            else:
+                self._block(func.body)
+        finally:
+            self._scopes.pop()
+            returns = self._returns.pop()
+            self.target = saved_target
+        if len(returns) == 1:
+            return returns[0]
+        return union(returns)
+
+    def _call_user(self, fv: Val, args: tuple[Val, ...], kwargs: dict[str, Val]) -> Val:
+        assert fv.func is not None
+        key = id(fv.func)
+        count = self._inlined.get(key, 0)
+        if count >= _MAX_INLINES_PER_FUNCTION:
+            return union([fv, *args, *kwargs.values()])
+        self._inlined[key] = count + 1
+        return self._inline(fv.func, args, kwargs)
+
+    # -- expressions --------------------------------------------------------------------------
+
+    def ev(self, node: ast.expr | None) -> Val:
+        if node is None:
+            return UNKNOWN
+        handler = _EXPRS.get(type(node))
+        if handler is not None:
+            return handler(self, node)
+        return union([self.ev(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)])
+
+    def _lookup(self, name: str) -> Val | None:
+        for scope in reversed(self._scopes):
+            if name in scope:
+                return scope[name]
+        return None
+
+    def _e_name(self, node: ast.Name) -> Val:
+        value = self._lookup(node.id)
+        if value is None:
+            return Val(tag=node.id)  # a builtin or a name bound outside the notebook
+        if value.data:
+            self.cell_data.update(value.data)
+        return value
+
+    def _e_const(self, node: ast.Constant) -> Val:
+        return Val(const=node.value)
+
+    def _e_fstring(self, node: ast.JoinedStr) -> Val:
+        parts: list[str] = []
+        carried: list[Val] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+            elif isinstance(value, ast.FormattedValue):
+                inner = self.ev(value.value)
+                carried.append(inner)
+                if isinstance(inner.const, (str, int, float)):
+                    parts.append(str(inner.const))
+                else:
+                    parts.append("{" + ast.unparse(value.value) + "}")
+        derived = union(carried)
+        return Val(const="".join(parts), data=derived.data, models=derived.models)
+
+    def _e_attribute(self, node: ast.Attribute) -> Val:
+        dotted = _dotted(node)
+        if dotted and dotted in self._globals:
+            return self._globals[dotted]
+        base = self.ev(node.value)
+        held = base.attrs.get(node.attr)
+        if isinstance(held, Val):
+            return held
+        return Val(
+            tag=f"{base.tag or '?'}.{node.attr}",
+            data=base.carried(),
+            models=base.models,
+            attrs={"recv": base},
+        )
+
+    def _e_subscript(self, node: ast.Subscript) -> Val:
+        base = self.ev(node.value)
+        key = self.ev(node.slice)
+        if isinstance(base.const, dict) and isinstance(key.const, str) and key.const in base.const:
+            return Val(const=base.const[key.const])
+        if base.attrs.get("engine") == "mongodb_atlas" and isinstance(key.const, str):
+            path = ".".join(p for p in (base.attrs.get("mongo_path"), key.const) if p)
+            return base.with_attrs(mongo_path=path)
+        return Val(tag=base.tag, data=base.carried() | key.carried(), models=base.models)
+
+    def _e_container(self, node: ast.List | ast.Tuple | ast.Set) -> Val:
+        values = [self.ev(e) for e in node.elts]
+        if values and all(_is_const(v) for v in values):
+            return Val(const=[v.const for v in values])
+        return union(values)
+
+    def _e_dict(self, node: ast.Dict) -> Val:
+        keys = [self.ev(k) if k is not None else UNKNOWN for k in node.keys]
+        values = [self.ev(v) for v in node.values]
+        if all(isinstance(k.const, str) for k in keys) and all(_is_const(v) for v in values):
+            return Val(const={k.const: v.const for k, v in zip(keys, values, strict=True)})
+        return union(values)
+
+    def _e_binop(self, node: ast.BinOp) -> Val:
+        left, right = self.ev(node.left), self.ev(node.right)
+        if (
+            isinstance(node.op, ast.Add)
+            and isinstance(left.const, str)
+            and isinstance(right.const, str)
+        ):
+            return Val(const=left.const + right.const)
+        if isinstance(node.op, ast.BitOr):  # LangChain pipes: retrieved data feeds the models
+            for model in right.models | left.models:
+                sources = [
+                    u
+                    for u in left.carried() | right.carried()
+                    if ids.kind_of(u) is Kind.VECTOR_INDEX
+                ]
+                self.flow_into(sources, model, EdgeKind.RETRIEVE)
+        return union([left, right])
+
+    def _e_lambda(self, node: ast.Lambda) -> Val:
+        summary = self._inline(node, (), {})
+        return Val(tag="<lambda>", data=summary.carried(), models=summary.models, func=node)
+
+    def _e_comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> Val:
+        self._scopes.append({})
+        try:
+            sources = []
+            for gen in node.generators:
+                it = self.ev(gen.iter)
+                sources.append(it)
+                self._assign(gen.target, _derived(it))
+            if isinstance(node, ast.DictComp):
+                sources += [self.ev(node.key), self.ev(node.value)]
+            else:
+                sources.append(self.ev(node.elt))
+        finally:
+            self._scopes.pop()
+        return union(sources)
+
+    def _e_named(self, node: ast.NamedExpr) -> Val:
+        value = self.ev(node.value)
+        self._assign(node.target, value)
+        return value
+
+    def _e_call(self, node: ast.Call) -> Val:
+        func = node.func
+        recv, recv_name = UNKNOWN, ""
+        if isinstance(func, ast.Attribute):
+            dotted = _dotted(func)
+            fv = self._globals.get(dotted) if dotted else None
+            if fv is None:
+                recv = self.ev(func.value)
+                recv_name = func.value.id if isinstance(func.value, ast.Name) else ""
+                held = recv.attrs.get(func.attr)
+                fv = held if isinstance(held, Val) else None
+                qual = f"{recv.tag or '?'}.{func.attr}"
+            else:
+                qual = fv.tag
+        else:
+            fv = self.ev(func)
+            qual = fv.tag
+        args = tuple(self.ev(a.value if isinstance(a, ast.Starred) else a) for a in node.args)
+        kwargs: dict[str, Val] = {}
+        for kw in node.keywords:
+            value = self.ev(kw.value)
+            if kw.arg is None:
+                kwargs["**"] = union([kwargs.get("**", UNKNOWN), value])
+            else:
+                kwargs[kw.arg] = value
+        if fv is not None and fv.func is not None:
+            return self._call_user(fv, args, kwargs)
+        if fv is not None and fv.attrs.get("role") == "class":
+            role = fv.attrs.get("instance_role")
+            made = union([*args, *kwargs.values()], tag=fv.tag)
+            return made.with_attrs(role=role) if role else made
+        if fv is not None and (fv.asset or fv.attrs) and not qual.startswith(fv.tag + "."):
+            qual, recv = f"{fv.tag or '?'}.__call__", fv
+        site = Call(qual, recv, args, kwargs, node, self, recv_name)
+        for rule in self._registry.lookup(qual):
+            result = rule.handler(site)
+            if result is not None:
+                return result
+        generic = site.inputs()
+        if recv_name and isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+            self.rebind(recv_name, union([recv, *args, *kwargs.values()], tag=recv.tag))
+        return Val(tag=f"{qual}()" if qual else "", data=generic.data, models=generic.models)
+
+    def _e_ifexp(self, node: ast.IfExp) -> Val:
+        self.ev(node.test)
+        return union([self.ev(node.body), self.ev(node.orelse)])
+
+
+def _edge_kind(src: Kind, dst: Kind, kind: EdgeKind | None) -> EdgeKind:
+    if src is Kind.VECTOR_INDEX and kind in (None, EdgeKind.INFER, EdgeKind.TRANSFORM):
+        return EdgeKind.RETRIEVE
+    if kind is not None:
+        return kind
+    if dst is Kind.DATASET:
+        return EdgeKind.INFER if src is Kind.MODEL else EdgeKind.TRANSFORM
+    if dst is Kind.VECTOR_INDEX:
+        return EdgeKind.EMBED
+    if dst is Kind.ENDPOINT:
+        return EdgeKind.SERVE
+    return EdgeKind.TRAIN if src is Kind.DATASET else EdgeKind.INFER
+
+
+def _derived(value: Val) -> Val:
+    return Val(
+        tag=value.tag,
+        data=value.carried(),
+        models=value.models,
+        attrs=value.attrs if value.attrs.get("role") == "vector_client" else {},
+    )
+
+
+def _is_const(value: Val) -> bool:
+    return value.const is not None and not value.data and not value.asset
+
+
+def _dotted(node: ast.expr) -> str:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or not parts:
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _target_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, (ast.Tuple, ast.List)) and node.elts:
+        return _target_name(node.elts[0])
+    return ""
+
+
+_STMTS: dict[type, Callable[[Analyzer, Any], None]] = {
+    ast.Import: Analyzer._s_import,
+    ast.ImportFrom: Analyzer._s_import_from,
+    ast.Assign: Analyzer._s_assign,
+    ast.AnnAssign: Analyzer._s_assign,
+    ast.AugAssign: Analyzer._s_assign,
+    ast.Expr: Analyzer._s_expr,
+    ast.For: Analyzer._s_for,
+    ast.AsyncFor: Analyzer._s_for,
+    ast.While: Analyzer._s_while,
+    ast.If: Analyzer._s_if,
+    ast.With: Analyzer._s_with,
+    ast.AsyncWith: Analyzer._s_with,
+    ast.Try: Analyzer._s_try,
+    ast.TryStar: Analyzer._s_try,
+    ast.Match: Analyzer._s_match,
+    ast.Return: Analyzer._s_return,
+    ast.FunctionDef: Analyzer._s_function,
+    ast.AsyncFunctionDef: Analyzer._s_function,
+    ast.ClassDef: Analyzer._s_class,
+}
+_EXPRS: dict[type, Callable[[Analyzer, Any], Val]] = {
+    ast.Name: Analyzer._e_name,
+    ast.Constant: Analyzer._e_const,
+    ast.JoinedStr: Analyzer._e_fstring,
+    ast.Attribute: Analyzer._e_attribute,
+    ast.Subscript: Analyzer._e_subscript,
+    ast.List: Analyzer._e_container,
+    ast.Tuple: Analyzer._e_container,
+    ast.Set: Analyzer._e_container,
+    ast.Dict: Analyzer._e_dict,
+    ast.BinOp: Analyzer._e_binop,
+    ast.Lambda: Analyzer._e_lambda,
+    ast.ListComp: Analyzer._e_comprehension,
+    ast.SetComp: Analyzer._e_comprehension,
+    ast.GeneratorExp: Analyzer._e_comprehension,
+    ast.DictComp: Analyzer._e_comprehension,
+    ast.NamedExpr: Analyzer._e_named,
+    ast.Call: Analyzer._e_call,
+    ast.IfExp: Analyzer._e_ifexp,
+    ast.Await: lambda self, node: self.ev(node.value),
+    ast.Starred: lambda self, node: self.ev(node.value),
+}

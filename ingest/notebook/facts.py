@@ -1,0 +1,196 @@
+"""A notebook as graph facts: one Job, the assets its code touches, secrets, output samples.
+
+``notebook_facts(path)`` loads the notebook, analyses every code cell in order (a cell with
+a syntax error is skipped with a warning; the rest are still analysed), hands SQL to the SQL
+ingestor, records hard-coded secrets as SECRET labels on the notebook's Job (kind and cell
+only), and, given a classifier, labels the datasets a cell touched from what it printed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ingest.notebook.analysis import Analyzer
+from ingest.notebook.cells import split_cell
+from ingest.notebook.load import LoadedNotebook, load_notebook, parse_notebook
+from ingest.notebook.outputs import Classifier, labelings, samples
+from ingest.notebook.recognisers.data_io import sql_target
+from ingest.notebook.values import Collector
+from ingest.secrets import scan_text
+from ingest.vector_config.naming import dataset_for_location
+from lineage import ids
+from lineage.model import Edge, Fact, Kind, Label, Labeling, Node, Problem, Severity
+
+__all__ = ["JOB_NAMESPACE", "SECRET_DETECTOR", "analyse_notebook", "notebook_facts"]
+
+JOB_NAMESPACE = "notebook"
+SECRET_DETECTOR = "notebook-secrets"  # noqa: S105 - a detector name
+_DOWNLOAD = re.compile(r"\b(?:wget|curl)\b[^\n]*?(?P<url>(?:https?|s3|gs)://[^\s'\"]+)")
+
+
+def notebook_facts(
+    path: str | Path,
+    *,
+    ref: str | None = None,
+    classifier: Classifier | None = None,
+    text: str | None = None,
+) -> Iterator[Fact]:
+    """Facts for one notebook file (or its ``text``); ``ref`` is the path used in ids."""
+    ref = ref or Path(path).as_posix()
+    loaded = parse_notebook(text, ref) if text is not None else load_notebook(path, ref=ref)
+    yield from analyse_notebook(loaded, classifier=classifier)
+
+
+def analyse_notebook(
+    loaded: LoadedNotebook, *, classifier: Classifier | None = None
+) -> Iterator[Fact]:
+    yield from loaded.problems
+    if not loaded.usable:
+        return
+    ref = loaded.path
+    job = ids.job_id(JOB_NAMESPACE, ref)
+    out = Collector(job, ref)
+    out.node(
+        job,
+        job_type="notebook",
+        source_ref=ref,
+        nbformat=loaded.nbformat,
+        kernel=loaded.kernel,
+        language=loaded.language,
+        cells=len(loaded.cells),
+    )
+    analyzer = Analyzer(out, ref, sql=_sql_hook(out, job))
+    touched: dict[int, set[str]] = {}
+    python = loaded.language in ("", "python") or loaded.kernel.startswith("python")
+    for cell in loaded.cells:
+        cell_ref = f"{ref}#cell{cell.index}"
+        out.at(cell_ref)
+        _secrets(out, job, cell.source, cell_ref)
+        if cell.cell_type != "code" or not python:
+            continue
+        _analyse_cell(analyzer, out, cell.source, cell_ref)
+        touched[cell.index] = set(analyzer.cell_data)
+    out.at(ref)
+    for sample in samples(loaded.cells):
+        cell_ref = f"{ref}#cell{sample.cell}"
+        _secrets(out, job, sample.text, cell_ref + ":output")
+        if classifier is not None:
+            for labeling in labelings(
+                classifier, sample, touched.get(sample.cell, ()), job, cell_ref
+            ):
+                out.label(labeling)
+    yield from out.facts()
+
+
+def _analyse_cell(analyzer: Analyzer, out: Collector, source: str, cell_ref: str) -> None:
+    try:
+        tree = ast.parse(source)
+        code = split_cell(source, parses=True)
+    except (SyntaxError, ValueError):
+        code = split_cell(source)
+        try:
+            tree = ast.parse(code.python)
+        except (SyntaxError, ValueError) as exc:
+            line = getattr(exc, "lineno", None) or 0
+            snippet = (code.python.splitlines() or [""])[max(line - 1, 0)][:200] if line else ""
+            out.problems.append(
+                Problem(
+                    Severity.WARNING,
+                    f"syntax error at line {line}: {getattr(exc, 'msg', exc)}; cell skipped",
+                    f"{cell_ref}:{line}",
+                    snippet,
+                )
+            )
+            tree = None
+    if code.skipped_language and not code.python:
+        return
+    for connection, sql in code.sql:
+        namespace, dialect = sql_target(connection) if connection else ("sql", "ansi")
+        analyzer.sql(sql, namespace=namespace, dialect=dialect)
+    for command in code.shell:
+        analyzer.shell(command)
+        for m in _DOWNLOAD.finditer(command):
+            where = dataset_for_location(m.group("url"))
+            if where:
+                uid = ids.dataset_id(*where)
+                out.node(uid)
+                out.reads(uid)
+    if tree is not None:
+        analyzer.run(tree)
+
+
+def _secrets(out: Collector, job: str, text: str, ref: str) -> None:
+    for finding in scan_text(text):
+        out.label(
+            Labeling(
+                job,
+                Label("SECRET", finding.kind),
+                SECRET_DETECTOR,
+                1.0,
+                1,
+                1,
+                f"{ref}:{finding.line}",
+            )
+        )
+
+
+def _sql_hook(out: Collector, job: str):
+    """Hand SQL text to the SQL ingestor; its job becomes this notebook's job."""
+    state = {"warned": False}
+
+    def run(text: str, namespace: str, dialect: str) -> frozenset[str]:
+        try:
+            from ingest.sql import sql_facts
+        except ImportError:  # the SQL ingestor is optional for notebooks
+            if not state["warned"]:
+                state["warned"] = True
+                out.problems.append(
+                    Problem(
+                        Severity.INFO, "SQL ingestor unavailable: SQL text not analysed", out.ref
+                    )
+                )
+            return frozenset()
+        reads: set[str] = set()
+        for fact in sql_facts(
+            text,
+            dialect=dialect,
+            namespace=namespace,
+            job_name=f"{out.ref}#sql",
+            path=out.ref,
+        ):
+            mapped = _to_notebook_job(fact, job)
+            if mapped is None:
+                continue
+            if isinstance(mapped, Edge) and mapped.src == job and mapped.rel.value == "READS":
+                reads.add(mapped.dst)
+            out.absorb(mapped)
+        return frozenset(reads)
+
+    return run
+
+
+def _to_notebook_job(fact: Fact, job: str) -> Fact | None:
+    if isinstance(fact, Node):
+        return None if fact.kind is Kind.JOB else fact
+    if isinstance(fact, Edge):
+        src = job if ids.kind_of(fact.src) is Kind.JOB else fact.src
+        dst = job if ids.kind_of(fact.dst) is Kind.JOB else fact.dst
+        key = job if fact.key.startswith("job:") else fact.key
+        props = dict(fact.props)
+        if "via" in props:
+            props["via"] = job
+        return Edge(src, fact.rel, dst, props, key, fact.source_ref, fact.observed_at)
+    if isinstance(fact, Labeling) and ids.kind_of(fact.uid) is Kind.JOB:
+        return Labeling(
+            job,
+            fact.label,
+            fact.detector,
+            fact.confidence,
+            fact.hits,
+            fact.sampled,
+            fact.source_ref,
+        )
+    return fact

@@ -1,0 +1,110 @@
+"""Notebook outputs as samples of the data a notebook read, for the classifier.
+
+A printed data frame or a ``display(ds)`` shows rows of the data: the text of a cell's
+outputs is a sample of the datasets that cell touched. This module extracts that text
+(bounded, no images) and turns a classifier's detections into :class:`Labeling` facts on
+those datasets (or on the notebook's job when the cell touched none).
+
+The classifier is a hook, not an import: any callable taking a list of sample strings and
+returning detections with ``label`` (``Label`` or ``"PII:EMAIL_ADDRESS"``), ``hits``,
+``confidence`` and ``detector`` attributes. Raw values never leave the classifier.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ingest.notebook.load import Cell
+from lineage import ids
+from lineage.model import Kind, Label, Labeling
+
+__all__ = ["MAX_SAMPLE_CHARS", "Classifier", "Detection", "OutputSample", "labelings", "samples"]
+
+MAX_SAMPLE_CHARS = 64 * 1024
+_TEXT_TYPES = ("text/plain", "text/markdown", "text/csv", "application/json")
+_TAG = re.compile(r"<[^>]{0,400}>")
+
+
+class Detection(Protocol):
+    label: Label | str
+    hits: int
+    confidence: float
+    detector: str
+
+
+type Classifier = Callable[[Sequence[str]], Iterable[Detection]]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSample:
+    """The text a cell printed or displayed (bounded), and the cell it came from."""
+
+    cell: int
+    text: str
+
+
+def _text_of(output: dict[str, Any]) -> str:
+    kind = output.get("output_type")
+    if kind == "stream":
+        return _join(output.get("text", ""))
+    if kind in ("execute_result", "display_data", "pyout"):
+        data = output.get("data", {}) or {}
+        for mime in _TEXT_TYPES:
+            if mime in data:
+                return _join(data[mime])
+        if "text/html" in data:
+            return _TAG.sub(" ", _join(data["text/html"]))
+        return _join(output.get("text", ""))
+    if kind in ("error", "pyerr"):
+        return "\n".join(output.get("traceback", ()) or ())
+    return ""
+
+
+def _join(value: Any) -> str:
+    if isinstance(value, list):
+        return "".join(str(v) for v in value)
+    return value if isinstance(value, str) else str(value)
+
+
+def samples(cells: Iterable[Cell], *, limit: int = MAX_SAMPLE_CHARS) -> Iterator[OutputSample]:
+    """One sample per code cell with text output, cut at ``limit`` characters."""
+    for cell in cells:
+        if cell.cell_type != "code" or not cell.outputs:
+            continue
+        parts: list[str] = []
+        size = 0
+        for output in cell.outputs:
+            text = _text_of(output)
+            if text:
+                parts.append(text[: limit - size])
+                size += len(parts[-1])
+            if size >= limit:
+                break
+        if parts:
+            yield OutputSample(cell.index, "\n".join(parts))
+
+
+def labelings(
+    classifier: Classifier,
+    sample: OutputSample,
+    touched: Iterable[str],
+    job_uid: str,
+    ref: str,
+) -> Iterator[Labeling]:
+    """Detections in one cell's output as own labels of the datasets that cell touched."""
+    targets = sorted(u for u in touched if ids.kind_of(u) is Kind.DATASET) or [job_uid]
+    for found in classifier([sample.text]):
+        label = found.label if isinstance(found.label, Label) else Label.parse(found.label)
+        for uid in targets:
+            yield Labeling(
+                uid,
+                label,
+                f"notebook-output:{found.detector}",
+                float(found.confidence),
+                int(found.hits),
+                1,
+                ref,
+            )

@@ -1,0 +1,14 @@
+"""The recogniser table, assembled from one module per area (order matters: see registry).
+
+>>> from ingest.notebook.recognisers import RECOGNISERS
+>>> [r.what for r in RECOGNISERS.lookup("pandas.read_parquet")]
+['pandas reads']
+"""
+
+from ingest.notebook.recognisers import data_io, llm, serving, training, vector
+from ingest.notebook.recognisers.registry import RECOGNISERS, Call, Context, Registry, Rule
+
+__all__ = ["RECOGNISERS", "Call", "Context", "Registry", "Rule"]
+
+for _table in (data_io.RULES, training.RULES, vector.RULES, serving.RULES, llm.RULES):
+    RECOGNISERS.extend(_table)

@@ -1,0 +1,396 @@
+"""Reads and writes of data: pandas, polars, pyarrow, Spark, SQLAlchemy/DB-API, HF datasets.
+
+SQL strings (``pd.read_sql``, ``spark.sql``, ``conn.execute``) go to the SQL ingestor through
+``ctx.sql``; the tables it reads become the provenance of the returned value.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ingest.notebook.recognisers.common import (
+    dataset_at,
+    hf_dataset,
+    hf_repo_like,
+    is_model,
+    read_location,
+    write_location,
+)
+from ingest.notebook.recognisers.registry import Call, Rule
+from ingest.notebook.values import Val, union
+
+__all__ = ["RULES", "SPARK_NAMESPACE", "sql_target"]
+
+SPARK_NAMESPACE = "spark"
+_DB_SCHEMES = {
+    "postgresql": ("postgres", "postgres", 5432),
+    "postgres": ("postgres", "postgres", 5432),
+    "mysql": ("mysql", "mysql", 3306),
+    "mariadb": ("mysql", "mysql", 3306),
+    "mssql": ("sqlserver", "tsql", 1433),
+    "oracle": ("oracle", "oracle", 1521),
+    "snowflake": ("snowflake", "snowflake", None),
+    "redshift": ("redshift", "redshift", 5439),
+    "bigquery": ("bigquery", "bigquery", None),
+    "trino": ("trino", "trino", 8080),
+    "duckdb": ("duckdb", "duckdb", None),
+    "sqlite": ("sqlite", "sqlite", None),
+}
+
+
+def sql_target(url: str) -> tuple[str, str]:
+    """(namespace, sqlglot dialect) for a database URL; credentials are dropped.
+
+    >>> sql_target("postgresql+psycopg2://u:pw@db.internal:5432/shop")
+    ('postgres://db.internal:5432', 'postgres')
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0].lower()
+    family, dialect, port = _DB_SCHEMES.get(scheme, (scheme or "sql", "ansi", None))
+    if family in ("sqlite", "duckdb", "bigquery") or not parts.hostname:
+        return family, dialect
+    return f"{family}://{parts.hostname.lower()}:{parts.port or port or ''}".rstrip(":"), dialect
+
+
+def _engine(call: Call) -> Val | None:
+    url = call.text(0, "url", "name_or_url")
+    if url is None:
+        return Val(tag="sqlalchemy.Engine")
+    namespace, dialect = sql_target(url)
+    return Val(tag="sqlalchemy.Engine").with_attrs(namespace=namespace, dialect=dialect)
+
+
+def _db_connect(family: str, dialect: str) -> object:
+    def handler(call: Call) -> Val | None:
+        target = call.text(0, "database", "dsn", "host")
+        if target and "://" in target:
+            namespace, dialect_ = sql_target(target)
+            return Val(tag="dbapi.Connection").with_attrs(namespace=namespace, dialect=dialect_)
+        return Val(tag="dbapi.Connection").with_attrs(namespace=family, dialect=dialect)
+
+    return handler
+
+
+def _same_connection(call: Call) -> Val | None:
+    return Val(tag="dbapi.Connection", attrs=call.recv.attrs) if call.recv.attrs else None
+
+
+def _run_sql(pos: int, con_pos: int | None, *kws: str, default_ns: str = "", dialect: str = ""):
+    def handler(call: Call) -> Val | None:
+        text = call.text(pos, *kws)
+        con = call.recv if con_pos is None else call.arg(con_pos, "con", "connection")
+        namespace = con.attrs.get("namespace") or default_ns or "sql"
+        if text is None:
+            return None
+        read = call.ctx.sql(
+            text, namespace=namespace, dialect=con.attrs.get("dialect") or dialect or "ansi"
+        )
+        return Val(tag="pandas.DataFrame", data=read)
+
+    return handler
+
+
+def _read_sql_table(call: Call) -> Val | None:
+    table = call.text(0, "table_name")
+    con = call.arg(1, "con")
+    if not table:
+        return None
+    read = call.ctx.sql(
+        f"SELECT * FROM {table}",  # noqa: S608 - analysed, never executed
+        namespace=con.attrs.get("namespace") or "sql",
+        dialect=con.attrs.get("dialect") or "ansi",
+    )
+    return Val(tag="pandas.DataFrame", data=read)
+
+
+def _to_sql(call: Call) -> Val | None:
+    table = call.text(0, "name")
+    con = call.arg(1, "con")
+    if not table:
+        return None
+    from lineage import ids
+
+    uid = ids.dataset_id(con.attrs.get("namespace") or "sql", table)
+    call.ctx.out.node(uid)
+    call.ctx.out.writes(uid)
+    call.ctx.flow_into(call.recv.carried(), uid)
+    return Val(data=frozenset({uid}))
+
+
+def _spark_table(call: Call) -> Val | None:
+    table = call.text(0, "tableName", "name")
+    if not table:
+        return None
+    from lineage import ids
+
+    uid = ids.dataset_id(SPARK_NAMESPACE, table)
+    call.ctx.out.node(uid)
+    if call.method in ("saveAsTable", "insertInto"):
+        call.ctx.out.writes(uid)
+        call.ctx.flow_into(call.recv.carried(), uid)
+    else:
+        call.ctx.out.reads(uid)
+    return Val(tag="pyspark.sql.DataFrame", data=frozenset({uid}))
+
+
+_LOCAL_BUILDERS = {
+    "csv",
+    "json",
+    "parquet",
+    "text",
+    "arrow",
+    "imagefolder",
+    "audiofolder",
+    "pandas",
+}
+
+
+def _load_dataset(call: Call) -> Val | None:
+    path = call.text(0, "path")
+    if path is None:
+        return None
+    if path in _LOCAL_BUILDERS or not hf_repo_like(path):
+        files = call.arg(None, "data_files", "data_dir")
+        found: set[str] = set()
+        for text in _texts(files) or ([path] if path not in _LOCAL_BUILDERS else []):
+            uid = dataset_at(call, text, format=path if path in _LOCAL_BUILDERS else None)
+            if uid:
+                call.ctx.out.reads(uid)
+                found.add(uid)
+        return Val(tag="datasets.Dataset", data=frozenset(found) | files.data)
+    uid = hf_dataset(call, path, config=call.text(1, "name"), split=call.text(None, "split"))
+    return Val(tag="datasets.Dataset", data=frozenset({uid}))
+
+
+def _texts(value: Val) -> list[str]:
+    if isinstance(value.const, str):
+        return [value.const]
+    if isinstance(value.const, (list, tuple)):
+        return [v for v in value.const if isinstance(v, str)]
+    if isinstance(value.const, dict):
+        out: list[str] = []
+        for v in value.const.values():
+            out += [v] if isinstance(v, str) else [x for x in v or () if isinstance(x, str)]
+        return out
+    return []
+
+
+def _push_dataset(call: Call) -> Val | None:
+    """``ds.push_to_hub(repo)`` on data (model pushes are handled in the training table)."""
+    repo = call.text(0, "repo_id")
+    if not repo or is_model(call.recv) or call.recv.attrs.get("role"):
+        return None
+    uid = hf_dataset(call, repo)
+    call.ctx.out.writes(uid)
+    call.ctx.flow_into(call.recv.carried(), uid)
+    return Val(data=frozenset({uid}))
+
+
+def _open(call: Call) -> Val | None:
+    path = call.text(0, "file")
+    mode = call.text(1, "mode") or "r"
+    if path is None:
+        return None
+    uid = dataset_at(call, path)
+    if uid is None:
+        return None
+    if any(m in mode for m in "wax+"):
+        call.ctx.out.writes(uid)
+        return Val(tag="io.File").with_attrs(writes_to=uid)
+    call.ctx.out.reads(uid)
+    return Val(tag="io.File", data=frozenset({uid}))
+
+
+def _file_write(call: Call) -> Val | None:
+    target = call.recv.attrs.get("writes_to")
+    if not target:
+        return None
+    call.ctx.flow_into(union(call.args).carried() | call.ctx.loop_data, target)
+    return Val()
+
+
+def _dump(obj_pos: int, file_pos: int):
+    """``json.dump(obj, f)`` / ``pickle.dump`` / ``joblib.dump(obj, path)`` of data."""
+
+    def handler(call: Call) -> Val | None:
+        obj = call.arg(obj_pos, "obj", "value")
+        target = call.arg(file_pos, "fp", "file", "filename")
+        if is_model(obj) or obj.attrs.get("role") in ("estimator", "model"):
+            return None  # a model save: the training table's row handles it
+        uid = target.attrs.get("writes_to")
+        if uid is None and target.text:
+            uid = dataset_at(call, target.text)
+            if uid:
+                call.ctx.out.writes(uid)
+        if uid:
+            call.ctx.flow_into(obj.carried(), uid)
+        return Val()
+
+    return handler
+
+
+_LOADER_KWS = (
+    "file_path",
+    "path",
+    "web_path",
+    "web_paths",
+    "url",
+    "urls",
+    "input_dir",
+    "input_files",
+    "dataset_name",
+    "data_dir",
+)
+
+
+def _loader(call: Call) -> Val | None:
+    """LangChain document loaders / LlamaIndex readers: the documents they load are data."""
+    cls = call.qual.rsplit(".", 1)[-1]
+    repo = call.text(None, "repo")
+    if repo and "GitHub" in cls:
+        uid = dataset_at(call, f"https://github.com/{repo}", platform="github")
+    elif "HuggingFaceDataset" in cls and call.text(0, "path", "dataset_name"):
+        uid = hf_dataset(call, call.text(0, "path", "dataset_name") or "")
+    else:
+        found = [t for t in _texts(call.arg(0, *_LOADER_KWS)) if t]
+        uids = {u for u in (dataset_at(call, t, loader=cls) for t in found) if u}
+        for uid in uids:
+            call.ctx.out.reads(uid)
+        return Val(tag=call.qual, data=frozenset(uids) | call.inputs().data)
+    if uid:
+        call.ctx.out.reads(uid)
+    return Val(tag=call.qual, data=frozenset({uid}) if uid else frozenset())
+
+
+_PD = "pandas.DataFrame"
+_PL = "polars.DataFrame"
+_ARROW = "pyarrow.Table"
+_SPARK_DF = "pyspark.sql.DataFrame"
+
+RULES: tuple[Rule, ...] = (
+    # SQL through a connection: the SQL ingestor reads the text.
+    Rule(("sqlalchemy.create_engine", "sqlmodel.create_engine"), _engine, "database engines"),
+    Rule(("sqlalchemy.text",), lambda c: c.arg(0), "SQL text wrapper"),
+    Rule(("sqlite3.connect",), _db_connect("sqlite", "sqlite"), "sqlite connections"),
+    Rule(("duckdb.connect",), _db_connect("duckdb", "duckdb"), "duckdb connections"),
+    Rule(("psycopg2.connect", "psycopg.connect"), _db_connect("postgres", "postgres"), "pg"),
+    Rule(
+        ("sqlalchemy.Engine.connect", "sqlalchemy.Engine.begin", "dbapi.Connection.cursor"),
+        _same_connection,
+        "connections from an engine",
+    ),
+    Rule(
+        ("sqlalchemy.Engine.execute", "dbapi.Connection.execute*", "dbapi.Connection.sql"),
+        _run_sql(0, None, "statement", "sql", "query"),
+        "SQL executed on a connection",
+    ),
+    Rule(("duckdb.sql", "duckdb.query"), _run_sql(0, None, "query", dialect="duckdb"), "duckdb"),
+    Rule(
+        ("pandas.read_sql", "pandas.read_sql_query", "polars.read_database"),
+        _run_sql(0, 1, "sql", "query"),
+        "SQL reads into data frames",
+    ),
+    Rule(("pandas.read_sql_table",), _read_sql_table, "whole-table reads"),
+    Rule(("*.to_sql",), _to_sql, "data frame writes to a table"),
+    # Spark
+    Rule(
+        ("spark.sql", "*SparkSession*.sql", "sqlContext.sql", "*.sparkSession.sql"),
+        _run_sql(0, None, "sqlQuery", default_ns=SPARK_NAMESPACE, dialect="spark"),
+        "spark.sql",
+    ),
+    Rule(
+        ("*.read.table", "spark.table", "*SparkSession*.table", "*.saveAsTable", "*.insertInto"),
+        _spark_table,
+        "tables",
+    ),
+    Rule(
+        (
+            "*.read.parquet",
+            "*.read.csv",
+            "*.read.json",
+            "*.read.orc",
+            "*.read.text",
+            "*.read.load",
+            "*.read.*.load",
+            "*.read.*.parquet",
+            "*.read.*.csv",
+            "*.read.*.json",
+        ),
+        read_location(0, "path", "paths", tag=_SPARK_DF),
+        "Spark reads",
+    ),
+    Rule(
+        (
+            "*.write.parquet",
+            "*.write.csv",
+            "*.write.json",
+            "*.write.orc",
+            "*.write.text",
+            "*.write.save",
+            "*.write.*.save",
+            "*.write.*.parquet",
+            "*.write.*.csv",
+        ),
+        write_location(0, "path"),
+        "Spark writes",
+    ),
+    # pandas / polars / pyarrow
+    Rule(("pandas.read_*",), read_location(0, tag=_PD), "pandas reads"),
+    Rule(("polars.read_*", "polars.scan_*"), read_location(0, tag=_PL), "polars reads"),
+    Rule(
+        (
+            "pyarrow.parquet.read_table",
+            "pyarrow.parquet.ParquetFile",
+            "pyarrow.csv.read_csv",
+            "pyarrow.json.read_json",
+            "pyarrow.feather.read_table",
+            "pyarrow.dataset.dataset",
+        ),
+        read_location(0, "source", tag=_ARROW),
+        "pyarrow reads",
+    ),
+    Rule(
+        ("pyarrow.parquet.write_table", "pyarrow.csv.write_csv", "pyarrow.feather.write_feather"),
+        write_location(1, "where", "output_file", "dest", data_pos=0),
+        "pyarrow writes",
+    ),
+    Rule(
+        (
+            "*.to_parquet",
+            "*.to_csv",
+            "*.to_json",
+            "*.to_excel",
+            "*.to_feather",
+            "*.to_pickle",
+            "*.to_orc",
+            "*.write_parquet",
+            "*.write_csv",
+            "*.write_json",
+            "*.write_ndjson",
+            "*.write_ipc",
+            "*.sink_parquet",
+            "*.save_to_disk",
+        ),
+        write_location(0, "path", "path_or_buf", "file", "dataset_path"),
+        "data frame and dataset writes",
+    ),
+    # Hugging Face datasets
+    Rule(("datasets.load_dataset",), _load_dataset, "Hugging Face datasets"),
+    Rule(
+        ("datasets.load_from_disk", "datasets.Dataset.load_from_disk", "datasets.Dataset.from_*"),
+        read_location(0, "dataset_path", "path", tag="datasets.Dataset"),
+        "datasets from disk/files",
+    ),
+    Rule(("*.push_to_hub",), _push_dataset, "dataset pushes to the Hub"),
+    # document loaders (RAG inputs)
+    Rule(
+        ("langchain*.*Loader", "llama_index*.*Reader", "llama_index*.download_loader()"),
+        _loader,
+        "document loaders and readers",
+    ),
+    # plain files
+    Rule(("open", "io.open", "builtins.open", "codecs.open"), _open, "open()"),
+    Rule(("io.File.write", "io.File.writelines"), _file_write, "file writes"),
+    Rule(("json.dump", "pickle.dump", "yaml.dump", "yaml.safe_dump"), _dump(0, 1), "dumps"),
+    Rule(("json.load", "pickle.load", "yaml.safe_load", "yaml.load"), lambda c: c.arg(0), "loads"),
+)

@@ -1,0 +1,409 @@
+"""LLM and embedding models: third-party APIs, hosted inference, and local models.
+
+Third-party calls (OpenAI, Anthropic, Cohere, HF Inference, Mistral, Groq, Gemini...) become
+Model nodes under the provider's namespace, and what the notebook sends them flows in with
+kind ``infer``: that is data leaving the organisation. Local models (sentence-transformers,
+``HuggingFacePipeline``, vLLM's ``LLM``) are Model nodes too, but inference on them is not a
+flow (nothing is stored in the weights).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ingest.notebook.recognisers.common import inputs_of, is_model, model_node
+from ingest.notebook.recognisers.registry import Call, Rule
+from ingest.notebook.values import Val
+from ingest.vector_config.naming import model_uid
+from lineage.model import EdgeKind
+
+__all__ = ["RULES", "provider_for_url"]
+
+_HOSTS = {
+    "api.openai.com": "openai",
+    "openai.azure.com": "azure_openai",
+    "api.anthropic.com": "anthropic",
+    "huggingface.co": "huggingface",
+    "endpoints.huggingface.cloud": "huggingface",
+    "api.deepseek.com": "deepseek",
+    "api.groq.com": "groq",
+    "api.together.xyz": "together",
+    "api.mistral.ai": "mistral",
+    "generativelanguage.googleapis.com": "google",
+    "api.cohere.ai": "cohere",
+    "api.cohere.com": "cohere",
+    "openrouter.ai": "openrouter",
+}
+_LOCAL = ("localhost", "127.0.0.1", "0.0.0.0", "::1")  # noqa: S104 - a name, not a bind
+
+
+def provider_for_url(url: str) -> tuple[str, str]:
+    """(provider, model namespace) for an API base URL: known clouds by host, else self-hosted.
+
+    >>> provider_for_url("http://localhost:8080/v1")
+    ('self_hosted', 'http://localhost:8080')
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for suffix, provider in _HOSTS.items():
+        if host == suffix or host.endswith("." + suffix):
+            return provider, provider
+    origin = f"{parts.scheme or 'http'}://{host}" + (f":{parts.port}" if parts.port else "")
+    return ("self_hosted" if host in _LOCAL or not host else host), origin
+
+
+def _client(provider: str, model_kws: tuple[str, ...] = ("model", "model_name", "repo_id")):
+    """An API client or LangChain/LlamaIndex LLM wrapper; the model may be named here."""
+
+    def handler(call: Call) -> Val | None:
+        url = call.text(None, "base_url", "api_base", "endpoint_url", "azure_endpoint", "host")
+        model = call.text(None, *model_kws)
+        if model and "://" in model:  # InferenceClient("http://tgi:8080")
+            url, model = model, None
+        prov, namespace = (provider, provider) if not url else provider_for_url(url)
+        if provider == "azure_openai":
+            prov, namespace = provider, provider
+        client = Val(tag=call.qual).with_attrs(
+            role="llm_client", provider=prov, namespace=namespace, model=model or ""
+        )
+        if model and call.qual.rsplit(".", 1)[-1][:1].isupper() and _is_wrapper(call.qual):
+            return _llm(call, client, model)
+        return client
+
+    return handler
+
+
+def _is_wrapper(qual: str) -> bool:
+    """LangChain/LlamaIndex/DSPy LLM classes name their model up front: they *are* the model."""
+    return qual.startswith(("langchain", "llama_index", "dspy", "smolagents", "haystack"))
+
+
+def _llm(call: Call, client: Val, model: str, *, model_type: str = "llm") -> Val:
+    provider = client.attrs["provider"]
+    value = model_node(
+        call,
+        client.attrs["namespace"],
+        model,
+        role="model",
+        tag=client.tag,
+        provider=provider,
+        model_type=model_type,
+        origin="local" if provider == "local" else "third_party_api",
+    )
+    return value.with_attrs(**{k: v for k, v in client.attrs.items() if k != "role"}, role="model")
+
+
+def _remote(value: Val) -> bool:
+    return value.attrs.get("provider") not in (None, "local")
+
+
+def _api_call(model_type: str = "llm", model_pos: int | None = None):
+    """``client.chat.completions.create(model=..., messages=...)`` and friends."""
+
+    def handler(call: Call) -> Val | None:
+        client = _receiver_client(call)
+        if client is None:
+            return None
+        if client.attrs.get("role") == "model" or "namespace" not in client.attrs:
+            return _model_invoke(call) if client is call.recv else None
+        name = call.text(model_pos, "model", "model_name", "model_id") or client.attrs.get("model")
+        model = _llm(call, client, name or "unspecified", model_type=model_type)
+        sent = inputs_of(call, "model").carried() | call.ctx.loop_data
+        if _remote(model):
+            call.ctx.flow_into(sent, model.asset, EdgeKind.INFER)
+        return Val(data=sent | {model.asset}, models=frozenset({model.asset}))
+
+    return handler
+
+
+def _receiver_client(call: Call) -> Val | None:
+    """The client a method chain hangs off (``client.chat.completions`` -> ``client``)."""
+    recv = call.recv
+    while recv is not None:
+        if recv.attrs.get("role") in ("llm_client", "model"):
+            return recv
+        recv = recv.attrs.get("recv")
+    return None
+
+
+def _module_call(provider: str, model_type: str = "llm"):
+    """Module-level calls: ``openai.ChatCompletion.create``, ``ollama.chat``, ``litellm``."""
+
+    def handler(call: Call) -> Val | None:
+        name = call.text(None, "model") or "unspecified"
+        if provider == "litellm" and "/" in name:
+            prov, _, _ = name.partition("/")
+        else:
+            prov = provider
+        client = Val().with_attrs(provider=prov, namespace=prov)
+        model = _llm(call, client, name, model_type=model_type)
+        sent = inputs_of(call, "model").carried() | call.ctx.loop_data
+        if _remote(model):
+            call.ctx.flow_into(sent, model.asset, EdgeKind.INFER)
+        return Val(data=sent | {model.asset}, models=frozenset({model.asset}))
+
+    return handler
+
+
+def _model_invoke(call: Call) -> Val | None:
+    """Calling a model object (``llm.invoke(q)``, ``model.generate(x)``, ``emb.encode(x)``)."""
+    recv = call.recv
+    if not is_model(recv):
+        return None
+    sent = call.inputs().carried() - {recv.asset}
+    if _remote(recv) and recv.attrs.get("origin", "") != "local":
+        call.ctx.flow_into(sent | call.ctx.loop_data, recv.asset, EdgeKind.INFER)
+    return Val(data=sent | {recv.asset}, models=frozenset({recv.asset}))
+
+
+def _embedding(provider: str, default: str = "", kws: tuple[str, ...] = ()):
+    """Embedding model constructors; the result *is* the embedding model."""
+    names = kws or ("model", "model_name", "model_id", "repo_id", "deployment")
+
+    def handler(call: Call) -> Val | None:
+        name = call.text(0 if provider in ("huggingface", "fastembed") else None, *names)
+        name = name or default
+        if not name:
+            return Val(tag=call.qual).with_attrs(role="embedding", provider=provider)
+        url = call.text(None, "base_url", "api_base", "endpoint_url")
+        namespace = provider
+        if url:
+            provider_, namespace = provider_for_url(url)
+        else:
+            provider_ = provider
+        if provider in ("huggingface", "fastembed", "local") and not url:
+            namespace, provider_ = "huggingface", "local"
+        value = model_node(
+            call,
+            namespace,
+            name,
+            role="embedding",
+            tag=call.qual,
+            provider=provider_ if provider_ != "local" else "huggingface",
+            model_type="embedding",
+            origin="local" if provider_ == "local" else "third_party_api",
+        )
+        return value.with_attrs(provider=provider_)
+
+    return handler
+
+
+def _local_llm(call: Call) -> Val | None:
+    """``vllm.LLM(model=...)`` / ``HuggingFacePipeline(pipeline=p)``: a model run in-process."""
+    pipe = call.arg(None, "pipeline")
+    if is_model(pipe):
+        return pipe.with_attrs(provider="local")
+    name = call.text(0, "model", "model_id")
+    if not name:
+        return None
+    return model_node(
+        call,
+        "huggingface",
+        name,
+        role="model",
+        provider="huggingface",
+        model_type="llm",
+        origin="local",
+    ).with_attrs(provider="local")
+
+
+def _hf_inference_endpoint(call: Call) -> Val | None:
+    """``create_inference_endpoint(name, repository=...)``: a managed HF endpoint."""
+    repo = call.text(None, "repository")
+    name = call.text(0, "name")
+    if not name:
+        return None
+    from ingest.vector_config.naming import endpoint_uid
+
+    endpoint = endpoint_uid("huggingface-endpoints", name)
+    call.ctx.out.node(
+        endpoint,
+        framework="hf_inference_endpoints",
+        exposure=_hf_exposure(call),
+        task=call.text(None, "task"),
+    )
+    if repo:
+        uid = model_uid("huggingface", repo)
+        call.ctx.out.node(uid, provider="huggingface", origin="pretrained")
+        call.ctx.flow_into([uid], endpoint, EdgeKind.SERVE)
+    return Val(tag="huggingface_hub.InferenceEndpoint", asset=endpoint)
+
+
+def _hf_exposure(call: Call) -> str:
+    kind = (call.text(None, "type") or "").lower()
+    return {"public": "public", "protected": "external", "private": "internal"}.get(kind, "unknown")
+
+
+_CALLS = (
+    "*.chat.completions.create",
+    "*.completions.create",
+    "*.responses.create",
+    "*.messages.create",
+    "*.text_generation",
+    "*.chat_completion",
+    "*.generate_content",
+    "*.chat.complete",
+    "*.chat",
+    "*.generate",
+    "*.complete",
+    "*.invoke",
+    "*.ainvoke",
+    "*.stream",
+    "*.predict",
+    "*.query",
+    "*.__call__",
+)
+_EMBED_CALLS = (
+    "*.embeddings.create",
+    "*.feature_extraction",
+    "*.embed",
+    "*.embed_documents",
+    "*.embed_query",
+    "*.encode",
+    "*.get_text_embedding",
+    "*.passage_embed",
+    "*.query_embed",
+)
+
+RULES: tuple[Rule, ...] = (
+    # clients
+    Rule(("openai.OpenAI", "openai.AsyncOpenAI"), _client("openai"), "OpenAI clients"),
+    Rule(("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"), _client("azure_openai"), "Azure"),
+    Rule(
+        ("anthropic.Anthropic", "anthropic.AsyncAnthropic", "anthropic.AnthropicBedrock"),
+        _client("anthropic"),
+        "Anthropic clients",
+    ),
+    Rule(
+        (
+            "huggingface_hub.InferenceClient",
+            "huggingface_hub.AsyncInferenceClient",
+            "smolagents.InferenceClientModel",
+            "smolagents.HfApiModel",
+        ),
+        _client("huggingface", ("model", "model_id", "base_url")),
+        "HF inference / TGI",
+    ),
+    Rule(("cohere.Client", "cohere.ClientV2"), _client("cohere"), "Cohere clients"),
+    Rule(("ollama.Client", "ollama.AsyncClient"), _client("ollama"), "Ollama clients"),
+    Rule(("mistralai.Mistral", "mistralai.client.MistralClient"), _client("mistral"), "Mistral"),
+    Rule(("groq.Groq",), _client("groq"), "Groq"),
+    Rule(
+        ("google.generativeai.GenerativeModel",),
+        _client("google", ("model_name", "model")),
+        "Gemini",
+    ),
+    Rule(("huggingface_hub.create_inference_endpoint",), _hf_inference_endpoint, "HF endpoints"),
+    # embedding classes (before the LLM wrappers: OpenAIEmbeddings is not ChatOpenAI)
+    Rule(
+        ("sentence_transformers.SentenceTransformer", "sentence_transformers.CrossEncoder"),
+        _embedding("huggingface", kws=("model_name_or_path",)),
+        "sentence-transformers",
+    ),
+    Rule(
+        ("fastembed.TextEmbedding", "fastembed.*Embedding"),
+        _embedding("fastembed", "BAAI/bge-small-en-v1.5", ("model_name",)),
+        "FastEmbed",
+    ),
+    Rule(
+        (
+            "langchain*.HuggingFaceEmbeddings",
+            "langchain*.HuggingFaceBgeEmbeddings",
+            "langchain*.SentenceTransformerEmbeddings",
+            "llama_index*.HuggingFaceEmbedding",
+            "langchain*.FastEmbedEmbeddings",
+            "llama_index*.FastEmbedEmbedding",
+            "ragatouille.RAGPretrainedModel.from_pretrained",
+        ),
+        _embedding("huggingface", "sentence-transformers/all-mpnet-base-v2"),
+        "local embeddings",
+    ),
+    Rule(
+        (
+            "langchain*.HuggingFaceInferenceAPIEmbeddings",
+            "langchain*.HuggingFaceEndpointEmbeddings",
+            "llama_index*.HuggingFaceInferenceAPIEmbedding",
+        ),
+        _embedding("huggingface_api"),
+        "HF Inference API embeddings",
+    ),
+    Rule(
+        ("langchain*.OpenAIEmbeddings", "llama_index*.OpenAIEmbedding"),
+        _embedding("openai", "text-embedding-ada-002"),
+        "OpenAI embeddings",
+    ),
+    Rule(("langchain*.AzureOpenAIEmbeddings",), _embedding("azure_openai"), "Azure embeddings"),
+    Rule(
+        ("langchain*.CohereEmbeddings", "llama_index*.CohereEmbedding"),
+        _embedding("cohere"),
+        "Cohere embeddings",
+    ),
+    Rule(
+        ("langchain*.OllamaEmbeddings", "llama_index*.OllamaEmbedding"),
+        _embedding("ollama"),
+        "Ollama embeddings",
+    ),
+    Rule(("langchain*.MistralAIEmbeddings",), _embedding("mistral"), "Mistral embeddings"),
+    Rule(
+        ("langchain*.VertexAIEmbeddings", "langchain*.GoogleGenerativeAIEmbeddings"),
+        _embedding("google"),
+        "Google embeddings",
+    ),
+    Rule(("langchain*.BedrockEmbeddings",), _embedding("bedrock", kws=("model_id",)), "Bedrock"),
+    # LLM wrappers
+    Rule(
+        (
+            "langchain*.ChatOpenAI",
+            "langchain*.OpenAI",
+            "llama_index*.OpenAI",
+            "dspy.OpenAI",
+            "llama_index*.OpenAILike",
+        ),
+        _client("openai"),
+        "OpenAI LLM wrappers",
+    ),
+    Rule(
+        ("langchain*.AzureChatOpenAI", "langchain*.AzureOpenAI", "llama_index*.AzureOpenAI"),
+        _client("azure_openai", ("model", "deployment_name", "azure_deployment")),
+        "Azure",
+    ),
+    Rule(("langchain*.ChatAnthropic", "llama_index*.Anthropic"), _client("anthropic"), "Claude"),
+    Rule(
+        (
+            "langchain*.HuggingFaceEndpoint",
+            "langchain*.HuggingFaceHub",
+            "llama_index*.HuggingFaceInferenceAPI",
+        ),
+        _client("huggingface", ("repo_id", "model", "endpoint_url")),
+        "HF endpoints (LC)",
+    ),
+    Rule(
+        ("langchain*.ChatOllama", "langchain*.Ollama", "llama_index*.Ollama"),
+        _client("ollama"),
+        "Ollama wrappers",
+    ),
+    Rule(("langchain*.ChatCohere", "langchain*.Cohere"), _client("cohere"), "Cohere wrappers"),
+    Rule(("langchain*.ChatMistralAI",), _client("mistral"), "Mistral wrappers"),
+    Rule(("langchain*.ChatGroq",), _client("groq", ("model", "model_name")), "Groq wrappers"),
+    Rule(("langchain*.ChatGoogleGenerativeAI", "langchain*.ChatVertexAI"), _client("google"), ""),
+    Rule(("langchain*.ChatBedrock", "langchain*.Bedrock*"), _client("bedrock", ("model_id",)), ""),
+    Rule(
+        ("langchain*.HuggingFacePipeline", "vllm.LLM", "llama_index*.HuggingFaceLLM"),
+        _local_llm,
+        "local LLMs",
+    ),
+    Rule(("langchain*.ChatHuggingFace",), lambda c: c.arg(None, "llm"), "chat wrapper"),
+    Rule(("langchain*.init_chat_model",), _module_call("langchain"), "init_chat_model"),
+    Rule(("dspy.LM", "dspy.LLM"), _module_call("litellm"), "DSPy LM"),
+    # module-level calls
+    Rule(("openai.ChatCompletion.create", "openai.Completion.create"), _module_call("openai"), ""),
+    Rule(("openai.Embedding.create",), _module_call("openai", "embedding"), "legacy embeddings"),
+    Rule(("ollama.chat", "ollama.generate"), _module_call("ollama"), "Ollama"),
+    Rule(("ollama.embed", "ollama.embeddings"), _module_call("ollama", "embedding"), ""),
+    Rule(("litellm.completion", "litellm.acompletion"), _module_call("litellm"), "LiteLLM"),
+    Rule(("litellm.embedding",), _module_call("litellm", "embedding"), "LiteLLM embeddings"),
+    # calls on clients and models
+    Rule(_EMBED_CALLS, _api_call("embedding"), "embedding API calls"),
+    Rule(_CALLS, _api_call("llm"), "LLM API calls"),
+    Rule((*_CALLS, *_EMBED_CALLS), _model_invoke, "calls on model objects"),
+)

@@ -1,0 +1,137 @@
+"""Serving: Gradio, Streamlit and FastAPI apps, and TGI/vLLM servers, as Endpoint nodes.
+
+An endpoint is what a user or another system can reach. What it serves is what its handler
+function uses: models flow in with kind ``serve``, vector indexes with kind ``retrieve``.
+Exposure is ``unknown`` unless the code makes it evident (Gradio ``share=True`` opens a
+public ``*.gradio.live`` link: ``public``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.notebook.recognisers.registry import Call, Rule
+from ingest.notebook.values import Val, union
+from ingest.vector_config.naming import endpoint_uid, model_uid
+from lineage import ids
+from lineage.model import EdgeKind, Kind
+
+__all__ = ["RULES", "SHELL_RULES", "serve_into"]
+
+
+def serve_into(call_or_ctx: object, handler: Val, endpoint: str) -> None:
+    """Flows from what a handler function uses into the endpoint serving it."""
+    ctx = getattr(call_or_ctx, "ctx", call_or_ctx)
+    used = handler.carried() | handler.models
+    for uid in sorted(used):
+        kind = ids.kind_of(uid)
+        if kind is Kind.MODEL:
+            ctx.flow_into([uid], endpoint, EdgeKind.SERVE)  # type: ignore[attr-defined]
+        elif kind is Kind.VECTOR_INDEX:
+            ctx.flow_into([uid], endpoint, EdgeKind.RETRIEVE)  # type: ignore[attr-defined]
+
+
+def _app(framework: str, fn_kws: tuple[str, ...] = ("fn",)):
+    def handler(call: Call) -> Val | None:
+        name = f"{call.ctx.notebook}#{call.ctx.target or framework}"
+        uid = endpoint_uid(framework, name)
+        call.ctx.out.node(uid, framework=framework, exposure="unknown")
+        served = union([call.arg(0, *fn_kws), *call.kwargs.values()])
+        serve_into(call, served, uid)
+        return Val(tag=call.qual, asset=uid).with_attrs(role="endpoint", framework=framework)
+
+    return handler
+
+
+def _launch(call: Call) -> Val | None:
+    app = call.recv
+    if app.attrs.get("role") != "endpoint":
+        return None
+    share = call.arg(None, "share").const
+    host = call.text(None, "server_name", "host")
+    props: dict[str, object] = {"bind": host}
+    if share is True:
+        props["exposure"] = "public"
+        props["exposure_evidence"] = "share=True"
+    call.ctx.out.node(app.asset, **props)
+    if share is True:  # first value wins on merge: set it explicitly
+        _force(call, app.asset, exposure="public")
+    return app
+
+
+def _force(call: Call, uid: str, **props: object) -> None:
+    node = call.ctx.out._nodes[uid]
+    from dataclasses import replace
+
+    call.ctx.out._nodes[uid] = replace(node, props={**node.props, **props})
+
+
+def _route(call: Call) -> Val | None:
+    app = call.recv
+    if app.attrs.get("role") != "endpoint":
+        return None
+    path = call.text(0, "path") or "/"
+    return Val(tag="fastapi.route").with_attrs(role="route", endpoint=app.asset, path=path)
+
+
+def _uvicorn(call: Call) -> Val | None:
+    app = call.arg(0, "app")
+    host = call.text(None, "host")
+    if app.attrs.get("role") == "endpoint":
+        call.ctx.out.node(app.asset, bind=host)
+    return Val()
+
+
+def _streamlit(call: Call) -> Val | None:
+    uid = endpoint_uid("streamlit", call.ctx.notebook)
+    call.ctx.out.node(uid, framework="streamlit", exposure="unknown")
+    serve_into(call, call.inputs(), uid)
+    return None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        ("gradio.Interface", "gradio.ChatInterface", "gradio.Blocks", "gradio.TabbedInterface"),
+        _app("gradio"),
+        "Gradio apps",
+    ),
+    Rule(("gradio.*.launch", "*.launch", "*.queue"), _launch, "Gradio launch"),
+    Rule(("fastapi.FastAPI",), _app("fastapi", ()), "FastAPI apps"),
+    Rule(("*.get", "*.post", "*.put", "*.api_route", "*.websocket"), _route, "FastAPI routes"),
+    Rule(("uvicorn.run",), _uvicorn, "uvicorn"),
+    Rule(("streamlit.*",), _streamlit, "Streamlit apps"),
+)
+
+# Shell escapes that start model servers: (regex over the command, framework, model group).
+_MODEL_ARG = r"(?:--model-id|--model)[= ]+['\"]?(?P<model>[\w./-]+)"
+SHELL_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"text-generation-inference|text-generation-launcher"), "tgi"),
+    (re.compile(r"vllm(\.entrypoints\.openai\.api_server| serve)"), "vllm"),
+    (re.compile(r"\bollama serve\b"), "ollama"),
+    (re.compile(r"\bstreamlit run\b"), "streamlit"),
+)
+_MODEL = re.compile(_MODEL_ARG)
+_SERVE_MODEL = re.compile(r"vllm serve ['\"]?(?P<model>[\w./-]+)")
+_PORT = re.compile(r"(?:-p\s+|--port[= ])(?P<port>\d+)")
+
+
+def shell_endpoints(command: str, ctx: object) -> None:
+    """Record model servers launched from ``!`` shell escapes (TGI, vLLM, Ollama)."""
+    out = ctx.out  # type: ignore[attr-defined]
+    for pattern, framework in SHELL_RULES:
+        if not pattern.search(command):
+            continue
+        m = _MODEL.search(command) or _SERVE_MODEL.search(command)
+        port = _PORT.search(command)
+        name = f"{ctx.notebook}#{framework}"  # type: ignore[attr-defined]
+        uid = endpoint_uid(framework, name)
+        out.node(
+            uid,
+            framework=framework,
+            exposure="unknown",
+            port=int(port.group("port").split(":")[0]) if port else None,
+        )
+        if m:
+            model = model_uid("huggingface", m.group("model"))
+            out.node(model, provider="huggingface", model_type="llm", origin="pretrained")
+            ctx.flow_into([model], uid, EdgeKind.SERVE)  # type: ignore[attr-defined]

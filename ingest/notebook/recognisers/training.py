@@ -1,0 +1,362 @@
+"""Models: pretrained loads, training and fine-tuning, saving, publishing and registration.
+
+Covers Transformers (``from_pretrained``, ``Trainer``), PEFT, TRL, scikit-learn, XGBoost,
+LightGBM, Keras, PyTorch (optimizer steps inside a loop over a data loader), Lightning,
+joblib/pickle/torch saves, ``save_pretrained``/``push_to_hub`` and MLflow.
+
+A model trained here is named after the variable that holds it
+(``model:notebook:<path>#<var>``); training from a pretrained base is ``fine_tune`` and the
+base flows into the result too (a poisoned base poisons the fine-tune).
+"""
+
+from __future__ import annotations
+
+from ingest.notebook.recognisers.common import (
+    hf_repo_like,
+    is_model,
+    model_node,
+    passthrough,
+    returns_recv,
+)
+from ingest.notebook.recognisers.registry import Call, Rule
+from ingest.notebook.values import Val, union
+from ingest.vector_config.naming import dataset_for_location, model_uid
+from lineage.model import EdgeKind
+
+__all__ = ["RULES", "model_type_of"]
+
+_NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor", "Collator", "Arguments")
+
+
+def model_type_of(cls: str) -> str:
+    """A coarse model type from a class name (``AutoModelForCausalLM`` -> ``llm``)."""
+    name = cls.rsplit(".", 1)[-1]
+    if any(k in name for k in ("CausalLM", "Seq2SeqLM", "ConditionalGeneration", "LLM")):
+        return "llm"
+    if "Classification" in name or "Classifier" in name:
+        return "classifier"
+    if "Regress" in name:
+        return "regressor"
+    if "SentenceTransformer" in name or "Embedding" in name:
+        return "embedding"
+    return "transformer" if name.startswith(("Auto", "T5", "Bert", "GPT")) else name
+
+
+def _pretrained_ref(call: Call, ref: str, cls: str) -> Val:
+    """A model loaded by name: a Hub repo, or a local folder this notebook saved earlier."""
+    saved = call.ctx.saved.get(ref.rstrip("/").removeprefix("./"))
+    if saved:
+        return Val(tag=cls, asset=saved).with_attrs(role="model")
+    if hf_repo_like(ref):
+        return model_node(
+            call,
+            "huggingface",
+            ref,
+            role="model",
+            tag=cls,
+            provider="huggingface",
+            model_type=model_type_of(cls),
+            origin="pretrained",
+        )
+    where = dataset_for_location(ref)
+    namespace, name = where if where else ("file", ref)
+    return model_node(
+        call,
+        namespace,
+        name,
+        role="model",
+        tag=cls,
+        provider="local",
+        model_type=model_type_of(cls),
+        origin="checkpoint",
+    )
+
+
+def _from_pretrained(call: Call) -> Val | None:
+    cls = call.qual.removesuffix(".from_pretrained")
+    if any(k in cls.rsplit(".", 1)[-1] for k in _NOT_MODELS):
+        return Val(tag=cls)
+    ref = call.text(0, "pretrained_model_name_or_path", "model_id", "model_name")
+    if cls.startswith("peft."):
+        # PeftModel.from_pretrained(base, adapter_path): the base plus a trained adapter.
+        base, adapter = call.arg(0, "model"), call.text(1, "model_id")
+        if adapter is None:
+            return base if is_model(base) else None
+        loaded = _pretrained_ref(call, adapter, cls)
+        if is_model(base):
+            call.ctx.flow_into([base.asset], loaded.asset, EdgeKind.FINE_TUNE)
+        return loaded
+    return _pretrained_ref(call, ref, cls) if ref else Val(tag=cls).with_attrs(role="model")
+
+
+def _pipeline(call: Call) -> Val | None:
+    model = call.arg(None, "model")
+    if is_model(model):
+        return Val(tag="transformers.Pipeline", asset=model.asset).with_attrs(role="model")
+    if model.text:
+        return _pretrained_ref(call, model.text, "transformers.pipeline")
+    return Val(tag="transformers.Pipeline")
+
+
+def _peft(call: Call) -> Val | None:
+    base = call.arg(0, "model")
+    return base.with_attrs(peft=True, role="model") if (base.asset or base.attrs) else None
+
+
+def _trainer(call: Call) -> Val | None:
+    model = call.arg(0, "model", "model_init")
+    if not (model.asset or model.attrs):
+        model = call.arg(None, "model")
+    data = union([call.arg(3, "train_dataset"), call.arg(None, "dataset", "train_dataloader")])
+    args = call.arg(1, "args")
+    return Val(tag=call.qual).with_attrs(
+        role="trainer",
+        model=model,
+        model_var=call.name_of(0, "model") or call.ctx.target,
+        train_data=data.carried(),
+        output_dir=args.attrs.get("output_dir") or "",
+        hub_model_id=args.attrs.get("hub_model_id") or "",
+    )
+
+
+def _training_args(call: Call) -> Val | None:
+    return Val(tag=call.qual).with_attrs(
+        output_dir=call.text(0, "output_dir") or "", hub_model_id=call.text(None, "hub_model_id")
+    )
+
+
+def _train(model: Val, var: str, data: frozenset[str], call: Call) -> Val:
+    """Record one training run: data (and a pretrained base) flow into the trained model."""
+    base = model.asset if is_model(model) else ""
+    kind = EdgeKind.FINE_TUNE if base or model.attrs.get("peft") else EdgeKind.TRAIN
+    uid = call.ctx.local_model(var or call.ctx.target or f"line{call.line}")
+    cls = model.tag or call.qual
+    call.ctx.out.node(
+        uid,
+        provider="internal",
+        model_type=model.attrs.get("model_type") or model_type_of(cls),
+        origin="fine_tuned" if kind is EdgeKind.FINE_TUNE else "trained",
+        base_model=base or None,
+        framework=cls.split(".", 1)[0],
+    )
+    call.ctx.flow_into(data, uid, kind)
+    if base:
+        call.ctx.flow_into([base], uid, EdgeKind.FINE_TUNE)
+    trained = Val(tag=cls, asset=uid).with_attrs(role="model")
+    if var:
+        call.ctx.rebind(var, trained)
+    return trained
+
+
+def _trainer_train(call: Call) -> Val | None:
+    trainer = call.recv
+    if trainer.attrs.get("role") != "trainer":
+        return None
+    var = trainer.attrs.get("model_var") or call.recv_name
+    trained = _train(trainer.attrs["model"], var, trainer.attrs["train_data"], call)
+    if call.recv_name:
+        call.ctx.rebind(call.recv_name, trainer.with_attrs(model=trained))
+    return trained
+
+
+def _estimator(call: Call) -> Val | None:
+    name = call.qual.rsplit(".", 1)[-1]
+    if not name[:1].isupper():
+        return None
+    return Val(tag=call.qual).with_attrs(role="estimator", model_type=name)
+
+
+def _fit(call: Call) -> Val | None:
+    recv = call.recv
+    if recv.attrs.get("role") == "trainer":  # Lightning / sentence-transformers style
+        model = call.arg(0, "model")
+        data = union([*call.args[1:], *call.kwargs.values()]).carried()
+        return _train(model, call.name_of(0, "model"), data | recv.attrs["train_data"], call)
+    if recv.attrs.get("role") not in ("estimator", "model") and not is_model(recv):
+        return None
+    data = union([*call.args, *call.kwargs.values()]).carried() | call.ctx.loop_data
+    return _train(recv, call.recv_name or call.ctx.target, data, call)
+
+
+def _functional_train(call: Call) -> Val | None:
+    """``xgboost.train(params, dtrain)``: the result is the trained model."""
+    data = union([*call.args[1:], *call.kwargs.values()]).carried()
+    model = Val(tag=call.qual).with_attrs(model_type=call.qual.split(".", 1)[0])
+    return _train(model, call.ctx.target, data, call)
+
+
+def _optimizer(call: Call) -> Val | None:
+    params = call.arg(0, "params")
+    return Val(tag=call.qual).with_attrs(
+        role="optimizer", model=params, model_var=params.attrs.get("var", "")
+    )
+
+
+def _optimizer_step(call: Call) -> Val | None:
+    model = call.recv.attrs.get("model")
+    if call.recv.attrs.get("role") != "optimizer" or model is None:
+        return None
+    return _train(model, model.attrs.get("var", ""), call.ctx.loop_data, call)
+
+
+def _saved_at(call: Call, model: Val, path: str) -> Val:
+    where = dataset_for_location(path)
+    namespace, name = where if where else ("file", path)
+    uid = model_uid(namespace, name)
+    call.ctx.out.node(uid, provider="internal", origin="saved")
+    call.ctx.flow_into(model.carried(), uid, EdgeKind.EXPORT)
+    call.ctx.saved[name.rstrip("/")] = uid
+    return Val(tag=model.tag, asset=uid).with_attrs(role="model")
+
+
+def _model_of(value: Val) -> Val | None:
+    if value.attrs.get("role") == "trainer":
+        return value.attrs.get("model")
+    if is_model(value) or value.attrs.get("role") in ("model", "estimator"):
+        return value
+    return None
+
+
+def _save(path_pos: int, *kws: str):
+    def handler(call: Call) -> Val | None:
+        model = _model_of(call.recv)
+        path = call.text(path_pos, *kws)
+        if model is None or not path:
+            return None
+        return _saved_at(call, model, path)
+
+    return handler
+
+
+def _push(call: Call) -> Val | None:
+    model = _model_of(call.recv)
+    if model is None:
+        return None
+    repo = call.text(0, "repo_id", "repo_path_or_name")
+    if not repo and call.recv.attrs.get("role") == "trainer":
+        repo = call.recv.attrs.get("hub_model_id") or call.recv.attrs.get("output_dir")
+    if not repo:
+        return None
+    uid = model_uid("huggingface", repo)
+    call.ctx.out.node(uid, provider="huggingface", origin="published")
+    call.ctx.flow_into(model.carried(), uid, EdgeKind.EXPORT)
+    return Val(asset=uid).with_attrs(role="model")
+
+
+def _dump_model(obj_pos: int, path_pos: int):
+    def handler(call: Call) -> Val | None:
+        obj = call.arg(obj_pos, "value", "obj", "model", "sk_model")
+        model = _model_of(obj)
+        target = call.arg(path_pos, "filename", "f", "file")
+        path = target.text or target.attrs.get("path")
+        if model is None or not path:
+            return None
+        return _saved_at(call, model, path)
+
+    return handler
+
+
+def _mlflow_log(call: Call) -> Val | None:
+    model = _model_of(call.arg(0, "sk_model", "pytorch_model", "transformers_model", "model"))
+    name = call.text(None, "registered_model_name") or call.text(1, "artifact_path", "name")
+    if model is None or not name:
+        return None
+    uid = model_uid("mlflow", name)
+    registered = call.text(None, "registered_model_name") is not None
+    call.ctx.out.node(uid, provider="mlflow", origin="registered" if registered else "logged")
+    call.ctx.flow_into(model.carried(), uid, EdgeKind.EXPORT)
+    return Val(asset=uid).with_attrs(role="model")
+
+
+def _mlflow_register(call: Call) -> Val | None:
+    name = call.text(1, "name")
+    if not name:
+        return None
+    return model_node(call, "mlflow", name, role="model", provider="mlflow", origin="registered")
+
+
+_ESTIMATORS = (
+    "sklearn.ensemble.*",
+    "sklearn.linear_model.*",
+    "sklearn.svm.*",
+    "sklearn.tree.*",
+    "sklearn.neighbors.*",
+    "sklearn.naive_bayes.*",
+    "sklearn.neural_network.*",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.pipeline.make_pipeline",
+    "sklearn.cluster.*",
+    "xgboost.XGB*",
+    "xgboost.sklearn.XGB*",
+    "lightgbm.LGBM*",
+    "catboost.CatBoost*",
+    "keras.Sequential",
+    "keras.models.Sequential",
+    "keras.Model",
+    "tensorflow.keras.Sequential",
+    "tensorflow.keras.models.Sequential",
+    "tensorflow.keras.Model",
+)
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        (
+            "transformers.*.from_pretrained",
+            "peft.*.from_pretrained",
+            "sentence_transformers.*.from_pretrained",
+            "auto_gptq.*.from_pretrained",
+            "unsloth.*.from_pretrained",
+        ),
+        _from_pretrained,
+        "pretrained models",
+    ),
+    Rule(("transformers.pipeline",), _pipeline, "transformers pipelines"),
+    Rule(("peft.get_peft_model", "peft.prepare_model_for_kbit_training"), _peft, "PEFT"),
+    Rule(
+        ("transformers.TrainingArguments", "transformers.Seq2SeqTrainingArguments", "trl.*Config"),
+        _training_args,
+        "training arguments",
+    ),
+    Rule(
+        (
+            "transformers.Trainer",
+            "transformers.Seq2SeqTrainer",
+            "trl.*Trainer",
+            "setfit.*Trainer",
+            "sentence_transformers.*Trainer",
+            "lightning.Trainer",
+            "pytorch_lightning.Trainer",
+            "lightning.pytorch.Trainer",
+        ),
+        _trainer,
+        "trainers",
+    ),
+    Rule(("*.train",), _trainer_train, "trainer.train()"),
+    Rule(_ESTIMATORS, _estimator, "estimators (sklearn, XGBoost, LightGBM, Keras)"),
+    Rule(("*.fit", "*.fit_transform", "*.partial_fit"), _fit, "estimator.fit()"),
+    Rule(("xgboost.train", "lightgbm.train", "catboost.train"), _functional_train, "train()"),
+    Rule(("torch.optim.*",), _optimizer, "torch optimizers"),
+    Rule(("*.step",), _optimizer_step, "optimizer.step() in a training loop"),
+    Rule(
+        (
+            "*.parameters",
+            "*.to",
+            "*.cuda",
+            "*.eval",
+            "*.half",
+            "*.float",
+            "*.bfloat16",
+            "*.merge_and_unload",
+            "*.state_dict",
+        ),
+        returns_recv,
+        "methods returning the model",
+    ),
+    Rule(("accelerate.Accelerator.prepare",), passthrough(0), "accelerate"),
+    Rule(("*.save_pretrained", "*.save_model"), _save(0, "save_directory", "output_dir"), "saves"),
+    Rule(("*.push_to_hub",), _push, "model pushes to the Hub"),
+    Rule(("joblib.dump", "pickle.dump", "torch.save", "skops.io.dump"), _dump_model(0, 1), "dumps"),
+    Rule(("*.save",), _save(0, "filepath", "path"), "model.save(path) (Keras, XGBoost)"),
+    Rule(("mlflow.*.log_model",), _mlflow_log, "MLflow model logging"),
+    Rule(("mlflow.register_model",), _mlflow_register, "MLflow registry"),
+)

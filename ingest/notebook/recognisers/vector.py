@@ -1,0 +1,438 @@
+"""Vector stores: direct clients and LangChain/LlamaIndex wrappers, and RAG apps (embedchain).
+
+Clients become values that know their engine and server namespace; collections become
+VectorIndex nodes (``vectorindex:<engine ns>:<collection>``). Writes are ``embed`` flows from
+what was written; searches return values that carry the index (so what is retrieved flows on
+with kind ``retrieve``). An index learns its embedding model from the data written to it
+(values produced by an embedding model carry it) or from the wrapper's ``embedding`` argument.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest.notebook.recognisers.common import dataset_at, inputs_of, is_model
+from ingest.notebook.recognisers.registry import Call, Rule
+from ingest.notebook.values import Val, union
+from ingest.vector_config.naming import engine_namespace, vector_index_uid
+from lineage import ids
+from lineage.model import EdgeKind, Kind
+
+__all__ = ["RULES"]
+
+_COLLECTION_KWS = ("collection_name", "collection", "index_name", "index", "name", "table_name")
+_DEFAULT_COLLECTION = {"chroma": "langchain", "pgvector": "langchain", "opensearch": "langchain"}
+
+
+def _client(engine: str, url_pos: int | None = 0, *url_kws: str):
+    """A server/client handle; where it points decides the namespace of its collections."""
+    kws = url_kws or ("url", "uri", "host", "location", "hosts", "opensearch_url", "es_url")
+
+    def handler(call: Call) -> Val | None:
+        url = call.text(url_pos, *kws)
+        path = call.text(None, "path", "persist_directory", "persist_path")
+        port = call.arg(None, "port").const
+        persistence = "memory" if url in (None, ":memory:") and not path else "server"
+        if path or (url and "://" not in url and ("/" in url or url.endswith(".db"))):
+            persistence, path, url = "local", path or url, None
+        if engine == "chroma" and call.qual.endswith("HttpClient"):
+            persistence = "server"
+        namespace = engine_namespace(engine, url, host=call.text(None, "host"), port=port)
+        if engine == "chroma" and call.qual.endswith("HttpClient") and namespace == engine:
+            namespace = engine_namespace(engine, "http://localhost")
+        if url is None and call.text(None, "cloud_id", "cluster_url") is not None:
+            namespace = engine_namespace(
+                engine,
+                "https://" + call.text(None, "cluster_url")
+                if call.text(None, "cluster_url")
+                else None,
+            )
+        return Val(tag=call.qual).with_attrs(
+            role="vector_client",
+            engine=engine,
+            namespace=namespace,
+            persistence=persistence,
+            persist_path=path or "",
+        )
+
+    return handler
+
+
+def _find(value: Val | None, role: str) -> Val | None:
+    while value is not None:
+        if value.attrs.get("role") == role:
+            return value
+        value = value.attrs.get("recv")
+    return None
+
+
+def _index(call: Call, client: Val, collection: str, **props: Any) -> Val:
+    engine = client.attrs["engine"]
+    uid = vector_index_uid(client.attrs["namespace"], collection)
+    call.ctx.out.node(
+        uid,
+        engine=engine,
+        collection=collection,
+        persistence=client.attrs.get("persistence"),
+        persist_path=client.attrs.get("persist_path") or None,
+        **props,
+    )
+    server = client.attrs["namespace"]
+    if "://" in server:
+        source = ids.source_id(server)
+        call.ctx.out.node(source, platform=engine)
+        call.ctx.out.edge(source, _contains(), uid)
+    return Val(tag=f"vector.{engine}.Collection", asset=uid).with_attrs(
+        role="vector_index", engine=engine, namespace=client.attrs["namespace"]
+    )
+
+
+def _contains():
+    from lineage.model import Rel
+
+    return Rel.CONTAINS
+
+
+def _target_index(call: Call, pos: int | None = 0) -> Val | None:
+    """The index a call addresses: its receiver, or the client plus a collection argument."""
+    found = _find(call.recv, "vector_index")
+    if found is not None:
+        return found
+    client = _find(call.recv, "vector_client")
+    if client is None:
+        return None
+    collection = call.text(pos, *_COLLECTION_KWS)
+    if collection is None and "." in client.attrs.get("mongo_path", ""):
+        collection = client.attrs["mongo_path"]  # client["db"]["collection"]
+    if collection is None:
+        return None
+    return _index(call, client, collection)
+
+
+def _collection(call: Call) -> Val | None:
+    index = _target_index(call)
+    if index is None:
+        return None
+    distance = next(
+        (v.attrs["distance"] for v in call.kwargs.values() if "distance" in v.attrs), None
+    )
+    if distance or call.text(None, "metric", "metric_type"):
+        call.ctx.out.node(
+            index.asset, distance=(distance or call.text(None, "metric", "metric_type")).lower()
+        )
+    embedder = _embedder_of(call.arg(None, "embedding_function", "embedding", "embed_model"))
+    if embedder:
+        call.ctx.out.node(index.asset, embedding_model=embedder)
+    return index
+
+
+def _embedder_of(value: Val) -> str:
+    if value.attrs.get("role") == "embedding" and value.asset:
+        return value.asset
+    return next((m for m in value.models if ids.kind_of(m) is Kind.MODEL), "")
+
+
+def _write(call: Call) -> Val | None:
+    index = _target_index(call, None)
+    if index is None:
+        return None
+    written = inputs_of(call, *_COLLECTION_KWS)
+    _embed(call, index, written)
+    return Val()
+
+
+def _embed(call: Call, index: Val, written: Val, embedder: Val | None = None) -> None:
+    model = _embedder_of(embedder) if embedder is not None else ""
+    model = model or _embedder_of(written)
+    if model:
+        call.ctx.out.node(index.asset, embedding_model=model)
+        if embedder is not None and embedder.attrs.get("provider") not in (None, "local"):
+            call.ctx.flow_into(written.carried(), model, EdgeKind.INFER)
+    sources = (written.carried() | call.ctx.loop_data) - {model, index.asset}
+    call.ctx.flow_into(sources, index.asset, EdgeKind.EMBED)
+
+
+def _search(call: Call) -> Val | None:
+    index = _target_index(call, None)
+    if index is None:
+        return None
+    return Val(data=frozenset({index.asset})).with_attrs(role="retrieved")
+
+
+def _retriever(call: Call) -> Val | None:
+    index = _find(call.recv, "vector_index")
+    if index is None:
+        return None
+    llm = call.arg(None, "llm")
+    return Val(
+        tag=call.qual,
+        data=frozenset({index.asset}),
+        models=frozenset({llm.asset}) if is_model(llm) else frozenset(),
+    ).with_attrs(role="retriever")
+
+
+def _wrapper(engine: str, *, from_docs: bool):
+    """LangChain/LlamaIndex vector store classes (constructor or ``from_documents``)."""
+
+    def handler(call: Call) -> Val | None:
+        client = _find(
+            call.arg(None, "client", "qdrant_client", "chroma_client", "es_connection"),
+            "vector_client",
+        )
+        if client is None:
+            url = call.text(
+                None,
+                "url",
+                "es_url",
+                "opensearch_url",
+                "uri",
+                "host",
+                "location",
+                "connection",
+                "connection_string",
+            )
+            conn = call.arg(None, "connection_args").const
+            if isinstance(conn, dict):
+                url = url or conn.get("uri") or conn.get("host")
+            if engine == "pgvector" and url:
+                from ingest.notebook.recognisers.data_io import sql_target
+
+                url = "http://" + sql_target(url)[0].partition("://")[2] if "://" in url else url
+            client = _client(engine, None, "url")(call).with_attrs(  # type: ignore[union-attr]
+                namespace=engine_namespace(engine, url) if url else engine
+            )
+        collection = call.text(None, *_COLLECTION_KWS)
+        if collection is None and engine == "mongodb_atlas":
+            coll = call.arg(None, "collection")
+            collection = coll.attrs.get("mongo_path")
+        if collection is None:
+            # No name given: the library default, else the variable in this notebook.
+            collection = _DEFAULT_COLLECTION.get(engine) or (
+                f"{call.ctx.notebook}#{call.ctx.target or 'index'}"
+            )
+        index = _index(call, client, collection)
+        embedder = call.arg(
+            1 if from_docs else None, "embedding", "embeddings", "embedding_function", "embed_model"
+        )
+        if from_docs:
+            _embed(call, index, call.arg(0, "documents", "texts", "nodes", "data"), embedder)
+        elif _embedder_of(embedder):
+            call.ctx.out.node(index.asset, embedding_model=_embedder_of(embedder))
+        return index.with_attrs(embedder=embedder)
+
+    return handler
+
+
+def _add_documents(call: Call) -> Val | None:
+    index = _find(call.recv, "vector_index")
+    if index is None:
+        return None
+    _embed(call, index, union(call.args + tuple(call.kwargs.values())), index.attrs.get("embedder"))
+    return Val()
+
+
+def _faiss_index(call: Call) -> Val | None:
+    client = Val().with_attrs(engine="faiss", namespace="faiss", persistence="memory")
+    return _index(call, client, f"{call.ctx.notebook}#{call.ctx.target or 'index'}")
+
+
+def _vector_params(call: Call) -> Val | None:
+    distance = call.arg(None, "distance")
+    name = distance.text or distance.tag.rsplit(".", 1)[-1]
+    return Val(tag=call.qual).with_attrs(distance=name) if name else None
+
+
+def _storage_context(call: Call) -> Val | None:
+    store = call.arg(None, "vector_store")
+    return store if store.attrs.get("role") == "vector_index" else None
+
+
+def _llama_index(call: Call) -> Val | None:
+    store = _find(call.arg(None, "storage_context", "vector_store"), "vector_index")
+    if store is None and call.qual.endswith("from_vector_store"):
+        store = _find(call.arg(0), "vector_index")
+    if store is None:
+        client = Val().with_attrs(
+            engine="llama_index", namespace="llama_index", persistence="memory"
+        )
+        store = _index(call, client, f"{call.ctx.notebook}#{call.ctx.target or 'index'}")
+    embedder = call.arg(None, "embed_model")
+    if not _embedder_of(embedder) and "embed_model" in call.ctx.defaults:
+        embedder = call.ctx.defaults["embed_model"]
+    if not call.qual.endswith("from_vector_store"):
+        _embed(call, store, call.arg(0, "documents", "nodes"), embedder)
+    return store.with_attrs(embedder=embedder)
+
+
+def _embedchain_app(call: Call) -> Val | None:
+    from ingest.vector_config.embedchain import app_from_config
+
+    config = call.arg(None, "config").const
+    path = call.text(None, "config_path", "yaml_path")
+    return app_from_config(call, config if isinstance(config, dict) else None, path)
+
+
+def _embedchain_add(call: Call) -> Val | None:
+    app = _find(call.recv, "rag_app")
+    if app is None:
+        return None
+    if not app.asset:
+        return Val()
+    source = call.arg(0, "source")
+    found = set(source.carried())
+    if source.text:
+        uid = dataset_at(call, source.text)
+        if uid:
+            call.ctx.out.reads(uid)
+            found.add(uid)
+    index = Val(asset=app.asset)
+    _embed(call, index, Val(data=frozenset(found)), app.attrs.get("embedder"))
+    return Val()
+
+
+def _embedchain_query(call: Call) -> Val | None:
+    app = _find(call.recv, "rag_app")
+    if app is None:
+        return None
+    llm = app.attrs.get("llm")
+    sent = inputs_of(call).carried() | ({app.asset} if app.asset else set())
+    if isinstance(llm, Val) and llm.asset:
+        if llm.attrs.get("provider") == "remote":
+            call.ctx.flow_into(sent, llm.asset, EdgeKind.INFER)
+        elif app.asset:
+            call.ctx.flow_into([app.asset], llm.asset, EdgeKind.RETRIEVE)
+        return Val(data=frozenset(sent | {llm.asset}), models=frozenset({llm.asset}))
+    return Val(data=frozenset(sent))
+
+
+_LC = "langchain*"
+_WRAPPERS = {
+    "qdrant": ("Qdrant", "QdrantVectorStore"),
+    "chroma": ("Chroma",),
+    "faiss": ("FAISS",),
+    "milvus": ("Milvus", "Zilliz"),
+    "weaviate": ("Weaviate", "WeaviateVectorStore"),
+    "pinecone": ("Pinecone", "PineconeVectorStore"),
+    "elasticsearch": ("ElasticsearchStore", "ElasticVectorSearch"),
+    "opensearch": ("OpenSearchVectorSearch", "OpensearchVectorClient"),
+    "lancedb": ("LanceDB", "LanceDBVectorStore"),
+    "mongodb_atlas": ("MongoDBAtlasVectorSearch",),
+    "pgvector": ("PGVector", "PGVectorStore"),
+}
+
+
+def _wrapper_rules() -> list[Rule]:
+    rules: list[Rule] = []
+    for engine, classes in _WRAPPERS.items():
+        docs = tuple(
+            f"{lib}.{c}.{m}"
+            for lib in (_LC, "llama_index*")
+            for c in classes
+            for m in ("from_documents", "from_texts", "afrom_documents")
+        )
+        ctors = tuple(f"{lib}.{c}" for lib in (_LC, "llama_index*") for c in classes)
+        rules.append(Rule(docs, _wrapper(engine, from_docs=True), f"{engine} from documents"))
+        rules.append(Rule(ctors, _wrapper(engine, from_docs=False), f"{engine} wrapper"))
+    return rules
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        ("qdrant_client.QdrantClient", "qdrant_client.AsyncQdrantClient"),
+        _client("qdrant", 0, "url", "location", "host", "path"),
+        "Qdrant",
+    ),
+    Rule(
+        (
+            "chromadb.Client",
+            "chromadb.EphemeralClient",
+            "chromadb.PersistentClient",
+            "chromadb.HttpClient",
+        ),
+        _client("chroma", None, "host"),
+        "Chroma",
+    ),
+    Rule(("pymilvus.MilvusClient",), _client("milvus", 0, "uri"), "Milvus"),
+    Rule(
+        ("weaviate.Client", "weaviate.WeaviateClient", "weaviate.connect_to_*"),
+        _client("weaviate", 0, "url", "cluster_url", "host"),
+        "Weaviate",
+    ),
+    Rule(
+        ("pinecone.Pinecone", "pinecone.Pinecone*"), _client("pinecone", None, "host"), "Pinecone"
+    ),
+    Rule(("elasticsearch.Elasticsearch",), _client("elasticsearch", 0, "hosts", "url"), "ES"),
+    Rule(("opensearchpy.OpenSearch",), _client("opensearch", 0, "hosts"), "OpenSearch"),
+    Rule(("lancedb.connect",), _client("lancedb", 0, "uri"), "LanceDB"),
+    Rule(("pymongo.MongoClient",), _client("mongodb_atlas", 0, "host"), "MongoDB Atlas"),
+    Rule(("faiss.Index*",), _faiss_index, "FAISS indexes"),
+    Rule(("qdrant_client.*VectorParams",), _vector_params, "Qdrant vector params"),
+    Rule(
+        ("embedchain.App", "embedchain.App.from_config", "embedchain.Pipeline*"),
+        _embedchain_app,
+        "embedchain apps",
+    ),
+    Rule(("*.add",), _embedchain_add, "embedchain app.add"),
+    Rule(("*.query", "*.chat"), _embedchain_query, "embedchain app.query"),
+    Rule(("llama_index*.StorageContext.from_defaults",), _storage_context, "LlamaIndex storage"),
+    Rule(
+        ("llama_index*.VectorStoreIndex*", "llama_index*.VectorStoreIndex.from_*"),
+        _llama_index,
+        "LlamaIndex indexes",
+    ),
+    *_wrapper_rules(),
+    Rule(
+        (
+            "*.create_collection",
+            "*.recreate_collection",
+            "*.get_or_create_collection",
+            "*.get_collection",
+            "*.collections.create",
+            "*.collections.get",
+            "*.create_index",
+            "*.Index",
+            "*.create_table",
+            "*.open_table",
+        ),
+        _collection,
+        "collections",
+    ),
+    Rule(("*.add_documents", "*.add_texts", "*.aadd_documents"), _add_documents, "wrapper adds"),
+    Rule(
+        (
+            "*.upsert",
+            "*.upload_points",
+            "*.upload_collection",
+            "*.upload_records",
+            "*.add",
+            "*.insert",
+            "*.insert_many",
+            "*.insert_one",
+            "*.index",
+            "*.data.insert*",
+            "*.batch*",
+        ),
+        _write,
+        "writes to a collection",
+    ),
+    Rule(("*.as_retriever", "*.as_query_engine", "*.as_chat_engine"), _retriever, "retrievers"),
+    Rule(
+        (
+            "*.search",
+            "*.query_points",
+            "*.query",
+            "*.recommend",
+            "*.similarity_search*",
+            "*.max_marginal_relevance_search*",
+            "*.query.near_*",
+            "*.query.hybrid",
+            "*.query.bm25",
+            "*.aggregate",
+            "*.find",
+            "*.retrieve",
+            "*.get_relevant_documents",
+        ),
+        _search,
+        "searches",
+    ),
+)

@@ -1,0 +1,172 @@
+"""Abstract values the analysis tracks through variables, and the fact collector.
+
+The analysis is an abstract interpreter: every expression evaluates to a :class:`Val` that
+says what is known statically: the callable or type it names (``tag``, a dotted qualified
+name such as ``transformers.Trainer``), a folded constant, the asset it *is* (a model, an
+index, an endpoint), and the provenance it *carries* (``data``: uids of the datasets, indexes
+and models its content came from). Unknown things evaluate to the empty ``Val``, so missing
+knowledge degrades to fewer facts, never to wrong ones.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from lineage import ids
+from lineage.model import Edge, EdgeKind, Fact, Kind, Labeling, Node, Problem, Rel
+
+__all__ = ["UNKNOWN", "Collector", "Val", "union"]
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Val:
+    """What the analysis knows about one value."""
+
+    tag: str = ""
+    const: Any = None
+    asset: str = ""
+    data: frozenset[str] = frozenset()
+    models: frozenset[str] = frozenset()
+    attrs: Mapping[str, Any] = field(default=_EMPTY)
+    func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | None = None
+
+    @property
+    def text(self) -> str | None:
+        """The folded string constant, if this value is one."""
+        return self.const if isinstance(self.const, str) else None
+
+    def carried(self) -> frozenset[str]:
+        """Everything this value's content came from, including the asset it is."""
+        return self.data | {self.asset} if self.asset else self.data
+
+    def with_attrs(self, **attrs: Any) -> Val:
+        return replace(self, attrs=MappingProxyType({**self.attrs, **attrs}))
+
+
+UNKNOWN = Val()
+
+
+def union(vals: Iterable[Val], *, tag: str = "") -> Val:
+    """A value derived from others: it carries all their provenance and models."""
+    data: set[str] = set()
+    models: set[str] = set()
+    for v in vals:
+        data |= v.carried()
+        models |= v.models
+    return Val(tag=tag, data=frozenset(data), models=frozenset(models))
+
+
+_FLOW_PROPS = {
+    EdgeKind.TRAIN: "TRANSFORMATION",
+    EdgeKind.FINE_TUNE: "TRANSFORMATION",
+    EdgeKind.EMBED: "TRANSFORMATION",
+    EdgeKind.RETRIEVE: "IDENTITY",
+    EdgeKind.SERVE: "TRANSFORMATION",
+    EdgeKind.INFER: "IDENTITY",
+    EdgeKind.EXPORT: "IDENTITY",
+    EdgeKind.TRANSFORM: "TRANSFORMATION",
+}
+
+
+class Collector:
+    """Collects facts for one artefact, merging repeats (a node seen in many cells is one node).
+
+    Node props merge (first value wins, so the earliest, most specific sighting is kept);
+    an edge is kept once per (src, rel, dst, key).
+    """
+
+    def __init__(self, job_uid: str, path: str) -> None:
+        self.job_uid = job_uid
+        self.path = path
+        self._nodes: dict[str, Node] = {}
+        self._edges: dict[tuple[str, str, str, str], Edge] = {}
+        self._labelings: dict[tuple[str, str, str], Labeling] = {}
+        self.problems: list[Problem] = []
+        self.ref = path
+
+    def at(self, ref: str) -> None:
+        """Set the ``source_ref`` (path and cell) later facts carry."""
+        self.ref = ref
+
+    def node(self, uid: str, **props: Any) -> str:
+        parsed = ids.parse(uid)
+        clean = {k: v for k, v in props.items() if v is not None and v != ""}
+        prior = self._nodes.get(uid)
+        if prior is not None:
+            merged = {**clean, **prior.props}
+            if merged != dict(prior.props):
+                self._nodes[uid] = replace(prior, props=merged)
+            return uid
+        self._nodes[uid] = Node(
+            uid, parsed.kind, parsed.name or parsed.namespace, parsed.namespace, clean, self.ref
+        )
+        return uid
+
+    def edge(self, src: str, rel: Rel, dst: str, *, key: str = "", **props: Any) -> None:
+        if src == dst:
+            return
+        ident = (src, rel.value, dst, key)
+        if ident not in self._edges:
+            self._edges[ident] = Edge(src, rel, dst, props, key, self.ref)
+
+    def flow(self, src: str, dst: str, kind: EdgeKind) -> None:
+        """A dataset-level ``FLOWS_TO`` through this notebook's job (contract props)."""
+        if not (ids.kind_of(src).holds_data and ids.kind_of(dst).holds_data):
+            return
+        self.edge(
+            src,
+            Rel.FLOWS_TO,
+            dst,
+            key=self.job_uid,
+            kind=kind.value,
+            via=self.job_uid,
+            granularity="dataset",
+            transformation_type="DIRECT",
+            transformation_subtype=_FLOW_PROPS[kind],
+            masking=False,
+        )
+
+    def reads(self, dataset: str) -> None:
+        if ids.kind_of(dataset) is Kind.DATASET:
+            self.edge(self.job_uid, Rel.READS, dataset, key=self.job_uid)
+
+    def writes(self, dataset: str) -> None:
+        if ids.kind_of(dataset) is Kind.DATASET:
+            self.edge(self.job_uid, Rel.WRITES, dataset, key=self.job_uid)
+
+    def label(self, labeling: Labeling) -> None:
+        key = (labeling.uid, str(labeling.label), labeling.source_ref)
+        self._labelings.setdefault(key, labeling)
+
+    def absorb(self, fact: Fact) -> None:
+        """Take a fact from another ingestor (the SQL one) as is, merging repeats."""
+        if isinstance(fact, Node):
+            prior = self._nodes.get(fact.uid)
+            props = {**fact.props, **(prior.props if prior else {})}
+            self._nodes[fact.uid] = replace(prior or fact, props=props)
+        elif isinstance(fact, Edge):
+            self._edges.setdefault(fact.ident, fact)
+        elif isinstance(fact, Labeling):
+            self.label(fact)
+        else:
+            self.problems.append(fact)
+
+    def has_node(self, uid: str) -> bool:
+        return uid in self._nodes
+
+    def node_props(self, uid: str) -> Mapping[str, Any]:
+        node = self._nodes.get(uid)
+        return node.props if node else _EMPTY
+
+    def facts(self) -> Iterator[Fact]:
+        """Nodes first (so edges always have their ends), then edges, labels, problems."""
+        yield from self._nodes.values()
+        yield from self._edges.values()
+        yield from self._labelings.values()
+        yield from self.problems

@@ -1,0 +1,184 @@
+"""Hard-coded secrets in text (notebook cells and outputs, configs), by provider.
+
+A finding says *what kind* of secret is where (cell, line) and, at most, a salted hash so
+that the same key seen twice can be recognised; the secret itself is never stored, logged
+or returned (not even in ``repr``). Placeholders (``sk-xxx``, ``hf_...``, ``<your key>``,
+``${VAR}``) and low-entropy strings are not secrets.
+
+The detectors are a table, like the notebook recognisers: add a row to add a provider.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import secrets as _random
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["DETECTORS", "Detector", "SecretFinding", "fingerprint", "scan_text"]
+
+_SALT = os.environ.get("LINEAGE_SECRET_SALT", "").encode() or _random.token_bytes(16)
+
+
+@dataclass(frozen=True, slots=True)
+class Detector:
+    """One kind of secret: a regex; group ``s`` (if present) is the secret part."""
+
+    kind: str
+    pattern: re.Pattern[str]
+    min_entropy: float = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class SecretFinding:
+    """Where a secret of some kind was found. Holds no part of the secret."""
+
+    kind: str
+    line: int
+    fingerprint: str
+
+    def __repr__(self) -> str:
+        return f"SecretFinding(kind={self.kind!r}, line={self.line})"
+
+
+def _rx(text: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(text, flags)
+
+
+_Q = r"['\"]"
+DETECTORS: tuple[Detector, ...] = (
+    Detector(
+        "PRIVATE_KEY",
+        _rx(
+            r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?"
+            r"PRIVATE KEY(?: BLOCK)?-----(?P<s>[A-Za-z0-9+/=\s\\n]{32,})"
+        ),
+        0,
+    ),
+    Detector(
+        "GCP_SERVICE_ACCOUNT_KEY",
+        _rx(
+            r"\"type\"\s*:\s*\"service_account\"[^}]{0,400}\"private_key_id\"\s*:\s*"
+            r"\"(?P<s>[a-f0-9]{40})\"",
+            re.S,
+        ),
+        2.5,
+    ),
+    Detector("ANTHROPIC_API_KEY", _rx(r"\b(?P<s>sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,})")),
+    Detector(
+        "OPENAI_API_KEY", _rx(r"\b(?P<s>sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,})")
+    ),
+    Detector("HUGGINGFACE_TOKEN", _rx(r"\b(?P<s>hf_[A-Za-z0-9]{30,})\b")),
+    Detector("AWS_ACCESS_KEY_ID", _rx(r"\b(?P<s>(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b")),
+    Detector(
+        "AWS_SECRET_ACCESS_KEY",
+        _rx(
+            r"(?i)aws_?secret_?(?:access_?)?key"
+            + _Q
+            + r"?\]?\s*[:=]\s*"
+            + _Q
+            + r"(?P<s>[A-Za-z0-9/+=]{40})"
+            + _Q
+        ),
+    ),
+    Detector("GCP_API_KEY", _rx(r"\b(?P<s>AIza[0-9A-Za-z_-]{35})\b")),
+    Detector("AZURE_STORAGE_KEY", _rx(r"AccountKey=(?P<s>[A-Za-z0-9+/=]{40,})")),
+    Detector(
+        "AZURE_API_KEY",
+        _rx(r"(?i)azure\w*?_?key" + _Q + r"?\]?\s*[:=]\s*" + _Q + r"(?P<s>[a-f0-9]{32})" + _Q),
+    ),
+    Detector(
+        "GITHUB_TOKEN",
+        _rx(r"\b(?P<s>(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,})"),
+    ),
+    Detector(
+        "SLACK_WEBHOOK",
+        _rx(r"(?P<s>https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+)"),
+    ),
+    Detector("SLACK_TOKEN", _rx(r"\b(?P<s>xox[baprs]-[A-Za-z0-9-]{10,})")),
+    Detector(
+        "JWT", _rx(r"\b(?P<s>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})")
+    ),
+    Detector(
+        "CONNECTION_STRING_PASSWORD",
+        _rx(r"\b[a-z][a-z0-9+.-]{1,30}://[^:/\s@'\"]{1,100}:(?P<s>[^@/\s'\"]{4,200})@[\w.-]+"),
+        2.0,
+    ),
+    Detector(
+        "PASSWORD",
+        _rx(
+            r"(?i)\b(?:passw(?:or)?d|pwd|passwd)"
+            + _Q
+            + r"?\]?\s*[:=]\s*"
+            + _Q
+            + r"(?P<s>[^'\"\s]{6,200})"
+            + _Q
+        ),
+        2.0,
+    ),
+    Detector(
+        "GENERIC_API_KEY",
+        _rx(
+            r"(?i)\b(?:api_?key|secret(?:_?key)?|access_?token|auth_?token|token)"
+            + _Q
+            + r"?\]?\s*[:=]\s*"
+            + _Q
+            + r"(?P<s>[A-Za-z0-9_\-./+=]{16,200})"
+            + _Q
+        ),
+    ),
+)
+
+_PLACEHOLDER = re.compile(
+    r"xxx|\.\.\.|your|<|>|\{|\}|\$|example|placeholder|dummy|changeme|change_me|redacted|\*\*\*"
+    r"|insert|replace|secret_here|token_here|key_here|password123|^password$|^test|fake|sample",
+    re.I,
+)
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _is_placeholder(value: str, detector: Detector) -> bool:
+    if _PLACEHOLDER.search(value):
+        return True
+    if len(set(value)) <= 3:
+        return True
+    return detector.min_entropy > 0 and _entropy(value) < detector.min_entropy
+
+
+def fingerprint(value: str) -> str:
+    """A salted hash (per process unless ``LINEAGE_SECRET_SALT`` is set), 16 hex digits."""
+    return hashlib.sha256(_SALT + value.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def scan_text(text: str, *, max_chars: int = 2_000_000) -> Iterator[SecretFinding]:
+    """Secrets in ``text``, one finding per distinct secret and kind, with its line (1-based).
+
+    A span claimed by a more specific detector (earlier in the table) is not reported again
+    by a generic one (``api_key = "sk-..."`` is an OpenAI key, not also a generic key).
+    """
+    text = text[:max_chars]
+    claimed: list[tuple[int, int]] = []
+    seen: set[tuple[str, str]] = set()
+    for detector in DETECTORS:
+        for m in detector.pattern.finditer(text):
+            value = m.group("s") if "s" in detector.pattern.groupindex else m.group(0)
+            start, end = m.span("s") if "s" in detector.pattern.groupindex else m.span()
+            if any(a < end and start < b for a, b in claimed):
+                continue
+            if _is_placeholder(value, detector):
+                continue
+            claimed.append((start, end))
+            key = (detector.kind, fingerprint(value))
+            if key in seen:
+                continue
+            seen.add(key)
+            yield SecretFinding(detector.kind, text.count("\n", 0, start) + 1, key[1])

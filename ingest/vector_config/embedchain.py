@@ -1,0 +1,219 @@
+"""embedchain and mem0 app configs: a vector DB, an LLM, an embedder, one RAG app.
+
+embedchain: ``app``/``pipeline``, ``llm``, ``vectordb``, ``embedder`` (or the older
+``embedding_model``), ``chunker``. mem0: ``vector_store``, ``llm``, ``embedder``,
+``graph_store``. Each section is ``{provider, config}``. Only what the file declares is
+recorded: a section that is absent yields no node (the library's defaults are not guessed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.notebook.values import Collector, Val
+from ingest.vector_config.naming import (
+    endpoint_uid,
+    engine_namespace,
+    model_uid,
+    vector_index_uid,
+)
+from lineage.model import EdgeKind
+
+__all__ = [
+    "ENGINES",
+    "LOCAL_PROVIDERS",
+    "RagApp",
+    "app_from_config",
+    "declares_assets",
+    "is_embedchain",
+    "rag_app",
+]
+
+# embedchain/mem0 provider -> our engine word
+ENGINES = {
+    "chroma": "chroma",
+    "chromadb": "chroma",
+    "qdrant": "qdrant",
+    "weaviate": "weaviate",
+    "pinecone": "pinecone",
+    "elasticsearch": "elasticsearch",
+    "opensearch": "opensearch",
+    "zilliz": "milvus",
+    "milvus": "milvus",
+    "lancedb": "lancedb",
+    "pgvector": "pgvector",
+    "redis": "redis",
+    "faiss": "faiss",
+    "mongodb": "mongodb_atlas",
+    "supabase": "pgvector",
+    "azure_ai_search": "azure_ai_search",
+    "vertex_ai_vector_search": "vertex_ai",
+}
+# Providers that run the model on the user's own machine: inference is not a data egress.
+LOCAL_PROVIDERS = frozenset(
+    {"gpt4all", "ollama", "llama2", "vllm", "huggingface_local", "lmstudio"}
+)
+_SECTIONS = {
+    "app",
+    "pipeline",
+    "llm",
+    "vectordb",
+    "embedder",
+    "embedding_model",
+    "chunker",
+    "vector_store",
+    "graph_store",
+    "cache",
+    "memory",
+    "history_db_path",
+}
+
+
+def is_embedchain(doc: Any) -> bool:
+    """An embedchain/mem0 config: only known top-level sections, and at least one of them."""
+    return (
+        isinstance(doc, Mapping)
+        and bool(doc)
+        and set(doc) <= _SECTIONS
+        and bool(set(doc) & (_SECTIONS - {"history_db_path"}))
+    )
+
+
+def declares_assets(doc: Mapping[str, Any]) -> bool:
+    return bool(set(doc) & {"llm", "vectordb", "embedder", "embedding_model", "vector_store"})
+
+
+@dataclass(frozen=True, slots=True)
+class RagApp:
+    endpoint: str
+    index: str = ""
+    llm: str = ""
+    llm_remote: bool = False
+    embedder: str = ""
+    embedder_remote: bool = False
+
+
+def _section(doc: Mapping[str, Any], *names: str) -> tuple[str, Mapping[str, Any]] | None:
+    for name in names:
+        section = doc.get(name)
+        if isinstance(section, Mapping):
+            config = section.get("config") or {}
+            return str(section.get("provider") or ""), config if isinstance(config, Mapping) else {}
+    return None
+
+
+def _model(out: Collector, provider: str, config: Mapping[str, Any], model_type: str) -> str:
+    name = config.get("model") or config.get("model_name") or config.get("deployment_name")
+    provider = provider or "unspecified"
+    local = provider in LOCAL_PROVIDERS or (
+        # embedchain runs Hugging Face *embedders* in-process unless an endpoint is set
+        provider == "huggingface" and model_type == "embedding" and not config.get("endpoint")
+    )
+    namespace = "local" if local else provider
+    if provider == "huggingface" and not config.get("endpoint"):
+        namespace = "huggingface"
+    uid = model_uid(namespace, str(name or "unspecified"))
+    out.node(
+        uid,
+        provider=provider,
+        model_type=model_type,
+        origin="local" if local else "third_party_api",
+        deployment_name=str(config["deployment_name"]) if config.get("deployment_name") else None,
+    )
+    return uid
+
+
+def _index(out: Collector, provider: str, config: Mapping[str, Any], app_name: str) -> str:
+    engine = ENGINES.get(provider.lower(), provider.lower() or "unspecified")
+    url = (
+        config.get("url")
+        or config.get("opensearch_url")
+        or config.get("es_url")
+        or config.get("host")
+    )
+    namespace = engine_namespace(engine, str(url) if url else None, port=config.get("port"))
+    persist = config.get("dir") or config.get("path")
+    collection = str(config.get("collection_name") or config.get("index_name") or app_name)
+    uid = vector_index_uid(namespace, collection)
+    out.node(
+        uid,
+        engine=engine,
+        collection=collection,
+        distance=str(config["metric"]).lower() if config.get("metric") else None,
+        dimensions=config.get("vector_dimension") or config.get("embedding_model_dims"),
+        persistence="local" if persist else ("server" if url else "unknown"),
+        persist_path=str(persist) if persist else None,
+    )
+    return uid
+
+
+def rag_app(out: Collector, doc: Mapping[str, Any], name: str) -> RagApp:
+    """Nodes and edges for one app config; ``name`` names the app when the file does not."""
+    app_conf = doc.get("app") or doc.get("pipeline") or {}
+    app_conf = app_conf.get("config", {}) if isinstance(app_conf, Mapping) else {}
+    app_name = str(app_conf.get("id") or app_conf.get("name") or name)
+    endpoint = endpoint_uid("embedchain", app_name)
+    out.node(
+        endpoint,
+        framework="embedchain" if "vector_store" not in doc else "mem0",
+        exposure="unknown",
+    )
+    app = {"endpoint": endpoint}
+    if (vdb := _section(doc, "vectordb", "vector_store")) is not None:
+        app["index"] = _index(out, vdb[0], vdb[1], app_name)
+        out.flow(app["index"], endpoint, EdgeKind.RETRIEVE)
+    if (llm := _section(doc, "llm")) is not None:
+        app["llm"] = _model(out, llm[0], llm[1], "llm")
+        out.flow(app["llm"], endpoint, EdgeKind.SERVE)
+        if "index" in app and llm[0] not in LOCAL_PROVIDERS:
+            out.flow(app["index"], app["llm"], EdgeKind.RETRIEVE)  # context sent to the API
+    if (emb := _section(doc, "embedder", "embedding_model")) is not None:
+        app["embedder"] = _model(out, emb[0], emb[1], "embedding")
+        if "index" in app:
+            out.node(app["index"], embedding_model=app["embedder"])
+    return RagApp(
+        endpoint=endpoint,
+        index=app.get("index", ""),
+        llm=app.get("llm", ""),
+        llm_remote=bool(llm) and llm[0] not in LOCAL_PROVIDERS,
+        embedder=app.get("embedder", ""),
+        embedder_remote=bool(emb) and emb[0] not in LOCAL_PROVIDERS and emb[0] != "huggingface",
+    )
+
+
+def app_from_config(call: Any, config: Mapping[str, Any] | None, path: str | None) -> Val | None:
+    """The notebook side: ``App.from_config(config={...})`` as a RAG app value."""
+    ctx = call.ctx
+    name = f"{ctx.notebook}#{ctx.target or 'app'}"
+    if config is None and path:
+        from ingest.vector_config.load import read_config
+
+        try:
+            docs = read_config(path)
+        except Exception:
+            docs = []
+        config = docs[0] if docs and isinstance(docs[0], Mapping) else None
+    if config is not None and not (is_embedchain(config) and declares_assets(config)):
+        from lineage.model import Problem, Severity
+
+        ctx.out.problems.append(
+            Problem(
+                Severity.WARNING,
+                "embedchain config has none of llm/vectordb/embedder at the top level; not guessed",
+                ctx.out.ref,
+            )
+        )
+        config = None
+    app = rag_app(ctx.out, config or {}, name)
+    llm = Val(asset=app.llm).with_attrs(provider="remote" if app.llm_remote else "local")
+    embedder = Val(asset=app.embedder).with_attrs(
+        role="embedding", provider="remote" if app.embedder_remote else "local"
+    )
+    return Val(tag="embedchain.App", asset=app.index or "").with_attrs(
+        role="rag_app",
+        endpoint=app.endpoint,
+        llm=llm if app.llm else None,
+        embedder=embedder if app.embedder else None,
+    )

@@ -1,0 +1,107 @@
+"""A vector-DB / RAG config file as graph facts, by format (a table of detectors).
+
+Each YAML/JSON document is matched against :data:`FORMATS` in order; the first whose
+``detect`` accepts it produces the facts. A document no format accepts is reported as a
+warning naming its top-level keys: unknown formats are reported, never guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.notebook.values import Collector
+from ingest.vector_config.declared import declared_facts, is_declared
+from ingest.vector_config.embedchain import declares_assets, is_embedchain, rag_app
+from ingest.vector_config.haystack import haystack_facts, is_haystack
+from ingest.vector_config.load import Limits, load_config_text, read_config
+from ingest.vector_config.servers import (
+    chroma_server_facts,
+    compose_facts,
+    is_chroma_server,
+    is_compose,
+    is_qdrant_server,
+    qdrant_server_facts,
+)
+from lineage import ids
+from lineage.errors import ParseError
+from lineage.model import Fact, Problem, Severity
+
+__all__ = ["FORMATS", "JOB_NAMESPACE", "Format", "detect_format", "vector_config_facts"]
+
+JOB_NAMESPACE = "vector_config"
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One config format: a name, a detector over the parsed document, a fact producer."""
+
+    name: str
+    detect: Callable[[Any], bool]
+    facts: Callable[[Collector, Mapping[str, Any], str], None]
+
+
+def _embedchain(out: Collector, doc: Mapping[str, Any], path: str) -> None:
+    if not declares_assets(doc):
+        out.problems.append(
+            Problem(Severity.INFO, f"embedchain config with only {sorted(doc)}: no AI assets", path)
+        )
+        return
+    rag_app(out, doc, path)
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("embedchain/mem0", is_embedchain, _embedchain),
+    Format("haystack-pipeline", is_haystack, haystack_facts),
+    Format("qdrant-server", is_qdrant_server, qdrant_server_facts),
+    Format("chroma-server", is_chroma_server, chroma_server_facts),
+    Format("docker-compose", is_compose, compose_facts),
+    Format("langchain/llamaindex-declared", is_declared, declared_facts),
+)
+
+
+def detect_format(doc: Any) -> Format | None:
+    return next((f for f in FORMATS if f.detect(doc)), None)
+
+
+def vector_config_facts(
+    path: str | Path,
+    *,
+    ref: str | None = None,
+    text: str | None = None,
+    limits: Limits | None = None,
+) -> Iterator[Fact]:
+    """Facts for one config file (or its ``text``); ``ref`` is the path used in ids."""
+    ref = ref or Path(path).as_posix()
+    limits = limits or Limits()
+    try:
+        docs = (
+            load_config_text(text, ref, limits=limits)
+            if text is not None
+            else read_config(path, limits=limits, ref=ref)
+        )
+    except ParseError as exc:
+        yield Problem(Severity.ERROR, exc.message, exc.where, exc.snippet)
+        return
+    job = ids.job_id(JOB_NAMESPACE, ref)
+    out = Collector(job, ref)
+    formats: list[str] = []
+    for number, doc in enumerate(d for d in docs if d is not None):
+        fmt = detect_format(doc)
+        if fmt is None:
+            keys = sorted(map(str, doc))[:12] if isinstance(doc, Mapping) else type(doc).__name__
+            out.problems.append(
+                Problem(
+                    Severity.WARNING,
+                    f"unknown config format (document {number + 1}, top-level {keys}); not guessed",
+                    ref,
+                )
+            )
+            continue
+        formats.append(fmt.name)
+        fmt.facts(out, doc, ref)
+    if formats:
+        out.node(job, job_type="rag_config", source_ref=ref, config_format=formats)
+    yield from out.facts()

@@ -1,0 +1,169 @@
+"""Haystack pipeline YAML (1.x ``components``/``pipelines`` and 2.x ``components``/``connections``).
+
+Document stores become VectorIndex nodes; a pipeline whose input is ``Query`` (1.x) or that
+holds a retriever (2.x) is an Endpoint that retrieves from the stores its retrievers use;
+retriever and generator models are Model nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ingest.notebook.values import Collector
+from ingest.vector_config.naming import endpoint_uid, engine_namespace, model_uid, vector_index_uid
+from lineage.model import EdgeKind, Problem, Severity
+
+__all__ = ["haystack_facts", "is_haystack"]
+
+_STORES = {
+    "FAISSDocumentStore": "faiss",
+    "InMemoryDocumentStore": "haystack_inmemory",
+    "ElasticsearchDocumentStore": "elasticsearch",
+    "OpenSearchDocumentStore": "opensearch",
+    "WeaviateDocumentStore": "weaviate",
+    "PineconeDocumentStore": "pinecone",
+    "QdrantDocumentStore": "qdrant",
+    "MilvusDocumentStore": "milvus",
+    "ChromaDocumentStore": "chroma",
+    "PgvectorDocumentStore": "pgvector",
+    "MongoDBAtlasDocumentStore": "mongodb_atlas",
+    "SQLDocumentStore": "sql",
+}
+_MODEL_PARAMS = {
+    "embedding_model": "embedding",
+    "query_embedding_model": "embedding",
+    "passage_embedding_model": "embedding",
+    "model": "llm",
+    "model_name_or_path": "llm",
+    "model_name": "llm",
+}
+
+
+def is_haystack(doc: Any) -> bool:
+    if not isinstance(doc, Mapping) or "components" not in doc:
+        return False
+    comps = doc["components"]
+    if isinstance(comps, list):  # 1.x
+        return all(isinstance(c, Mapping) and "type" in c for c in comps) and "pipelines" in doc
+    return isinstance(comps, Mapping) and all(
+        isinstance(c, Mapping) and "type" in c for c in comps.values()
+    )
+
+
+def _short(type_name: str) -> str:
+    return str(type_name).rsplit(".", 1)[-1]
+
+
+def haystack_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
+    comps = doc["components"]
+    if isinstance(comps, list):
+        table = {str(c.get("name")): c for c in comps}
+        params = {n: dict(c.get("params") or {}) for n, c in table.items()}
+    else:
+        table = {str(n): c for n, c in comps.items()}
+        params = {n: dict(c.get("init_parameters") or {}) for n, c in table.items()}
+    stores: dict[str, str] = {}
+    models: dict[str, list[str]] = {}
+    for name, comp in table.items():
+        kind = _short(comp.get("type", ""))
+        if kind in _STORES:
+            stores[name] = _store(out, kind, params[name], f"{path}#{name}")
+        found = []
+        for key, model_type in _MODEL_PARAMS.items():
+            value = params[name].get(key)
+            if isinstance(value, str) and value and "DocumentStore" not in value:
+                uid = model_uid("huggingface" if "/" in value else "local", value)
+                out.node(
+                    uid,
+                    provider="huggingface",
+                    model_type=model_type,
+                    origin="local",
+                    component=kind,
+                )
+                found.append(uid)
+        models[name] = found
+    # 2.x: document stores nested in a retriever's init parameters
+    for name in table:
+        nested = params[name].get("document_store")
+        if isinstance(nested, Mapping) and "type" in nested:
+            stores[name + ".document_store"] = _store(
+                out,
+                _short(nested["type"]),
+                dict(nested.get("init_parameters") or {}),
+                f"{path}#{name}",
+            )
+    uses = {n: _store_of(params[n], stores, n) for n in table}
+    for pipeline in _pipelines(doc, table):
+        name, nodes, entry = pipeline
+        retrievers = [n for n in nodes if uses.get(n)]
+        if entry == "Query" or (entry is None and retrievers):
+            endpoint = endpoint_uid("haystack", f"{path}#{name}")
+            out.node(endpoint, framework="haystack", exposure="unknown", pipeline=name)
+            for node in nodes:
+                for store in uses.get(node, ()):
+                    out.flow(store, endpoint, EdgeKind.RETRIEVE)
+                for model in models.get(node, ()):
+                    out.flow(model, endpoint, EdgeKind.SERVE)
+        else:  # an indexing pipeline: what it converts feeds the stores it writes
+            feeders = sorted(
+                {
+                    _short(table[n].get("type", ""))
+                    for n in nodes
+                    if n in table and n not in stores and not uses.get(n)
+                }
+            )
+            for node in nodes:
+                targets = uses.get(node) or ([stores[node]] if node in stores else [])
+                for store in targets:
+                    for model in models.get(node, ()):
+                        out.node(store, embedding_model=model)
+                    out.node(store, fed_by=feeders or None, input=entry or None)
+    if not stores:
+        out.problems.append(
+            Problem(Severity.INFO, "Haystack pipeline declares no document store", path)
+        )
+
+
+def _store(out: Collector, kind: str, params: Mapping[str, Any], fallback: str) -> str:
+    engine = _STORES.get(kind, kind.lower())
+    host = params.get("host") or params.get("url") or params.get("location")
+    namespace = engine_namespace(engine, str(host) if host else None, port=params.get("port"))
+    collection = (
+        params.get("index")
+        or params.get("collection_name")
+        or params.get("index_name")
+        or params.get("faiss_index_path")
+        or fallback
+    )
+    uid = vector_index_uid(namespace, str(collection))
+    out.node(
+        uid,
+        engine=engine,
+        collection=str(collection),
+        distance=str(params["similarity"]) if params.get("similarity") else None,
+        persistence="local" if params.get("faiss_index_path") or params.get("sql_url") else None,
+        persist_path=params.get("faiss_index_path"),
+        dimensions=params.get("embedding_dim"),
+    )
+    return uid
+
+
+def _store_of(params: Mapping[str, Any], stores: Mapping[str, str], name: str) -> list[str]:
+    ref = params.get("document_store")
+    if isinstance(ref, str) and ref in stores:
+        return [stores[ref]]
+    if name + ".document_store" in stores:
+        return [stores[name + ".document_store"]]
+    return []
+
+
+def _pipelines(doc: Mapping[str, Any], table: Mapping[str, Any]):
+    if isinstance(doc.get("pipelines"), list):
+        for pipe in doc["pipelines"]:
+            nodes = [str(n.get("name")) for n in pipe.get("nodes") or [] if isinstance(n, Mapping)]
+            entries = {i for n in pipe.get("nodes") or [] for i in (n.get("inputs") or [])}
+            entry = "Query" if "Query" in entries else ("File" if "File" in entries else "")
+            yield str(pipe.get("name") or "pipeline"), nodes, entry
+    else:
+        yield "pipeline", list(table), None
