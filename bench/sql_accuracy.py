@@ -81,7 +81,14 @@ def case_catalog(case: dict[str, Any]) -> dict[str, list[str]] | None:
 def run_ours(case: dict[str, Any]) -> Answer:
     from ingest.sql import analyse
 
-    result = analyse(case["input"], dialect=case["dialect"], catalog=case_catalog(case))
+    env = (case.get("context") or {}).get("config_env") or {}
+    lateral = env.get("SQLLINEAGE_LATERAL_COLUMN_ALIAS_REFERENCE")
+    result = analyse(
+        case["input"],
+        dialect=case["dialect"],
+        catalog=case_catalog(case),
+        lateral_aliases=None if lateral is None else lateral.lower() in ("1", "true"),
+    )
     ans = Answer({norm(s) for s in result.sources}, {norm(t) for t in result.targets})
     for edge in result.columns:
         if edge.target.column is None:

@@ -1,11 +1,14 @@
-"""Column lineage for a whole query in one pass over its qualified scope tree.
+"""Column lineage for a whole query in one pass over its scope tree.
 
-``sqlglot.lineage()`` answers one output column per call and re-qualifies the query each
-time. Here the query is qualified once (with the catalog, so ``*`` and ``* EXCEPT`` expand
-where columns are known), its scopes are built once, and every output column is resolved
-by a memoised walk: a column reference resolves to a base table column, or to an output of a
-derived table, CTE or union branch, whose lineage is computed once and shared. Each step
-records how the value travels (:mod:`ingest.sql.transforms`), and paths compose.
+``sqlglot.lineage()`` answers one output column per call, and each call copies and
+re-qualifies the whole query. Here the scope tree is built once and every output column is
+resolved by a memoised walk: a column reference resolves to a base table column, or to an
+output of a derived table, CTE, union branch or UNNEST/LATERAL, whose lineage is computed
+once and shared. Name resolution is done here rather than by sqlglot's ``qualify`` (which
+costs more than the whole walk): aliases, case-insensitive names, ``USING`` joins, select
+alias references, correlated columns, and ``*`` / ``t.*`` / ``* EXCEPT`` / ``* REPLACE``
+expanded from the catalog and from derived tables' outputs. Each step records how the
+value travels (:mod:`ingest.sql.transforms`), and paths compose.
 
 Besides per-column lineage, the walk collects the dataset-wide INDIRECT inputs (WHERE,
 JOIN, GROUP BY, ORDER BY, HAVING, QUALIFY of every scope), which decide which rows reach
@@ -20,12 +23,10 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
-from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope
 
 from ingest.sql.catalog import Catalog
-from ingest.sql.names import name_key, table_name
-from ingest.sql.tables import base_tables
+from ingest.sql.names import table_name
 from ingest.sql.transforms import (
     IDENTITY,
     MaskingPolicy,
@@ -48,6 +49,7 @@ class Ref:
 
 
 type Link = tuple[Ref, Transformation]
+type Source = exp.Table | Scope
 
 
 @dataclass(slots=True)
@@ -55,7 +57,16 @@ class QueryLineage:
     outputs: list[tuple[str, frozenset[Link]]] = field(default_factory=list)
     indirect: set[Link] = field(default_factory=set)
     unresolved: list[str] = field(default_factory=list)
-    qualified: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class _Output:
+    """One output column: a select expression, a column passed through a star, or a star."""
+
+    name: str
+    expression: exp.Expression | None = None
+    source: Source | None = None
+    star: bool = False
 
 
 _CLAUSES: tuple[tuple[str, Subtype], ...] = (
@@ -65,207 +76,380 @@ _CLAUSES: tuple[tuple[str, Subtype], ...] = (
     ("group", Subtype.GROUP_BY),
     ("order", Subtype.SORT),
 )
+_UDTF = (exp.Unnest, exp.Lateral, exp.Explode, exp.UDTF)
 
 
-def _name_unaliased(query: exp.Expression, dialect: Dialect) -> None:
-    """Give unaliased output expressions their SQL text as name (``col1 + col2``)."""
-    selects: Iterable[exp.Select]
-    if isinstance(query, exp.Select):
-        selects = [query]
-    elif isinstance(query, exp.SetOperation):
-        left = query
-        while isinstance(left, exp.SetOperation):
-            left = left.this
-        while isinstance(left, exp.Subquery):
-            left = left.this
-        selects = [left] if isinstance(left, exp.Select) else []
-    else:
-        selects = []
-    for select in selects:
-        for i, item in enumerate(select.expressions):
+def _leftmost_select(query: exp.Expression) -> exp.Select | None:
+    while isinstance(query, (exp.SetOperation, exp.Subquery)):
+        query = query.this
+    return query if isinstance(query, exp.Select) else None
+
+
+def _unwrap_parenthesized_joins(query: exp.Expression) -> None:
+    """``FROM ((a JOIN b ON ...))``: sqlglot keeps the parentheses as a Subquery around a
+    table carrying the joins; make it the plain ``FROM a JOIN b`` it means."""
+    for sub in list(query.find_all(exp.Subquery)):
+        inner = sub
+        while isinstance(inner, exp.Subquery) and not inner.alias:
+            inner = inner.this
+        if not isinstance(inner, exp.Table) or not isinstance(sub.parent, exp.From):
+            continue
+        select = sub.parent.parent
+        joins = inner.args.get("joins") or []
+        inner.set("joins", None)
+        sub.replace(inner)
+        if isinstance(select, exp.Select) and joins:
+            select.set("joins", [*joins, *(select.args.get("joins") or [])])
+
+
+def _fold_cte_names(query: exp.Expression) -> None:
+    """CTE names resolve case-insensitively (``WITH CTE1 ... FROM cte1``)."""
+    names = set()
+    for cte in query.find_all(exp.CTE):
+        alias = cte.args.get("alias")
+        if isinstance(alias, exp.TableAlias) and alias.this is not None:
+            folded = alias.name.lower()
+            alias.set("this", exp.to_identifier(folded))
+            names.add(folded)
+    if not names:
+        return
+    for table in query.find_all(exp.Table):
+        if not table.args.get("db") and table.name.lower() in names:
+            table.set("this", exp.to_identifier(table.name.lower()))
+
+
+def _prepare(query: exp.Expression, dialect: Dialect) -> None:
+    """Name unaliased outputs by their SQL (``col1 + col2``) and alias bare derived tables."""
+    _unwrap_parenthesized_joins(query)
+    _fold_cte_names(query)
+    top = _leftmost_select(query)
+    if top is not None:
+        for i, item in enumerate(top.expressions):
             if isinstance(item, (exp.Alias, exp.Column, exp.Star)) or item.alias:
                 continue
-            if isinstance(item, exp.Cast) and isinstance(item.this, exp.Column):
-                text = item.sql(dialect=dialect)
-            else:
-                text = item.sql(dialect=dialect)
-            select.expressions[i] = exp.alias_(item, exp.to_identifier(text, quoted=True))
-            select.expressions[i].parent = select
+            aliased = exp.alias_(item, exp.to_identifier(item.sql(dialect=dialect), quoted=True))
+            top.expressions[i] = aliased
+            aliased.parent = top
+    for i, node in enumerate(query.find_all(exp.Subquery, exp.Values, exp.Unnest)):
+        if isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
+            node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q_{i}")))
+
+
+def _star_of(node: exp.Expression) -> tuple[exp.Star | None, str | None]:
+    if isinstance(node, exp.Star):
+        return node, None
+    if isinstance(node, exp.Column) and isinstance(node.this, exp.Star):
+        return node.this, node.table or None
+    return None, None
 
 
 class _Walker:
     def __init__(
-        self, root: Scope, originals: dict[str, str], catalog: Catalog, policy: MaskingPolicy
+        self, root: Scope, catalog: Catalog, policy: MaskingPolicy, lateral_aliases: bool
     ) -> None:
-        self.root = root
-        self.originals = originals
+        self.lateral_aliases = lateral_aliases
         self.catalog = catalog
         self.policy = policy
         self.memo: dict[tuple[int, int], frozenset[Link]] = {}
+        self.outputs_memo: dict[int, list[_Output]] = {}
+        self.sources_memo: dict[int, list[tuple[str, Source]]] = {}
         self.by_expression: dict[int, Scope] = {}
         self.unresolved: list[str] = []
-        for scope in root.traverse():
+        self.scopes = list(root.traverse())
+        for scope in self.scopes:
             self.by_expression[id(scope.expression)] = scope
 
-    # -- outputs -------------------------------------------------------------------------
-    def outputs(self, scope: Scope) -> list[exp.Expression]:
-        if isinstance(scope.expression, exp.SetOperation):
-            return self.outputs(scope.set_operation_scopes[0])
+    # -- sources ------------------------------------------------------------------------------
+    def sources(self, scope: Scope) -> list[tuple[str, Source]]:
+        cached = self.sources_memo.get(id(scope))
+        if cached is None:
+            try:
+                cached = [(name, src) for name, (_, src) in scope.selected_sources.items()]
+            except SqlglotError:  # duplicate aliases: the SQL is ambiguous anyway
+                cached = []
+            self.sources_memo[id(scope)] = cached
+        return cached
+
+    def table(self, table: exp.Table) -> str:
+        return table_name(table)
+
+    def find_source(self, scope: Scope, alias: str) -> Source | None:
+        want = alias.lower()
+        current: Scope | None = scope
+        while current is not None:
+            for name, source in self.sources(current):
+                if name.lower() == want:
+                    return source
+            current = current.parent
+        for _, source in self.sources(scope):  # ``tab.col`` where ``tab`` has an alias
+            if isinstance(source, exp.Table):
+                original = self.table(source).lower()
+                if want in (original, original.rsplit(".", 1)[-1]):
+                    return source
+        return None
+
+    # -- outputs -------------------------------------------------------------------------------
+    def outputs(self, scope: Scope) -> list[_Output]:
+        cached = self.outputs_memo.get(id(scope))
+        if cached is not None:
+            return cached
+        self.outputs_memo[id(scope)] = []  # cycles (recursive CTEs) see no outputs
         expression = scope.expression
-        if isinstance(expression, exp.Select):
-            return list(expression.expressions)
-        return []
+        if isinstance(expression, exp.SetOperation):
+            branches = scope.set_operation_scopes
+            result = self.outputs(branches[0]) if branches else []
+        elif isinstance(expression, exp.Select):
+            result = []
+            for item in expression.expressions:
+                star, alias = _star_of(item)
+                if star is None:
+                    result.append(_Output(item.alias_or_name, item))
+                else:
+                    result.extend(self.expand(scope, star, alias))
+        else:
+            result = []
+        self.outputs_memo[id(scope)] = result
+        return result
+
+    def expand(self, scope: Scope, star: exp.Star, alias: str | None) -> list[_Output]:
+        if alias:
+            found = self.find_source(scope, alias)
+            sources = [found] if found is not None else []
+        else:
+            sources = [src for _, src in self.sources(scope)]
+        excluded = {c.name.lower() for c in star.args.get("except_") or star.args.get("except")
+                    or []}  # fmt: skip
+        replaced = {r.alias.lower(): r for r in star.args.get("replace") or []}
+        out: list[_Output] = []
+        for source in sources:
+            names = self.known_columns(source)
+            if names is None:
+                out.append(_Output("*", source=source, star=True))
+                continue
+            for name in names:
+                key = name.lower()
+                if key in excluded:
+                    continue
+                if key in replaced:
+                    out.append(_Output(name, replaced[key]))
+                else:
+                    out.append(_Output(name, source=source))
+        return out
+
+    def known_columns(self, source: Source) -> list[str] | None:
+        """A source's column names, or None when unknown (table not in the catalog)."""
+        if isinstance(source, exp.Table):
+            return self.catalog.columns(self.table(source))
+        if isinstance(source.expression, _UDTF):
+            alias = source.expression.args.get("alias")
+            cols = [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+            return cols or None
+        names = [o.name for o in self.outputs(source)]
+        return None if any(o.star for o in self.outputs(source)) else names
 
     def output_names(self, scope: Scope) -> list[str]:
-        names = []
-        for sel in self.outputs(scope):
-            if isinstance(sel, exp.Star) or (
-                isinstance(sel, exp.Column) and isinstance(sel.this, exp.Star)
-            ):
-                names.append("*")
-            else:
-                names.append(sel.alias_or_name)
-        return names
+        return [o.name for o in self.outputs(scope)]
 
+    # -- lineage of one output ---------------------------------------------------------------
     def column(self, scope: Scope, index: int) -> frozenset[Link]:
         key = (id(scope), index)
         cached = self.memo.get(key)
         if cached is not None:
             return cached
         self.memo[key] = frozenset()  # recursive CTEs: a cycle contributes nothing new
+        result: set[Link] = set()
         if isinstance(scope.expression, exp.SetOperation):
-            result: set[Link] = set()
             for branch in scope.set_operation_scopes:
                 result |= self.column(branch, index)
         else:
             outputs = self.outputs(scope)
-            result = set(self.expression(scope, outputs[index])) if index < len(outputs) else set()
+            if index < len(outputs):
+                result = self.output(scope, outputs[index])
         frozen = frozenset(result)
         self.memo[key] = frozen
         return frozen
 
-    # -- expressions ---------------------------------------------------------------------
+    def output(self, scope: Scope, out: _Output) -> set[Link]:
+        if out.expression is not None:
+            return self.expression(scope, out.expression)
+        if out.star:
+            return self.star_of(out.source)  # type: ignore[arg-type]
+        return self.through(out.source, out.name)  # type: ignore[arg-type]
+
+    def star_of(self, source: Source) -> set[Link]:
+        if isinstance(source, exp.Table):
+            return {(Ref(self.table(source), "*"), IDENTITY)}
+        outputs = self.outputs(source)
+        out: set[Link] = set()
+        for i, o in enumerate(outputs):
+            if o.star:
+                out |= self.column(source, i)
+        return out
+
     def expression(self, scope: Scope, root: exp.Expression) -> set[Link]:
         out: set[Link] = set()
         target = root.this if isinstance(root, exp.Alias) else root
-        if isinstance(target, exp.Star):
-            return self.star(scope, None)
         for node in target.walk(prune=lambda n: n is not target and _is_subquery(n)):
             if isinstance(node, exp.Column):
-                how = classify(node, target, self.policy)
-                for ref, inner in self.resolve(scope, node):
-                    out.add((ref, compose(how, inner)))
-            elif (
-                isinstance(node, exp.Star)
-                and node is not target
-                and not isinstance(node.parent, exp.Column)
-            ):  # COUNT(*)
-                how = classify(node, target, self.policy)
-                for ref, inner in self.star(scope, None, quiet=True):
-                    out.add((ref, compose(how, inner)))
+                if isinstance(node.this, exp.Star):
+                    how = classify(node, target, self.policy)
+                    links = self.all_stars(scope, node.table or None)
+                else:
+                    how = classify(node, target, self.policy)
+                    item = isinstance(root.parent, exp.Select) and root.arg_key == "expressions"
+                    links = self.resolve(scope, node, root if item else None)
+                out |= {(ref, compose(how, inner)) for ref, inner in links}
+            elif isinstance(node, exp.Star) and not isinstance(node.parent, exp.Column):
+                how = classify(node, target, self.policy)  # COUNT(*): every row of every source
+                out |= {(ref, compose(how, inner)) for ref, inner in self.all_stars(scope, None)}
             elif node is not target and _is_subquery(node):
-                sub = self._scope_for(node)
+                sub = self.scope_for(node)
                 if sub is None:
                     continue
                 how = classify(node, target, self.policy)
                 if how.subtype is Subtype.IDENTITY:
                     how = Transformation(Subtype.TRANSFORMATION, how.masking)
                 for i in range(len(self.outputs(sub))):
-                    for ref, inner in self.column(sub, i):
-                        out.add((ref, compose(how, inner)))
+                    out |= {(ref, compose(how, inner)) for ref, inner in self.column(sub, i)}
         return out
 
-    def _scope_for(self, node: exp.Expression) -> Scope | None:
+    def all_stars(self, scope: Scope, alias: str | None) -> set[Link]:
+        if alias:
+            found = self.find_source(scope, alias)
+            sources = [found] if found is not None else []
+        else:
+            sources = [src for _, src in self.sources(scope)]
+        out: set[Link] = set()
+        for source in sources:
+            if isinstance(source, exp.Table):
+                out.add((Ref(self.table(source), "*"), IDENTITY))
+            else:
+                out |= self.star_of(source)
+        return out
+
+    def scope_for(self, node: exp.Expression) -> Scope | None:
         inner = node.this if isinstance(node, exp.Subquery) else node
         return self.by_expression.get(id(inner)) or self.by_expression.get(id(node))
 
-    def _source(self, scope: Scope, alias: str) -> exp.Table | Scope | None:
-        want = alias.lower()
-        current: Scope | None = scope
-        while current is not None:
-            for name, (_, source) in current.selected_sources.items():
-                if name.lower() == want:
-                    return source
-            for name, source in current.sources.items():
-                if name.lower() == want:
-                    return source
-            current = current.parent
-        for _, source in scope.selected_sources.values():  # ``tab.col`` with ``tab`` aliased
-            if isinstance(source, exp.Table):
-                original = self._table(source).lower()
-                if want in (original, original.rsplit(".", 1)[-1]):
-                    return source
-        return None
-
-    def resolve(self, scope: Scope, column: exp.Column) -> set[Link]:
-        if isinstance(column.this, exp.Star):
-            return self.star(scope, column.table or None)
+    # -- name resolution ---------------------------------------------------------------------
+    def resolve(
+        self, scope: Scope, column: exp.Column, within: exp.Expression | None = None
+    ) -> set[Link]:
         name = column.name
         if column.table:
-            source = self._source(scope, column.table)
-            if source is None:
-                self.unresolved.append(f"{column.table}.{name}")
-                return {(Ref(None, name), IDENTITY)}
-            return self.through(source, name)
-        candidates = [source for _, source in scope.selected_sources.values()]
-        if len(candidates) == 1:
+            source = self.find_source(scope, column.table)
+            if source is not None:
+                return self.through(source, name)
+            if not column.args.get("db"):  # ``payload.user_id``: a struct field of a column
+                struct = exp.column(column.table)
+                struct.parent = column.parent
+                links = self.resolve(scope, struct, within)
+                if all(ref.table is not None for ref, _ in links):
+                    return {(ref, compose(Transformation(Subtype.TRANSFORMATION), how))
+                            for ref, how in links}  # fmt: skip
+            self.unresolved.append(f"{column.table}.{name}")
+            return {(Ref(None, name), IDENTITY)}
+        candidates = [src for _, src in self.sources(scope)]
+        known = [s for s in candidates if self.has_column(s, name)]
+        if within is not None and self.lateral_aliases and not known:
+            lateral = self.alias_reference(scope, column, within)
+            if lateral is not None:
+                return lateral
+        if len(candidates) == 1 and not isinstance(scope.expression, exp.SetOperation):
             return self.through(candidates[0], name)
-        known = [s for s in candidates if self._has_column(s, name)]
+        if self.is_using_column(scope, name):
+            matching = known or candidates
+            out: set[Link] = set()
+            for source in matching:
+                out |= self.through(source, name)
+            return out
         if len(known) == 1:
             return self.through(known[0], name)
-        if not candidates and scope.parent is not None:  # e.g. SELECT (SELECT outer_col)
+        if within is None:  # ORDER BY / GROUP BY / HAVING may name a select alias
+            aliased = self.alias_reference(scope, column, None)
+            if aliased is not None:
+                return aliased
+        if not candidates and scope.parent is not None:  # correlated: SELECT (SELECT outer)
             return self.resolve(scope.parent, column)
+        if len(known) > 1:
+            out = set()
+            for source in known:
+                out |= self.through(source, name)
+            return out
         self.unresolved.append(name)
         return {(Ref(None, name), IDENTITY)}
 
-    def _has_column(self, source: exp.Table | Scope, name: str) -> bool:
+    def is_using_column(self, scope: Scope, name: str) -> bool:
+        select = scope.expression
+        if not isinstance(select, exp.Select):
+            return False
         want = name.lower()
-        if isinstance(source, Scope):
-            return want in {n.lower() for n in self.output_names(source)}
-        cols = self.catalog.columns(self._table(source))
-        return cols is not None and want in {c.lower() for c in cols}
+        for join in select.args.get("joins") or []:
+            for using in join.args.get("using") or []:
+                if using.name.lower() == want:
+                    return True
+        return False
 
-    def _table(self, table: exp.Table) -> str:
-        return self.originals.get(table.name.lower(), table_name(table))
+    def alias_reference(
+        self, scope: Scope, column: exp.Column, within: exp.Expression | None
+    ) -> set[Link] | None:
+        """``... ORDER BY x`` naming ``a + 1 AS x``; with lateral aliases, a select item
+        naming an earlier item's alias (``a + 1 AS x, x * 2 AS y``)."""
+        select = scope.expression
+        if not isinstance(select, exp.Select):
+            return None
+        want = column.name.lower()
+        for item in select.expressions:
+            if within is not None and item is within:
+                return None  # only aliases defined before the referencing item
+            if isinstance(item, exp.Alias) and item.alias.lower() == want:
+                if _inside(column, item):
+                    return None
+                return self.expression(scope, item)
+        return None
 
-    def through(self, source: exp.Table | Scope, name: str) -> set[Link]:
+    def has_column(self, source: Source, name: str) -> bool:
+        names = self.known_columns(source)
+        return names is not None and name.lower() in {n.lower() for n in names}
+
+    def through(self, source: Source, name: str) -> set[Link]:
         if isinstance(source, exp.Table):
-            return {(Ref(self._table(source), name), IDENTITY)}
+            return {(Ref(self.table(source), name), IDENTITY)}
+        if isinstance(source.expression, _UDTF):
+            return self.udtf(source)
         names = [n.lower() for n in self.output_names(source)]
         want = name.lower()
         if want in names:
             return set(self.column(source, names.index(want)))
-        if "*" in names:  # a column passing through an unexpanded star
+        outputs = self.outputs(source)
+        stars = [i for i, o in enumerate(outputs) if o.star]
+        if stars:  # a column passing through a star of unknown columns
             out: set[Link] = set()
-            for ref, how in self.column(source, names.index("*")):
-                out.add((Ref(ref.table, name) if ref.column == "*" else ref, how))
+            for i in stars:
+                for ref, how in self.column(source, i):
+                    out.add((Ref(ref.table, name) if ref.column == "*" else ref, how))
             return out
         self.unresolved.append(name)
         return set()
 
-    def star(self, scope: Scope, alias: str | None, *, quiet: bool = False) -> set[Link]:
-        if alias:
-            source = self._source(scope, alias)
-            sources = [source] if source is not None else []
-        else:
-            sources = [s for _, s in scope.selected_sources.values()]
+    def udtf(self, source: Scope) -> set[Link]:
+        """Columns of UNNEST(arr) / LATERAL VIEW explode(arr): made from ``arr``."""
+        outer = source.parent
+        how = Transformation(Subtype.TRANSFORMATION)
         out: set[Link] = set()
-        for source in sources:
-            if isinstance(source, exp.Table):
-                table = self._table(source)
-                if not quiet:
-                    self.unresolved.append(f"{table}.*")
-                out.add((Ref(table, "*"), IDENTITY))
-            elif isinstance(source, Scope):
-                names = self.output_names(source)
-                if "*" in names:
-                    out |= self.column(source, names.index("*"))
+        if outer is None:
+            return out
+        for column in source.expression.find_all(exp.Column):
+            if isinstance(column.this, exp.Star):
+                continue
+            for ref, inner in self.resolve(outer, column):
+                out.add((ref, compose(how, inner)))
         return out
 
     # -- dataset-wide indirect inputs --------------------------------------------------------
     def indirect(self) -> set[Link]:
         out: set[Link] = set()
-        for scope in self.root.traverse():
+        for scope in self.scopes:
             select = scope.expression
             if not isinstance(select, exp.Select):
                 continue
@@ -273,49 +457,47 @@ class _Walker:
             for join in select.args.get("joins") or []:
                 clauses.append((join.args.get("on"), Subtype.JOIN))
                 for using in join.args.get("using") or []:
-                    clauses.append((using, Subtype.JOIN))
+                    clauses.append((exp.column(using.name), Subtype.JOIN))
             for clause, subtype in clauses:
-                if clause is None:
-                    continue
-                how = indirect(subtype)
-                for node in clause.walk(prune=_is_subquery):
-                    if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
-                        for ref, inner in self.resolve(scope, node):
-                            out.add((ref, compose(how, inner)))
-                    elif node is not clause and _is_subquery(node):
-                        sub = self._scope_for(node)
-                        for i in range(len(self.outputs(sub)) if sub else 0):
-                            for ref, inner in self.column(sub, i):
-                                out.add((ref, compose(how, inner)))
+                if clause is not None:
+                    out |= self.clause(scope, clause, indirect(subtype))
         return out
+
+    def clause(self, scope: Scope, clause: exp.Expression, how: Transformation) -> set[Link]:
+        out: set[Link] = set()
+        for node in clause.walk(prune=lambda n: n is not clause and _is_subquery(n)):
+            if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
+                if node.parent is None:  # a synthetic USING column
+                    links = self.resolve_using(scope, node.name)
+                else:
+                    links = self.resolve(scope, node)
+                out |= {(ref, compose(how, inner)) for ref, inner in links}
+            elif node is not clause and _is_subquery(node):
+                sub = self.scope_for(node)
+                for i in range(len(self.outputs(sub)) if sub else 0):
+                    out |= {(ref, compose(how, inner)) for ref, inner in self.column(sub, i)}
+        return out
+
+    def resolve_using(self, scope: Scope, name: str) -> set[Link]:
+        candidates = [src for _, src in self.sources(scope)]
+        known = [s for s in candidates if self.has_column(s, name)] or candidates
+        out: set[Link] = set()
+        for source in known:
+            out |= self.through(source, name)
+        return out
+
+
+def _inside(node: exp.Expression, ancestor: exp.Expression) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _is_subquery(node: exp.Expression) -> bool:
     return isinstance(node, (exp.Subquery, exp.Query)) and not isinstance(node.parent, exp.From)
-
-
-_QUALIFY_ERRORS = (SqlglotError, KeyError, ValueError, AttributeError, TypeError, IndexError)
-
-
-def _qualify(
-    tree: exp.Expression, dialect: Dialect, schema: dict[str, dict[str, str]]
-) -> tuple[exp.Expression, bool]:
-    """Qualify fully; if sqlglot gives up (ambiguous correlated columns), qualify tables only."""
-    options = {
-        "dialect": dialect,
-        "schema": schema or None,
-        "validate_qualify_columns": False,
-        "quote_identifiers": False,
-        "identify": False,
-    }
-    try:
-        return qualify(tree.copy(), **options), True
-    except _QUALIFY_ERRORS:
-        pass
-    try:
-        return qualify(tree, qualify_columns=False, **options), False
-    except _QUALIFY_ERRORS:
-        return tree, False
 
 
 def query_lineage(
@@ -324,43 +506,29 @@ def query_lineage(
     dialect: Dialect,
     catalog: Catalog,
     policy: MaskingPolicy,
+    lateral_aliases: bool = False,
 ) -> QueryLineage:
-    """Lineage of every output column of ``query`` (in order) and its dataset-wide inputs."""
-    tree = query.copy()
-    _name_unaliased(tree, dialect)
-    originals: dict[str, str] = {}
-    synthetic: dict[str, str] = {}
-    schema: dict[str, dict[str, str]] = {}
-    for table in list(base_tables(tree)):
-        original = table_name(table)
-        key = name_key(original)
-        alias = table.alias or table.name
-        synth = synthetic.setdefault(key, f"__t{len(synthetic)}")
-        originals[synth] = original
-        cols = catalog.columns(original)
-        if cols:
-            types = catalog.types(original) or []
-            schema[synth] = {
-                c: (types[i] if i < len(types) and types[i] else "UNKNOWN")
-                for i, c in enumerate(cols)
-            }
-        replacement = exp.Table(
-            this=exp.to_identifier(synth),
-            alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
-        )
-        for key_arg in ("joins", "pivots", "laterals"):
-            if table.args.get(key_arg):
-                replacement.set(key_arg, table.args[key_arg])
-        table.replace(replacement)
-    tree, qualified = _qualify(tree, dialect, schema)
-    root = build_scope(tree)
-    result = QueryLineage(qualified=qualified)
+    """Lineage of every output column of ``query`` (in order) and its dataset-wide inputs.
+
+    ``lateral_aliases``: a select item may name an earlier item's alias (Snowflake,
+    Redshift, Databricks, DuckDB, Teradata); columns of the sources still win.
+
+    ``query`` is consumed: unaliased outputs and derived tables get names in place.
+    """
+    _prepare(query, dialect)
+    result = QueryLineage()
+    try:
+        root = build_scope(query)
+    except SqlglotError:
+        root = None
     if root is None:
         return result
-    originals = {k.lower(): v for k, v in originals.items()}
-    walker = _Walker(root, originals, catalog, policy)
-    for i, name in enumerate(walker.output_names(root)):
-        result.outputs.append((name, walker.column(root, i)))
+    walker = _Walker(root, catalog, policy, lateral_aliases)
+    for i, out in enumerate(walker.outputs(root)):
+        result.outputs.append((out.name, walker.column(root, i)))
     result.indirect = walker.indirect()
     result.unresolved = sorted(set(walker.unresolved))
     return result
+
+
+_ = Iterable

@@ -12,7 +12,14 @@ from sqlglot.dialects.dialect import Dialect
 
 from lineage.errors import ConfigError
 
-__all__ = ["DIALECT_ALIASES", "FALLBACKS", "fallback_dialects", "resolve_dialect"]
+__all__ = [
+    "DIALECT_ALIASES",
+    "FALLBACKS",
+    "LATERAL_ALIAS_DIALECTS",
+    "fallback_dialects",
+    "lateral_aliases_default",
+    "resolve_dialect",
+]
 
 DIALECT_ALIASES: dict[str, str] = {
     "ansi": "",
@@ -67,3 +74,14 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
 def fallback_dialects(name: str | None) -> tuple[Dialect, ...]:
     key = (name or "ansi").strip().lower()
     return tuple(resolve_dialect(d) for d in FALLBACKS.get(key, ()))
+
+
+#: Dialects where a select item may name an earlier item's alias (lateral column alias).
+LATERAL_ALIAS_DIALECTS = frozenset(
+    {"snowflake", "redshift", "databricks", "spark", "duckdb", "teradata", "exasol"}
+)
+
+
+def lateral_aliases_default(name: str | None) -> bool:
+    key = (name or "ansi").strip().lower()
+    return DIALECT_ALIASES.get(key, key) in LATERAL_ALIAS_DIALECTS

@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from ingest.sql.catalog import Catalog, CatalogInput
 from ingest.sql.columns import Link, Ref
-from ingest.sql.dialects import fallback_dialects, resolve_dialect
+from ingest.sql.dialects import fallback_dialects, lateral_aliases_default, resolve_dialect
 from ingest.sql.names import name_key
 from ingest.sql.result import ColumnEdge, ScriptLineage, TargetRef
 from ingest.sql.statement_lineage import statement_lineage
@@ -33,8 +33,15 @@ def analyse(
     masking: MaskingPolicy | None = None,
     columns: bool = True,
     line_offset: int = 0,
+    lateral_aliases: bool | None = None,
 ) -> ScriptLineage:
-    """Read a SQL script. Never raises on bad SQL: bad statements carry their error."""
+    """Read a SQL script. Never raises on bad SQL: bad statements carry their error.
+
+    ``lateral_aliases`` (default: the dialect's rule) lets a select item name an earlier
+    item's alias, as Snowflake, Redshift, Databricks and DuckDB allow.
+    """
+    if lateral_aliases is None:
+        lateral_aliases = lateral_aliases_default(dialect)
     sqlglot_dialect = resolve_dialect(dialect)
     cat = catalog.copy() if isinstance(catalog, Catalog) else Catalog(catalog)
     policy = masking or MaskingPolicy()
@@ -48,6 +55,7 @@ def analyse(
                 policy=policy,
                 columns=columns,
                 line_offset=line_offset,
+                lateral_aliases=lateral_aliases,
             )
         )
     _tables(result)

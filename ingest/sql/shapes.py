@@ -291,14 +291,14 @@ def shape_of(stmt: exp.Expression) -> Shape:
         and not isinstance(shape.query, exp.Values)
     ):
         # ``WITH c AS (...) INSERT INTO t SELECT ... FROM c``: the CTEs belong to the query
-        query = shape.query if shape.kind in ("update", "merge", "delete") else shape.query.copy()
+        query = shape.query  # nodes move from the statement into its query (no copies)
         inner = _with_of(query)
         if inner is None:
-            query.set("with_", with_.copy())
+            query.set("with_", with_)
         else:
             for cte in reversed(with_.expressions):
-                inner.expressions.insert(0, cte.copy())
-        shape.query = query
+                inner.expressions.insert(0, cte)
+                cte.parent = inner
     return shape
 
 

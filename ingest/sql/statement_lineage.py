@@ -84,6 +84,7 @@ def statement_lineage(
     policy: MaskingPolicy,
     columns: bool = True,
     line_offset: int = 0,
+    lateral_aliases: bool = False,
 ) -> StatementLineage:
     """Lineage of one statement; learns its DDL/CTAS columns into ``catalog``."""
     result = StatementLineage(stmt.line + line_offset, stmt.snippet)
@@ -110,7 +111,13 @@ def statement_lineage(
     if not columns or shape.query is None or isinstance(shape.query, exp.Values):
         _learn(shape, result, catalog)
         return result
-    lineage = query_lineage(shape.query, dialect=dialect, catalog=catalog, policy=policy)
+    lineage = query_lineage(
+        shape.query,
+        dialect=dialect,
+        catalog=catalog,
+        policy=policy,
+        lateral_aliases=lateral_aliases,
+    )
     _columns(result, shape, lineage, catalog)
     _learn(shape, result, catalog)
     return result
