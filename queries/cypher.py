@@ -1,0 +1,160 @@
+"""Read-path Cypher for the questions: traversal steps, exposed endpoints, lineage, search.
+
+Every statement is a named constant in the subset Neo4j 5 and FalkorDB both run, and user
+data only travels as parameters. Traversal is level-synchronous: Python holds the visited
+set and sends one frontier per round trip, so the cost is linear in the edges touched. (A
+variable-length pattern enumerates *paths*, which explodes on lineage diamonds and hub
+tables; and FalkorDB cannot filter a variable-length edge list in ``WHERE``.)
+
+One step (``STEP[direction, parts]``) advances two frontiers at once, ``UNION ALL``-ed:
+
+* ``$flow``: follow ``FLOWS_TO`` edges that pass the edge filter. Items reached as a whole
+  (flag 0) skip, in confidentiality mode, dataset edges with ``column_detail`` (their column
+  edges carry the values and are followed instead). *Partial* datasets (flag 1), reached
+  through one of their columns, follow only coarse edges (dataset-level, no column detail),
+  which pass everything the dataset holds;
+* ``$struct``: whole datasets reach their columns and columns roll up to their dataset over
+  ``HAS_COLUMN`` (depth unchanged; the dataset is then partial).
+
+Frontier items are ``[uid, label, partial, tag]``: with a label, every node reached must hold
+it in ``labels`` (exposure paths); with ``null``, no node condition (blast radius, lineage).
+``tag`` keeps independent searches apart in one round trip (one per exposed endpoint).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = [
+    "ALL_STATEMENTS",
+    "COLUMNS_OF",
+    "ENDPOINT_ACCESS",
+    "EXPOSED_ENDPOINTS",
+    "NODES_BY_UID",
+    "SEARCH",
+    "STEP",
+]
+
+type Way = Literal["out", "in"]
+type Parts = Literal["flow", "struct", "both"]
+
+# Edge filter shared by every flow branch. Confidentiality: values only (no INDIRECT, no
+# masking). Stale edges only when asked. Absent properties mean the permissive default.
+_EDGE_OK = (
+    "($include_stale OR NOT coalesce(e.stale, false))\n"
+    "  AND ($integrity OR (coalesce(e.transformation_type, 'DIRECT') <> 'INDIRECT'\n"
+    "                      AND NOT coalesce(e.masking, false)))"
+)
+_NODE_OK = "(s[1] IS NULL OR s[1] IN coalesce(b.labels, []))"
+_FLOW_COLUMNS = (
+    "RETURN s[0] AS src, s[1] AS label, s[3] AS tag, b.uid AS dst, b.kind AS kind,\n"
+    "       coalesce(b.own_labels, []) AS own, 'flow' AS step,\n"
+    "       e.kind AS edge_kind, e.via AS via, e.granularity AS granularity,\n"
+    "       e.transformation_type AS ttype, e.transformation_subtype AS subtype,\n"
+    "       coalesce(e.column_detail, false) AS detail, coalesce(e.masking, false) AS masking,\n"
+    "       coalesce(e.stale, false) AS stale"
+)
+_STRUCT_COLUMNS = (
+    "RETURN s[0] AS src, s[1] AS label, s[3] AS tag, b.uid AS dst, b.kind AS kind,\n"
+    "       coalesce(b.own_labels, []) AS own,\n"
+    "       CASE b.kind WHEN 'Column' THEN 'column' ELSE 'rollup' END AS step,\n"
+    "       null AS edge_kind, null AS via, null AS granularity, null AS ttype,\n"
+    "       null AS subtype, false AS detail, false AS masking, false AS stale"
+)
+
+
+def _flow(way: Way) -> str:
+    arrow = "-[e:FLOWS_TO]->" if way == "out" else "<-[e:FLOWS_TO]-"
+    return "\n".join(
+        [
+            "UNWIND $flow AS s",
+            f"MATCH (a:Asset {{uid: s[0]}}){arrow}(b:Asset)",
+            f"WHERE {_EDGE_OK}",
+            "  AND (($integrity AND s[2] = 0) OR NOT coalesce(e.column_detail, false))",
+            f"  AND {_NODE_OK}",
+            _FLOW_COLUMNS,
+        ]
+    )
+
+
+# Undirected HAS_COLUMN: from a dataset to its columns, from a column to its dataset.
+_STRUCT = "\n".join(
+    [
+        "UNWIND $struct AS s",
+        "MATCH (a:Asset {uid: s[0]})-[:HAS_COLUMN]-(b:Asset)",
+        f"WHERE {_NODE_OK}",
+        _STRUCT_COLUMNS,
+    ]
+)
+
+
+def _step(way: Way, parts: Parts) -> str:
+    if parts == "flow":
+        return _flow(way)
+    if parts == "struct":
+        return _STRUCT
+    return _flow(way) + "\nUNION ALL\n" + _STRUCT
+
+
+# One statement per direction and per non-empty frontier mix (an empty UNWIND branch
+# still costs a planning pass, about 0.1 ms, and traversals take many round trips).
+STEP: dict[tuple[Way, Parts], str] = {
+    (way, parts): _step(way, parts) for way in ("out", "in") for parts in ("flow", "struct", "both")
+}
+
+# The properties a result needs about each node, fetched once per query for all of them.
+NODES_BY_UID = """
+UNWIND $uids AS u
+MATCH (n:Asset {uid: u})
+RETURN n.uid AS uid, n.kind AS kind, n.name AS name, n.namespace AS namespace,
+       coalesce(n.labels, []) AS labels, coalesce(n.own_labels, []) AS own_labels,
+       coalesce(n.coarse_labels, []) AS coarse_labels,
+       coalesce(n.label_evidence, []) AS evidence, n.exposure AS exposure,
+       n.registered AS registered, n.provider AS provider"""
+
+# Exposed endpoints holding a label that matches (``$label`` null: any label), with how many
+# principals can reach them: the candidates of the exposure search, ranked by upper bound.
+EXPOSED_ENDPOINTS = """
+MATCH (ep:Endpoint)
+WHERE ep.exposure IN $exposures AND size(coalesce(ep.labels, [])) > 0
+  AND ($label IS NULL OR $label IN ep.labels)
+OPTIONAL MATCH (p:Principal)-[:CAN_ACCESS]->(ep)
+RETURN ep.uid AS uid, ep.exposure AS exposure, ep.labels AS labels,
+       coalesce(ep.coarse_labels, []) AS coarse_labels, count(p) AS principals"""
+
+# Who can reach each endpoint (names are for people; uids are the evidence).
+ENDPOINT_ACCESS = """
+UNWIND $uids AS u
+MATCH (p:Principal)-[c:CAN_ACCESS]->(ep:Asset {uid: u})
+RETURN ep.uid AS endpoint, p.uid AS principal, p.name AS name, c.permission AS permission
+ORDER BY endpoint, principal"""
+
+# A column's dataset, or a dataset's columns (whichever ``$uid`` is).
+COLUMNS_OF = """
+MATCH (n:Asset {uid: $uid})-[:HAS_COLUMN]-(m:Asset)
+RETURN CASE n.kind WHEN 'Column' THEN m.uid ELSE n.uid END AS dataset,
+       CASE n.kind WHEN 'Column' THEN n.uid ELSE m.uid END AS column"""
+
+# Search by name or uid fragment, optionally one kind; keyset-paginated on uid.
+SEARCH = """
+MATCH (n:Asset)
+WHERE ($kind IS NULL OR n.kind = $kind)
+  AND (toLower(n.name) CONTAINS $text OR toLower(n.uid) CONTAINS $text)
+  AND n.uid > $after
+RETURN n.uid AS uid, n.kind AS kind, n.name AS name, n.namespace AS namespace,
+       coalesce(n.labels, []) AS labels
+ORDER BY n.uid
+LIMIT $limit"""
+
+
+def _all() -> dict[str, str]:
+    out = {
+        name: value
+        for name, value in globals().items()
+        if name.isupper() and isinstance(value, str) and not name.startswith("_")
+    }
+    out.update({f"STEP[{way},{parts}]": text for (way, parts), text in STEP.items()})
+    return out
+
+
+ALL_STATEMENTS: dict[str, str] = _all()

@@ -1,0 +1,283 @@
+"""Exposure paths: where a labelled node's values can leave through an exposed endpoint.
+
+A path for label ``L`` runs over value-carrying ``FLOWS_TO`` edges (not INDIRECT, not
+masking, not stale; dataset edges with column detail give way to their column edges) from a
+node whose *own* labels contain ``L`` (or, for a category, one of its entities) to an
+Endpoint whose ``exposure`` is in the configured set, and every node on it holds ``L`` in
+its effective ``labels``: the label really travels the whole way.
+
+Search runs upstream from the exposed endpoints, which are few, in one shared traversal per
+batch of endpoints (one round trip per level for all of them). Endpoints are visited in
+order of the best score they could reach (:func:`queries.risk.risk` with full confidence),
+so the top results are final as soon as the next endpoint cannot beat them: ranking stops
+early instead of exploring the whole estate.
+
+>>> # page = exposure_paths(store, label="PII", limit=10)
+>>> # page.results[0].path.text(), page.results[0].risk.explain()
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from lineage.errors import LineageError
+from lineage.model import Label
+from queries.cypher import ENDPOINT_ACCESS, EXPOSED_ENDPOINTS
+from queries.results import NodeInfo, Path, fetch_nodes, path_of
+from queries.risk import Risk, label_confidence, risk
+from queries.traverse import Reach, State, Step, traverse
+
+__all__ = ["DEFAULT_EXPOSURES", "Exposure", "ExposurePage", "exposure_paths", "matches"]
+
+DEFAULT_EXPOSURES = ("public", "external")
+_FIRST_BATCH = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """One (origin, endpoint) exposure with its evidence and score."""
+
+    origin: NodeInfo
+    endpoint: NodeInfo
+    labels: tuple[str, ...]  # labels held by every node on the witness path
+    path: Path
+    paths: tuple[Path, ...]  # all simple paths when asked (capped), else just ``path``
+    principals: tuple[str, ...]
+    risk: Risk
+
+    @property
+    def key(self) -> str:
+        return f"{self.origin.uid}->{self.endpoint.uid}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin.to_dict(),
+            "endpoint": self.endpoint.to_dict(),
+            "labels": list(self.labels),
+            "risk": self.risk.to_dict(),
+            "path": self.path.to_dict(),
+            "paths": [p.to_dict() for p in self.paths],
+            "principals": list(self.principals),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExposurePage:
+    results: tuple[Exposure, ...]
+    offset: int
+    total: int  # results found so far; exact when ``complete``
+    complete: bool  # every candidate endpoint was searched
+    endpoints_searched: int
+    endpoints_exposed: int
+
+    @property
+    def has_next(self) -> bool:
+        return not self.complete or self.offset + len(self.results) < self.total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "offset": self.offset,
+            "total": self.total,
+            "complete": self.complete,
+            "has_next": self.has_next,
+            "endpoints_searched": self.endpoints_searched,
+            "endpoints_exposed": self.endpoints_exposed,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+def matches(query: str, label: str) -> bool:
+    """``PII`` matches ``PII`` and ``PII:<entity>``; an entity label matches only itself."""
+    return query == label or (":" not in query and label.partition(":")[0] == query)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    uid: str
+    exposure: str
+    principals: int
+    searches: tuple[str, ...]  # labels to search from this endpoint
+    bound: float  # the best score any of its paths can reach
+
+
+@dataclass(slots=True)
+class _Found:
+    origin: str
+    endpoint: str
+    searches: set[str]
+    state: State
+    depth: int
+    reach: Reach
+
+
+def _candidates(store: Any, label: str | None, exposures: Sequence[str]) -> list[_Candidate]:
+    rows = store.query(EXPOSED_ENDPOINTS, {"exposures": list(exposures), "label": label})
+    out = []
+    for row in rows:
+        labels = list(row["labels"] or ())
+        if label is not None:
+            searches: tuple[str, ...] = (label,)
+            held = [x for x in labels if matches(label, x)]
+        else:
+            searches = tuple(sorted({x.partition(":")[0] for x in labels}))
+            held = labels
+        coarse = set(row["coarse_labels"] or ())
+        bound = risk(
+            held,
+            kind="Endpoint",
+            exposure_value=row["exposure"],
+            principals=int(row["principals"]),
+            coarse_label=bool(held) and all(x in coarse for x in held),
+        ).score
+        out.append(_Candidate(row["uid"], row["exposure"], int(row["principals"]), searches, bound))
+    out.sort(key=lambda c: (-c.bound, c.uid))
+    return out
+
+
+def _search(
+    store: Any, batch: Sequence[_Candidate], *, depth: int, include_stale: bool
+) -> list[_Found]:
+    starts = [((c.uid, lab, c.uid), "Endpoint") for c in batch for lab in c.searches]
+    reach = traverse(store, starts, way="in", depth=depth, include_stale=include_stale)
+    found: dict[tuple[str, str], _Found] = {}
+    for state, d in reach.depth.items():
+        uid, lab, tag = state
+        if uid == tag or lab is None or tag is None:
+            continue
+        if not any(matches(lab, own) for own in reach.own.get(uid, ())):
+            continue
+        key = (uid, tag)
+        prior = found.get(key)
+        if prior is None or d < prior.depth:
+            searches = prior.searches if prior else set()
+            found[key] = _Found(uid, tag, searches | {lab}, state, d, reach)
+        else:
+            prior.searches.add(lab)
+    return list(found.values())
+
+
+def _carried(path: Path, searches: Iterable[str]) -> tuple[str, ...]:
+    common = set(path.nodes[0].labels) if path.nodes else set()
+    for node in path.nodes[1:]:
+        common &= set(node.labels)
+    wanted = list(searches)
+    return tuple(sorted(x for x in common if any(matches(q, x) for q in wanted)))
+
+
+def _all_paths(found: _Found, nodes: dict[str, NodeInfo], depth: int, cap: int) -> list[Path]:
+    graph: nx.MultiDiGraph = nx.MultiDiGraph()
+    for src, _dst, step in found.reach.steps:
+        if src[2] == found.endpoint and src[1] in found.searches:
+            graph.add_edge(step.src, step.dst, step=step)
+    if found.origin not in graph or found.endpoint not in graph:
+        return []
+    out: list[Path] = []
+    edge_paths = nx.all_simple_edge_paths(graph, found.origin, found.endpoint, cutoff=2 * depth + 2)
+    for edge_path in itertools.islice(edge_paths, cap):
+        steps: list[Step] = [graph.edges[u, v, k]["step"] for u, v, k in edge_path]
+        if sum(1 for s in steps if s.step == "flow") <= depth:
+            out.append(path_of(steps, nodes, found.origin))
+    return out
+
+
+def exposure_paths(
+    store: Any,
+    *,
+    label: str | None = None,
+    exposures: Sequence[str] = DEFAULT_EXPOSURES,
+    depth: int = 8,
+    offset: int = 0,
+    limit: int = 100,
+    all_paths: bool = False,
+    max_paths: int = 10,
+    include_stale: bool = False,
+) -> ExposurePage:
+    """Ranked exposures, one witness path per (origin, endpoint) unless ``all_paths``.
+
+    ``label`` is a category (``PII``) or an entity label (``PII:EMAIL_ADDRESS``); none means
+    every label. Results are ranked by risk, then path length, then ids (stable pages).
+    """
+    if limit < 0 or offset < 0 or depth < 1:
+        raise LineageError("offset and limit must be >= 0 and depth >= 1")
+    label = str(Label.parse(label)) if label else None
+    candidates = _candidates(store, label, exposures)
+    scored: list[tuple[Exposure, _Found]] = []
+    want = offset + limit
+    searched, size = 0, _FIRST_BATCH
+    principal_cache: dict[str, tuple[str, ...]] = {}
+    while searched < len(candidates):
+        batch = candidates[searched : searched + size]
+        searched += len(batch)
+        size *= 2
+        found = _search(store, batch, depth=depth, include_stale=include_stale)
+        scored.extend(_score(store, found, batch, principal_cache))
+        scored.sort(key=lambda x: (-x[0].risk.score, x[0].path.flow_hops, x[0].key))
+        if searched < len(candidates) and len(scored) >= want > 0:
+            if scored[want - 1][0].risk.score >= candidates[searched].bound:
+                break
+    page = scored[offset:want]
+    results = []
+    for exp, fnd in page:
+        if all_paths:
+            nodes = fetch_nodes(store, {s.dst for _a, _b, s in fnd.reach.steps} | {fnd.origin})
+            paths = tuple(_all_paths(fnd, nodes, depth, max_paths)) or (exp.path,)
+            exp = Exposure(
+                exp.origin, exp.endpoint, exp.labels, exp.path, paths, exp.principals, exp.risk
+            )
+        results.append(exp)
+    return ExposurePage(
+        results=tuple(results),
+        offset=offset,
+        total=len(scored),
+        complete=searched >= len(candidates),
+        endpoints_searched=searched,
+        endpoints_exposed=len(candidates),
+    )
+
+
+def _score(
+    store: Any,
+    found: list[_Found],
+    batch: Sequence[_Candidate],
+    principal_cache: dict[str, tuple[str, ...]],
+) -> list[tuple[Exposure, _Found]]:
+    if not found:
+        return []
+    witness = {id(f): f.reach.witness(f.state) for f in found}
+    uids = {f.endpoint for f in found} | {f.origin for f in found}
+    for steps in witness.values():
+        uids.update(s.src for s in steps)
+        uids.update(s.dst for s in steps)
+    nodes = fetch_nodes(store, uids)
+    missing = [c.uid for c in batch if c.uid not in principal_cache]
+    access: dict[str, list[str]] = defaultdict(list)
+    if missing:
+        for row in store.query(ENDPOINT_ACCESS, {"uids": missing}):
+            access[row["endpoint"]].append(row["principal"])
+        for uid in missing:
+            principal_cache[uid] = tuple(access.get(uid, ()))
+    out = []
+    for f in found:
+        path = path_of(witness[id(f)], nodes, f.origin)
+        origin, endpoint = nodes[f.origin], nodes[f.endpoint]
+        carried = _carried(path, f.searches) or tuple(sorted(f.searches))
+        score = risk(
+            carried,
+            kind="Endpoint",
+            exposure_value=endpoint.exposure,
+            principals=len(principal_cache[f.endpoint]),
+            origin_confidence=max(label_confidence(origin.evidence, x) for x in carried),
+            coarse_hops=path.coarse_hops,
+            coarse_label=all(x in endpoint.coarse_labels for x in carried),
+        )
+        exposure = Exposure(
+            origin, endpoint, carried, path, (path,), principal_cache[f.endpoint], score
+        )
+        out.append((exposure, f))
+    return out
