@@ -85,43 +85,58 @@ def _leftmost_select(query: exp.Expression) -> exp.Select | None:
     return query if isinstance(query, exp.Select) else None
 
 
-def _unwrap_parenthesized_joins(query: exp.Expression) -> None:
+def _unwrap(sub: exp.Subquery) -> None:
     """``FROM ((a JOIN b ON ...))``: sqlglot keeps the parentheses as a Subquery around a
     table carrying the joins; make it the plain ``FROM a JOIN b`` it means."""
-    for sub in list(query.find_all(exp.Subquery)):
-        inner = sub
-        while isinstance(inner, exp.Subquery) and not inner.alias:
-            inner = inner.this
-        if not isinstance(inner, exp.Table) or not isinstance(sub.parent, exp.From):
-            continue
-        select = sub.parent.parent
-        joins = inner.args.get("joins") or []
-        inner.set("joins", None)
-        sub.replace(inner)
-        if isinstance(select, exp.Select) and joins:
-            select.set("joins", [*joins, *(select.args.get("joins") or [])])
-
-
-def _fold_cte_names(query: exp.Expression) -> None:
-    """CTE names resolve case-insensitively (``WITH CTE1 ... FROM cte1``)."""
-    names = set()
-    for cte in query.find_all(exp.CTE):
-        alias = cte.args.get("alias")
-        if isinstance(alias, exp.TableAlias) and alias.this is not None:
-            folded = alias.name.lower()
-            alias.set("this", exp.to_identifier(folded))
-            names.add(folded)
-    if not names:
+    inner: exp.Expression = sub
+    while isinstance(inner, exp.Subquery) and not inner.alias:
+        inner = inner.this
+    if not isinstance(inner, exp.Table) or not isinstance(sub.parent, exp.From):
         return
-    for table in query.find_all(exp.Table):
-        if not table.args.get("db") and table.name.lower() in names:
-            table.set("this", exp.to_identifier(table.name.lower()))
+    select = sub.parent.parent
+    joins = inner.args.get("joins") or []
+    inner.set("joins", None)
+    sub.replace(inner)
+    if isinstance(select, exp.Select) and joins:
+        select.set("joins", [*joins, *(select.args.get("joins") or [])])
 
 
 def _prepare(query: exp.Expression, dialect: Dialect) -> None:
-    """Name unaliased outputs by their SQL (``col1 + col2``) and alias bare derived tables."""
-    _unwrap_parenthesized_joins(query)
-    _fold_cte_names(query)
+    """One walk that makes the tree easy to resolve without sqlglot's ``qualify``:
+    unaliased outputs named by their SQL (``col1 + col2``), bare derived tables aliased,
+    parenthesized joins flattened, CTE names folded to lower case (they resolve
+    case-insensitively: ``WITH CTE1 ... FROM cte1``)."""
+    subqueries: list[exp.Expression] = []
+    tables: list[exp.Table] = []
+    ctes: set[str] = set()
+    for node in query.walk():
+        if isinstance(node, (exp.Subquery, exp.Values, exp.Unnest)):
+            subqueries.append(node)
+        elif isinstance(node, exp.Table):
+            tables.append(node)
+        elif isinstance(node, exp.CTE):
+            alias = node.args.get("alias")
+            if isinstance(alias, exp.TableAlias) and alias.this is not None:
+                folded = alias.name.lower()
+                if folded != alias.name:
+                    alias.set("this", exp.to_identifier(folded))
+                ctes.add(folded)
+    for i, node in enumerate(subqueries):
+        if (
+            isinstance(node, exp.Subquery)
+            and not node.alias
+            and isinstance(node.this, exp.Subquery | exp.Table)
+        ):
+            _unwrap(node)
+            if node.parent is None:
+                continue
+        if isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
+            node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q_{i}")))
+    if ctes:
+        for table in tables:
+            name = table.name
+            if name.lower() in ctes and name != name.lower() and not table.args.get("db"):
+                table.set("this", exp.to_identifier(name.lower()))
     top = _leftmost_select(query)
     if top is not None:
         for i, item in enumerate(top.expressions):
@@ -130,9 +145,6 @@ def _prepare(query: exp.Expression, dialect: Dialect) -> None:
             aliased = exp.alias_(item, exp.to_identifier(item.sql(dialect=dialect), quoted=True))
             top.expressions[i] = aliased
             aliased.parent = top
-    for i, node in enumerate(query.find_all(exp.Subquery, exp.Values, exp.Unnest)):
-        if isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
-            node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q_{i}")))
 
 
 def _star_of(node: exp.Expression) -> tuple[exp.Star | None, str | None]:
@@ -153,6 +165,8 @@ class _Walker:
         self.memo: dict[tuple[int, int], frozenset[Link]] = {}
         self.outputs_memo: dict[int, list[_Output]] = {}
         self.sources_memo: dict[int, list[tuple[str, Source]]] = {}
+        self.index_memo: dict[int, dict[str, int]] = {}
+        self.names_memo: dict[int, str] = {}
         self.by_expression: dict[int, Scope] = {}
         self.unresolved: list[str] = []
         self.scopes = list(root.traverse())
@@ -171,7 +185,10 @@ class _Walker:
         return cached
 
     def table(self, table: exp.Table) -> str:
-        return table_name(table)
+        name = self.names_memo.get(id(table))
+        if name is None:
+            name = self.names_memo[id(table)] = table_name(table)
+        return name
 
     def find_source(self, scope: Scope, alias: str) -> Source | None:
         want = alias.lower()
@@ -249,6 +266,15 @@ class _Walker:
 
     def output_names(self, scope: Scope) -> list[str]:
         return [o.name for o in self.outputs(scope)]
+
+    def output_index(self, scope: Scope) -> dict[str, int]:
+        cached = self.index_memo.get(id(scope))
+        if cached is None:
+            cached = {}
+            for i, o in enumerate(self.outputs(scope)):
+                cached.setdefault(o.name.lower(), i)
+            self.index_memo[id(scope)] = cached
+        return cached
 
     # -- lineage of one output ---------------------------------------------------------------
     def column(self, scope: Scope, index: int) -> frozenset[Link]:
@@ -409,6 +435,10 @@ class _Walker:
         return None
 
     def has_column(self, source: Source, name: str) -> bool:
+        if isinstance(source, Scope) and not isinstance(source.expression, _UDTF):
+            if any(o.star for o in self.outputs(source)):
+                return False
+            return name.lower() in self.output_index(source)
         names = self.known_columns(source)
         return names is not None and name.lower() in {n.lower() for n in names}
 
@@ -417,10 +447,9 @@ class _Walker:
             return {(Ref(self.table(source), name), IDENTITY)}
         if isinstance(source.expression, _UDTF):
             return self.udtf(source)
-        names = [n.lower() for n in self.output_names(source)]
-        want = name.lower()
-        if want in names:
-            return set(self.column(source, names.index(want)))
+        index = self.output_index(source).get(name.lower())
+        if index is not None:
+            return set(self.column(source, index))
         outputs = self.outputs(source)
         stars = [i for i, o in enumerate(outputs) if o.star]
         if stars:  # a column passing through a star of unknown columns

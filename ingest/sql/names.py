@@ -7,11 +7,14 @@ which is how every warehouse we target resolves unquoted names.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from sqlglot import exp
 
 __all__ = ["name_key", "table_name", "table_parts"]
 
-_NEEDS_QUOTES = frozenset(". \t\n")
+_NEEDS_QUOTES = re.compile(r"[.\s]")
 
 
 def _part(identifier: exp.Expression | None) -> str:
@@ -23,7 +26,7 @@ def _part(identifier: exp.Expression | None) -> str:
         return ".".join(_part(p) for p in identifier.flatten())
     else:
         text = identifier.name
-    if any(ch in _NEEDS_QUOTES for ch in text):
+    if _NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
 
@@ -44,11 +47,10 @@ def table_name(table: exp.Table) -> str:
     return ".".join(table_parts(table))
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """Matching key: quotes stripped, case folded (``[dbo].[T]`` -> ``dbo.t``)."""
-    out = []
-    for ch in name:
-        if ch in '"`[]':
-            continue
-        out.append(ch)
-    return "".join(out).lower()
+    return name.translate(_UNQUOTE).lower()
+
+
+_UNQUOTE = str.maketrans("", "", '"`[]')

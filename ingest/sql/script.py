@@ -98,6 +98,8 @@ def _tables(result: ScriptLineage) -> None:
 
 
 def _end_to_end(result: ScriptLineage) -> list[ColumnEdge]:
+    if len(result.statements) == 1:  # nothing to follow through
+        return sorted(result.statements[0].columns, key=_edge_order)
     produced: dict[tuple[str, str], set[Link]] = defaultdict(set)
     wide: dict[str, set[Link]] = defaultdict(set)  # dataset-wide inputs of each written table
     final: dict[tuple[TargetRef, Transformation], set[Ref]] = defaultdict(set)
@@ -128,9 +130,12 @@ def _end_to_end(result: ScriptLineage) -> list[ColumnEdge]:
             if target.table is None or name_key(target.table) not in intermediates:
                 for ref, how in links:
                     final[(target, how)].add(ref)
-    return [
+    edges = [
         ColumnEdge(target, tuple(sorted(refs, key=lambda r: (r.table or "", r.column))), how)
-        for (target, how), refs in sorted(
-            final.items(), key=lambda kv: (kv[0][0].table or "", kv[0][0].column or "", kv[0][1])
-        )
+        for (target, how), refs in final.items()
     ]
+    return sorted(edges, key=_edge_order)
+
+
+def _edge_order(edge: ColumnEdge) -> tuple[str, str, Transformation]:
+    return (edge.target.table or "", edge.target.column or "", edge.transformation)

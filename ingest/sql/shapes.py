@@ -100,18 +100,19 @@ def _assignment_select(
     joins: list[exp.Expression],
     where: exp.Expression | None,
 ) -> exp.Select:
+    """Nodes move from the statement into the synthetic select (no copies)."""
     select = exp.Select(
-        expressions=[exp.alias_(e.copy(), col, quoted=False) for col, e in assignments]
+        expressions=[exp.alias_(e, col, quoted=False, copy=False) for col, e in assignments]
         or [exp.Star()]
     )
     if sources:
-        select.set("from_", exp.From(this=sources[0].copy()))
+        select.set("from_", exp.From(this=sources[0]))
         for extra in sources[1:]:
-            select.append("joins", exp.Join(this=extra.copy()))
+            select.append("joins", exp.Join(this=extra))
     for join in joins:
-        select.append("joins", join.copy())
+        select.append("joins", join)
     if where is not None:
-        select.set("where", exp.Where(this=where.copy()))
+        select.set("where", exp.Where(this=where))
     return _hoist_joins(select)
 
 
@@ -144,26 +145,23 @@ def _update_shape(stmt: exp.Update) -> Shape:
         (eq.this.name, eq.expression) for eq in stmt.expressions if isinstance(eq, exp.EQ)
     ]
     where = stmt.args.get("where")
-    query = _assignment_select(assignments, sources, joins, where.this if where else None)
     tgt, _ = _target(real)
-    shape = Shape("update", [tgt] if tgt else [], query)
-    _mark_target(shape, query, real)
+    shape = Shape("update", [tgt] if tgt else [])
+    _mark_target(shape, real)
+    shape.query = _assignment_select(assignments, sources, joins, where.this if where else None)
     return shape
 
 
 def _bare(table: exp.Expression) -> exp.Expression:
-    copy = table.copy()
-    copy.set("joins", None)
-    return copy
+    table.set("joins", None)
+    return table
 
 
-def _mark_target(shape: Shape, query: exp.Expression, real: exp.Expression) -> None:
-    if not isinstance(real, exp.Table):
-        return
-    want = (table_name(real).lower(), real.alias_or_name.lower())
-    for table in query.find_all(exp.Table):
-        if (table_name(table).lower(), table.alias_or_name.lower()) == want:
-            shape.target_nodes.append(table)
+def _mark_target(shape: Shape, real: exp.Expression) -> None:
+    """The statement's own target inside its synthetic query is not one of its sources."""
+    if isinstance(real, exp.Table):
+        real.meta["lineage_target"] = True
+        shape.target_nodes.append(real)
 
 
 def _merge_shape(stmt: exp.Merge) -> Shape:
@@ -185,17 +183,17 @@ def _merge_shape(stmt: exp.Merge) -> Shape:
             vals = then.expression.expressions if isinstance(then.expression, exp.Tuple) else []
             assignments.extend((c.name, v) for c, v in zip(cols, vals, strict=False))
     on = stmt.args.get("on")
-    join = exp.Join(this=using.copy(), on=on.copy()) if using is not None and on else None
-    where = exp.and_(*conditions) if conditions else None
-    query = _assignment_select(
+    tgt, _ = _target(target_node)
+    shape = Shape("merge", [tgt] if tgt else [])
+    _mark_target(shape, target_node)
+    join = exp.Join(this=using, on=on) if using is not None and on else None
+    where = exp.and_(*conditions, copy=False) if conditions else None
+    shape.query = _assignment_select(
         assignments,
         [_bare(target_node)] if join else [_bare(target_node), using],
         [join] if join else [],
         where,
     )
-    tgt, _ = _target(target_node)
-    shape = Shape("merge", [tgt] if tgt else [], query)
-    _mark_target(shape, query, target_node)
     return shape
 
 

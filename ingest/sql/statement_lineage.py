@@ -94,8 +94,6 @@ def statement_lineage(
         return result
     shape = shape_of(stmt.expression)
     result.kind = shape.kind
-    for node in shape.target_nodes:
-        node.meta["lineage_target"] = True
     sources = _unload_sources(shape, dialect)
     if shape.query is not None:
         sources.extend(table_name(t) for t in base_tables(shape.query))
