@@ -7,9 +7,8 @@ store is done by passing the stored edge props as ``prior`` to :meth:`Usage.fact
 
 >>> usage = Usage()
 >>> lines = ['{"timestamp": 0, "principal": "ann", "endpoint": "chat", "status": 200}', "{"]
->>> [str(p) for p in usage.add_all(read_access_log(lines, path="x.jsonl"))]
-['warning: x.jsonl:2: malformed line: invalid JSON at column 2: Expecting property name \
-enclosed in double quotes']
+>>> [p.source_ref for p in usage.add_all(read_access_log(lines, path="x.jsonl"))]
+['x.jsonl:2']
 >>> [e.props["requests"] for e in usage.facts() if hasattr(e, "rel")]
 [1]
 """

@@ -21,6 +21,11 @@ from lineage.model import Problem, Severity
 
 __all__ = ["Format", "ReadStats", "detect_format", "read_access_log"]
 
+try:  # orjson parses a log line about 4x faster; the stdlib is the fallback
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover - orjson is a declared dependency
+    _loads = json.loads
+
 type Adapter = Callable[[Mapping[str, Any], Resolver], Iterator[AccessRecord]]
 
 
@@ -80,7 +85,7 @@ def read_access_log(
     fmt = Format(fmt)
     adapter = _ADAPTERS.get(fmt)
     stats.format = fmt.value
-    loads = json.loads
+    loads = _loads
     reported = 0
     for number, line in enumerate(lines, first_line):
         stats.lines += 1

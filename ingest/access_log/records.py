@@ -64,12 +64,12 @@ class AccessRecord:
 
 def as_int(value: object) -> int:
     """Sizes and counts as logged: ints, numeric strings, or nginx's ``-`` for none."""
+    if type(value) is int:  # the common case first: this runs per field per line
+        return value
     if value is None or value in ("", "-"):
         return 0
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int):
-        return value
     try:
         return int(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
