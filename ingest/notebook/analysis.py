@@ -12,6 +12,8 @@ recognised still carries the provenance of its inputs.
 from __future__ import annotations
 
 import ast
+import posixpath
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,6 +28,7 @@ __all__ = ["Analyzer"]
 _MAX_INLINE_DEPTH = 4
 _MAX_INLINES_PER_FUNCTION = 12
 _ROLES_NAMED_BY_VAR = ("estimator", "model", "torch_model")
+_PLACEHOLDER = re.compile(r"\{[^{}\s]+\}")
 _MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "appendleft", "setdefault"})
 _TORCH_BASES = ("nn.Module", "LightningModule", "keras.Model", "torch.nn.Module")
 
@@ -48,6 +51,7 @@ class Analyzer:
     ) -> None:
         self.out = out
         self.notebook = notebook
+        self.base_dir = posixpath.dirname(notebook)
         self.target = ""
         self.loop_data: frozenset[str] = frozenset()
         self.defaults: dict[str, Val] = {}
@@ -59,6 +63,7 @@ class Analyzer:
         self._scopes: list[dict[str, Val]] = [self._globals]
         self._returns: list[list[Val]] = []
         self._inlined: dict[int, int] = {}
+        self._summarising = 0  # > 0 while reading a function body at its definition
 
     # -- Context protocol ------------------------------------------------------------------
 
@@ -70,6 +75,8 @@ class Analyzer:
         self._scopes[-1][name] = value
 
     def sql(self, text: str, *, namespace: str, dialect: str) -> frozenset[str]:
+        if self._summarising and _PLACEHOLDER.search(text):
+            return frozenset()  # inside a function body: wait for a call with arguments
         return self._sql(text, namespace, dialect) if self._sql else frozenset()
 
     def local_model(self, name: str) -> str:
@@ -155,7 +162,7 @@ class Analyzer:
             self.rebind(target.value.id, union([self._lookup(target.value.id), value]))
 
     def _bind(self, name: str, value: Val) -> None:
-        if value.attrs.get("role") in _ROLES_NAMED_BY_VAR and "var" not in value.attrs:
+        if value.attrs.get("role") in _ROLES_NAMED_BY_VAR and not value.attrs.get("var"):
             value = value.with_attrs(var=name)
         self._scopes[-1][name] = value
 
@@ -207,7 +214,11 @@ class Analyzer:
 
     def _s_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         decorators = [self.ev(d) for d in node.decorator_list]
-        summary = self._inline(node, (), {})
+        self._summarising += 1
+        try:
+            summary = self._inline(node, (), {})
+        finally:
+            self._summarising -= 1
         func = Val(tag="<function>", data=summary.carried(), models=summary.models, func=node)
         self._bind(node.name, func)
         for deco in decorators:
@@ -240,10 +251,25 @@ class Analyzer:
             return union([*args, *kwargs.values()])
         scope: dict[str, Val] = {}
         params = [*func.args.posonlyargs, *func.args.args]
+        defaults = dict(
+            zip(
+                [p.arg for p in params[len(params) - len(func.args.defaults) :]],
+                func.args.defaults,
+                strict=True,
+            )
+        )
+        for param, default in zip(func.args.kwonlyargs, func.args.kw_defaults, strict=True):
+            if default is not None:
+                defaults[param.arg] = default
         for i, param in enumerate(params):
-            scope[param.arg] = args[i] if i < len(args) else kwargs.get(param.arg, UNKNOWN)
+            if i < len(args):
+                scope[param.arg] = args[i]
+            elif param.arg in kwargs:
+                scope[param.arg] = kwargs[param.arg]
+            else:
+                scope[param.arg] = _const_default(defaults.get(param.arg))
         for param in func.args.kwonlyargs:
-            scope[param.arg] = kwargs.get(param.arg, UNKNOWN)
+            scope[param.arg] = kwargs.get(param.arg) or _const_default(defaults.get(param.arg))
         if func.args.vararg:
             scope[func.args.vararg.arg] = union(args[len(params) :])
         self._scopes.append(scope)
@@ -258,6 +284,9 @@ class Analyzer:
             self._scopes.pop()
             returns = self._returns.pop()
             self.target = saved_target
+        informative = [r for r in returns if r.asset or r.attrs or r.data or r.models]
+        if len(informative) == 1:  # ``return client`` / ``return None`` on the error path
+            return informative[0]
         if len(returns) == 1:
             return returns[0]
         return union(returns)
@@ -350,7 +379,13 @@ class Analyzer:
         values = [self.ev(v) for v in node.values]
         if all(isinstance(k.const, str) for k in keys) and all(_is_const(v) for v in values):
             return Val(const={k.const: v.const for k, v in zip(keys, values, strict=True)})
-        return union(values)
+        consts = {
+            k.const: v.const
+            for k, v in zip(keys, values, strict=True)
+            if isinstance(k.const, str) and _is_const(v)
+        }
+        merged = union(values)
+        return merged.with_attrs(consts=consts) if consts else merged
 
     def _e_binop(self, node: ast.BinOp) -> Val:
         left, right = self.ev(node.left), self.ev(node.right)
@@ -361,14 +396,16 @@ class Analyzer:
         ):
             return Val(const=left.const + right.const)
         if isinstance(node.op, ast.BitOr):  # LangChain pipes: retrieved data feeds the models
-            for model in right.models | left.models:
-                sources = [
-                    u
-                    for u in left.carried() | right.carried()
-                    if ids.kind_of(u) is Kind.VECTOR_INDEX
-                ]
-                self.flow_into(sources, model, EdgeKind.RETRIEVE)
+            return self.compose([left, right])
         return union([left, right])
+
+    def compose(self, parts: list[Val]) -> Val:
+        """A chain of runnables: what its retrievers return reaches the models it runs."""
+        chain = union(parts)
+        indexes = [u for u in chain.data if ids.kind_of(u) is Kind.VECTOR_INDEX]
+        for model in chain.models:
+            self.flow_into(indexes, model, EdgeKind.RETRIEVE)
+        return chain
 
     def _e_lambda(self, node: ast.Lambda) -> Val:
         summary = self._inline(node, (), {})
@@ -440,6 +477,12 @@ class Analyzer:
             self.rebind(recv_name, union([recv, *args, *kwargs.values()], tag=recv.tag))
         return Val(tag=f"{qual}()" if qual else "", data=generic.data, models=generic.models)
 
+    def _e_yield(self, node: ast.Yield | ast.YieldFrom) -> Val:
+        value = self.ev(node.value)
+        if self._returns:
+            self._returns[-1].append(value)
+        return UNKNOWN
+
     def _e_ifexp(self, node: ast.IfExp) -> Val:
         self.ev(node.test)
         return union([self.ev(node.body), self.ev(node.orelse)])
@@ -457,6 +500,13 @@ def _edge_kind(src: Kind, dst: Kind, kind: EdgeKind | None) -> EdgeKind:
     if dst is Kind.ENDPOINT:
         return EdgeKind.SERVE
     return EdgeKind.TRAIN if src is Kind.DATASET else EdgeKind.INFER
+
+
+def _const_default(node: ast.expr | None) -> Val:
+    """A parameter's default, when it is a literal (``dataset_name: str = "org/name"``)."""
+    if isinstance(node, ast.Constant):
+        return Val(const=node.value)
+    return UNKNOWN
 
 
 def _derived(value: Val) -> Val:
@@ -533,6 +583,8 @@ _EXPRS: dict[type, Callable[[Analyzer, Any], Val]] = {
     ast.NamedExpr: Analyzer._e_named,
     ast.Call: Analyzer._e_call,
     ast.IfExp: Analyzer._e_ifexp,
+    ast.Yield: Analyzer._e_yield,
+    ast.YieldFrom: Analyzer._e_yield,
     ast.Await: lambda self, node: self.ev(node.value),
     ast.Starred: lambda self, node: self.ev(node.value),
 }

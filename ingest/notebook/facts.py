@@ -28,6 +28,7 @@ __all__ = ["JOB_NAMESPACE", "SECRET_DETECTOR", "analyse_notebook", "notebook_fac
 
 JOB_NAMESPACE = "notebook"
 SECRET_DETECTOR = "notebook-secrets"  # noqa: S105 - a detector name
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w.\[\]'\"()]*\}")
 _DOWNLOAD = re.compile(r"\b(?:wget|curl)\b[^\n]*?(?P<url>(?:https?|s3|gs)://[^\s'\"]+)")
 
 
@@ -142,6 +143,16 @@ def _sql_hook(out: Collector, job: str):
     state = {"warned": False}
 
     def run(text: str, namespace: str, dialect: str) -> frozenset[str]:
+        if _PLACEHOLDER.search(text):
+            out.problems.append(
+                Problem(
+                    Severity.INFO,
+                    "SQL assembled at run time (unresolved {...} parts); not analysed",
+                    out.ref,
+                    text[:120],
+                )
+            )
+            return frozenset()
         try:
             from ingest.sql import sql_facts
         except ImportError:  # the SQL ingestor is optional for notebooks
@@ -161,7 +172,7 @@ def _sql_hook(out: Collector, job: str):
             job_name=f"{out.ref}#sql",
             path=out.ref,
         ):
-            mapped = _to_notebook_job(fact, job)
+            mapped = _to_notebook_job(_paths_as_files(fact), job)
             if mapped is None:
                 continue
             if isinstance(mapped, Edge) and mapped.src == job and mapped.rel.value == "READS":
@@ -170,6 +181,44 @@ def _sql_hook(out: Collector, job: str):
         return frozenset(reads)
 
     return run
+
+
+def _path_uid(uid: str) -> str:
+    """``dataset:duckdb:"hf://datasets/x/*.parquet"`` is the file it names, not a table."""
+    if not uid.startswith(("dataset:", "column:")):
+        return uid
+    parsed = ids.parse(uid)
+    name = parsed.name.strip("\"'`")
+    if "/" not in name:
+        return uid
+    where = dataset_for_location(name)
+    if where is None:
+        return uid
+    if parsed.kind is Kind.COLUMN:
+        return ids.column_id(where[0], where[1], parsed.field)
+    return ids.dataset_id(*where)
+
+
+def _paths_as_files(fact: Fact) -> Fact:
+    if isinstance(fact, Node) and fact.kind in (Kind.DATASET, Kind.COLUMN):
+        uid = _path_uid(fact.uid)
+        if uid != fact.uid:
+            parsed = ids.parse(uid)
+            name = parsed.name if fact.kind is Kind.DATASET else parsed.field
+            return Node(
+                uid,
+                fact.kind,
+                name,
+                parsed.namespace,
+                fact.props,
+                fact.source_ref,
+                fact.observed_at,
+            )
+    elif isinstance(fact, Edge):
+        src, dst = _path_uid(fact.src), _path_uid(fact.dst)
+        if (src, dst) != (fact.src, fact.dst):
+            return Edge(src, fact.rel, dst, fact.props, fact.key, fact.source_ref, fact.observed_at)
+    return fact
 
 
 def _to_notebook_job(fact: Fact, job: str) -> Fact | None:

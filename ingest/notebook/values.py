@@ -59,6 +59,8 @@ def union(vals: Iterable[Val], *, tag: str = "") -> Val:
     for v in vals:
         data |= v.carried()
         models |= v.models
+        if v.asset.startswith("model:") or v.attrs.get("role") == "model":  # chains run models
+            models.add(v.asset)
     return Val(tag=tag, data=frozenset(data), models=frozenset(models))
 
 

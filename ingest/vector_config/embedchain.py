@@ -127,13 +127,14 @@ def _model(out: Collector, provider: str, config: Mapping[str, Any], model_type:
 
 def _index(out: Collector, provider: str, config: Mapping[str, Any], app_name: str) -> str:
     engine = ENGINES.get(provider.lower(), provider.lower() or "unspecified")
-    url = (
-        config.get("url")
-        or config.get("opensearch_url")
-        or config.get("es_url")
-        or config.get("host")
+    url = config.get("url") or config.get("opensearch_url") or config.get("es_url")
+    host = config.get("host")
+    namespace = engine_namespace(
+        engine,
+        str(url) if url else None,
+        host=str(host) if host else None,
+        port=config.get("port"),
     )
-    namespace = engine_namespace(engine, str(url) if url else None, port=config.get("port"))
     persist = config.get("dir") or config.get("path")
     collection = str(config.get("collection_name") or config.get("index_name") or app_name)
     uid = vector_index_uid(namespace, collection)
@@ -143,7 +144,7 @@ def _index(out: Collector, provider: str, config: Mapping[str, Any], app_name: s
         collection=collection,
         distance=str(config["metric"]).lower() if config.get("metric") else None,
         dimensions=config.get("vector_dimension") or config.get("embedding_model_dims"),
-        persistence="local" if persist else ("server" if url else "unknown"),
+        persistence="local" if persist else ("server" if url or host else "unknown"),
         persist_path=str(persist) if persist else None,
     )
     return uid
@@ -205,7 +206,7 @@ def app_from_config(call: Any, config: Mapping[str, Any] | None, path: str | Non
                 ctx.out.ref,
             )
         )
-        config = None
+        return None  # embedchain itself rejects such a config: no app exists
     app = rag_app(ctx.out, config or {}, name)
     llm = Val(asset=app.llm).with_attrs(provider="remote" if app.llm_remote else "local")
     embedder = Val(asset=app.embedder).with_attrs(

@@ -21,6 +21,7 @@ endpoint                      the framework (``gradio``, ...)    ``<notebook pat
 
 from __future__ import annotations
 
+import posixpath
 import re
 from urllib.parse import urlsplit
 
@@ -51,13 +52,19 @@ _OBJECT_STORES = ("s3", "s3a", "s3n", "gs", "gcs", "abfs", "abfss", "wasb", "was
 _WIN_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
-def dataset_for_location(location: str) -> tuple[str, str] | None:
+def dataset_for_location(location: str, base: str = "") -> tuple[str, str] | None:
     """(namespace, name) for a path or URL a notebook reads or writes; None if not a location.
 
     >>> dataset_for_location("s3://bucket/raw/x.parquet")
     ('s3://bucket', 'raw/x.parquet')
     >>> dataset_for_location("./data/train.csv")
     ('file', 'data/train.csv')
+    >>> dataset_for_location("The-AI-Act.pdf", base="notebooks")
+    ('file', 'notebooks/The-AI-Act.pdf')
+
+    Relative paths resolve against ``base`` (the notebook's folder), as the kernel would;
+    a bare file name keeps a ``./`` so that ids keep its case (file systems are
+    case-sensitive, and the id module folds only identifiers without a ``/``).
     """
     text = location.strip()
     if not text or "\n" in text or len(text) > 1024:
@@ -80,8 +87,13 @@ def dataset_for_location(location: str) -> tuple[str, str] | None:
         return f"{scheme}://{netloc}", parts.path.lstrip("/") or "/"
     if _WIN_DRIVE.match(text):
         return "file", text.replace("\\", "/")
-    text = text.removeprefix("./")
-    return ("file", text) if text and text not in (".", "/") else None
+    if text in (".", "/", "./"):
+        return None
+    if not text.startswith(("/", "~")):
+        text = posixpath.normpath(posixpath.join(base, text.replace("\\", "/")))
+        if "/" not in text:
+            text = "./" + text
+    return "file", text
 
 
 def hf_dataset_uid(repo_id: str) -> str:

@@ -6,6 +6,7 @@ SQL strings (``pd.read_sql``, ``spark.sql``, ``conn.execute``) go to the SQL ing
 
 from __future__ import annotations
 
+import posixpath
 from urllib.parse import urlsplit
 
 from ingest.notebook.recognisers.common import (
@@ -262,6 +263,36 @@ def _loader(call: Call) -> Val | None:
     return Val(tag=call.qual, data=frozenset({uid}) if uid else frozenset())
 
 
+def _join_path(call: Call) -> Val | None:
+    """``os.path.join`` / ``Path(...)`` of constants folds to the path (for later reads)."""
+    parts = [a.const for a in call.args]
+    if parts and all(isinstance(p, str) for p in parts):
+        return Val(tag="pathlib.Path", const=posixpath.join(*parts))
+    return None
+
+
+def _es_bulk(call: Call) -> Val | None:
+    """``helpers.bulk(client, actions)``: the index is in each action's ``_index``."""
+    client = call.arg(0, "client")
+    actions = call.arg(1, "actions")
+    index = call.text(None, "index") or actions.attrs.get("consts", {}).get("_index")
+    if client.attrs.get("role") != "vector_client" or not isinstance(index, str):
+        return None
+    from ingest.notebook.recognisers import vector
+
+    vector.embed_into(call, vector.index_for(call, client, index), actions)
+    return Val()
+
+
+def _reader_load(call: Call) -> Val | None:
+    texts = _texts(call.arg(0, "urls", "file", "input_files", "file_path", "path"))
+    loader = call.qual.rsplit(".", 2)[-2]
+    uids = {u for u in (dataset_at(call, t, loader=loader) for t in texts) if u}
+    for uid in uids:
+        call.ctx.out.reads(uid)
+    return Val(tag=call.qual, data=frozenset(uids) | call.inputs().data)
+
+
 _PD = "pandas.DataFrame"
 _PL = "polars.DataFrame"
 _ARROW = "pyarrow.Table"
@@ -284,7 +315,11 @@ RULES: tuple[Rule, ...] = (
         _run_sql(0, None, "statement", "sql", "query"),
         "SQL executed on a connection",
     ),
-    Rule(("duckdb.sql", "duckdb.query"), _run_sql(0, None, "query", dialect="duckdb"), "duckdb"),
+    Rule(
+        ("duckdb.sql", "duckdb.query", "duckdb.execute"),
+        _run_sql(0, None, "query", default_ns="duckdb", dialect="duckdb"),
+        "duckdb",
+    ),
     Rule(
         ("pandas.read_sql", "pandas.read_sql_query", "polars.read_database"),
         _run_sql(0, 1, "sql", "query"),
@@ -388,7 +423,18 @@ RULES: tuple[Rule, ...] = (
         _loader,
         "document loaders and readers",
     ),
+    Rule(
+        ("llama_index*.load_data", "*Reader*.load_data", "*download_loader()*.load_data"),
+        _reader_load,
+        "LlamaIndex reader.load_data(urls/files)",
+    ),
     # plain files
+    Rule(("os.path.join", "posixpath.join", "pathlib.Path", "pathlib.PurePath"), _join_path, ""),
+    Rule(
+        ("elasticsearch.helpers.bulk", "opensearchpy.helpers.bulk", "elasticsearch.helpers.*bulk"),
+        _es_bulk,
+        "Elasticsearch/OpenSearch bulk indexing",
+    ),
     Rule(("open", "io.open", "builtins.open", "codecs.open"), _open, "open()"),
     Rule(("io.File.write", "io.File.writelines"), _file_write, "file writes"),
     Rule(("json.dump", "pickle.dump", "yaml.dump", "yaml.safe_dump"), _dump(0, 1), "dumps"),

@@ -15,7 +15,8 @@ from ingest.notebook.recognisers.common import inputs_of, is_model, model_node
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val
 from ingest.vector_config.naming import model_uid
-from lineage.model import EdgeKind
+from lineage import ids
+from lineage.model import EdgeKind, Kind
 
 __all__ = ["RULES", "provider_for_url"]
 
@@ -52,19 +53,34 @@ def provider_for_url(url: str) -> tuple[str, str]:
     return ("self_hosted" if host in _LOCAL or not host else host), origin
 
 
-def _client(provider: str, model_kws: tuple[str, ...] = ("model", "model_name", "repo_id")):
+def _client(
+    provider: str,
+    model_kws: tuple[str, ...] = ("model", "model_name", "repo_id"),
+    model_pos: int | None = None,
+):
     """An API client or LangChain/LlamaIndex LLM wrapper; the model may be named here."""
 
     def handler(call: Call) -> Val | None:
-        url = call.text(None, "base_url", "api_base", "endpoint_url", "azure_endpoint", "host")
-        model = call.text(None, *model_kws)
+        url = call.text(None, *_URL_KWS)
+        model = call.text(model_pos, *model_kws)
         if model and "://" in model:  # InferenceClient("http://tgi:8080")
             url, model = model, None
         prov, namespace = (provider, provider) if not url else provider_for_url(url)
+        unknown_url = call.arg(None, *_URL_KWS)
+        if not url and (unknown_url.tag or unknown_url.data or unknown_url.const is not None):
+            prov = namespace = "openai_compatible"  # a base URL known only at run time
         if provider == "azure_openai":
             prov, namespace = provider, provider
+        # base_url=endpoint.url: the calls go to an endpoint this notebook created
+        served_by = next(
+            (u for u in sorted(unknown_url.carried()) if ids.kind_of(u) is Kind.ENDPOINT), ""
+        )
         client = Val(tag=call.qual).with_attrs(
-            role="llm_client", provider=prov, namespace=namespace, model=model or ""
+            role="llm_client",
+            provider=prov,
+            namespace=namespace,
+            model=model or "",
+            endpoint=served_by,
         )
         if model and call.qual.rsplit(".", 1)[-1][:1].isupper() and _is_wrapper(call.qual):
             return _llm(call, client, model)
@@ -78,8 +94,15 @@ def _is_wrapper(qual: str) -> bool:
     return qual.startswith(("langchain", "llama_index", "dspy", "smolagents", "haystack"))
 
 
+_URL_KWS = ("base_url", "api_base", "openai_api_base", "endpoint_url", "azure_endpoint", "host")
+
+
 def _llm(call: Call, client: Val, model: str, *, model_type: str = "llm") -> Val:
     provider = client.attrs["provider"]
+    if client.attrs.get("endpoint"):  # the endpoint stands for the model it serves
+        return Val(tag=client.tag, asset=client.attrs["endpoint"]).with_attrs(
+            role="model", provider="endpoint", namespace=client.attrs["namespace"]
+        )
     value = model_node(
         call,
         client.attrs["namespace"],
@@ -148,11 +171,14 @@ def _module_call(provider: str, model_type: str = "llm"):
 def _model_invoke(call: Call) -> Val | None:
     """Calling a model object (``llm.invoke(q)``, ``model.generate(x)``, ``emb.encode(x)``)."""
     recv = call.recv
-    if not is_model(recv):
+    if not (is_model(recv) or (recv.asset and recv.attrs.get("role") == "model")):
         return None
     sent = call.inputs().carried() - {recv.asset}
     if _remote(recv) and recv.attrs.get("origin", "") != "local":
         call.ctx.flow_into(sent | call.ctx.loop_data, recv.asset, EdgeKind.INFER)
+    else:  # a local model: only retrieved context is worth an edge (RAG generation)
+        retrieved = [u for u in sent if ids.kind_of(u) is Kind.VECTOR_INDEX]
+        call.ctx.flow_into(retrieved, recv.asset, EdgeKind.RETRIEVE)
     return Val(data=sent | {recv.asset}, models=frozenset({recv.asset}))
 
 
@@ -281,7 +307,7 @@ RULES: tuple[Rule, ...] = (
             "smolagents.InferenceClientModel",
             "smolagents.HfApiModel",
         ),
-        _client("huggingface", ("model", "model_id", "base_url")),
+        _client("huggingface", ("model", "model_id", "base_url"), 0),
         "HF inference / TGI",
     ),
     Rule(("cohere.Client", "cohere.ClientV2"), _client("cohere"), "Cohere clients"),
@@ -290,7 +316,7 @@ RULES: tuple[Rule, ...] = (
     Rule(("groq.Groq",), _client("groq"), "Groq"),
     Rule(
         ("google.generativeai.GenerativeModel",),
-        _client("google", ("model_name", "model")),
+        _client("google", ("model_name", "model"), 0),
         "Gemini",
     ),
     Rule(("huggingface_hub.create_inference_endpoint",), _hf_inference_endpoint, "HF endpoints"),

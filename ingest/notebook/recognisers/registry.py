@@ -34,6 +34,7 @@ class Context(Protocol):
 
     out: Collector
     notebook: str  # the notebook path, as used in ids
+    base_dir: str  # the notebook's folder: relative paths in its code resolve against it
     target: str  # name the current statement assigns to, or ""
     loop_data: frozenset[str]  # provenance of the enclosing ``for`` iterables
     defaults: dict[str, Val]  # framework-wide settings (e.g. LlamaIndex ``Settings.llm``)

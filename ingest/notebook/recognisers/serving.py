@@ -89,7 +89,33 @@ def _streamlit(call: Call) -> Val | None:
     return None
 
 
+def _agent(call: Call) -> Val | None:
+    """An agent (smolagents, LangChain): its model sees whatever its tools return."""
+    name = f"{call.ctx.notebook}#{call.ctx.target or 'agent'}"
+    uid = endpoint_uid("agent", name)
+    call.ctx.out.node(uid, framework=call.qual.split(".", 1)[0], exposure="unknown")
+    model = call.arg(None, "model", "llm")
+    tools = union([call.arg(None, "tools"), *(v for k, v in call.kwargs.items() if k != "model")])
+    if model.asset:
+        call.ctx.flow_into([model.asset], uid, EdgeKind.SERVE)
+        if model.attrs.get("provider") not in (None, "local"):
+            call.ctx.flow_into(tools.carried() - {model.asset}, model.asset, EdgeKind.INFER)
+    serve_into(call, tools, uid)
+    return Val(tag=call.qual, asset=uid).with_attrs(role="agent", model=model)
+
+
 RULES: tuple[Rule, ...] = (
+    Rule(
+        (
+            "smolagents.*Agent",
+            "langchain*.AgentExecutor",
+            "langchain*.create_*agent",
+            "langgraph.prebuilt.create_react_agent",
+            "llama_index*.ReActAgent*",
+        ),
+        _agent,
+        "agents",
+    ),
     Rule(
         ("gradio.Interface", "gradio.ChatInterface", "gradio.Blocks", "gradio.TabbedInterface"),
         _app("gradio"),

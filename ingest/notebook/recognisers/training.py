@@ -44,7 +44,8 @@ def model_type_of(cls: str) -> str:
 
 def _pretrained_ref(call: Call, ref: str, cls: str) -> Val:
     """A model loaded by name: a Hub repo, or a local folder this notebook saved earlier."""
-    saved = call.ctx.saved.get(ref.rstrip("/").removeprefix("./"))
+    where = dataset_for_location(ref, call.ctx.base_dir)
+    saved = call.ctx.saved.get(where[1].rstrip("/")) if where else None
     if saved:
         return Val(tag=cls, asset=saved).with_attrs(role="model")
     if hf_repo_like(ref):
@@ -58,7 +59,6 @@ def _pretrained_ref(call: Call, ref: str, cls: str) -> Val:
             model_type=model_type_of(cls),
             origin="pretrained",
         )
-    where = dataset_for_location(ref)
     namespace, name = where if where else ("file", ref)
     return model_node(
         call,
@@ -100,7 +100,9 @@ def _pipeline(call: Call) -> Val | None:
 
 def _peft(call: Call) -> Val | None:
     base = call.arg(0, "model")
-    return base.with_attrs(peft=True, role="model") if (base.asset or base.attrs) else None
+    if not (base.asset or base.attrs):
+        return None
+    return base.with_attrs(peft=True, role="model", var=None)  # named by its own variable
 
 
 def _trainer(call: Call) -> Val | None:
@@ -112,7 +114,7 @@ def _trainer(call: Call) -> Val | None:
     return Val(tag=call.qual).with_attrs(
         role="trainer",
         model=model,
-        model_var=call.name_of(0, "model") or call.ctx.target,
+        model_var=model.attrs.get("var") or call.name_of(0, "model") or call.ctx.target,
         train_data=data.carried(),
         output_dir=args.attrs.get("output_dir") or "",
         hub_model_id=args.attrs.get("hub_model_id") or "",
@@ -200,7 +202,7 @@ def _optimizer_step(call: Call) -> Val | None:
 
 
 def _saved_at(call: Call, model: Val, path: str) -> Val:
-    where = dataset_for_location(path)
+    where = dataset_for_location(path, call.ctx.base_dir)
     namespace, name = where if where else ("file", path)
     uid = model_uid(namespace, name)
     call.ctx.out.node(uid, provider="internal", origin="saved")

@@ -18,7 +18,7 @@ from ingest.vector_config.naming import engine_namespace, vector_index_uid
 from lineage import ids
 from lineage.model import EdgeKind, Kind
 
-__all__ = ["RULES"]
+__all__ = ["RULES", "embed_into", "index_for"]
 
 _COLLECTION_KWS = ("collection_name", "collection", "index_name", "index", "name", "table_name")
 _DEFAULT_COLLECTION = {"chroma": "langchain", "pgvector": "langchain", "opensearch": "langchain"}
@@ -32,7 +32,8 @@ def _client(engine: str, url_pos: int | None = 0, *url_kws: str):
         url = call.text(url_pos, *kws)
         path = call.text(None, "path", "persist_directory", "persist_path")
         port = call.arg(None, "port").const
-        persistence = "memory" if url in (None, ":memory:") and not path else "server"
+        embedded = engine in ("qdrant", "chroma", "milvus", "lancedb")
+        persistence = "memory" if embedded and url in (None, ":memory:") and not path else "server"
         if path or (url and "://" not in url and ("/" in url or url.endswith(".db"))):
             persistence, path, url = "local", path or url, None
         if engine == "chroma" and call.qual.endswith("HttpClient"):
@@ -64,6 +65,11 @@ def _find(value: Val | None, role: str) -> Val | None:
             return value
         value = value.attrs.get("recv")
     return None
+
+
+def index_for(call: Call, client: Val, collection: str) -> Val:
+    """The index ``collection`` on ``client`` (for other tables' rows, e.g. ES bulk)."""
+    return _index(call, client, collection)
 
 
 def _index(call: Call, client: Val, collection: str, **props: Any) -> Val:
@@ -152,6 +158,11 @@ def _embed(call: Call, index: Val, written: Val, embedder: Val | None = None) ->
     call.ctx.flow_into(sources, index.asset, EdgeKind.EMBED)
 
 
+def embed_into(call: Call, index: Val, written: Val) -> None:
+    """Record ``written`` being embedded into ``index`` (for other tables' rows)."""
+    _embed(call, index, written)
+
+
 def _search(call: Call) -> Val | None:
     index = _target_index(call, None)
     if index is None:
@@ -229,6 +240,25 @@ def _add_documents(call: Call) -> Val | None:
         return None
     _embed(call, index, union(call.args + tuple(call.kwargs.values())), index.attrs.get("embedder"))
     return Val()
+
+
+def _compose(call: Call) -> Val | None:
+    """``chain.assign(answer=llm_chain)`` / ``RunnableParallel({...})``: a composed chain."""
+    parts = [call.recv, *call.args, *call.kwargs.values()]
+    return call.ctx.compose(parts)  # type: ignore[attr-defined]
+
+
+def _engine_from(call: Call) -> Val | None:
+    """``CitationQueryEngine.from_args(index, llm=...)``: a retriever over ``index``."""
+    index = _find(call.arg(0, "index"), "vector_index")
+    if index is None:
+        return None
+    llm = call.arg(None, "llm")
+    return Val(
+        tag=call.qual,
+        data=frozenset({index.asset}),
+        models=frozenset({llm.asset}) if is_model(llm) else frozenset(),
+    ).with_attrs(role="retriever")
 
 
 def _faiss_index(call: Call) -> Val | None:
@@ -416,6 +446,12 @@ RULES: tuple[Rule, ...] = (
         "writes to a collection",
     ),
     Rule(("*.as_retriever", "*.as_query_engine", "*.as_chat_engine"), _retriever, "retrievers"),
+    Rule(("llama_index*.*Engine.from_args", "llama_index*.*Retriever"), _engine_from, "engines"),
+    Rule(
+        ("*.assign", "*.pipe", "langchain*.RunnableParallel", "langchain*.RunnableSequence"),
+        _compose,
+        "LangChain composition",
+    ),
     Rule(
         (
             "*.search",
