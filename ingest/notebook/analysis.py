@@ -473,8 +473,11 @@ class Analyzer:
             if result is not None:
                 return result
         generic = site.inputs()
-        if recv_name and isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
-            self.rebind(recv_name, union([recv, *args, *kwargs.values()], tag=recv.tag))
+        if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+            root = _root_name(func.value)  # d[k]["values"].append(x) mutates d
+            if root:
+                held = self._lookup(root) or UNKNOWN
+                self.rebind(root, union([held, *args, *kwargs.values()], tag=held.tag))
         return Val(tag=f"{qual}()" if qual else "", data=generic.data, models=generic.models)
 
     def _e_yield(self, node: ast.Yield | ast.YieldFrom) -> Val:
@@ -500,6 +503,12 @@ def _edge_kind(src: Kind, dst: Kind, kind: EdgeKind | None) -> EdgeKind:
     if dst is Kind.ENDPOINT:
         return EdgeKind.SERVE
     return EdgeKind.TRAIN if src is Kind.DATASET else EdgeKind.INFER
+
+
+def _root_name(node: ast.expr) -> str:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def _const_default(node: ast.expr | None) -> Val:

@@ -30,6 +30,8 @@ _PY_CELL_MAGICS = {
 }
 _SHELL_CELL_MAGICS = {"bash", "sh", "shell", "script", "system", "!"}
 _SQL_CELL_MAGICS = {"sql", "sparksql", "bigquery", "snowflake", "read_sql", "duckdb"}
+# IPython runs these without the ``%`` when automagic is on (the default)
+_AUTOMAGICS = frozenset({"pip", "conda", "cd", "env", "set_env", "load_ext", "matplotlib"})
 _ASSIGN_ESCAPE = re.compile(r"^(?P<indent>\s*)(?P<lhs>[\w.,\s\[\]()]+?)\s*=\s*[!%]")
 _HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.]+\?\??)\s*$")
 
@@ -104,8 +106,8 @@ def _line_magics(source: str) -> CellCode:
         if text.startswith("!"):
             cell.shell.append(text[1:].strip())
             out.append(indent + "pass")
-        elif text.startswith("%"):
-            name, _, rest = text[1:].partition(" ")
+        elif text.startswith("%") or text.split(" ", 1)[0] in _AUTOMAGICS:
+            name, _, rest = text.lstrip("%").partition(" ")
             cell.magics.append(name)
             if name in ("sql", "sparksql"):
                 cell.sql.append(("", rest))

@@ -84,7 +84,9 @@ def parse_notebook(text: str, ref: str) -> LoadedNotebook:
     except (NotJSONError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return _unusable(ref, f"nbformat could not read the notebook: {exc}")
     try:
-        nbformat.validate(nb)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # missing cell ids etc.: not ours to fix
+            nbformat.validate(nb)
     except nbformat.ValidationError as exc:
         problems.append(
             Problem(Severity.WARNING, f"nbformat validation: {_first_line(exc.message)}", ref)

@@ -438,5 +438,9 @@ RULES: tuple[Rule, ...] = (
     Rule(("open", "io.open", "builtins.open", "codecs.open"), _open, "open()"),
     Rule(("io.File.write", "io.File.writelines"), _file_write, "file writes"),
     Rule(("json.dump", "pickle.dump", "yaml.dump", "yaml.safe_dump"), _dump(0, 1), "dumps"),
-    Rule(("json.load", "pickle.load", "yaml.safe_load", "yaml.load"), lambda c: c.arg(0), "loads"),
+    Rule(
+        ("json.load", "pickle.load", "yaml.safe_load", "yaml.load", "json.dumps", "json.loads"),
+        lambda c: c.arg(0),
+        "serialisation keeps the value",
+    ),
 )

@@ -153,11 +153,8 @@ def _module_call(provider: str, model_type: str = "llm"):
     """Module-level calls: ``openai.ChatCompletion.create``, ``ollama.chat``, ``litellm``."""
 
     def handler(call: Call) -> Val | None:
-        name = call.text(None, "model") or "unspecified"
-        if provider == "litellm" and "/" in name:
-            prov, _, _ = name.partition("/")
-        else:
-            prov = provider
+        name = call.text(0 if provider == "litellm" else None, "model") or "unspecified"
+        prov = _litellm_provider(name) if provider == "litellm" else provider
         client = Val().with_attrs(provider=prov, namespace=prov)
         model = _llm(call, client, name, model_type=model_type)
         sent = inputs_of(call, "model").carried() | call.ctx.loop_data
@@ -166,6 +163,98 @@ def _module_call(provider: str, model_type: str = "llm"):
         return Val(data=sent | {model.asset}, models=frozenset({model.asset}))
 
     return handler
+
+
+def _litellm_provider(name: str) -> str:
+    """``openai/gpt-4o`` names its provider; bare names follow LiteLLM's own routing."""
+    if "/" in name:
+        return name.partition("/")[0]
+    if name.startswith(("gpt-", "o1", "o3", "o4", "text-embedding", "chatgpt")):
+        return "openai"
+    if name.startswith("claude"):
+        return "anthropic"
+    if name.startswith("gemini"):
+        return "google"
+    return "litellm"
+
+
+def _named_model(provider: str):
+    """``init_chat_model("claude-...", model_provider=...)`` / ``dspy.LM("openai/gpt-4o")``."""
+
+    def handler(call: Call) -> Val | None:
+        name = call.text(0, "model")
+        if not name:
+            return None
+        prov = call.text(None, "model_provider") or _litellm_provider(name)
+        if provider == "litellm" and "/" in name:
+            name = name.partition("/")[2]
+        client = Val(tag=call.qual).with_attrs(provider=prov, namespace=prov)
+        return _llm(call, client, name)
+
+    return handler
+
+
+_API_PATHS = ("completions", "/messages", "/embeddings", "/generate", "/chat", "/v1/models")
+
+
+def _http_api(call: Call) -> Val | None:
+    """``requests.post("https://api.deepseek.com/chat/completions", json={"model": ...})``."""
+    url = call.text(0, "url")
+    if not url or not any(p in url for p in _API_PATHS):
+        return None
+    provider, namespace = provider_for_url(url)
+    if provider not in _HOSTS.values():
+        return None  # not a known LLM API host: an ordinary HTTP call
+    body = call.arg(None, "json", "data")
+    name = body.attrs.get("consts", {}).get("model") or (
+        body.const.get("model") if isinstance(body.const, dict) else None
+    )
+    client = Val().with_attrs(provider=provider, namespace=namespace)
+    model = _llm(
+        call,
+        client,
+        str(name or "unspecified"),
+        model_type="embedding" if "embedding" in url else "llm",
+    )
+    sent = body.carried() | call.ctx.loop_data
+    call.ctx.flow_into(sent, model.asset, EdgeKind.INFER)
+    return Val(data=sent | {model.asset}, models=frozenset({model.asset}))
+
+
+def _qdrant_document(call: Call) -> Val | None:
+    """``models.Document(text=..., model="BAAI/bge-small-en")``: embedded by FastEmbed."""
+    name = call.text(None, "model")
+    text = call.arg(0, "text")
+    if not name:
+        return None
+    model = model_node(
+        call,
+        "huggingface",
+        name,
+        role="embedding",
+        provider="huggingface",
+        model_type="embedding",
+        origin="local",
+    )
+    return Val(data=text.carried(), models=frozenset({model.asset}))
+
+
+def _dspy_configure(call: Call) -> Val | None:
+    lm = call.arg(None, "lm")
+    if lm.asset:
+        call.ctx.defaults["dspy.lm"] = lm
+    return Val()
+
+
+def _dspy_module(call: Call) -> Val | None:
+    """Calling a DSPy module runs the configured LM on its inputs."""
+    lm = call.ctx.defaults.get("dspy.lm")
+    if lm is None:
+        return None
+    sent = call.inputs().carried() | call.ctx.loop_data
+    if _remote(lm):
+        call.ctx.flow_into(sent, lm.asset, EdgeKind.INFER)
+    return Val(data=sent | {lm.asset}, models=frozenset({lm.asset}))
 
 
 def _model_invoke(call: Call) -> Val | None:
@@ -419,8 +508,16 @@ RULES: tuple[Rule, ...] = (
         "local LLMs",
     ),
     Rule(("langchain*.ChatHuggingFace",), lambda c: c.arg(None, "llm"), "chat wrapper"),
-    Rule(("langchain*.init_chat_model",), _module_call("langchain"), "init_chat_model"),
-    Rule(("dspy.LM", "dspy.LLM"), _module_call("litellm"), "DSPy LM"),
+    Rule(("langchain*.init_chat_model",), _named_model("langchain"), "init_chat_model"),
+    Rule(("dspy.LM", "dspy.LLM"), _named_model("litellm"), "DSPy LM"),
+    Rule(
+        ("requests.post", "httpx.post", "httpx.*Client.post", "requests.Session().post"),
+        _http_api,
+        "raw HTTP calls to LLM APIs",
+    ),
+    Rule(("qdrant_client*.Document",), _qdrant_document, "Qdrant server-side inference"),
+    Rule(("dspy.settings.configure", "dspy.configure"), _dspy_configure, "DSPy settings"),
+    Rule(("dspy.*()", "dspy.*().__call__", "dspy.settings.lm"), _dspy_module, "DSPy modules"),
     # module-level calls
     Rule(("openai.ChatCompletion.create", "openai.Completion.create"), _module_call("openai"), ""),
     Rule(("openai.Embedding.create",), _module_call("openai", "embedding"), "legacy embeddings"),

@@ -33,7 +33,13 @@ def _client(engine: str, url_pos: int | None = 0, *url_kws: str):
         path = call.text(None, "path", "persist_directory", "persist_path")
         port = call.arg(None, "port").const
         embedded = engine in ("qdrant", "chroma", "milvus", "lancedb")
-        persistence = "memory" if embedded and url in (None, ":memory:") and not path else "server"
+        given = call.arg(url_pos, *kws)  # a URL known only at run time is still a server
+        runtime_url = url is None and bool(given.tag or given.data)
+        persistence = (
+            "memory"
+            if embedded and url in (None, ":memory:") and not path and not runtime_url
+            else "server"
+        )
         if path or (url and "://" not in url and ("/" in url or url.endswith(".db"))):
             persistence, path, url = "local", path or url, None
         if engine == "chroma" and call.qual.endswith("HttpClient"):
@@ -448,9 +454,21 @@ RULES: tuple[Rule, ...] = (
     Rule(("*.as_retriever", "*.as_query_engine", "*.as_chat_engine"), _retriever, "retrievers"),
     Rule(("llama_index*.*Engine.from_args", "llama_index*.*Retriever"), _engine_from, "engines"),
     Rule(
-        ("*.assign", "*.pipe", "langchain*.RunnableParallel", "langchain*.RunnableSequence"),
+        (
+            "*.assign",
+            "*.pipe",
+            "langchain*.RunnableParallel",
+            "langchain*.RunnableSequence",
+            "langchain*.from_llm",
+            "langchain*.from_chain_type",
+            "langchain*.create_retrieval_chain",
+            "langchain*.create_stuff_documents_chain",
+            "langchain*.RetrievalQA*",
+            "langchain*.ConversationalRetrievalChain*",
+            "llama_index*.RetrieverQueryEngine*",
+        ),
         _compose,
-        "LangChain composition",
+        "LangChain composition and retrieval chains",
     ),
     Rule(
         (
