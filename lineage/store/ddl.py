@@ -46,6 +46,21 @@ NEO4J_SCHEMA: tuple[tuple[str, str], ...] = (
         "CREATE CONSTRAINT lineage_meta_key IF NOT EXISTS "
         "FOR (m:LineageMeta) REQUIRE m.key IS UNIQUE",
     ),
+    # The OpenLineage event log (lineage.store.neo4j_eventlog): keys deduplicate, seq orders.
+    (
+        "lineage_event_key",
+        "CREATE CONSTRAINT lineage_event_key IF NOT EXISTS "
+        "FOR (e:LineageEvent) REQUIRE e.key IS UNIQUE",
+    ),
+    (
+        "lineage_event_seq",
+        "CREATE CONSTRAINT lineage_event_seq IF NOT EXISTS "
+        "FOR (e:LineageEvent) REQUIRE e.seq IS UNIQUE",
+    ),
+    (
+        "lineage_event_applied",
+        "CREATE INDEX lineage_event_applied IF NOT EXISTS FOR (e:LineageEvent) ON (e.applied)",
+    ),
     ("asset_kind", "CREATE INDEX asset_kind IF NOT EXISTS FOR (n:Asset) ON (n.kind)"),
     ("asset_name", "CREATE INDEX asset_name IF NOT EXISTS FOR (n:Asset) ON (n.name)"),
     (

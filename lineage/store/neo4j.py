@@ -21,7 +21,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Final, LiteralString, cast
+from typing import TYPE_CHECKING, Any, Final, LiteralString, cast
 from urllib.parse import urlsplit
 
 import neo4j
@@ -34,6 +34,9 @@ from lineage.settings import Settings
 from lineage.store import cypher, ddl
 from lineage.store.base import Direction, Neighbour, StoredEdge, StoredNode, edge_row, node_row
 from lineage.timeutil import now_iso
+
+if TYPE_CHECKING:
+    from lineage.store.neo4j_eventlog import Neo4jEventLog
 
 __all__ = ["SCHEMES", "Neo4jStore", "plan_rows", "store_error"]
 
@@ -176,15 +179,26 @@ class Neo4jStore:
         """Run ``work`` as one managed transaction (retried on transient errors)."""
         if not work:
             return [[]]
-        writing = mode == neo4j.WRITE_ACCESS
+        return self.run_transaction(_run_all, work, write=mode == neo4j.WRITE_ACCESS)
+
+    def run_transaction[R](self, fn: Callable[..., R], *args: Any, write: bool = True) -> R:
+        """Run ``fn(tx, *args)`` as one managed transaction, retried on transient errors.
+
+        For logs kept beside the graph (:meth:`event_log`): ``fn`` must be safe to re-run.
+        """
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
         try:
             with self._session(mode) as session:
-                run: Callable[..., list[list[dict[str, Any]]]] = (
-                    session.execute_write if writing else session.execute_read
-                )
-                return run(_run_all, work)
+                run = session.execute_write if write else session.execute_read
+                return run(fn, *args)
         except (nx.Neo4jError, nx.DriverError) as exc:
-            raise store_error(exc, self.location, writing=writing, user=self._user) from exc
+            raise store_error(exc, self.location, writing=write, user=self._user) from exc
+
+    def event_log(self) -> Neo4jEventLog:
+        """The OpenLineage event log, kept in this Neo4j database (stateless service)."""
+        from lineage.store.neo4j_eventlog import Neo4jEventLog
+
+        return Neo4jEventLog(self)
 
     @property
     def _pending(self) -> Work | None:

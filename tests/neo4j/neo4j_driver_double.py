@@ -33,6 +33,9 @@ class _Result:
     def data(self) -> list[dict[str, Any]]:
         return list(self._rows)
 
+    def consume(self) -> None:
+        return None
+
 
 class _Tx:
     def __init__(self, record: RecordedTx, answer: Callable[[str, dict], list[dict]]) -> None:
