@@ -259,7 +259,11 @@ class _Walker:
             return self.catalog.columns(self.table(source))
         if isinstance(source.expression, _UDTF):
             alias = source.expression.args.get("alias")
-            cols = [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+            if not isinstance(alias, exp.TableAlias):
+                return None
+            cols = [c.name for c in alias.columns]
+            if not cols and isinstance(source.expression, exp.Unnest) and alias.name:
+                cols = [alias.name]  # BigQuery: ``UNNEST(arr) AS x`` names the value x
             return cols or None
         names = [o.name for o in self.outputs(source)]
         return None if any(o.star for o in self.outputs(source)) else names
@@ -285,7 +289,10 @@ class _Walker:
         self.memo[key] = frozenset()  # recursive CTEs: a cycle contributes nothing new
         result: set[Link] = set()
         if isinstance(scope.expression, exp.SetOperation):
-            for branch in scope.set_operation_scopes:
+            branches = scope.set_operation_scopes
+            if not isinstance(scope.expression, exp.Union):  # EXCEPT / INTERSECT: the right
+                branches = branches[:1]  # side only filters rows (see ``indirect``)
+            for branch in branches:
                 result |= self.column(branch, index)
         else:
             outputs = self.outputs(scope)
@@ -381,6 +388,8 @@ class _Walker:
             lateral = self.alias_reference(scope, column, within)
             if lateral is not None:
                 return lateral
+        if len(candidates) > 1 and not known:  # drop sources known not to have it
+            candidates = [c for c in candidates if self.known_columns(c) is None]
         if len(candidates) == 1 and not isinstance(scope.expression, exp.SetOperation):
             return self.through(candidates[0], name)
         if self.is_using_column(scope, name):
@@ -480,6 +489,13 @@ class _Walker:
         out: set[Link] = set()
         for scope in self.scopes:
             select = scope.expression
+            if isinstance(select, (exp.Except, exp.Intersect)):
+                right = scope.set_operation_scopes[1:]
+                for branch in right:
+                    for i in range(len(self.outputs(branch))):
+                        out |= {(ref, compose(indirect(Subtype.FILTER), how))
+                                for ref, how in self.column(branch, i)}  # fmt: skip
+                continue
             if not isinstance(select, exp.Select):
                 continue
             clauses = [(select.args.get(key), subtype) for key, subtype in _CLAUSES]

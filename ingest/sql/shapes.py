@@ -313,11 +313,13 @@ def _shape_of(stmt: exp.Expression) -> Shape:
     if isinstance(stmt, exp.Delete):
         tgt, _ = _target(stmt.this)
         shape = Shape("delete", [tgt] if tgt else [])
-        using = stmt.args.get("using")
+        using = list(stmt.args.get("using") or [])
         where = stmt.args.get("where")
-        tables = [t for u in (using or []) for t in [u]]
-        if tables or where is not None:
-            shape.query = _assignment_select([], tables, [], where.this if where else None)
+        if using or where is not None:
+            _mark_target(shape, stmt.this)
+            shape.query = _assignment_select(
+                [], [_bare(stmt.this), *using], [], where.this if where else None
+            )
         return shape
     if isinstance(stmt, exp.TruncateTable):
         shape = Shape("truncate")

@@ -128,9 +128,13 @@ def _columns(
     names = _target_names(shape, [n for n, _ in lineage.outputs], catalog)
     if shape.kind == "delete":
         names = []
+    merged: dict[str, set[Link]] = {}  # MERGE may assign one column in several branches
     for name, (_, links) in zip(names, lineage.outputs, strict=False):
         if links:
-            result.columns.extend(_group(TargetRef(table, name), links))
+            merged.setdefault(name.lower(), set()).update(links)
+    first_spelling = {n.lower(): n for n in reversed(names)}
+    for key, links in merged.items():
+        result.columns.extend(_group(TargetRef(table, first_spelling[key]), links))
     if lineage.indirect:
         result.columns.extend(_group(TargetRef(table, None), lineage.indirect))
     if not result.target_columns and shape.kind not in ("update", "merge", "delete"):

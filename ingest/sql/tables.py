@@ -58,7 +58,7 @@ def is_real_table(table: exp.Table) -> bool:
 
 def base_tables(query: exp.Expression) -> Iterator[exp.Table]:
     """Real tables read by ``query``, in order of appearance (duplicates included)."""
-    for table in query.find_all(exp.Table):
+    for table in query.find_all(exp.Table, bfs=False):
         if isinstance(table.parent, (exp.Schema, exp.Into)) or table.meta.get("lineage_target"):
             continue
         if is_real_table(table):
