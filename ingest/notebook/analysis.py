@@ -15,6 +15,7 @@ import ast
 import posixpath
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from ingest.notebook.recognisers import RECOGNISERS, Call, Registry
@@ -185,8 +186,28 @@ class Analyzer:
 
     def _s_if(self, node: ast.If) -> None:
         self.ev(node.test)
-        self._block(node.body)
-        self._block(node.orelse)
+        self._branches([node.body, node.orelse])
+
+    def _branches(self, branches: list[list[ast.stmt]]) -> None:
+        """Alternatives (if/else, try/except): each starts from the same state; then join.
+
+        A name bound differently on two paths keeps the more informative value and the
+        provenance of both (``try: ep = create_endpoint() except: ep = lookup()``).
+        """
+        scope = self._scopes[-1]
+        before = dict(scope)
+        results: list[dict[str, Val]] = []
+        for body in branches:
+            scope.clear()
+            scope.update(before)
+            self._block(body)
+            results.append(dict(scope))
+        scope.clear()
+        scope.update(results[0])
+        for other in results[1:]:
+            for name, value in other.items():
+                mine = scope.get(name)
+                scope[name] = value if mine is None else _join(mine, value)
 
     def _s_with(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
@@ -196,10 +217,7 @@ class Analyzer:
         self._block(node.body)
 
     def _s_try(self, node: ast.Try) -> None:
-        self._block(node.body)
-        for handler in node.handlers:
-            self._block(handler.body)
-        self._block(node.orelse)
+        self._branches([node.body + node.orelse, *(h.body for h in node.handlers)])
         self._block(node.finalbody)
 
     def _s_match(self, node: ast.Match) -> None:
@@ -503,6 +521,19 @@ def _edge_kind(src: Kind, dst: Kind, kind: EdgeKind | None) -> EdgeKind:
     if dst is Kind.ENDPOINT:
         return EdgeKind.SERVE
     return EdgeKind.TRAIN if src is Kind.DATASET else EdgeKind.INFER
+
+
+def _informative(value: Val) -> bool:
+    return bool(value.asset or value.attrs or value.data or value.models or value.func)
+
+
+def _join(first: Val, second: Val) -> Val:
+    if first is second or not _informative(second):
+        return first
+    if not _informative(first):
+        return second
+    extra = second.carried() - {first.asset}
+    return replace(first, data=first.data | extra, models=first.models | second.models)
 
 
 def _root_name(node: ast.expr) -> str:

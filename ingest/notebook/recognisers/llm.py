@@ -221,6 +221,18 @@ def _http_api(call: Call) -> Val | None:
     return Val(data=sent | {model.asset}, models=frozenset({model.asset}))
 
 
+def _endpoint_call(call: Call) -> Val | None:
+    """``endpoint.client.post(json=...)``: data sent to an inference endpoint."""
+    recv: Val | None = call.recv
+    while recv is not None and not recv.asset.startswith("endpoint:"):
+        recv = recv.attrs.get("recv")
+    if recv is None:
+        return None
+    sent = call.inputs().carried() - {recv.asset}
+    call.ctx.flow_into(sent | call.ctx.loop_data, recv.asset, EdgeKind.INFER)
+    return Val(data=sent | {recv.asset})
+
+
 def _qdrant_document(call: Call) -> Val | None:
     """``models.Document(text=..., model="BAAI/bge-small-en")``: embedded by FastEmbed."""
     name = call.text(None, "model")
@@ -516,6 +528,7 @@ RULES: tuple[Rule, ...] = (
         "raw HTTP calls to LLM APIs",
     ),
     Rule(("qdrant_client*.Document",), _qdrant_document, "Qdrant server-side inference"),
+    Rule(("huggingface_hub.InferenceEndpoint.*client.*",), _endpoint_call, "calls to endpoints"),
     Rule(("dspy.settings.configure", "dspy.configure"), _dspy_configure, "DSPy settings"),
     Rule(("dspy.*()", "dspy.*().__call__", "dspy.settings.lm"), _dspy_module, "DSPy modules"),
     # module-level calls

@@ -141,7 +141,16 @@ def _collection(call: Call) -> Val | None:
 def _embedder_of(value: Val) -> str:
     if value.attrs.get("role") == "embedding" and value.asset:
         return value.asset
-    return next((m for m in value.models if ids.kind_of(m) is Kind.MODEL), "")
+    return next(iter(_embedders(value)), "")
+
+
+def _embedders(value: Val, out: object = None) -> list[str]:
+    """Models that produced a value, embedding models first, in a stable order."""
+    models = sorted(m for m in value.models if ids.kind_of(m) is Kind.MODEL)
+    if out is not None:
+        typed = [m for m in models if out.node_props(m).get("model_type") == "embedding"]  # type: ignore[attr-defined]
+        return typed or models
+    return models
 
 
 def _write(call: Call) -> Val | None:
@@ -155,12 +164,15 @@ def _write(call: Call) -> Val | None:
 
 def _embed(call: Call, index: Val, written: Val, embedder: Val | None = None) -> None:
     model = _embedder_of(embedder) if embedder is not None else ""
-    model = model or _embedder_of(written)
+    found = [model] if model else _embedders(written, call.ctx.out)
+    model = found[0] if found else ""
     if model:
         call.ctx.out.node(index.asset, embedding_model=model)
+        if len(found) > 1:  # named vectors: one model per vector (dense, ColBERT...)
+            call.ctx.out.node(index.asset, embedding_models=found)
         if embedder is not None and embedder.attrs.get("provider") not in (None, "local"):
             call.ctx.flow_into(written.carried(), model, EdgeKind.INFER)
-    sources = (written.carried() | call.ctx.loop_data) - {model, index.asset}
+    sources = (written.carried() | call.ctx.loop_data) - {*found, index.asset}
     call.ctx.flow_into(sources, index.asset, EdgeKind.EMBED)
 
 
