@@ -1,9 +1,15 @@
 """The ``lineage`` command: a thin layer over the same functions the API calls."""
 
-from lineage.cli import demo, serve, store_cmds  # noqa: F401 - registers commands
-from lineage.cli import openlineage_cmds  # noqa: F401 - registers commands
-from lineage.cli import runtime_cmds  # noqa: F401 - registers commands
-from lineage.cli import sql_cmds  # noqa: F401 - registers commands
+from lineage.cli import (  # noqa: F401 - registers commands
+    demo,
+    migrate_cmds,
+    openlineage_cmds,
+    runtime_cmds,
+    sensitivity_cmds,
+    serve,
+    sql_cmds,
+    store_cmds,
+)
 from lineage.cli._app import app, run
 
 __all__ = ["app", "main"]
