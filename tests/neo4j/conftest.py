@@ -12,12 +12,19 @@ store-contract suite, the query suites) runs unchanged against Neo4j.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from lineage.settings import Settings
 from lineage.store import Store
+
+# The migration tests load the synthetic estate from bench/ (a folder, not an installed package).
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.append(_ROOT)
 
 NEO4J_URI = os.environ.get("NEO4J_URI", "")
 SKIP_REASON = "no Neo4j server: set NEO4J_URI (see docs/neo4j.md, 'Testing against Neo4j')"
