@@ -311,6 +311,7 @@ class _Walker:
 
     def star_of(self, source: Source) -> set[Link]:
         if isinstance(source, exp.Table):
+            self.unresolved.append(f"{self.table(source)}.*")
             return {(Ref(self.table(source), "*"), IDENTITY)}
         outputs = self.outputs(source)
         out: set[Link] = set()

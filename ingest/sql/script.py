@@ -81,7 +81,8 @@ def _tables(result: ScriptLineage) -> None:
         for name in stmt.targets:
             key = name_key(name)
             names.setdefault(key, name)
-            written.add(key)
+            if not stmt.declares_only:  # an empty table declared by DDL holds no rows yet
+                written.add(key)
             if key not in targets:
                 targets.append(key)
         for name in stmt.target_paths:

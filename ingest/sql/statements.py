@@ -86,12 +86,25 @@ def _error_text(exc: SqlglotError) -> tuple[str, int | None, int | None]:
     return _clean(str(exc).split("\n", 1)[0]), None, None
 
 
+#: Procedural keywords: such a piece is control flow, not a statement to report as bad.
+_PROCEDURAL = frozenset(
+    """RAISE THROW LEAVE BREAK CONTINUE RETURN GO END ELSE ELSEIF BEGIN LOOP WHILE IF
+    EXCEPTION PRINT EXIT ITERATE REPEAT UNTIL CLOSE OPEN FETCH DEALLOCATE RAISERROR""".split()
+)
+_BARE = (exp.Column, exp.Alias, exp.Identifier, exp.Literal, exp.Paren, exp.Binary, exp.Unary)
+
+
 def _parse(dialect: Dialect, tokens: list[Token], sql: str) -> exp.Expression | None:
     parser = dialect.parser(error_level=ErrorLevel.RAISE)
     trees = [t for t in parser.parse(tokens, sql) if t is not None]
     if len(trees) != 1:
         raise SqlglotParseError(f"expected one statement, found {len(trees)}")
-    return trees[0]
+    tree = trees[0]
+    if isinstance(tree, _BARE):  # ``SELEC oops`` parses as an aliased column
+        if tokens[0].text.upper() in _PROCEDURAL:
+            return exp.Command(this=tokens[0].text.upper(), expression=tree.sql())
+        raise SqlglotParseError(f"not a SQL statement: {tokens[0].text!r} starts no statement")
+    return tree
 
 
 def _text(sql: str, tokens: list[Token]) -> str:

@@ -86,77 +86,23 @@ def compose(outer: Transformation, inner: Transformation) -> Transformation:
     return Transformation(Subtype.TRANSFORMATION, masking)
 
 
-DEFAULT_MASKING_FUNCTIONS: frozenset[str] = frozenset(
-    {
-        # hashing
-        "md5",
-        "md5_hex",
-        "md5_binary",
-        "md5_number_lower64",
-        "md5_number_upper64",
-        "sha",
-        "sha1",
-        "sha1_hex",
-        "sha1_binary",
-        "sha2",
-        "sha2_hex",
-        "sha2_binary",
-        "sha224",
-        "sha256",
-        "sha384",
-        "sha512",
-        "hash",
-        "hash_agg",
-        "hashbytes",
-        "xxhash64",
-        "xxhash3",
-        "murmur3",
-        "murmur_hash3_32",
-        "farm_fingerprint",
-        "crc32",
-        "checksum",
-        "binary_checksum",
-        "fnv_hash",
-        "standard_hash",
-        "ora_hash",
-        "digest",
-        "hmac",
-        "keyed_hash",
-        "approx_hash",
-        # encryption
-        "encrypt",
-        "encrypt_raw",
-        "aes_encrypt",
-        "aes_encrypt_mysql",
-        "pgp_sym_encrypt",
-        "pgp_pub_encrypt",
-        "encryptbykey",
-        "encryptbypassphrase",
-        "encryptbycert",
-        "encryptbyasymkey",
-        "deterministic_encrypt",
-        "aead.encrypt",
-        "deterministic_encrypt_bytes",
-        "try_aes_encrypt",
-        # masking, tokenisation, redaction
-        "mask",
-        "mask_hash",
-        "mask_first_n",
-        "mask_last_n",
-        "mask_show_first_n",
-        "mask_show_last_n",
-        "mask_inner",
-        "mask_outer",
-        "redact",
-        "tokenize",
-        "anonymize",
-        "pseudonymize",
-        "partial",
-        "email",
-        "random",
-        "default_mask",
-    }
-)
+_HASHING = """
+    md5 md5_hex md5_binary md5_digest md5_number_lower64 md5_number_upper64
+    sha sha1 sha1_hex sha1_binary sha1_digest sha2 sha2_hex sha2_binary sha2_digest sha_digest
+    sha224 sha256 sha384 sha512 hash hash_agg hashbytes xxhash64 xxhash3 murmur3
+    murmur_hash3_32 farm_fingerprint crc32 checksum binary_checksum fnv_hash standard_hash
+    ora_hash digest hmac keyed_hash approx_hash
+"""
+_ENCRYPTION = """
+    encrypt encrypt_raw aes_encrypt aes_encrypt_mysql try_aes_encrypt pgp_sym_encrypt
+    pgp_pub_encrypt encryptbykey encryptbypassphrase encryptbycert encryptbyasymkey
+    deterministic_encrypt deterministic_encrypt_bytes aead.encrypt
+"""
+_MASKING = """
+    mask mask_hash mask_first_n mask_last_n mask_show_first_n mask_show_last_n mask_inner
+    mask_outer redact tokenize anonymize pseudonymize default_mask
+"""
+DEFAULT_MASKING_FUNCTIONS: frozenset[str] = frozenset((_HASHING + _ENCRYPTION + _MASKING).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,16 +123,31 @@ class MaskingPolicy:
             return self.regexp_replace_redacts and isinstance(replacement, exp.Literal)
         if not isinstance(node, exp.Func):
             return False
-        name = _function_name(node)
-        return bool(name) and (name in self.functions or name.rsplit(".", 1)[-1] in self.functions)
+        names = self._normalised()
+        return any(
+            n and (n in names or n.rsplit(".", 1)[-1] in names) for n in _function_names(node)
+        )
+
+    def _normalised(self) -> frozenset[str]:
+        cached = _NORMALISED.get(self.functions)
+        if cached is None:
+            cached = _NORMALISED[self.functions] = frozenset(
+                f.replace("_", "") for f in self.functions
+            )
+        return cached
 
 
-def _function_name(node: exp.Func) -> str:
+_NORMALISED: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _function_names(node: exp.Func) -> tuple[str, ...]:
+    """Names a function goes by, underscores dropped (sqlglot spells some S_H_A2_DIGEST)."""
     if isinstance(node, exp.Anonymous):
-        return str(node.name).lower()
-    if isinstance(node, (exp.SHA2, exp.SHA)):
-        return "sha2" if isinstance(node, exp.SHA2) else "sha1"
-    return node.sql_name().lower()
+        return (str(node.name).lower().replace("_", ""),)
+    return (
+        node.sql_name().lower().replace("_", ""),
+        type(node).__name__.lower(),
+    )
 
 
 def classify(column: exp.Expression, root: exp.Expression, policy: MaskingPolicy) -> Transformation:
@@ -210,7 +171,7 @@ def classify(column: exp.Expression, root: exp.Expression, policy: MaskingPolicy
             return Transformation(Subtype.CONDITIONAL, masking)
         if isinstance(parent, exp.AggFunc):
             aggregated = True
-        if (node is parent.this or isinstance(parent, exp.Anonymous)) and policy.masks(parent):
+        if policy.masks(parent):  # any argument: the value (and a key) come out hashed
             masking = True
         node, parent = parent, parent.parent
     if aggregated:

@@ -1,0 +1,106 @@
+"""Statement splitting, bad input, procedural scripts, intermediates and line numbers."""
+
+from __future__ import annotations
+
+from ingest.sql import analyse, parse_sql
+
+
+def test_bad_statement_is_reported_and_the_rest_still_lands() -> None:
+    sql = "INSERT INTO a SELECT x FROM s1;\n\nINSERT INTO WHERE;\nINSERT INTO b SELECT y FROM s2;"
+    result = analyse(sql, dialect="postgres")
+    assert [s.line for s in result.statements] == [1, 3, 4]
+    bad = result.statements[1]
+    assert bad.error and "WHERE" in bad.error
+    assert bad.snippet == "INSERT INTO WHERE"
+    assert result.sources == ["s1", "s2"]
+    assert result.targets == ["a", "b"]
+
+
+def test_unterminated_string_does_not_lose_the_other_statements() -> None:
+    result = analyse("INSERT INTO a SELECT x FROM s1;\nSELECT 'open FROM t;")
+    assert result.targets == ["a"]
+    assert result.statements[-1].error
+
+
+def test_line_offset_shifts_every_line() -> None:
+    got = parse_sql("SELECT 1;\nSELECT a FROM t;")
+    assert [s["line"] for s in got["statements"]] == [1, 2]
+    shifted = analyse("SELECT 1;\nSELECT a FROM t;", line_offset=10)
+    assert [s.line for s in shifted.statements] == [11, 12]
+
+
+def test_dml_inside_procedural_blocks_is_recovered() -> None:
+    sql = """CREATE PROCEDURE dbo.load @d DATE AS
+BEGIN
+  SET NOCOUNT ON;
+  IF @d IS NULL
+    SET @d = GETDATE();
+  INSERT INTO dw.facts
+  SELECT s.id, s.amount FROM staging.sales s WHERE s.day = @d;
+END"""
+    result = analyse(sql, dialect="tsql")
+    assert result.sources == ["staging.sales"]
+    assert result.targets == ["dw.facts"]
+    line = next(s.line for s in result.statements if s.targets)
+    assert line == 6
+
+
+def test_written_then_read_is_intermediate_read_then_written_is_not() -> None:
+    got = parse_sql(
+        "INSERT INTO t2 SELECT a FROM t1;\n"
+        "INSERT INTO t3 SELECT a FROM t2;\n"
+        "INSERT INTO t1 SELECT a FROM t0;"
+    )
+    assert got["intermediates"] == ["t2"]
+    assert got["sources"] == ["t1", "t0"]
+    assert got["targets"] == ["t3", "t1"]
+    assert {(c["target"]["table"], c["sources"][0]["table"]) for c in got["columns"]} == {
+        ("t3", "t1"),
+        ("t1", "t0"),
+    }
+
+
+def test_self_referencing_insert_reads_and_writes_the_same_table() -> None:
+    got = parse_sql("INSERT OVERWRITE TABLE foo SELECT col FROM foo WHERE flag", dialect="spark")
+    assert got["sources"] == ["foo"] and got["targets"] == ["foo"]
+    assert got["intermediates"] == []
+
+
+def test_dropped_after_use_is_intermediate() -> None:
+    got = parse_sql(
+        "CREATE TABLE tmp AS SELECT a FROM s; INSERT INTO t SELECT a FROM tmp; DROP TABLE tmp;"
+    )
+    assert (got["sources"], got["targets"], got["intermediates"]) == (["s"], ["t"], ["tmp"])
+
+
+def test_plain_select_has_null_target_table() -> None:
+    got = parse_sql("SELECT a AS x FROM t")
+    assert got["columns"] == [
+        {
+            "target": {"table": None, "column": "x"},
+            "sources": [{"table": "t", "column": "a"}],
+            "transformation": {"type": "DIRECT", "subtype": "IDENTITY", "masking": False},
+        }
+    ]
+    assert got["targets"] == []
+
+
+def test_names_keep_the_authors_spelling_without_quotes() -> None:
+    got = parse_sql('INSERT INTO "Sales"."Orders" SELECT "Id" FROM [dbo].[Src]', dialect="tsql")
+    assert got["targets"] == ["Sales.Orders"]
+    assert got["sources"] == ["dbo.Src"]
+
+
+def test_rename_moves_lineage_and_paths_are_targets() -> None:
+    got = parse_sql("ALTER TABLE a RENAME TO b", dialect="postgres")
+    assert (got["sources"], got["targets"]) == (["a"], ["b"])
+    got = parse_sql("INSERT OVERWRITE DIRECTORY 's3://b/k' SELECT * FROM t", dialect="spark")
+    assert (got["sources"], got["targets"]) == (["t"], ["s3://b/k"])
+
+
+def test_json_shape_is_exactly_the_contract() -> None:
+    got = parse_sql("INSERT INTO t SELECT a FROM s WHERE b > 0")
+    assert list(got) == ["sources", "targets", "intermediates", "columns", "statements"]
+    assert list(got["statements"][0]) == ["line", "sources", "targets", "columns", "error"]
+    assert list(got["columns"][0]) == ["target", "sources", "transformation"]
+    assert list(got["columns"][0]["transformation"]) == ["type", "subtype", "masking"]
