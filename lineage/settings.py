@@ -16,6 +16,8 @@ neo4j bearer token     LINEAGE_NEO4J_TOKEN            none (SSO; instead of a pa
 neo4j database         LINEAGE_NEO4J_DATABASE         the server's default database
 neo4j rows per UNWIND  LINEAGE_NEO4J_BATCH_ROWS       2000
 neo4j retry budget     LINEAGE_NEO4J_RETRY_SECONDS    30
+redaction key          LINEAGE_REDACT_KEY             none: encrypt/unredact refused
+policies               LINEAGE_POLICIES               the starter library; "off": none
 =====================  =============================  ==============================
 """
 
@@ -51,6 +53,12 @@ class Settings(BaseModel):
     neo4j_retry_seconds: float = Field(
         30.0, ge=0, description="How long transient Neo4j errors are retried per transaction."
     )
+    redact_key: SecretStr | None = Field(
+        None, description="Key of reversible redaction (encrypt/unredact); never logged."
+    )
+    policies: str | None = Field(
+        None, description="Policy files/folders enforced by `serve` (comma-separated), or off."
+    )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -85,6 +93,9 @@ class Settings(BaseModel):
         for field_name in ("user", "token", "database", "batch_rows", "retry_seconds"):
             if env.get(f"LINEAGE_NEO4J_{field_name.upper()}"):
                 values[f"neo4j_{field_name}"] = env[f"LINEAGE_NEO4J_{field_name.upper()}"]
+        for name in ("redact_key", "policies"):
+            if env.get(f"LINEAGE_{name.upper()}"):
+                values[name] = env[f"LINEAGE_{name.upper()}"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls.model_validate(values)
