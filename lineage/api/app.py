@@ -57,6 +57,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
 def _routers(settings: Settings) -> list[Any]:
     """Routers of the capabilities; each module exposes ``router`` (or ``make_router``)."""
-    from lineage.api import access_log, openlineage
+    from lineage.api import access_log, openlineage, policy
 
-    return [openlineage.router, access_log.router]
+    return [openlineage.router, access_log.router, policy.router]
