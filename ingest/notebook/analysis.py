@@ -253,8 +253,29 @@ class Analyzer:
             self._block(node.body)
         finally:
             self._scopes.pop()
-        attrs = {"role": "class", "instance_role": role} if role else {"role": "class"}
+        init = next(
+            (s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"),
+            None,
+        )
+        attrs: dict[str, Any] = {"role": "class", "init": init}
+        if role:
+            attrs["instance_role"] = role
         self._bind(node.name, Val(tag=f"{self.notebook}.{node.name}", attrs=attrs))
+
+    def _instantiate(self, cls: Val, args: tuple[Val, ...], kwargs: dict[str, Val]) -> Val:
+        """A user class instance carries what its ``__init__`` stores on ``self``."""
+        made = union([*args, *kwargs.values()], tag=cls.tag)
+        init = cls.attrs.get("init")
+        if init is not None:
+            before = {k: v for k, v in self._globals.items() if k.startswith("self.")}
+            self._call_user(Val(func=init), (made, *args), kwargs)
+            fields = [
+                v for k, v in self._globals.items()
+                if k.startswith("self.") and before.get(k) is not v
+            ]
+            made = union([made, *fields], tag=cls.tag)
+        role = cls.attrs.get("instance_role")
+        return made.with_attrs(role=role) if role else made
 
     # -- user functions -----------------------------------------------------------------------
 
@@ -480,9 +501,7 @@ class Analyzer:
         if fv is not None and fv.func is not None:
             return self._call_user(fv, args, kwargs)
         if fv is not None and fv.attrs.get("role") == "class":
-            role = fv.attrs.get("instance_role")
-            made = union([*args, *kwargs.values()], tag=fv.tag)
-            return made.with_attrs(role=role) if role else made
+            return self._instantiate(fv, args, kwargs)
         if fv is not None and (fv.asset or fv.attrs) and not qual.startswith(fv.tag + "."):
             qual, recv = f"{fv.tag or '?'}.__call__", fv
         site = Call(qual, recv, args, kwargs, node, self, recv_name)

@@ -351,7 +351,9 @@ def _hf_inference_endpoint(call: Call) -> Val | None:
     )
     if repo:
         uid = model_uid("huggingface", repo)
-        call.ctx.out.node(uid, provider="huggingface", origin="pretrained")
+        task = call.text(None, "task") or ""
+        kind = "embedding" if "embedding" in task else ("llm" if "generation" in task else None)
+        call.ctx.out.node(uid, provider="huggingface", origin="pretrained", model_type=kind)
         call.ctx.flow_into([uid], endpoint, EdgeKind.SERVE)
     return Val(tag="huggingface_hub.InferenceEndpoint", asset=endpoint)
 

@@ -31,6 +31,8 @@ _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor", "Collator
 def model_type_of(cls: str) -> str:
     """A coarse model type from a class name (``AutoModelForCausalLM`` -> ``llm``)."""
     name = cls.rsplit(".", 1)[-1]
+    if name.startswith("Peft"):
+        return "adapter"
     if any(k in name for k in ("CausalLM", "Seq2SeqLM", "ConditionalGeneration", "LLM")):
         return "llm"
     if "Classification" in name or "Classifier" in name:
@@ -94,7 +96,9 @@ def _pipeline(call: Call) -> Val | None:
     if is_model(model):
         return Val(tag="transformers.Pipeline", asset=model.asset).with_attrs(role="model")
     if model.text:
-        return _pretrained_ref(call, model.text, "transformers.pipeline")
+        task = call.text(0, "task") or ""
+        cls = "LLM" if "generation" in task else f"transformers.pipeline.{task or 'pipeline'}"
+        return _pretrained_ref(call, model.text, cls)
     return Val(tag="transformers.Pipeline")
 
 
@@ -118,12 +122,15 @@ def _trainer(call: Call) -> Val | None:
         train_data=data.carried(),
         output_dir=args.attrs.get("output_dir") or "",
         hub_model_id=args.attrs.get("hub_model_id") or "",
+        push_to_hub=bool(args.attrs.get("push_to_hub")),
     )
 
 
 def _training_args(call: Call) -> Val | None:
     return Val(tag=call.qual).with_attrs(
-        output_dir=call.text(0, "output_dir") or "", hub_model_id=call.text(None, "hub_model_id")
+        output_dir=call.text(0, "output_dir") or "",
+        hub_model_id=call.text(None, "hub_model_id"),
+        push_to_hub=call.arg(None, "push_to_hub").const is True,
     )
 
 
@@ -156,6 +163,11 @@ def _trainer_train(call: Call) -> Val | None:
         return None
     var = trainer.attrs.get("model_var") or call.recv_name
     trained = _train(trainer.attrs["model"], var, trainer.attrs["train_data"], call)
+    repo = trainer.attrs.get("hub_model_id") or trainer.attrs.get("output_dir")
+    if trainer.attrs.get("push_to_hub") and repo:  # TrainingArguments(push_to_hub=True)
+        uid = model_uid("huggingface", repo)
+        call.ctx.out.node(uid, provider="huggingface", origin="published")
+        call.ctx.flow_into([trained.asset], uid, EdgeKind.EXPORT)
     if call.recv_name:
         call.ctx.rebind(call.recv_name, trainer.with_attrs(model=trained))
     return trained
