@@ -4,6 +4,7 @@ from lineage.cli import (  # noqa: F401 - registers commands
     demo,
     migrate_cmds,
     openlineage_cmds,
+    policy_cmds,
     runtime_cmds,
     sensitivity_cmds,
     serve,
