@@ -87,10 +87,9 @@ def _error_text(exc: SqlglotError) -> tuple[str, int | None, int | None]:
 
 
 #: Procedural keywords: such a piece is control flow, not a statement to report as bad.
-_PROCEDURAL = frozenset(
-    """RAISE THROW LEAVE BREAK CONTINUE RETURN GO END ELSE ELSEIF BEGIN LOOP WHILE IF
-    EXCEPTION PRINT EXIT ITERATE REPEAT UNTIL CLOSE OPEN FETCH DEALLOCATE RAISERROR""".split()
-)
+_PROCEDURAL_WORDS = """RAISE THROW LEAVE BREAK CONTINUE RETURN GO END ELSE ELSEIF BEGIN LOOP
+    WHILE IF EXCEPTION PRINT EXIT ITERATE REPEAT UNTIL CLOSE OPEN FETCH DEALLOCATE RAISERROR"""
+_PROCEDURAL = frozenset(_PROCEDURAL_WORDS.split())
 _BARE = (exp.Column, exp.Alias, exp.Identifier, exp.Literal, exp.Paren, exp.Binary, exp.Unary)
 
 

@@ -24,6 +24,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.markup import escape
 from rich.table import Table
 
 from ingest.sql import Catalog, MaskingPolicy, analyse, parse_sql
@@ -92,12 +93,13 @@ def _graph_catalog(store: Store, namespace: str, names: set[str], catalog: Catal
 def _print_problem(problem: Problem) -> None:
     colour = {"error": "red", "warning": "yellow"}.get(problem.severity.value, "cyan")
     console.print(
-        f"[{colour}]{problem.severity.value}[/] {problem.source_ref}: {problem.message}",
+        f"[{colour}]{problem.severity.value}[/] {escape(problem.source_ref)}: "
+        f"{escape(problem.message)}",
         highlight=False,
-        markup=True,
+        soft_wrap=True,
     )
     if problem.snippet:
-        console.print(f"    {problem.snippet}", highlight=False, markup=False)
+        console.print(f"    {problem.snippet}", highlight=False, markup=False, soft_wrap=True)
 
 
 @ingest_app.command("sql")
