@@ -12,6 +12,7 @@ tldextract (used by the URL/e-mail recognisers) tries to fetch the suffix list.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,13 @@ def build_analyzer(*, ner_model: str | None = None, language: str = "en") -> Any
         except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot load spaCy model {ner_model!r}: {exc}") from exc
     registry = RecognizerRegistry(supported_languages=[language])
-    registry.load_predefined_recognizers(nlp_engine=nlp, languages=[language])
+    log = logging.getLogger("presidio-analyzer")
+    level = log.level
+    log.setLevel(logging.ERROR)  # one warning per recogniser of another language otherwise
+    try:
+        registry.load_predefined_recognizers(nlp_engine=nlp, languages=[language])
+    finally:
+        log.setLevel(level)
     for name in DISABLED_RECOGNIZERS:
         registry.remove_recognizer(name)
     for recognizer in secret_recognizers():
