@@ -17,12 +17,11 @@ with their dataset (``HAS_COLUMN``) so the grouping speaks in tables, not fields
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from lineage.errors import LineageError, NodeNotFound
-from queries.cypher import ENDPOINT_ACCESS
 from queries.results import Hop, NodeInfo, Path, fetch_nodes, hops_of, path_of
 from queries.risk import Risk, risk
 from queries.traverse import Reach, traverse
@@ -118,21 +117,6 @@ class BlastRadius:
         }
 
 
-def _principals(store: Any, uids: list[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    if uids:
-        for row in store.query(ENDPOINT_ACCESS, {"uids": uids}):
-            out[row["endpoint"]].append(row["principal"])
-    return out
-
-
-def _origin(store: Any, uid: str) -> NodeInfo:
-    found = fetch_nodes(store, [uid])
-    if uid not in found:
-        raise NodeNotFound(uid)
-    return found[uid]
-
-
 def blast_radius(
     store: Any,
     uid: str,
@@ -153,10 +137,9 @@ def blast_radius(
         raise LineageError(f"direction must be 'down' or 'up', not {direction!r}")
     if mode not in ("confidentiality", "integrity"):
         raise LineageError(f"mode must be 'confidentiality' or 'integrity', not {mode!r}")
-    origin = _origin(store, uid)
     reach: Reach = traverse(
         store,
-        {uid: origin.kind},
+        {uid: ""},  # kind unknown yet: the node facts come in one fetch at the end
         way="out" if direction == "down" else "in",
         integrity=mode == "integrity",
         include_stale=include_stale,
@@ -165,6 +148,9 @@ def blast_radius(
     )
     depth_of = {state[0]: d for state, d in reach.depth.items() if state[0] != uid}
     nodes = fetch_nodes(store, [*depth_of, uid])
+    if uid not in nodes:
+        raise NodeNotFound(uid)
+    origin = nodes[uid]
     parents: dict[str, str] = {}  # column -> its dataset, from the HAS_COLUMN steps
     for _src, _dst, step in reach.steps:
         if step.step != "flow":
@@ -186,8 +172,6 @@ def blast_radius(
         )
     )
     by_kind = Counter(a.node.kind for a in affected)
-    ranked_uids = [a.node.uid for a in affected if a.node.kind in _RANKED_KINDS]
-    access = _principals(store, [u for u in ranked_uids if nodes.get(u, None)])
     ranked: list[Ranked] = []
     for a in affected:
         if a.node.kind not in _RANKED_KINDS:
@@ -200,10 +184,10 @@ def blast_radius(
             kind=a.node.kind,
             exposure_value=a.node.exposure,
             registered=a.node.registered,
-            principals=len(access.get(a.node.uid, ())),
+            principals=len(a.node.principals),
             coarse_hops=path.coarse_hops,
         )
-        ranked.append(Ranked(a.node, a.depth, score, path, tuple(access.get(a.node.uid, ()))))
+        ranked.append(Ranked(a.node, a.depth, score, path, a.node.principals))
     ranked.sort(key=lambda r: (-r.risk.score, r.depth, r.node.uid))
     edges = {(s.src, s.dst, s.step, s.via): s for _a, _b, s in reach.steps}
     return BlastRadius(

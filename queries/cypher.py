@@ -46,7 +46,7 @@ _EDGE_OK = (
     "                      AND NOT coalesce(e.masking, false)))"
 )
 _NODE_OK = "(s[1] IS NULL OR s[1] IN coalesce(b.labels, []))"
-_FLOW_COLUMNS = (
+_flow_return = (
     "RETURN s[0] AS src, s[1] AS label, s[3] AS tag, b.uid AS dst, b.kind AS kind,\n"
     "       coalesce(b.own_labels, []) AS own, 'flow' AS step,\n"
     "       e.kind AS edge_kind, e.via AS via, e.granularity AS granularity,\n"
@@ -54,7 +54,7 @@ _FLOW_COLUMNS = (
     "       coalesce(e.column_detail, false) AS detail, coalesce(e.masking, false) AS masking,\n"
     "       coalesce(e.stale, false) AS stale"
 )
-_STRUCT_COLUMNS = (
+_struct_return = (
     "RETURN s[0] AS src, s[1] AS label, s[3] AS tag, b.uid AS dst, b.kind AS kind,\n"
     "       coalesce(b.own_labels, []) AS own,\n"
     "       CASE b.kind WHEN 'Column' THEN 'column' ELSE 'rollup' END AS step,\n"
@@ -68,11 +68,13 @@ def _flow(way: Way) -> str:
     return "\n".join(
         [
             "UNWIND $flow AS s",
-            f"MATCH (a:Asset {{uid: s[0]}}){arrow}(b:Asset)",
+            "MATCH (a:Asset {uid: s[0]})",
+            "WITH s, a",  # anchor on the uid index: the planner may scan from b otherwise
+            f"MATCH (a){arrow}(b:Asset)",
             f"WHERE {_EDGE_OK}",
             "  AND (($integrity AND s[2] = 0) OR NOT coalesce(e.column_detail, false))",
             f"  AND {_NODE_OK}",
-            _FLOW_COLUMNS,
+            _flow_return,
         ]
     )
 
@@ -81,9 +83,11 @@ def _flow(way: Way) -> str:
 _STRUCT = "\n".join(
     [
         "UNWIND $struct AS s",
-        "MATCH (a:Asset {uid: s[0]})-[:HAS_COLUMN]-(b:Asset)",
+        "MATCH (a:Asset {uid: s[0]})",
+        "WITH s, a",
+        "MATCH (a)-[:HAS_COLUMN]-(b:Asset)",
         f"WHERE {_NODE_OK}",
-        _STRUCT_COLUMNS,
+        _struct_return,
     ]
 )
 
@@ -102,11 +106,14 @@ STEP: dict[tuple[Way, Parts], str] = {
     (way, parts): _step(way, parts) for way in ("out", "in") for parts in ("flow", "struct", "both")
 }
 
-# The properties a result needs about each node, fetched once per query for all of them.
+# The properties a result needs about each node (and who can access it), fetched once per
+# query for all of them.
 NODES_BY_UID = """
 UNWIND $uids AS u
 MATCH (n:Asset {uid: u})
-RETURN n.uid AS uid, n.kind AS kind, n.name AS name, n.namespace AS namespace,
+OPTIONAL MATCH (p:Principal)-[:CAN_ACCESS]->(n)
+WITH n, collect(p.uid) AS principals
+RETURN n.uid AS uid, principals, n.kind AS kind, n.name AS name, n.namespace AS namespace,
        coalesce(n.labels, []) AS labels, coalesce(n.own_labels, []) AS own_labels,
        coalesce(n.coarse_labels, []) AS coarse_labels,
        coalesce(n.label_evidence, []) AS evidence, n.exposure AS exposure,

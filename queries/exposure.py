@@ -19,7 +19,6 @@ early instead of exploring the whole estate.
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,7 @@ import networkx as nx
 
 from lineage.errors import LineageError
 from lineage.model import Label
-from queries.cypher import ENDPOINT_ACCESS, EXPOSED_ENDPOINTS
+from queries.cypher import EXPOSED_ENDPOINTS
 from queries.results import NodeInfo, Path, fetch_nodes, path_of
 from queries.risk import Risk, label_confidence, risk
 from queries.traverse import Reach, State, Step, traverse
@@ -210,20 +209,23 @@ def exposure_paths(
     scored: list[tuple[Exposure, _Found]] = []
     want = offset + limit
     searched, size = 0, _FIRST_BATCH
-    principal_cache: dict[str, tuple[str, ...]] = {}
     while searched < len(candidates):
         batch = candidates[searched : searched + size]
         searched += len(batch)
         size *= 2
         found = _search(store, batch, depth=depth, include_stale=include_stale)
-        scored.extend(_score(store, found, batch, principal_cache))
+        scored.extend(_score(store, found))
         scored.sort(key=lambda x: (-x[0].risk.score, x[0].path.flow_hops, x[0].key))
-        if searched < len(candidates) and len(scored) >= want > 0:
-            if scored[want - 1][0].risk.score >= candidates[searched].bound:
-                break
+        if (
+            0 < want <= len(scored)
+            and searched < len(candidates)
+            and scored[want - 1][0].risk.score >= candidates[searched].bound
+        ):
+            break
     page = scored[offset:want]
     results = []
-    for exp, fnd in page:
+    for found_exp, fnd in page:
+        exp = found_exp
         if all_paths:
             nodes = fetch_nodes(store, {s.dst for _a, _b, s in fnd.reach.steps} | {fnd.origin})
             paths = tuple(_all_paths(fnd, nodes, depth, max_paths)) or (exp.path,)
@@ -241,12 +243,7 @@ def exposure_paths(
     )
 
 
-def _score(
-    store: Any,
-    found: list[_Found],
-    batch: Sequence[_Candidate],
-    principal_cache: dict[str, tuple[str, ...]],
-) -> list[tuple[Exposure, _Found]]:
+def _score(store: Any, found: list[_Found]) -> list[tuple[Exposure, _Found]]:
     if not found:
         return []
     witness = {id(f): f.reach.witness(f.state) for f in found}
@@ -255,13 +252,6 @@ def _score(
         uids.update(s.src for s in steps)
         uids.update(s.dst for s in steps)
     nodes = fetch_nodes(store, uids)
-    missing = [c.uid for c in batch if c.uid not in principal_cache]
-    access: dict[str, list[str]] = defaultdict(list)
-    if missing:
-        for row in store.query(ENDPOINT_ACCESS, {"uids": missing}):
-            access[row["endpoint"]].append(row["principal"])
-        for uid in missing:
-            principal_cache[uid] = tuple(access.get(uid, ()))
     out = []
     for f in found:
         path = path_of(witness[id(f)], nodes, f.origin)
@@ -271,13 +261,11 @@ def _score(
             carried,
             kind="Endpoint",
             exposure_value=endpoint.exposure,
-            principals=len(principal_cache[f.endpoint]),
+            principals=len(endpoint.principals),
             origin_confidence=max(label_confidence(origin.evidence, x) for x in carried),
             coarse_hops=path.coarse_hops,
             coarse_label=all(x in endpoint.coarse_labels for x in carried),
         )
-        exposure = Exposure(
-            origin, endpoint, carried, path, (path,), principal_cache[f.endpoint], score
-        )
+        exposure = Exposure(origin, endpoint, carried, path, (path,), endpoint.principals, score)
         out.append((exposure, f))
     return out

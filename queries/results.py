@@ -31,6 +31,7 @@ class NodeInfo:
     exposure: str | None = None
     registered: bool | None = None
     provider: str | None = None
+    principals: tuple[str, ...] = ()  # Principal uids with CAN_ACCESS to this node
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> NodeInfo:
@@ -46,6 +47,7 @@ class NodeInfo:
             exposure=row.get("exposure"),
             registered=row.get("registered"),
             provider=row.get("provider"),
+            principals=tuple(sorted(row.get("principals") or ())),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +63,8 @@ class NodeInfo:
             out["exposure"] = self.exposure
         if self.registered is not None:
             out["registered"] = self.registered
+        if self.principals:
+            out["principals"] = list(self.principals)
         return out
 
 

@@ -21,7 +21,7 @@ __all__ = ["Reach", "State", "Step", "traverse"]
 type State = tuple[str, str | None, str | None]
 
 _WHOLE, _PARTIAL = 0, 1
-_STRUCT_KINDS = frozenset({"Dataset", "Column"})
+_STRUCT_KINDS = frozenset({"Dataset", "Column", ""})  # "": a start of unknown kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,7 @@ def traverse(
             [
                 [uid, label, 0, tag]
                 for (uid, label, tag), m in frontier.items()
-                if m == _WHOLE and reach.kind.get(uid) in _STRUCT_KINDS
+                if m == _WHOLE and reach.kind.get(uid, "") in _STRUCT_KINDS
             ]
             if columns
             else []

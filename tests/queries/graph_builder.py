@@ -8,6 +8,7 @@ queries, independent of the propagation policy.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from lineage import ids
@@ -93,7 +94,9 @@ class Builder:
         a, b = resolve(src), resolve(dst)
         self._node(a)
         self._node(b)
-        granularity = "column" if ids.kind_of(a) is Kind.COLUMN else "dataset"
+        granularity = props.pop(
+            "granularity", "column" if ids.kind_of(a) is Kind.COLUMN else "dataset"
+        )
         self._edges += 1
         via = props.pop("via", ids.job_id(NS, f"job{self._edges}"))
         self.facts.append(
@@ -102,7 +105,7 @@ class Builder:
         return self
 
     def chain(self, *names: str, **props: Any) -> Builder:
-        for a, b in zip(names, names[1:], strict=False):
+        for a, b in itertools.pairwise(names):
             self.flow(a, b, **props)
         return self
 
