@@ -155,7 +155,10 @@ def _statement_facts(em: _Emitter, stmt: StatementLineage) -> Iterator[Problem]:
         if i == 0 and stmt.target_columns:
             props = {"fields": stmt.target_columns, "field_types": stmt.target_types}
         uid = em.dataset(name, line, props)
-        em.edge(Edge(em.job, Rel.WRITES, uid, {}, "", ref, em.seen))
+        em.edge(Edge(em.job, Rel.WRITES, uid, {"operation": stmt.kind}, "", ref, em.seen))
+    for name in stmt.modifies:  # rows removed: no lineage, but the job changes the table
+        uid = em.dataset(name, line)
+        em.edge(Edge(em.job, Rel.WRITES, uid, {"operation": stmt.kind}, "", ref, em.seen))
     flows: dict[tuple[str, str], set[Transformation]] = defaultdict(set)
     pairs: dict[tuple[str, str], list[Transformation]] = defaultdict(list)
     for edge in stmt.columns:

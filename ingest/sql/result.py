@@ -63,6 +63,8 @@ class StatementLineage:
     #: column references that could not be tied to a table, stars with unknown columns
     unresolved: list[str] = field(default_factory=list)
     drops: list[str] = field(default_factory=list)
+    #: tables whose rows it only removes (plain DELETE, TRUNCATE): written, not lineage targets
+    modifies: list[str] = field(default_factory=list)
     #: DDL that only declares its target (no rows written), e.g. ``CREATE TABLE t (a INT)``
     declares_only: bool = False
 

@@ -41,6 +41,9 @@ class Shape:
     target_nodes: list[exp.Table] = field(default_factory=list)
     #: creates a new table (CREATE / SELECT INTO) rather than writing an existing one
     creates: bool = False
+    #: tables whose rows are only removed (DELETE without other inputs, TRUNCATE): no
+    #: lineage flows into them, but the job still changes them (integrity)
+    modifies: list[str] = field(default_factory=list)
 
 
 def _schema_columns(node: exp.Expression) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
@@ -197,6 +200,27 @@ def _merge_shape(stmt: exp.Merge) -> Shape:
     return shape
 
 
+def _delete_shape(stmt: exp.Delete) -> Shape:
+    """Rows left after ``DELETE ... USING s`` / ``WHERE x IN (SELECT ...)`` depend on other
+    tables (an INDIRECT FILTER): a lineage target. A plain DELETE only removes rows."""
+    table = stmt.this
+    if isinstance(table, exp.Table) and table.name.upper() == "TABLE" and table.alias:
+        table = exp.Table(this=exp.to_identifier(table.alias))  # DELETE FROM TABLE t
+        stmt.set("this", table)
+    tgt, _ = _target(table)
+    using = list(stmt.args.get("using") or [])
+    where = stmt.args.get("where")
+    reads_others = bool(using) or (where is not None and where.find(exp.Query) is not None)
+    if not reads_others:
+        return Shape("delete", modifies=[tgt.name] if tgt else [])
+    shape = Shape("delete", [tgt] if tgt else [])
+    _mark_target(shape, table)
+    shape.query = _assignment_select(
+        [], [_bare(table), *using], [], where.this if where is not None else None
+    )
+    return shape
+
+
 def _create_shape(stmt: exp.Create) -> Shape:
     kind = str(stmt.args.get("kind") or "").upper()
     if kind not in {"TABLE", "VIEW", "MATERIALIZED VIEW", "TEMPORARY TABLE", ""} and not (
@@ -311,22 +335,13 @@ def _shape_of(stmt: exp.Expression) -> Shape:
     if isinstance(stmt, exp.Update):
         return _update_shape(stmt)
     if isinstance(stmt, exp.Delete):
-        tgt, _ = _target(stmt.this)
-        shape = Shape("delete", [tgt] if tgt else [])
-        using = list(stmt.args.get("using") or [])
-        where = stmt.args.get("where")
-        if using or where is not None:
-            _mark_target(shape, stmt.this)
-            shape.query = _assignment_select(
-                [], [_bare(stmt.this), *using], [], where.this if where else None
-            )
-        return shape
+        return _delete_shape(stmt)
     if isinstance(stmt, exp.TruncateTable):
         shape = Shape("truncate")
         for table in stmt.expressions:
             tgt, _ = _target(table)
             if tgt:
-                shape.targets.append(tgt)
+                shape.modifies.append(tgt.name)
         return shape
     if isinstance(stmt, exp.Drop):
         kind = str(stmt.args.get("kind") or "").upper()

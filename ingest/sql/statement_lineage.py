@@ -101,6 +101,7 @@ def statement_lineage(
     result.targets = _dedup([t.name for t in shape.targets if not t.is_path])
     result.target_paths = [t.name for t in shape.targets if t.is_path]
     result.drops = list(shape.drops)
+    result.modifies = _dedup(shape.modifies)
     result.declares_only = shape.creates and shape.query is None and not shape.reads
     _learn_renames(shape, catalog)
     target = next((t for t in shape.targets if not t.is_path), None)

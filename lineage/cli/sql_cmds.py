@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,10 +25,10 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.markup import escape
 from rich.table import Table
 
 from ingest.sql import Catalog, MaskingPolicy, analyse, parse_sql
+from ingest.sql.dbt import is_dbt_template, render_dbt_model
 from ingest.sql.facts import script_facts
 from lineage import ids
 from lineage.cli._app import app, console, ingest_app, print_json, store_session
@@ -71,6 +72,15 @@ def _files(paths: list[Path]) -> list[Path]:
         else:
             raise typer.BadParameter(f"{path}: no such file or folder")
     return out
+
+
+def _read(path: Path, dbt_schema: str | None) -> str:
+    """A file's SQL; a dbt model (Jinja) is rendered for the relation it builds."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if not is_dbt_template(text):
+        return text
+    relation = f"{dbt_schema}.{path.stem}" if dbt_schema else path.stem
+    return render_dbt_model(text, relation, path=str(path))
 
 
 def _graph_catalog(store: Store, namespace: str, names: set[str], catalog: Catalog) -> int:
@@ -118,6 +128,13 @@ def ingest_sql(  # noqa: PLR0917 - typer options
         bool, typer.Option(help="Use columns of datasets already in the graph as catalog.")
     ] = True,
     mask_fn: MaskOption = None,
+    dbt_schema: Annotated[
+        str | None,
+        typer.Option(
+            help="dbt models (Jinja): database.schema they build into; each file's model is "
+            "<dbt-schema>.<file name>."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ingest SQL scripts: tables, columns, jobs and transform-aware lineage."""
@@ -146,7 +163,7 @@ def ingest_sql(  # noqa: PLR0917 - typer options
             statements = errors = 0
             for path in files:
                 progress.update(task, description=str(path))
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = _read(path, dbt_schema)
                 catalog = base.copy()
                 if graph_schema:
                     tables = analyse(text, dialect=dialect, columns=False)
