@@ -270,7 +270,8 @@ class Analyzer:
             before = {k: v for k, v in self._globals.items() if k.startswith("self.")}
             self._call_user(Val(func=init), (made, *args), kwargs)
             fields = [
-                v for k, v in self._globals.items()
+                v
+                for k, v in self._globals.items()
                 if k.startswith("self.") and before.get(k) is not v
             ]
             made = union([made, *fields], tag=cls.tag)

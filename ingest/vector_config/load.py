@@ -38,6 +38,8 @@ class _BoundedLoader(yaml.SafeLoader):
         self._nodes = 0
         self._aliases = 0
         self._depth = 0
+        self._sizes: dict[int, int] = {}
+        self._keep: list[yaml.Node] = []
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -51,21 +53,42 @@ class _BoundedLoader(yaml.SafeLoader):
         try:
             if self._depth > self.limits.max_depth:
                 raise _LimitError(f"nested deeper than {self.limits.max_depth}")
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
+        self._measure(node)
+        return node
+
+    def _measure(self, node: yaml.Node) -> None:
+        """The node's size once aliases are expanded; a bomb is refused here, not walked."""
+        if id(node) in self._sizes:
+            return
+        if isinstance(node, yaml.MappingNode):
+            size = 1 + sum(
+                self._sizes.get(id(k), 1) + self._sizes.get(id(v), 1) for k, v in node.value
+            )
+        elif isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(self._sizes.get(id(c), 1) for c in node.value)
+        else:
+            size = 1
+        self._sizes[id(node)] = size
+        self._keep.append(node)  # ids stay unique while the document is composed
+        if size > self.limits.max_nodes:
+            raise _LimitError(f"expands to more than {self.limits.max_nodes} nodes (YAML bomb?)")
 
 
 class _LimitError(Exception):
     pass
 
 
-def load_config_text(text: str, path: str, *, limits: Limits | None = None) -> list[Any]:
+def load_config_text(
+    text: str, path: str, *, limits: Limits | None = None, as_json: bool | None = None
+) -> list[Any]:
     """The documents in a YAML or JSON text. Raises :class:`ParseError` saying why not."""
     limits = limits or Limits()
     if len(text.encode("utf-8", "replace")) > limits.max_bytes:
         raise ParseError(f"config larger than {limits.max_bytes} bytes", path=path)
-    if path.endswith(".json"):
+    if as_json if as_json is not None else path.endswith(".json"):
         try:
             return [json.loads(text)]
         except json.JSONDecodeError as exc:
@@ -104,4 +127,4 @@ def read_config(path: str | Path, *, limits: Limits | None = None, ref: str = ""
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ParseError(f"cannot read: {exc}", path=ref) from None
-    return load_config_text(text, ref if ref.endswith(".json") else path.as_posix(), limits=limits)
+    return load_config_text(text, ref, limits=limits, as_json=path.suffix == ".json")

@@ -18,8 +18,15 @@ from lineage.model import Edge, Fact, Kind, Labeling, Node, Problem, Rel
 
 REGEN = os.environ.get("LINEAGE_REGEN_GOLDEN") == "1"
 _MODEL_KEYS = ("provider", "model_type", "origin")
-_SOURCE_KEYS = ("platform", "vector_engine", "bind", "tls", "api_key_set", "persistence",
-                "published_ports")
+_SOURCE_KEYS = (
+    "platform",
+    "vector_engine",
+    "bind",
+    "tls",
+    "api_key_set",
+    "persistence",
+    "published_ports",
+)
 _INDEX_KEYS = ("engine", "collection", "embedding_model", "distance", "persistence")
 
 
@@ -56,8 +63,9 @@ def summarise(facts: Iterable[Fact]) -> dict[str, Any]:
             u: pick(u, _SOURCE_KEYS) for u in sorted(nodes) if nodes[u].kind is Kind.SOURCE
         },
         "flows": sorted(
-            f"{e.src} -{e.props['kind']}-> {e.dst}" for e in edges if e.rel is Rel.FLOWS_TO
-            and not e.src.startswith("column:")
+            f"{e.src} -{e.props['kind']}-> {e.dst}"
+            for e in edges
+            if e.rel is Rel.FLOWS_TO and not e.src.startswith("column:")
         ),
         "secrets": sorted(f"{lab.label} @ {lab.source_ref.rsplit('#', 1)[-1]}" for lab in labels),
         "problems": sorted(f"{p.severity.value}: {p.message}" for p in problems),

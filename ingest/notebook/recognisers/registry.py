@@ -127,6 +127,12 @@ class Registry:
         self._compiled.append(re.compile(body, re.S))
         self._match.cache_clear()
 
+    def remove(self, rule: Rule) -> None:
+        index = self._rules.index(rule)
+        del self._rules[index]
+        del self._compiled[index]
+        self._match.cache_clear()
+
     def extend(self, rules: Iterable[Rule]) -> None:
         for rule in rules:
             self.add(rule)
