@@ -179,7 +179,8 @@ def test_cell_magics() -> None:
 def test_sql_magic_and_spark_sql_reach_the_sql_ingestor(tmp_path: Path) -> None:
     path = _nb(
         tmp_path,
-        "%%sql postgresql://u@db.internal:5432/shop\nINSERT INTO mart.daily SELECT * FROM raw.orders",
+        "%%sql postgresql://u@db.internal:5432/shop\n"
+        "INSERT INTO mart.daily SELECT * FROM raw.orders",
         "df = spark.sql('SELECT id, email FROM crm.customers')\ndf.write.parquet('s3://lake/c/')",
     )
     facts = list(notebook_facts(path))

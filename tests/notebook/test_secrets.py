@@ -1,4 +1,4 @@
-"""Secret detection by provider: kinds and lines reported, placeholders ignored, values never kept."""
+"""Secret detection by provider: kinds and lines reported, placeholders ignored, no values kept."""
 
 from __future__ import annotations
 
