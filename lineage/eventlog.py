@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
+
 from lineage.errors import StoreError
 from lineage.timeutil import now_iso
 
@@ -187,7 +189,7 @@ class FileEventLog:
                 parsed = self._parse(line)
                 if parsed is not None:
                     seq, key, received, body = parsed
-                    yield LogRecord(seq, key, received, json.loads(body))
+                    yield LogRecord(seq, key, received, orjson.loads(body))
 
     def _applied_ranges(self) -> list[tuple[int, int]]:
         ranges: list[tuple[int, int]] = []
@@ -212,7 +214,7 @@ class FileEventLog:
                     continue
                 self._keys.add(digest)
                 self._seq += 1
-                body = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+                body = orjson.dumps(event)
                 head = f"{self._seq}\t{zlib.crc32(body)}\t{json.dumps(key)}\t{received}\t"
                 lines.append(head.encode() + body + b"\n")
                 out.append(LogRecord(self._seq, key, received, event))

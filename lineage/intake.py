@@ -24,24 +24,21 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ingest.openlineage import (
+    BatchMapper,
     RawEvent,
     RunOutcome,
-    event_facts,
-    event_kind,
     idempotency_key,
-    parse_event,
-    run_outcome,
     validate_event,
 )
 from ingest.openlineage.aliases import rewrite
 from lineage import ids
 from lineage.eventlog import EventLog, FileEventLog, LogRecord
-from lineage.model import Fact, Kind, Node, Problem
+from lineage.model import Edge, Fact, Kind, Node, Problem
 from lineage.pipeline import IngestReport, ingest
 from lineage.store.base import Store
 
@@ -88,6 +85,7 @@ SET e.stale = true
 RETURN count(e) AS n"""
 
 _ALIAS_DEPTH = 4
+_ONE_BATCH = 1 << 30
 
 
 def event_log_path(store_location: str) -> Path:
@@ -156,9 +154,18 @@ class Intake:
         self.log = event_log
         self._apply_lock = threading.Lock()
         self._behind = False  # an apply failed: recover before the next one
+        self._cv = threading.Condition()
+        self._queue: list[tuple[LogRecord, str]] = []
+        self._generation = 1  # the group now being queued
+        self._done = 0  # the last group applied
+        self._busy = False
+        self._outcomes: dict[int, tuple[bool, list[Problem]]] = {}
 
     @classmethod
     def open(cls, store: Store, path: str | Path | None = None) -> Intake:
+        own_log = getattr(store, "event_log", None)  # a server store keeps the log (Neo4j)
+        if path is None and not os.environ.get("LINEAGE_EVENT_LOG") and own_log is not None:
+            return cls(store, own_log())
         return cls(store, FileEventLog(path or event_log_path(store.location)))
 
     def close(self) -> None:
@@ -182,43 +189,74 @@ class Intake:
         result.accepted = len(new)
         result.duplicates = len(records) - len(new)
         if new:
-            try:
-                if self._behind:
-                    self.recover()
-                report = self.apply(new, source_ref=source_ref)
-                result.problems = report.problems
-            except Exception:
-                # Logged is acknowledged: the records stay unapplied and are applied by the
-                # next call or at the next start. The caller still gets its 2xx.
-                log.exception("applying %d logged events failed; will retry", len(new))
-                self._behind = True
-                result.applied = False
+            result.applied, result.problems = self._apply_grouped([(r, source_ref) for r in new])
         return result
+
+    def _apply_grouped(self, items: list[tuple[LogRecord, str]]) -> tuple[bool, list[Problem]]:
+        """Apply these records together with those of concurrent callers (group apply).
+
+        Callers queue their records; one of them (the leader) applies everything queued in
+        one transaction and one propagation pass while the others wait. Under load, batches
+        grow by themselves, and each caller still returns with its events in the graph.
+        """
+        with self._cv:
+            self._queue.extend(items)
+            mine = self._generation
+            while self._done < mine:
+                if not self._busy:
+                    self._busy = True
+                    batch, self._queue = self._queue, []
+                    self._generation += 1
+                    break
+                self._cv.wait()
+            else:
+                return self._outcomes[mine]
+        outcome: tuple[bool, list[Problem]] = (True, [])
+        try:
+            if self._behind:
+                self.recover()
+            outcome = (True, self._apply_items(batch).problems)
+        except Exception:
+            # Logged is acknowledged: the records stay unapplied and are applied by the
+            # next call or at the next start. The caller still gets its 2xx.
+            log.exception("applying %d logged events failed; will retry", len(batch))
+            self._behind = True
+            outcome = (False, [])
+        with self._cv:
+            self._done = mine
+            self._busy = False
+            self._outcomes[mine] = outcome
+            self._outcomes.pop(mine - 64, None)
+            self._cv.notify_all()
+        return outcome
 
     def apply(self, records: Sequence[LogRecord], *, source_ref: str = "") -> IngestReport:
         """Map logged records to facts and write them (idempotent: safe to repeat)."""
+        return self._apply_items([(r, source_ref) for r in records])
+
+    def _apply_items(self, items: Sequence[tuple[LogRecord, str]]) -> IngestReport:
         report = IngestReport()
-        facts: list[Fact] = []
+        mapper = BatchMapper()
         outcomes: dict[str, RunOutcome] = {}
-        for record in records:
-            ref = source_ref or f"openlineage:{record.key}"
+        for record, ref in items:
             try:
-                event = parse_event(record.event, event_kind(record.event))
-                facts.extend(event_facts(event, ref=ref))
+                outcome = mapper.add(record.event, ref=ref)
             except (ValueError, TypeError) as exc:  # a record logged by an older version
                 report.problems.append(_problem(f"log record {record.seq}: {exc}", ref))
                 continue
-            outcome = run_outcome(event)
             if outcome is not None:
                 prior = outcomes.get(outcome.job)
                 if prior is None or outcome.event_time >= prior.event_time:
                     outcomes[outcome.job] = outcome
+        facts = mapper.facts()
+        facts = coalesce(facts)
         with self._apply_lock:
             facts = list(rewrite(facts, self._aliases(facts)))
-            ingest(self.store, facts, report=report)
+            # One transaction and one propagation pass for the whole apply.
+            ingest(self.store, facts, report=report, batch_size=_ONE_BATCH)
             if outcomes:
                 self._mark_stale(outcomes.values())
-            self.log.mark_applied(r.seq for r in records)
+            self.log.mark_applied(r.seq for r, _ in items)
         return report
 
     def recover(self, *, chunk: int = 2000) -> int:
@@ -271,6 +309,41 @@ class Intake:
                 MARK_STALE_COLUMN_FLOWS,
             ):
                 self.store.execute(statement, {"rows": rows})
+
+
+def coalesce(facts: Iterable[Fact]) -> list[Fact]:
+    """Merge repeated nodes and edges as the pipeline would (later props win, latest time),
+    building a new fact only when the repeats differ: a batch of events repeats the same
+    datasets and columns many times over."""
+    nodes: dict[str, list[Node]] = {}
+    edges: dict[tuple[str, str, str, str], list[Edge]] = {}
+    out: list[Fact] = []
+    for fact in facts:
+        if isinstance(fact, Node):
+            nodes.setdefault(fact.uid, []).append(fact)
+        elif isinstance(fact, Edge):
+            edges.setdefault(fact.ident, []).append(fact)
+        else:
+            out.append(fact)
+    for group in nodes.values():
+        out.append(_merged(group))
+    for group in edges.values():
+        out.append(_merged(group))
+    return out
+
+
+def _merged[F: (Node, Edge)](group: list[F]) -> F:
+    last = group[-1]
+    if len(group) == 1:
+        return last
+    props: dict[str, Any] = {}
+    for fact in group:
+        props.update(fact.props)
+    seen = max(f.observed_at for f in group)
+    ref = next((f.source_ref for f in group if f.source_ref), "")
+    if props == dict(last.props) and seen == last.observed_at and ref == last.source_ref:
+        return last
+    return replace(last, props=props, observed_at=seen, source_ref=ref)
 
 
 def _problem(message: str, ref: str) -> Problem:

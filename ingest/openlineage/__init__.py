@@ -3,12 +3,14 @@
 >>> from ingest.openlineage import read_events, validate_event, event_facts
 """
 
+from ingest.openlineage.batch import BatchMapper
 from ingest.openlineage.mapping import RunOutcome, event_facts, idempotency_key, run_outcome
 from ingest.openlineage.models import Event, parse_event
 from ingest.openlineage.reading import RawEvent, read_events
 from ingest.openlineage.validate import Violation, event_kind, validate_event
 
 __all__ = [
+    "BatchMapper",
     "Event",
     "RawEvent",
     "RunOutcome",

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
+from ingest.openlineage import _ids as ids
 from ingest.openlineage.models import Dataset
-from lineage import ids
 from lineage.errors import InvalidId
 from lineage.model import Edge, Fact, Kind, Node, Rel
 

@@ -9,14 +9,21 @@ every row) become INDIRECT edges from the column to the output dataset.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from ingest.openlineage import _ids as ids
 from ingest.openlineage.models import ColumnLineageFacet, InputField, SchemaField, Transformation
-from lineage import ids
 from lineage.model import Edge, EdgeKind, Kind, Node, Rel
 
-__all__ = ["ColumnFlow", "column_flows", "flatten_schema", "flow_props", "schema_facts"]
+__all__ = [
+    "ColumnFlow",
+    "column_facts",
+    "column_flows",
+    "flatten_schema",
+    "flow_props",
+    "schema_facts",
+]
 
 # Legacy (pre 1-1) per-field transformationType values, as DIRECT subtypes.
 _LEGACY = {"IDENTITY": ("IDENTITY", False), "MASKED": ("TRANSFORMATION", True)}
@@ -120,13 +127,24 @@ def flow_props(
 
 
 def column_facts(
-    flows: list[ColumnFlow], via: str, run_id: str, *, ref: str, seen: str
+    flows: Sequence[ColumnFlow],
+    via: str,
+    run_id: str,
+    *,
+    ref: str,
+    seen: str,
+    emitted: set[str] | None = None,
 ) -> Iterator[Node | Edge]:
-    """Column nodes, ``HAS_COLUMN`` and column ``FLOWS_TO`` edges for the flows."""
+    """Column nodes, ``HAS_COLUMN`` and column ``FLOWS_TO`` edges for the flows.
+
+    ``emitted`` holds column ids already produced in this batch, to skip repeating them.
+    """
+    emitted = set() if emitted is None else emitted
     for flow in flows:
         for column, dataset in ((flow.src_column, flow.src_dataset), (flow.dst_column, None)):
-            if column is None:
+            if column is None or column in emitted:
                 continue
+            emitted.add(column)
             parsed = ids.parse(column)
             yield Node(column, Kind.COLUMN, parsed.field, parsed.namespace, {}, ref, seen)
             yield Edge(dataset or parsed.dataset, Rel.HAS_COLUMN, column, {}, "", ref, seen)

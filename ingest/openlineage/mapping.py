@@ -16,20 +16,26 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.openlineage.aliases import canonical_of, rewrite, symlink_facts
-from ingest.openlineage.columns import column_facts, column_flows, flow_props, schema_facts
-from ingest.openlineage.models import Dataset, Event, Job
-from ingest.openlineage.sql_facet import sql_facet_facts
-from lineage import ids
-from lineage.errors import InvalidId
+from ingest.openlineage import _ids as ids
+from ingest.openlineage.aliases import symlink_facts
+from ingest.openlineage.columns import ColumnFlow, column_facts, flow_props, schema_facts
+from ingest.openlineage.models import Dataset, Envelope, Job
 from lineage.model import Edge, Fact, Kind, Node, Problem, Rel, Severity
 from lineage.timeutil import to_iso
 
-__all__ = ["RunOutcome", "event_facts", "idempotency_key", "run_outcome"]
+__all__ = [
+    "RunOutcome",
+    "dataset_facts",
+    "event_facts",
+    "idempotency_key",
+    "job_facts",
+    "output_flows",
+    "run_outcome",
+]
 
 _MAX_FACET_JSON = 8192
 _TERMINAL = frozenset({"COMPLETE", "FAIL", "ABORT"})
@@ -58,7 +64,7 @@ def idempotency_key(raw: Mapping[str, Any]) -> str:
     return f"job|{job.get('namespace')}|{job.get('name')}|{when}"
 
 
-def run_outcome(event: Event) -> RunOutcome | None:
+def run_outcome(event: Envelope) -> RunOutcome | None:
     if event.kind != "RunEvent" or event.eventType != "COMPLETE" or not event.job or not event.run:
         return None
     return RunOutcome(
@@ -123,7 +129,7 @@ def _job_props(job: Job) -> dict[str, Any]:
     return props
 
 
-def _run_props(event: Event) -> dict[str, Any]:
+def _run_props(event: Envelope) -> dict[str, Any]:
     if event.run is None:
         return {}
     f = event.run.facets
@@ -153,9 +159,10 @@ def _run_props(event: Event) -> dict[str, Any]:
     return props
 
 
-def _dataset_facts(
-    dataset: Dataset, uid: str, aliases: list[str], *, ref: str, seen: str
+def dataset_facts(
+    dataset: Dataset, uid: str, aliases: Sequence[str], *, ref: str, seen: str
 ) -> Iterator[Fact]:
+    """The dataset node, its source, its aliases and its schema columns."""
     parsed = ids.parse(uid)
     yield Node(uid, Kind.DATASET, parsed.name, parsed.namespace, _dataset_props(dataset), ref, seen)
     source = ids.source_id(parsed.namespace)
@@ -170,43 +177,18 @@ def _dataset_facts(
                                 seen=seen)  # fmt: skip
 
 
-def event_facts(event: Event, *, ref: str = "") -> Iterator[Fact]:
-    """Every fact an event states (bad dataset names come out as Problems, not raised)."""
-    seen = to_iso(event.eventTime)
-    run_id = event.run.runId if event.run else ""
-    job_uid = ids.job_id(event.job.namespace, event.job.name) if event.job else None
-    local_aliases: dict[str, str] = {}
-    facts: list[Fact] = []
-    resolved: dict[str, list[tuple[Dataset, str]]] = {"inputs": [], "outputs": []}
-    sides = [("inputs", event.inputs), ("outputs", event.outputs)]
-    if event.dataset is not None:
-        sides.append(("static", [event.dataset]))
-    for side, datasets in sides:
-        for i, dataset in enumerate(datasets):
-            try:
-                uid, aliases = canonical_of(dataset)
-            except InvalidId as exc:
-                facts.append(Problem(Severity.ERROR, f"{side}[{i}]: {exc}", ref))
-                continue
-            local_aliases.update(dict.fromkeys(aliases, uid))
-            facts.extend(_dataset_facts(dataset, uid, aliases, ref=ref, seen=seen))
-            if side in resolved:
-                resolved[side].append((dataset, uid))
-    if event.job is not None and job_uid is not None:
-        facts.extend(_job_facts(event, job_uid, run_id, resolved, ref=ref, seen=seen))
-    yield from rewrite(facts, local_aliases)
-
-
-def _job_facts(
-    event: Event,
+def job_facts(
+    event: Envelope,
     job_uid: str,
-    run_id: str,
-    resolved: dict[str, list[tuple[Dataset, str]]],
+    inputs: Sequence[str],
+    outputs: Sequence[str],
     *,
     ref: str,
     seen: str,
 ) -> Iterator[Fact]:
+    """The job node (with its run's state), its parent, and READS/WRITES for this run."""
     assert event.job is not None
+    run_id = event.run.runId if event.run else ""
     props = {**_job_props(event.job), **_run_props(event)}
     yield Node(job_uid, Kind.JOB, event.job.name, event.job.namespace, props, ref, seen)
     if "parent" in props and props["parent"] != job_uid:
@@ -220,64 +202,62 @@ def _job_facts(
                 ref,
             )  # fmt: skip
     edge_props = {"run_id": run_id or None, "stale": False}
-    for _, uid in resolved["inputs"]:
+    for uid in inputs:
         yield Edge(job_uid, Rel.READS, uid, edge_props, "", ref, seen)
-    for _, uid in resolved["outputs"]:
+    for uid in outputs:
         yield Edge(job_uid, Rel.WRITES, uid, edge_props, "", ref, seen)
-    yield from _flows(event, job_uid, run_id, resolved, ref=ref, seen=seen)
 
 
-def _flows(
-    event: Event,
+def output_flows(
+    flows: Sequence[ColumnFlow],
+    out_uid: str,
+    inputs: Sequence[str],
     job_uid: str,
     run_id: str,
-    resolved: dict[str, list[tuple[Dataset, str]]],
     *,
     ref: str,
     seen: str,
+    emitted: set[str] | None = None,
 ) -> Iterator[Fact]:
-    inputs = [uid for _, uid in resolved["inputs"]]
-    any_column_lineage = False
-    for dataset, out_uid in resolved["outputs"]:
-        facet = dataset.facets.columnLineage
-        detailed: dict[str, list[bool]] = {}  # source dataset -> [direct?, masking?] per flow
-        if facet is not None and (facet.fields or facet.dataset):
-            any_column_lineage = True
-            try:
-                flows = list(column_flows(out_uid, facet))
-            except InvalidId as exc:
-                yield Problem(Severity.ERROR, f"columnLineage of {out_uid}: {exc}", ref)
-                flows = []
-            yield from column_facts(flows, job_uid, run_id, ref=ref, seen=seen)
-            for flow in flows:
-                detailed.setdefault(flow.src_dataset, []).append(flow.type == "DIRECT")
-                detailed[flow.src_dataset].append(flow.masking or flow.type != "DIRECT")
-        for src, marks in detailed.items():
-            direct = any(marks[0::2])
-            masked = direct and all(m for d, m in zip(marks[0::2], marks[1::2], strict=True) if d)
-            props = flow_props(
-                job_uid, granularity="dataset", kind="DIRECT" if direct else "INDIRECT",
-                subtype="", masking=masked, run_id=run_id,
-            )  # fmt: skip
-            props["column_detail"] = True
-            yield Edge(src, Rel.FLOWS_TO, out_uid, props, job_uid, ref, seen)
-        for src in inputs:
-            if src in detailed or src == out_uid:
-                continue
-            props = flow_props(
-                job_uid, granularity="dataset", kind="DIRECT", subtype="", masking=False,
-                run_id=run_id,
-            )  # fmt: skip
-            props["column_detail"] = False
-            yield Edge(src, Rel.FLOWS_TO, out_uid, props, job_uid, ref, seen)
-    sql = event.job.facets.sql if event.job else None
-    if sql is not None and not any_column_lineage:
-        yield from sql_facet_facts(
-            sql.query,
-            dialect=sql.dialect,
-            job=job_uid,
+    """FLOWS_TO into one output: column edges, and dataset edges from every input.
+
+    An input the column lineage mentions gets ``column_detail: true`` (DIRECT if any of its
+    columns flows directly); one it does not mention keeps a coarse DIRECT edge, since the
+    emitter may simply not have traced it.
+    """
+    yield from column_facts(flows, job_uid, run_id, ref=ref, seen=seen, emitted=emitted)
+    detailed: dict[str, tuple[bool, bool]] = {}  # source -> (any direct, all direct masked)
+    for flow in flows:
+        direct, masked = detailed.get(flow.src_dataset, (False, True))
+        if flow.type == "DIRECT":
+            direct, masked = True, masked and flow.masking
+        detailed[flow.src_dataset] = (direct, masked)
+    for src, (direct, masked) in detailed.items():
+        props = flow_props(
+            job_uid, granularity="dataset", kind="DIRECT" if direct else "INDIRECT",
+            subtype="", masking=direct and masked, run_id=run_id,
+        )  # fmt: skip
+        props["column_detail"] = True
+        yield Edge(src, Rel.FLOWS_TO, out_uid, props, job_uid, ref, seen)
+    for src in inputs:
+        if src in detailed or src == out_uid:
+            continue
+        props = flow_props(
+            job_uid, granularity="dataset", kind="DIRECT", subtype="", masking=False,
             run_id=run_id,
-            datasets=[(d, uid) for side in resolved.values() for d, uid in side],
-            ref=ref,
-            seen=seen,
-        )
+        )  # fmt: skip
+        props["column_detail"] = False
+        yield Edge(src, Rel.FLOWS_TO, out_uid, props, job_uid, ref, seen)
+
+
+def event_facts(raw: Mapping[str, Any], *, ref: str = "") -> list[Fact]:
+    """Every fact one event states (bad dataset names come out as Problems, not raised).
+
+    For many events use :class:`~ingest.openlineage.batch.BatchMapper`, which maps each
+    repeated dataset once.
+    """
+    from ingest.openlineage.batch import BatchMapper
+
+    mapper = BatchMapper()
+    mapper.add(raw, ref=ref)
+    return mapper.facts()

@@ -17,6 +17,7 @@ __all__ = [
     "ColumnLineageFacet",
     "Dataset",
     "DatasetFacets",
+    "Envelope",
     "Event",
     "InputField",
     "Job",
@@ -25,6 +26,8 @@ __all__ = [
     "RunFacets",
     "SchemaField",
     "Transformation",
+    "parse_dataset",
+    "parse_envelope",
     "parse_event",
 ]
 
@@ -206,8 +209,8 @@ class Run(_Model):
     facets: RunFacets = Field(default_factory=RunFacets)
 
 
-class Event(_Model):
-    """A run, job or dataset event (``kind`` tells which)."""
+class Envelope(_Model):
+    """An event without its datasets (the batch mapper parses each distinct dataset once)."""
 
     kind: Literal["RunEvent", "JobEvent", "DatasetEvent"]
     eventTime: str
@@ -216,6 +219,11 @@ class Event(_Model):
     eventType: str | None = None
     run: Run | None = None
     job: Job | None = None
+
+
+class Event(Envelope):
+    """A run, job or dataset event (``kind`` tells which)."""
+
     dataset: Dataset | None = None
     inputs: list[Dataset] = Field(default_factory=list)
     outputs: list[Dataset] = Field(default_factory=list)
@@ -242,3 +250,19 @@ def parse_event(raw: Mapping[str, Any], kind: str) -> Event:
                 for d in data[side]
             ]
     return Event.model_validate(data)
+
+
+def parse_envelope(raw: Mapping[str, Any], kind: str) -> Envelope:
+    """The typed event minus its datasets (see :func:`parse_dataset`)."""
+    data = {k: v for k, v in raw.items() if k not in ("inputs", "outputs", "dataset")}
+    data["kind"] = kind
+    for key in ("run", "job"):
+        if isinstance(data.get(key), Mapping) and "facets" in data[key]:
+            data[key] = {**data[key], "facets": _drop_deleted(data[key]["facets"])}
+    return Envelope.model_validate(data)
+
+
+def parse_dataset(raw: Mapping[str, Any]) -> Dataset:
+    if "facets" in raw:
+        raw = {**raw, "facets": _drop_deleted(raw["facets"])}
+    return Dataset.model_validate(raw)

@@ -7,9 +7,10 @@ in NDJSON one bad line is reported by index and the other lines still count.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from lineage.errors import ParseError
 
@@ -35,32 +36,45 @@ def _snippet(text: str, pos: int) -> str:
     return line[lo : col + 40]
 
 
-def _parse_error(exc: json.JSONDecodeError, path: str) -> ParseError:
+def _parse_error(exc: orjson.JSONDecodeError, text: str, path: str) -> ParseError:
     return ParseError(
         f"malformed JSON: {exc.msg}",
         path=path,
         line=exc.lineno,
         column=exc.colno,
-        snippet=_snippet(exc.doc, exc.pos),
+        snippet=_snippet(text, exc.pos),
     )
 
 
 def read_events(payload: bytes | str, *, path: str = "<request>") -> list[RawEvent]:
     """Split a payload into events. Raises ParseError when it is not JSON/NDJSON at all."""
-    text = payload.decode("utf-8") if isinstance(payload, bytes) else payload
+    try:
+        data = orjson.loads(payload)  # the fast path: one well-formed document
+    except orjson.JSONDecodeError:
+        data = _slow_path(payload, path)
+        if isinstance(data, list) and data and isinstance(data[0], RawEvent):
+            return data
+    if isinstance(data, list):
+        return [RawEvent(i, item) for i, item in enumerate(data)]
+    return [RawEvent(0, data)]
+
+
+def _slow_path(payload: bytes | str, path: str) -> Any:
+    """A BOM, NDJSON, or an error worth a precise message."""
+    try:
+        text = payload.decode("utf-8") if isinstance(payload, bytes) else payload
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"payload is not UTF-8 (byte {exc.start})", path=path) from None
     text = text.lstrip("\ufeff")
     stripped = text.strip()
     if not stripped:
         raise ParseError("empty payload: expected an event, a JSON array or NDJSON", path=path)
     try:
-        data = json.loads(stripped)
-    except json.JSONDecodeError as exc:
-        if stripped[0] == "{" and exc.msg == "Extra data":
+        return orjson.loads(stripped)
+    except orjson.JSONDecodeError as exc:
+        if stripped[0] == "{" and "\n" in stripped:
             return _ndjson(text)
-        raise _parse_error(exc, path) from None
-    if isinstance(data, list):
-        return [RawEvent(i, item) for i, item in enumerate(data)]
-    return [RawEvent(0, data)]
+        raise _parse_error(exc, stripped, path) from None
 
 
 def _ndjson(text: str) -> list[RawEvent]:
@@ -69,7 +83,7 @@ def _ndjson(text: str) -> list[RawEvent]:
         if not line.strip():
             continue
         try:
-            out.append(RawEvent(len(out), json.loads(line), line=lineno))
-        except json.JSONDecodeError as exc:
+            out.append(RawEvent(len(out), orjson.loads(line), line=lineno))
+        except orjson.JSONDecodeError as exc:
             out.append(RawEvent(len(out), error=f"malformed JSON: {exc.msg}", line=lineno))
     return out

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from ingest.openlineage import _ids as ids
 from ingest.openlineage.aliases import rewrite
 from ingest.openlineage.columns import flatten_schema
 from ingest.openlineage.models import Dataset
-from lineage import ids
 from lineage.errors import InvalidId, LineageError
 from lineage.model import Edge, Fact, Kind, Node, Problem, Rel, Severity
 

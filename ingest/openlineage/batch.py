@@ -1,0 +1,195 @@
+"""Map a batch of events, parsing and mapping each distinct dataset once.
+
+Emitters repeat themselves: a Spark job's START and COMPLETE carry the same datasets with
+the same schema and column lineage, and the next run carries them again. Measured on the
+benchmark's events, a batch of 2,000 produced 24 times more facts than distinct ones, and
+building them dominated intake time. Here a dataset is keyed by its raw JSON: the first
+sighting is parsed (pydantic) and mapped, later ones only move its ``seen`` time forward.
+Column flows are keyed by (output, job, run). Facts are built in :meth:`BatchMapper.facts`,
+each group once, with the latest event time that mentioned it, which is what the pipeline
+would have kept after merging the repeats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from ingest.openlineage import _ids as ids
+from ingest.openlineage.aliases import canonical_of, rewrite
+from ingest.openlineage.columns import ColumnFlow, column_flows
+from ingest.openlineage.mapping import (
+    RunOutcome,
+    dataset_facts,
+    job_facts,
+    output_flows,
+    run_outcome,
+)
+from ingest.openlineage.models import Dataset, Envelope, parse_dataset, parse_envelope
+from ingest.openlineage.sql_facet import sql_facet_facts
+from ingest.openlineage.validate import event_kind
+from lineage.errors import InvalidId
+from lineage.model import Fact, Problem, Severity
+from lineage.timeutil import to_iso
+
+__all__ = ["BatchMapper"]
+
+
+@dataclass
+class _Entry:
+    """A distinct dataset of the batch."""
+
+    model: Dataset
+    uid: str
+    aliases: list[str]
+    ref: str
+    seen: str
+    flows: list[ColumnFlow] | None = None  # its column lineage, resolved once
+
+
+@dataclass
+class _Group:
+    """Facts built once per batch, with the latest time any event stated them."""
+
+    build: Callable[[str], Iterable[Fact]]
+    seen: str
+
+
+@dataclass
+class BatchMapper:
+    """Collect events with :meth:`add`, then take every fact with :meth:`facts`."""
+
+    _datasets: dict[bytes, _Entry | None] = field(default_factory=dict)
+    _groups: dict[tuple[Any, ...], _Group] = field(default_factory=dict)
+    _facts: list[Fact] = field(default_factory=list)
+    _aliases: dict[str, str] = field(default_factory=dict)
+    _columns: set[str] = field(default_factory=set)
+
+    def add(self, raw: Mapping[str, Any], *, ref: str = "") -> RunOutcome | None:
+        """Map one schema-valid event; returns the run outcome of a COMPLETE run event."""
+        event = parse_envelope(raw, event_kind(raw))
+        seen = to_iso(event.eventTime)
+        job_uid = ids.job_id(event.job.namespace, event.job.name) if event.job else None
+        # The emitter's job is the artefact: source_refs stay bounded by jobs, not events.
+        ref = ref or (f"openlineage:{job_uid}" if job_uid else "openlineage:dataset-event")
+        sides: dict[str, list[_Entry]] = {"inputs": [], "outputs": [], "dataset": []}
+        for side, entries in sides.items():
+            items = [raw[side]] if side == "dataset" and side in raw else raw.get(side) or ()
+            for i, item in enumerate(items):
+                entry = self._dataset(item, f"{side}[{i}]", ref, seen)
+                if entry is not None:
+                    entries.append(entry)
+        if event.job is not None and job_uid is not None:
+            self._job(event, job_uid, sides["inputs"], sides["outputs"], ref=ref, seen=seen)
+        return run_outcome(event)
+
+    def facts(self) -> list[Fact]:
+        """Every fact of the batch, aliases resolved within it."""
+        out = list(self._facts)
+        for group in self._groups.values():
+            out.extend(group.build(group.seen))
+        return list(rewrite(out, self._aliases))
+
+    # -- internals ---------------------------------------------------------------------
+    def _dataset(self, raw: Any, where: str, ref: str, seen: str) -> _Entry | None:
+        key = orjson.dumps(raw)
+        if key in self._datasets:
+            entry = self._datasets[key]
+            if entry is not None:
+                group = self._groups[("dataset", key)]
+                group.seen = max(group.seen, seen)
+            return entry
+        model = parse_dataset(raw)
+        try:
+            uid, aliases = canonical_of(model)
+        except InvalidId as exc:
+            self._facts.append(Problem(Severity.ERROR, f"{where}: {exc}", ref))
+            self._datasets[key] = None
+            return None
+        entry = _Entry(model, uid, aliases, ref, seen)
+        self._datasets[key] = entry
+        self._aliases.update(dict.fromkeys(aliases, uid))
+
+        def build(when: str) -> Iterable[Fact]:
+            return dataset_facts(entry.model, entry.uid, entry.aliases, ref=entry.ref, seen=when)
+
+        self._groups[("dataset", key)] = _Group(build, seen)
+        return entry
+
+    def _flows_of(self, entry: _Entry, ref: str) -> list[ColumnFlow]:
+        if entry.flows is None:
+            facet = entry.model.facets.columnLineage
+            entry.flows = []
+            if facet is not None:
+                try:
+                    entry.flows = list(column_flows(entry.uid, facet))
+                except InvalidId as exc:
+                    self._facts.append(
+                        Problem(Severity.ERROR, f"columnLineage of {entry.uid}: {exc}", ref)
+                    )
+        return entry.flows
+
+    def _job(
+        self,
+        event: Envelope,
+        job_uid: str,
+        inputs: Sequence[_Entry],
+        outputs: Sequence[_Entry],
+        *,
+        ref: str,
+        seen: str,
+    ) -> None:
+        run_id = event.run.runId if event.run else ""
+        in_uids = [e.uid for e in inputs]
+        self._facts.extend(
+            job_facts(event, job_uid, in_uids, [e.uid for e in outputs], ref=ref, seen=seen)
+        )
+        any_lineage = False
+        for out in outputs:
+            flows = self._flows_of(out, ref)
+            any_lineage = any_lineage or bool(flows)
+            key = ("flows", out.uid, job_uid, run_id, *in_uids, str(id(out)))
+            build = self._flow_builder(flows, out.uid, in_uids, job_uid, run_id=run_id, ref=ref)
+            self._defer(key, seen, build)
+        sql = event.job.facets.sql if event.job else None
+        if sql is not None and not any_lineage:
+            datasets = [(e.model, e.uid) for e in (*inputs, *outputs)]
+            key = ("sql", job_uid, run_id, sql.query, *(uid for _, uid in datasets))
+
+            def build(when: str) -> Iterable[Fact]:
+                return sql_facet_facts(
+                    sql.query, dialect=sql.dialect, job=job_uid, run_id=run_id,
+                    datasets=datasets, ref=ref, seen=when,
+                )  # fmt: skip
+
+            self._defer(key, seen, build)
+
+    def _flow_builder(
+        self,
+        flows: list[ColumnFlow],
+        out_uid: str,
+        inputs: list[str],
+        job_uid: str,
+        *,
+        run_id: str,
+        ref: str,
+    ) -> Callable[[str], Iterable[Fact]]:
+        def build(when: str) -> Iterable[Fact]:
+            return output_flows(
+                flows, out_uid, inputs, job_uid, run_id, ref=ref, seen=when,
+                emitted=self._columns,
+            )  # fmt: skip
+
+        return build
+
+    def _defer(
+        self, key: tuple[Any, ...], seen: str, build: Callable[[str], Iterable[Fact]]
+    ) -> None:
+        group = self._groups.get(key)
+        if group is None:
+            self._groups[key] = _Group(build, seen)
+        else:
+            group.seen = max(group.seen, seen)
