@@ -1,10 +1,12 @@
 """The ``lineage`` command: a thin layer over the same functions the API calls."""
 
 from lineage.cli import (  # noqa: F401 - registers commands
+    ai_cmds,
     demo,
     migrate_cmds,
     openlineage_cmds,
     policy_cmds,
+    query_cmds,
     runtime_cmds,
     sensitivity_cmds,
     serve,
