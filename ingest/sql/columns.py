@@ -542,8 +542,11 @@ def _inside(node: exp.Expression, ancestor: exp.Expression) -> bool:
     return False
 
 
+_QUERY_NODES = (exp.Subquery, exp.Query)
+
+
 def _is_subquery(node: exp.Expression) -> bool:
-    return isinstance(node, (exp.Subquery, exp.Query)) and not isinstance(node.parent, exp.From)
+    return isinstance(node, _QUERY_NODES) and not isinstance(node.parent, exp.From)
 
 
 def query_lineage(

@@ -82,6 +82,7 @@ LATERAL_ALIAS_DIALECTS = frozenset(
 )
 
 
+@cache
 def lateral_aliases_default(name: str | None) -> bool:
     key = (name or "ansi").strip().lower()
     return DIALECT_ALIASES.get(key, key) in LATERAL_ALIAS_DIALECTS

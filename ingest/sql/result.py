@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ingest.sql.columns import Ref
+from ingest.sql.statements import snippet
 from ingest.sql.transforms import Transformation
 
 __all__ = ["ColumnEdge", "ScriptLineage", "StatementLineage", "TargetRef"]
@@ -49,7 +50,7 @@ class StatementLineage:
     """One statement: where it is, what it reads and writes, its column edges or its error."""
 
     line: int
-    snippet: str
+    text: str
     kind: str = ""
     sources: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
@@ -67,6 +68,10 @@ class StatementLineage:
     modifies: list[str] = field(default_factory=list)
     #: DDL that only declares its target (no rows written), e.g. ``CREATE TABLE t (a INT)``
     declares_only: bool = False
+
+    @property
+    def snippet(self) -> str:
+        return snippet(self.text)
 
     def to_dict(self) -> dict[str, object]:
         return {

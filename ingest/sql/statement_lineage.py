@@ -87,7 +87,7 @@ def statement_lineage(
     lateral_aliases: bool = False,
 ) -> StatementLineage:
     """Lineage of one statement; learns its DDL/CTAS columns into ``catalog``."""
-    result = StatementLineage(stmt.line + line_offset, stmt.snippet)
+    result = StatementLineage(stmt.line + line_offset, stmt.text)
     if stmt.expression is None:
         result.error = stmt.error or "could not parse the statement"
         result.error_column = stmt.column

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ErrorLevel, SqlglotError
 from sqlglot.errors import ParseError as SqlglotParseError
+from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
-__all__ = ["Statement", "split_statements"]
+__all__ = ["Statement", "snippet", "split_statements"]
 
 _SNIPPET = 160
 _MAX_RECOVERY_STARTS = 60
@@ -62,8 +64,13 @@ class Statement:
 
     @property
     def snippet(self) -> str:
-        flat = " ".join(self.text.split())
-        return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 3] + "..."
+        return snippet(self.text)
+
+
+def snippet(text: str) -> str:
+    """The statement on one line, cut to a readable length."""
+    flat = " ".join(text[: _SNIPPET * 4].split())
+    return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 3] + "..."
 
 
 _TOKEN_REPR = re.compile(r"<Token token_type: [\w.]+, text: (.*?), line: \d+, col: \d+.*?>")
@@ -93,8 +100,22 @@ _PROCEDURAL = frozenset(_PROCEDURAL_WORDS.split())
 _BARE = (exp.Column, exp.Alias, exp.Identifier, exp.Literal, exp.Paren, exp.Binary, exp.Unary)
 
 
+_LOCAL = threading.local()
+
+
+def _parser(dialect: Dialect) -> Parser:
+    """One parser per dialect and thread (building one costs more than parsing a line)."""
+    cache = getattr(_LOCAL, "parsers", None)
+    if cache is None:
+        cache = _LOCAL.parsers = {}
+    parser = cache.get(id(dialect))
+    if parser is None:
+        parser = cache[id(dialect)] = dialect.parser(error_level=ErrorLevel.RAISE)
+    return parser
+
+
 def _parse(dialect: Dialect, tokens: list[Token], sql: str) -> exp.Expression | None:
-    parser = dialect.parser(error_level=ErrorLevel.RAISE)
+    parser = _parser(dialect)
     trees = [t for t in parser.parse(tokens, sql) if t is not None]
     if len(trees) != 1:
         raise SqlglotParseError(f"expected one statement, found {len(trees)}")
