@@ -60,14 +60,17 @@ def _check_duplicates(node: yaml.Node, text: str, path: str) -> None:
             _check_duplicates(item, text, path)
 
 
-def _locate(node: yaml.Node, loc: Sequence[Any]) -> yaml.Node:
-    """The deepest node along a pydantic error location (union tags are skipped)."""
-    for part in loc:
+def _locate(node: yaml.Node, loc: Sequence[Any]) -> tuple[yaml.Node, str]:
+    """The deepest node along a pydantic error location, and the location as the file
+    spells it (union tags, which are not in the file, are skipped)."""
+    shown: list[str] = []
+    for i, part in enumerate(loc):
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
             for key, value in node.value:
                 if key.value == part:
-                    # an unknown key is reported at the key itself
-                    node = value if part != loc[-1] else key
+                    # an unknown or misspelt key is reported at the key itself
+                    node = value if i < len(loc) - 1 else key
+                    shown.append(part)
                     break
         elif (
             isinstance(node, yaml.SequenceNode)
@@ -75,7 +78,8 @@ def _locate(node: yaml.Node, loc: Sequence[Any]) -> yaml.Node:
             and 0 <= part < len(node.value)
         ):
             node = node.value[part]
-    return node
+            shown.append(str(part))
+    return node, ".".join(shown)
 
 
 def _policy_nodes(root: yaml.Node, text: str, path: str) -> list[yaml.Node]:
@@ -111,14 +115,17 @@ def load_text(text: str, path: str = "<policy>") -> list[Policy]:
                 policy = Policy.model_validate(data)
             except ValidationError as exc:
                 err = exc.errors()[0]
-                where = ".".join(str(p) for p in err["loc"])
-                raise _error(
-                    text, path, _locate(node, err["loc"]), f"{where}: {err['msg']}"
-                ) from None
+                loc = tuple(err["loc"])
+                if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                    loc += (str(err.get("ctx", {}).get("discriminator", "")).strip("'"),)
+                at, where = _locate(node, loc)
+                if err["type"] == "missing":  # the key is not in the file: name it
+                    where = ".".join(filter(None, (where, str(loc[-1]))))
+                raise _error(text, path, at, f"{where or '<policy>'}: {err['msg']}") from None
             line = node.start_mark.line + 1
             for i, response in enumerate(policy.responses):
                 if response.target is not None and response.target not in policy.roles:
-                    target = _locate(node, ("responses", i, "target"))
+                    target, _ = _locate(node, ("responses", i, "target"))
                     raise _error(
                         text,
                         path,

@@ -158,13 +158,12 @@ _PARAM = re.compile(r"\$(\w+)")
 _RETURNS_SUBJECT = re.compile(r"\bAS\s+subject\b|\bRETURN\s+subject\b|,\s*subject\b", re.I)
 
 
-def check_cypher(statement: str, params: Mapping[str, Any]) -> None:
-    """Refuse anything but one read-only, parameterised statement returning ``subject``.
+def _bare(statement: str) -> str:
+    return _COMMENTS.sub(" ", _STRINGS.sub("''", statement))
 
-    Raises :class:`ValueError` saying why. (Read-only is also enforced by the store: reads
-    run in read transactions, ``GRAPH.RO_QUERY`` on FalkorDB.)
-    """
-    bare = _COMMENTS.sub(" ", _STRINGS.sub("''", statement))
+
+def _check_statement(statement: str) -> str:
+    bare = _bare(statement)
     if ";" in bare:
         raise ValueError("cypher match: one statement only (no ';')")
     if not _FIRST.match(bare):
@@ -174,12 +173,26 @@ def check_cypher(statement: str, params: Mapping[str, Any]) -> None:
         raise ValueError(f"cypher match: {found.group(1).upper()} is not allowed (read-only)")
     if not re.search(r"\bRETURN\b", bare, re.I) or not _RETURNS_SUBJECT.search(bare):
         raise ValueError("cypher match: must RETURN a `subject` column (a node uid)")
-    used = set(_PARAM.findall(bare))
+    return statement
+
+
+def _check_params(statement: str, params: Mapping[str, Any]) -> None:
+    used = set(_PARAM.findall(_bare(statement)))
     missing, unused = used - set(params), set(params) - used
     if missing:
         raise ValueError(f"cypher match: parameters not given: {', '.join(sorted(missing))}")
     if unused:
         raise ValueError(f"cypher match: parameters not used: {', '.join(sorted(unused))}")
+
+
+def check_cypher(statement: str, params: Mapping[str, Any]) -> None:
+    """Refuse anything but one read-only, parameterised statement returning ``subject``.
+
+    Raises :class:`ValueError` saying why. (Read-only is also enforced by the store: reads
+    run in read transactions, ``GRAPH.RO_QUERY`` on FalkorDB.)
+    """
+    _check_statement(statement)
+    _check_params(statement, params)
 
 
 class CypherMatch(_Strict):
@@ -201,9 +214,11 @@ class CypherMatch(_Strict):
         default_factory=list, description="Other returned columns that are node uids."
     )
 
+    _read_only = field_validator("statement")(_check_statement)
+
     @model_validator(mode="after")
-    def _read_only(self) -> CypherMatch:
-        check_cypher(self.statement, self.params)
+    def _parameterised(self) -> CypherMatch:
+        _check_params(self.statement, self.params)
         return self
 
 
