@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from lineage import ids
@@ -131,7 +133,7 @@ def test_iteration_pages_through_everything(contract_store: Store) -> None:
     nodes = [_ds(ids.dataset_id("pg", f"s.t{i:03d}")) for i in range(57)]
     contract_store.upsert_nodes(nodes, seen=T1)
     contract_store.upsert_edges(
-        [Edge(a.uid, Rel.FLOWS_TO, b.uid) for a, b in zip(nodes, nodes[1:], strict=False)], seen=T1
+        [Edge(a.uid, Rel.FLOWS_TO, b.uid) for a, b in itertools.pairwise(nodes)], seen=T1
     )
     assert [n.uid for n in contract_store.iter_nodes(page=10)] == sorted(n.uid for n in nodes)
     assert len(list(contract_store.iter_edges(page=7))) == 56

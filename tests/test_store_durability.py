@@ -22,9 +22,10 @@ WRITER = textwrap.dedent(
     from lineage.store import open_store
 
     store = open_store(sys.argv[1])
+    seen = "2026-01-01T00:00:00.000Z"
     for i in range(100_000):
         uid = ids.dataset_id("pg", f"s.t{i}")
-        store.upsert_nodes([Node(uid, Kind.DATASET, f"s.t{i}", "pg")], seen="2026-01-01T00:00:00.000Z")
+        store.upsert_nodes([Node(uid, Kind.DATASET, f"s.t{i}", "pg")], seen=seen)
         print(i, flush=True)  # acknowledged: the store call has returned
     """
 )
