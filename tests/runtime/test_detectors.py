@@ -44,6 +44,11 @@ def test_normal_traffic_raises_nothing(normal: list[AccessRecord]) -> None:
     assert detect(rows(normal)) == []
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_other_normal_days_raise_nothing_either(seed: int) -> None:
+    assert detect(rows(traffic.normal_traffic(seed=seed, callers=25))) == []
+
+
 def test_planted_extraction_is_flagged_with_evidence(
     normal: list[AccessRecord], attack: list[AccessRecord]
 ) -> None:

@@ -275,3 +275,35 @@ def test_cli_scan_model_exit_codes(tmp_path: Path, artefacts: dict[str, Path]) -
     assert lenient.exit_code == 0
     listed = runner.invoke(app, [*base, "runtime", "artefacts", "--json"])
     assert [v["verdict"] for v in json.loads(listed.stdout)] == ["unsafe", "safe"]
+
+
+def test_models_found_by_ingestors_are_scanned_from_the_store(
+    tmp_path: Path, artefacts: dict[str, Path]
+) -> None:
+    from lineage.store import open_store
+
+    uid = "model:mlflow://tracking:5000:churn/3"
+    store = open_store(tmp_path / "store")
+    try:
+        ingest(
+            store,
+            [
+                Node(
+                    uid,
+                    Kind.MODEL,
+                    "churn/3",
+                    "mlflow://tracking:5000",
+                    {"path": str(artefacts["evil_torch.pt"])},
+                )
+            ],
+        )
+    finally:
+        store.close()
+    runner = CliRunner()
+    out = runner.invoke(
+        app, ["--store", str(tmp_path / "store"), "scan-model", "--from-store", "--json"]
+    )
+    assert out.exit_code == 1  # unsafe
+    assert [(a["model"], a["verdict"]) for a in json.loads(out.stdout)["artefacts"]] == [
+        (uid, "unsafe")
+    ]
