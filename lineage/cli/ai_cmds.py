@@ -1,0 +1,239 @@
+"""``lineage ingest notebook|vector-config PATH...`` and ``lineage inventory``: the AI layer.
+
+Files or folders (searched recursively; ``.ipynb_checkpoints`` skipped). With a registry
+(``--registry`` or ``LINEAGE_AI_REGISTRY``) every discovered model, vector index and endpoint
+is marked ``registered`` true or false as it lands; ``lineage inventory --registry`` re-checks
+what is already in the graph against a (new) registry.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingest.inventory import ApprovedRegistry, load_registry, mark_registered
+from ingest.notebook import notebook_facts
+from ingest.vector_config import vector_config_facts
+from lineage import ids
+from lineage.cli._app import app, console, ingest_app, print_json, store_session
+from lineage.model import Fact, Node, Severity
+from lineage.pipeline import IngestReport, StrictModeError, ingest
+from queries.inventory import ai_assets
+
+__all__ = ["ingest_notebook", "ingest_vector_config", "inventory"]
+
+RegistryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--registry",
+        envvar="LINEAGE_AI_REGISTRY",
+        help="Approved-asset registry YAML (models, providers, endpoints, vector_indexes).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Stop at the first error.")]
+
+
+def _files(paths: Iterable[Path], suffixes: set[str]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in suffixes and ".ipynb_checkpoints" not in p.parts
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise typer.BadParameter(f"{path}: no such file or folder")
+    return found
+
+
+def _run(
+    kind: str,
+    files: list[Path],
+    facts_of: Callable[[Path], Iterator[Fact]],
+    registry: ApprovedRegistry | None,
+    *,
+    as_json: bool,
+    strict: bool,
+) -> None:
+    report = IngestReport()
+    assets: dict[str, int] = {}
+    progress = Progress(
+        TextColumn(f"[bold]{kind}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        disable=as_json,
+        transient=as_json,
+    )
+    with store_session() as store, progress:
+        task = progress.add_task("", total=len(files))
+        for path in files:
+            progress.update(task, description=escape(str(path)))
+            facts: Iterable[Fact] = facts_of(path)
+            if registry is not None:
+                facts = mark_registered(facts, registry)
+            facts = list(facts)
+            for fact in facts:
+                if isinstance(fact, Node) and fact.kind.value in (
+                    "Model",
+                    "VectorIndex",
+                    "Endpoint",
+                ):
+                    assets[fact.kind.value] = assets.get(fact.kind.value, 0) + 1
+            try:
+                ingest(store, facts, report=report, strict=strict)
+            except StrictModeError as exc:
+                console.print(f"[bold red]strict:[/] {escape(str(exc))}", highlight=False)
+                raise typer.Exit(1) from None
+            progress.advance(task)
+    if as_json:
+        print_json({"files": len(files), "assets": assets, **report.to_dict()})
+        return
+    console.print(
+        f"{kind}: {len(files)} files, {report.nodes} nodes, {report.edges} edges, "
+        f"{report.labelings} labels; AI assets: "
+        + (", ".join(f"{n} {k}" for k, n in sorted(assets.items())) or "none"),
+        highlight=False,
+    )
+    for problem in report.problems:
+        style = {"error": "red", "warning": "yellow"}.get(problem.severity.value, "dim")
+        console.print(f"[{style}]{escape(str(problem))}[/]", highlight=False)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _registry(path: Path | None) -> ApprovedRegistry | None:
+    return load_registry(path) if path else None
+
+
+@ingest_app.command("notebook")
+def ingest_notebook(
+    paths: Annotated[list[Path], typer.Argument(help="Notebooks or folders of them.")],
+    registry: RegistryOption = None,
+    as_json: JsonOption = False,
+    strict: StrictOption = False,
+) -> None:
+    """Ingest Jupyter notebooks: jobs, datasets, models, indexes, endpoints, secrets."""
+    files = _files(paths, {".ipynb"})
+    _run(
+        "notebooks",
+        files,
+        lambda p: notebook_facts(p, ref=_ref(p)),
+        _registry(registry),
+        as_json=as_json,
+        strict=strict,
+    )
+
+
+@ingest_app.command("vector-config")
+def ingest_vector_config(
+    paths: Annotated[list[Path], typer.Argument(help="Config files or folders of them.")],
+    registry: RegistryOption = None,
+    as_json: JsonOption = False,
+    strict: StrictOption = False,
+) -> None:
+    """Ingest vector-DB / RAG configs (embedchain, mem0, Haystack, Qdrant, Chroma, compose)."""
+    files = _files(paths, {".yaml", ".yml", ".json"})
+    _run(
+        "vector configs",
+        files,
+        lambda p: vector_config_facts(p, ref=_ref(p)),
+        _registry(registry),
+        as_json=as_json,
+        strict=strict,
+    )
+
+
+def _ref(path: Path) -> str:
+    """The path used in ids: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path(os.getcwd()).resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+@app.command()
+def inventory(
+    shadow: Annotated[bool, typer.Option("--shadow", help="Only unapproved (shadow) AI.")] = False,
+    as_json: JsonOption = False,
+    registry: RegistryOption = None,
+) -> None:
+    """List AI assets (models, vector indexes, endpoints) by kind, with where each was found."""
+    with store_session() as store:
+        if registry is not None:
+            _reevaluate(store, load_registry(registry))
+        assets = ai_assets(store, shadow_only=shadow)
+    if as_json:
+        print_json([a.to_dict() for a in assets])
+        return
+    if not assets:
+        console.print("no AI assets" + (" outside the registry" if shadow else ""))
+        return
+    for kind in ("Model", "VectorIndex", "Endpoint"):
+        group = [a for a in assets if a.kind == kind]
+        if not group:
+            continue
+        table = Table(
+            "asset",
+            "detail",
+            "registered",
+            "labels",
+            "found in",
+            title=f"{kind} ({len(group)})",
+            title_justify="left",
+        )
+        for asset in group:
+            table.add_row(
+                escape(asset.uid),
+                escape(_detail(asset.detail)),
+                {True: "[green]yes[/]", False: "[red]no[/]"}.get(asset.registered, "[red]?[/]"),
+                escape(", ".join(asset.labels)),
+                escape(_where(asset.found_in)),
+            )
+        console.print(table)
+
+
+def _detail(detail: dict[str, Any]) -> str:
+    keys = ("provider", "model_type", "origin", "engine", "embedding_model", "exposure")
+    return " ".join(f"{k}={detail[k]}" for k in keys if detail.get(k))
+
+
+def _where(refs: tuple[str, ...]) -> str:
+    shown = ", ".join(refs[:2])
+    return shown + (f" (+{len(refs) - 2})" if len(refs) > 2 else "")
+
+
+def _reevaluate(store: Any, registry: ApprovedRegistry) -> None:
+    """Write ``registered`` for every AI asset in the graph (through the pipeline)."""
+    facts: list[Fact] = []
+    for asset in ai_assets(store):
+        kind = ids.kind_of(asset.uid)
+        ok = registry.approves(kind, asset.uid, asset.namespace, asset.name, asset.detail)
+        if ok is not asset.registered:
+            facts.append(
+                Node(
+                    asset.uid,
+                    kind,
+                    asset.name,
+                    asset.namespace,
+                    {"registered": ok},
+                    observed_at=str(asset.detail.get("last_seen") or ""),
+                )
+            )
+    report = ingest(store, facts)
+    for problem in report.problems:
+        if problem.severity is Severity.ERROR:
+            console.print(f"[red]{escape(str(problem))}[/]")
