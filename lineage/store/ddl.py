@@ -61,6 +61,28 @@ NEO4J_SCHEMA: tuple[tuple[str, str], ...] = (
         "lineage_event_applied",
         "CREATE INDEX lineage_event_applied IF NOT EXISTS FOR (e:LineageEvent) ON (e.applied)",
     ),
+    # Policy findings and the audit chain (lineage.policy): MERGE on a fingerprint is only safe
+    # across service replicas with a uniqueness constraint behind it.
+    (
+        "finding_fingerprint",
+        "CREATE CONSTRAINT finding_fingerprint IF NOT EXISTS "
+        "FOR (f:Finding) REQUIRE f.fingerprint IS UNIQUE",
+    ),
+    ("finding_policy", "CREATE INDEX finding_policy IF NOT EXISTS FOR (f:Finding) ON (f.policy)"),
+    (
+        "audit_head_name",
+        "CREATE CONSTRAINT audit_head_name IF NOT EXISTS "
+        "FOR (h:AuditHead) REQUIRE h.name IS UNIQUE",
+    ),
+    (
+        "audit_entry_seq",
+        "CREATE CONSTRAINT audit_entry_seq IF NOT EXISTS "
+        "FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE",
+    ),
+    (
+        "audit_entry_action",
+        "CREATE INDEX audit_entry_action IF NOT EXISTS FOR (a:AuditEntry) ON (a.action_id)",
+    ),
     ("asset_kind", "CREATE INDEX asset_kind IF NOT EXISTS FOR (n:Asset) ON (n.kind)"),
     ("asset_name", "CREATE INDEX asset_name IF NOT EXISTS FOR (n:Asset) ON (n.name)"),
     (
