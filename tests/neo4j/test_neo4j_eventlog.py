@@ -115,3 +115,21 @@ def test_neo4j_event_log_orders_concurrent_appenders(neo4j_log) -> None:
         t.join(60)
     seqs = [r.seq for r in neo4j_log.records()]
     assert seqs == list(range(1, 82))  # 80 own events + one "shared": gap-free, no duplicates
+
+
+def test_the_intake_keeps_its_log_in_neo4j_with_the_neo4j_store(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from neo4j_driver_double import RecordingDriver
+
+    from lineage.intake import Intake
+    from lineage.settings import Settings
+    from lineage.store.neo4j import Neo4jStore
+    from lineage.store.neo4j_eventlog import Neo4jEventLog
+
+    monkeypatch.delenv("LINEAGE_EVENT_LOG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    store = Neo4jStore("neo4j://g:7687", settings=Settings(), driver=RecordingDriver())  # type: ignore[arg-type]
+    intake = Intake.open(store)
+    assert isinstance(intake.log, Neo4jEventLog)
+    assert list(tmp_path.iterdir()) == []  # nothing written to local disk
