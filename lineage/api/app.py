@@ -58,5 +58,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 def _routers(settings: Settings) -> list[Any]:
     """Routers of the capabilities; each module exposes ``router`` (or ``make_router``)."""
     from lineage.api import access_log, openlineage, policy
+    from lineage.api.graphql import make_router as graphql_router
 
-    return [openlineage.router, access_log.router, policy.router]
+    return [openlineage.router, access_log.router, policy.router, graphql_router(settings)]
