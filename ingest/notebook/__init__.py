@@ -6,7 +6,7 @@
 
 from ingest.notebook.facts import JOB_NAMESPACE, analyse_notebook, notebook_facts
 from ingest.notebook.load import LoadedNotebook, load_notebook, parse_notebook
-from ingest.notebook.outputs import Classifier, OutputSample, samples
+from ingest.notebook.outputs import Classifier, OutputSample, presidio_classifier, samples
 from ingest.notebook.recognisers import RECOGNISERS, Registry, Rule
 
 __all__ = [
@@ -21,5 +21,6 @@ __all__ = [
     "load_notebook",
     "notebook_facts",
     "parse_notebook",
+    "presidio_classifier",
     "samples",
 ]

@@ -21,7 +21,15 @@ from ingest.notebook.load import Cell
 from lineage import ids
 from lineage.model import Kind, Label, Labeling
 
-__all__ = ["MAX_SAMPLE_CHARS", "Classifier", "Detection", "OutputSample", "labelings", "samples"]
+__all__ = [
+    "MAX_SAMPLE_CHARS",
+    "Classifier",
+    "Detection",
+    "OutputSample",
+    "labelings",
+    "presidio_classifier",
+    "samples",
+]
 
 MAX_SAMPLE_CHARS = 64 * 1024
 _TEXT_TYPES = ("text/plain", "text/markdown", "text/csv", "application/json")
@@ -85,6 +93,35 @@ def samples(cells: Iterable[Cell], *, limit: int = MAX_SAMPLE_CHARS) -> Iterator
                 break
         if parts:
             yield OutputSample(cell.index, "\n".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    label: Label
+    hits: int
+    confidence: float
+    detector: str
+
+
+def presidio_classifier() -> Classifier:
+    """The project's classifier (:mod:`ingest.sensitivity`, offline Presidio) as a hook.
+
+    Each output line is one value, as a printed table's row is: the classifier's column
+    rule then decides from the share of lines that hold an entity.
+    """
+    from ingest.sensitivity import Classifier as ColumnClassifier
+
+    column = ColumnClassifier()
+
+    def classify(texts: Sequence[str]) -> list[_Found]:
+        found: list[_Found] = []
+        for text in texts:
+            lines = [line for line in text.splitlines() if line.strip()][:2000]
+            verdict = column.classify("notebook_output", lines)
+            found += [_Found(e.label, e.hits, e.confidence, "presidio") for e in verdict.entities]
+        return found
+
+    return classify
 
 
 def labelings(

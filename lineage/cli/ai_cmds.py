@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ingest.inventory import ApprovedRegistry, load_registry, mark_registered
-from ingest.notebook import notebook_facts
+from ingest.notebook import Classifier, notebook_facts, presidio_classifier
 from ingest.vector_config import vector_config_facts
 from lineage import ids
 from lineage.cli._app import app, console, ingest_app, print_json, store_session
@@ -123,15 +123,23 @@ def _registry(path: Path | None) -> ApprovedRegistry | None:
 def ingest_notebook(
     paths: Annotated[list[Path], typer.Argument(help="Notebooks or folders of them.")],
     registry: RegistryOption = None,
+    classify: Annotated[
+        bool,
+        typer.Option(
+            "--classify/--no-classify",
+            help="Classify cell outputs (offline Presidio) as samples of the data read.",
+        ),
+    ] = True,
     as_json: JsonOption = False,
     strict: StrictOption = False,
 ) -> None:
     """Ingest Jupyter notebooks: jobs, datasets, models, indexes, endpoints, secrets."""
     files = _files(paths, {".ipynb"})
+    classifier: Classifier | None = presidio_classifier() if classify else None
     _run(
         "notebooks",
         files,
-        lambda p: notebook_facts(p, ref=_ref(p)),
+        lambda p: notebook_facts(p, ref=_ref(p), classifier=classifier),
         _registry(registry),
         as_json=as_json,
         strict=strict,

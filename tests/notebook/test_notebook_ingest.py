@@ -302,6 +302,21 @@ def test_outputs_are_classified_as_samples_of_the_data_read(tmp_path: Path) -> N
     assert seen == ["   name  email\n0  Ann  ann@example.org\n"]
 
 
+def test_project_classifier_labels_a_printed_table(tmp_path: Path) -> None:
+    from ingest.notebook import presidio_classifier
+
+    table = "   name  email\n0  Ann  ann@example.org\n1  Bob  bob@corp.example.com\n"
+    path = _nb(
+        tmp_path,
+        "import pandas as pd\ndf = pd.read_csv('crm.csv')\ndf.head()",
+        "print('done')",
+        outputs={0: table, 1: "done\n"},
+    )
+    facts = list(notebook_facts(path, ref="nb.ipynb", classifier=presidio_classifier()))
+    labels = {(f.uid, str(f.label)) for f in facts if isinstance(f, Labeling)}
+    assert labels == {("dataset:file:./crm.csv", "PII:EMAIL_ADDRESS")}
+
+
 # -- the registry ------------------------------------------------------------------------------
 
 
