@@ -6,12 +6,14 @@ mirror ``lineage ingest access-log`` (``format``, ``window``, ``endpoint_namespa
 ``principal_namespace``). ``Content-Encoding: gzip`` is accepted; the decoded body may not
 exceed ``max_request_bytes`` (413). Malformed lines are counted and reported by number
 (202 either way: the good lines landed). The read-merge-write of counts is serialised per
-process. Write scope is required.
+process; findings are recomputed at most every 30 s (``findings`` is null when skipped).
+Write scope is required.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import zlib
 from typing import Annotated, Any
 
@@ -41,6 +43,7 @@ _Writer = Annotated[set[Any], Depends(require_write)]
 _WRITE_LOCK = threading.Lock()
 _BATCH_LINES = 5000
 _MAX_PROBLEMS = 100
+REFRESH_INTERVAL_S = 30.0
 
 
 class _Stream:
@@ -72,10 +75,21 @@ class _Stream:
         self.next_line += len(lines)
 
 
-def _commit(store: Store, stream: _Stream) -> tuple[IngestReport, int]:
+def _commit(
+    store: Store, stream: _Stream, state: dict[str, float]
+) -> tuple[IngestReport, int | None]:
+    """Merge the counts; recompute findings at most every ``REFRESH_INTERVAL_S`` seconds.
+
+    A gateway may post every few seconds, and a refresh reads all usage edges, so scores
+    lag by at most the interval (``lineage runtime findings`` refreshes at once).
+    """
     with _WRITE_LOCK:
         report = record_usage(store, stream.usage, source_ref="api:access-log")
+        now = time.monotonic()
+        if now - state.get("last_refresh", float("-inf")) < REFRESH_INTERVAL_S:
+            return report, None
         findings = refresh_runtime(store)
+        state["last_refresh"] = now
     return report, len(findings)
 
 
@@ -122,7 +136,10 @@ async def post_access_log(
     if pending:
         await run_in_threadpool(stream.feed, pending)
     store: Store = request.app.state.store
-    report, findings = await run_in_threadpool(_commit, store, stream)
+    state = getattr(request.app.state, "runtime_refresh", None)
+    if state is None:
+        state = request.app.state.runtime_refresh = {}
+    report, findings = await run_in_threadpool(_commit, store, stream, state)
     malformed = stream.stats.malformed
     problems = [
         {"severity": p.severity.value, "message": p.message, "where": p.source_ref}

@@ -48,8 +48,12 @@ def test_stream_lands_with_malformed_lines_reported(client: TestClient, store: S
     assert (out["records"], out["malformed"], out["format"]) == (n, 1, "jsonl")
     assert out["problems"][0]["where"] == "<request>:2"
     assert sum(u.requests for u in endpoint_usage(store)) == n
-    # a second post adds, not replaces
-    client.post("/api/v1/access-log", content=body, headers=AUTH)
+    assert out["findings"] == 0  # refreshed: normal traffic
+    node = store.get_node(traffic.CHAT)
+    assert node is not None and node.props["runtime_requests"] > 0
+    # a second post adds, not replaces; findings are not recomputed within 30 s
+    again = client.post("/api/v1/access-log", content=body, headers=AUTH)
+    assert again.json()["findings"] is None
     assert sum(u.requests for u in endpoint_usage(store)) == 2 * n
 
 
