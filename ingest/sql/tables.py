@@ -58,8 +58,19 @@ def is_real_table(table: exp.Table) -> bool:
 
 def base_tables(query: exp.Expression) -> Iterator[exp.Table]:
     """Real tables read by ``query``, in order of appearance (duplicates included)."""
-    for table in query.find_all(exp.Table, bfs=False):
+    tables: list[exp.Table] = []
+    ctes: set[str] = set()
+    for node in query.walk(bfs=False):
+        if isinstance(node, exp.Table):
+            tables.append(node)
+        elif isinstance(node, exp.CTE):
+            ctes.add(node.alias_or_name.lower())
+    for table in tables:
         if isinstance(table.parent, (exp.Schema, exp.Into)) or table.meta.get("lineage_target"):
             continue
-        if is_real_table(table):
-            yield table
+        this = table.this
+        if not isinstance(this, (exp.Identifier, exp.Dot)) or not table.name:
+            continue
+        if table.name.lower() in ctes and _is_cte_ref(table):  # the parent walk only if needed
+            continue
+        yield table
