@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ingest.sql.catalog import Catalog, CatalogInput
@@ -20,6 +19,7 @@ from ingest.sql.transforms import DEFAULT_MASKING_FUNCTIONS, MaskingPolicy, Tran
 __all__ = [
     "DEFAULT_MASKING_FUNCTIONS",
     "Catalog",
+    "CatalogInput",
     "ColumnEdge",
     "MaskingPolicy",
     "ScriptLineage",
@@ -36,7 +36,7 @@ def parse_sql(
     text: str,
     *,
     dialect: str = "ansi",
-    catalog: Catalog | Mapping[str, Sequence[str] | Mapping[str, str]] | None = None,
+    catalog: Catalog | CatalogInput | None = None,
     masking: MaskingPolicy | None = None,
 ) -> dict[str, Any]:
     """The ``lineage parse-sql --json`` document for ``text`` (see :mod:`ingest.sql.result`)."""
@@ -49,6 +49,3 @@ def __getattr__(name: str) -> Any:
 
         return sql_facts
     raise AttributeError(name)
-
-
-_ = CatalogInput
