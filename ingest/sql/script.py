@@ -17,7 +17,7 @@ from ingest.sql.catalog import Catalog, CatalogInput
 from ingest.sql.columns import Link, Ref
 from ingest.sql.dialects import fallback_dialects, lateral_aliases_default, resolve_dialect
 from ingest.sql.names import name_key
-from ingest.sql.result import ColumnEdge, ScriptLineage, TargetRef
+from ingest.sql.result import ColumnEdge, ScriptLineage, StatementLineage, TargetRef
 from ingest.sql.statement_lineage import statement_lineage
 from ingest.sql.statements import split_statements
 from ingest.sql.transforms import MaskingPolicy, Transformation, compose
@@ -47,8 +47,8 @@ def analyse(
     policy = masking or MaskingPolicy()
     result = ScriptLineage(dialect=dialect)
     for stmt in split_statements(text, sqlglot_dialect, fallback_dialects(dialect)):
-        result.statements.append(
-            statement_lineage(
+        try:
+            lineage = statement_lineage(
                 stmt,
                 dialect=sqlglot_dialect,
                 catalog=cat,
@@ -57,7 +57,10 @@ def analyse(
                 line_offset=line_offset,
                 lateral_aliases=lateral_aliases,
             )
-        )
+        except Exception as exc:  # one statement must never sink the script: report it
+            lineage = StatementLineage(stmt.line + line_offset, stmt.text)
+            lineage.error = f"lineage failed ({type(exc).__name__}: {exc})"
+        result.statements.append(lineage)
     _tables(result)
     if columns:
         result.columns = _end_to_end(result)

@@ -116,7 +116,14 @@ def _parser(dialect: Dialect) -> Parser:
 
 def _parse(dialect: Dialect, tokens: list[Token], sql: str) -> exp.Expression | None:
     parser = _parser(dialect)
-    trees = [t for t in parser.parse(tokens, sql) if t is not None]
+    try:
+        parsed = parser.parse(tokens, sql)
+    except SqlglotError:
+        raise
+    except Exception as exc:  # sqlglot bugs surface as TypeError & co: report, don't crash
+        _LOCAL.parsers.pop(id(dialect), None)  # the parser may be left half-way
+        raise SqlglotParseError(f"the parser failed ({type(exc).__name__}: {exc})") from exc
+    trees = [t for t in parsed if t is not None]
     if len(trees) != 1:
         raise SqlglotParseError(f"expected one statement, found {len(trees)}")
     tree = trees[0]
@@ -208,7 +215,7 @@ def split_statements(
     """
     try:
         tokens = dialect.tokenize(sql)
-    except SqlglotError as exc:
+    except (SqlglotError, ValueError, TypeError) as exc:
         message, _, _ = _error_text(exc)
         out = []
         for line, text in _naive(sql):
