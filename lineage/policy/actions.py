@@ -251,17 +251,23 @@ def _restore_edges(store: Store, edges: Sequence[Mapping[str, Any]]) -> None:
 
 
 # -- redact --------------------------------------------------------------------------------
-def _columns(store: Store, dataset: str) -> list[tuple[str, tuple[str, ...]]]:
-    out = []
-    for nb in store.neighbours(dataset, direction="out", rels=[Rel.HAS_COLUMN]):
-        out.append((ids.parse(nb.node.uid).field, nb.node.labels))
-    return sorted(out)
+def _columns(store: Store, dataset: str, fields: object) -> list[tuple[str, tuple[str, ...]]]:
+    """Columns with their labels, in the dataset's ``fields`` order when it is known."""
+    found = {
+        ids.parse(nb.node.uid).field: nb.node.labels
+        for nb in store.neighbours(dataset, direction="out", rels=[Rel.HAS_COLUMN])
+    }
+    order = [f for f in fields if f in found] if isinstance(fields, list) else []
+    order += sorted(set(found) - set(order))
+    return [(name, found[name]) for name in order]
 
 
 def _wanted(labels: Iterable[str], categories: Sequence[str] | None) -> list[str]:
+    """Matching labels, the most specific (with an entity) first."""
     from lineage.sensitivity.rules import matches
 
-    return [x for x in labels if not categories or any(matches(c, x) for c in categories)]
+    hits = [x for x in labels if not categories or any(matches(c, x) for c in categories)]
+    return sorted(hits, key=lambda x: (":" not in x, x))
 
 
 def _new_facts(
@@ -325,7 +331,7 @@ def redact_view(
     node = _node(store, dataset)
     if node.kind is not Kind.DATASET:
         raise LineageError(f"{dataset}: only datasets have masking views")
-    cols = _columns(store, dataset)
+    cols = _columns(store, dataset, node.props.get("fields"))
     masked = {
         name: _wanted(labels, categories)[0] for name, labels in cols if _wanted(labels, categories)
     }
