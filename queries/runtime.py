@@ -6,7 +6,7 @@ detector is a plain function of the usage rows and :class:`Thresholds`; each fin
 carries its evidence (window, counts, baseline) and a score in [0, 1] documented in
 docs/runtime.md. :func:`apply_runtime_findings` records the result on Endpoint nodes
 (``runtime_anomaly_score``, ``runtime_findings``, ``runtime_requests``,
-``runtime_principals``) for the risk formula.
+``runtime_principals``, ``runtime_public_requests``) for the risk formula.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ OBSERVED_USAGE = """
 MATCH (p:Principal)-[e:CAN_ACCESS]->(x:Asset)
 WHERE e.observed = true
 RETURN p.uid AS principal, p.groups AS groups, x.uid AS endpoint, x.labels AS labels,
-       x.allowed_groups AS allowed, properties(e) AS props"""
+       x.allowed_groups AS allowed, x.exposure AS exposure, properties(e) AS props"""
 
 ENDPOINT_PROPS = """
 MATCH (x:Endpoint)
@@ -93,6 +93,8 @@ class Thresholds:
     new_principal_days: float = 7.0
     sensitive_labels: tuple[str, ...] = ()  # categories; empty = any label is sensitive
     allowed_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (endpoint glob, groups)
+    public_min_requests: int = 1  # internet requests that make an "internal" endpoint exposed
+    public_exposure_score: float = 0.7
     unsafe_artefact_score: float = 1.0
     suspicious_artefact_score: float = 0.5
 
@@ -160,6 +162,7 @@ class UsageRow:
     groups: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     allowed: tuple[str, ...] = ()
+    exposure: str = ""
 
     def windows(self) -> list[tuple[int, int, int, int]]:
         """(start, requests, errors, near) per stored window."""
@@ -188,6 +191,7 @@ def load_usage(store: Store) -> list[UsageRow]:
             tuple(r["groups"] or ()),
             tuple(r["labels"] or ()),
             tuple(r["allowed"] or ()),
+            str(r["exposure"] or ""),
         )
         for r in store.query(OBSERVED_USAGE)
     ]
@@ -410,7 +414,43 @@ def _outside_group(rows: Sequence[UsageRow], t: Thresholds) -> list[RuntimeFindi
     return out
 
 
-DETECTORS = (_volume, _sweep, _fanout, _new_principals, _outside_group)
+def _public_on_internal(rows: Sequence[UsageRow], t: Thresholds) -> list[RuntimeFinding]:
+    """Endpoints declared ``internal`` that logs show being called from internet addresses."""
+    by_endpoint: dict[str, list[UsageRow]] = defaultdict(list)
+    for row in rows:
+        if row.exposure == "internal":
+            by_endpoint[row.endpoint].append(row)
+    out = []
+    for endpoint, group in sorted(by_endpoint.items()):
+        public = [r for r in group if int(r.props.get("public_requests") or 0) > 0]
+        count = sum(int(r.props["public_requests"]) for r in public)
+        if count < t.public_min_requests:
+            continue
+        score = t.public_exposure_score
+        sources = sorted(
+            {s for r in public for s in r.props.get("sources") or () if s[:4] == "pub-"}
+        )
+        out.append(
+            RuntimeFinding(
+                "PUBLIC_CALLERS_ON_INTERNAL",
+                _severity(score),
+                score,
+                endpoint=endpoint,
+                window_start=min(str(r.props.get("first_seen", "")) for r in public),
+                window_end=max(str(r.props.get("last_seen", "")) for r in public),
+                summary=f"declared internal, yet {count} requests came from internet addresses",
+                evidence={
+                    "public_requests": count,
+                    "principals": sorted(r.principal for r in public)[:10],
+                    "public_sources": sources[:10],
+                    "declared_exposure": "internal",
+                },
+            )
+        )
+    return out
+
+
+DETECTORS = (_volume, _sweep, _fanout, _new_principals, _outside_group, _public_on_internal)
 
 
 def detect(rows: Sequence[UsageRow], thresholds: Thresholds | None = None) -> list[RuntimeFinding]:
@@ -518,6 +558,7 @@ class EndpointUsage:
     tokens_out: int
     bytes_in: int
     bytes_out: int
+    public_requests: int
     first_seen: str
     last_seen: str
     top_principals: tuple[tuple[str, int], ...]
@@ -573,6 +614,7 @@ def endpoint_usage(
                 total("tokens_out"),
                 total("bytes_in"),
                 total("bytes_out"),
+                total("public_requests"),
                 min(str(r.props.get("first_seen", "")) for r in group),
                 max(str(r.props.get("last_seen", "")) for r in group),
                 tuple(callers[:top]),
@@ -588,8 +630,9 @@ def apply_runtime_findings(
     """Record findings on Endpoint nodes for the risk formula; clear stale ones.
 
     Writes ``runtime_anomaly_score`` (float, max finding score), ``runtime_findings`` (codes),
-    and from usage ``runtime_requests`` and ``runtime_principals``. These are derived
-    annotations, not facts, so they are set in one batch rather than ingested.
+    and from usage ``runtime_requests``, ``runtime_principals`` and
+    ``runtime_public_requests``. These are derived annotations, not facts, so they are set
+    in one batch rather than ingested.
     """
     rows = load_usage(store) if rows is None else rows
     scores = endpoint_scores(findings)
@@ -606,6 +649,7 @@ def apply_runtime_findings(
             if uid in usage:
                 props["runtime_requests"] = usage[uid].requests
                 props["runtime_principals"] = usage[uid].principals
+                props["runtime_public_requests"] = usage[uid].public_requests
             store.set_props(uid, props)
     return scores
 

@@ -18,7 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ingest.access_log.aggregate import EDGE_KEY, MAX_SOURCES, PairUsage, Usage, merge_props
-from ingest.access_log.fingerprint import NEAR_BITS, hamming, simhash64, source_key
+from ingest.access_log.fingerprint import (
+    NEAR_BITS,
+    hamming,
+    is_public_source,
+    simhash64,
+    source_key,
+)
 from ingest.access_log.reader import Format, ReadStats, detect_format, read_access_log
 from ingest.access_log.records import (
     DEFAULT_ENDPOINT_NAMESPACE,
@@ -43,6 +49,7 @@ __all__ = [
     "access_log_facts",
     "detect_format",
     "hamming",
+    "is_public_source",
     "merge_props",
     "read_access_log",
     "simhash64",

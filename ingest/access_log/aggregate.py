@@ -2,10 +2,11 @@
 
 Requests are never nodes or edges: each (principal, endpoint) pair becomes one
 ``CAN_ACCESS`` edge (key ``observed``, ``permission: invoke``) carrying totals, first/last
-seen, up to 16 pseudonymous source keys, and per-window counts as parallel lists
-(``win_start`` epoch seconds, ``win_requests``, ``win_errors``, ``win_near``), trimmed to
-the latest ``max_windows``. ``win_near`` counts successive requests of the pair whose input
-fingerprints were distinct but near (the systematic-sweep signal).
+seen, ``public_requests`` (from internet addresses), up to 16 pseudonymous source keys,
+and per-window counts as parallel lists (``win_start`` epoch seconds, ``win_requests``,
+``win_errors``, ``win_near``), trimmed to the latest ``max_windows``. ``win_near`` counts
+successive requests of the pair whose input fingerprints were distinct but near (the
+systematic-sweep signal).
 
 Ingest stays pure: counts add up across inputs by merging with the edge's stored props,
 which the caller reads and passes in (``prior``); this module never touches a store.
@@ -33,7 +34,15 @@ __all__ = [
 
 EDGE_KEY = "observed"
 MAX_SOURCES = 16
-_TOTALS = ("requests", "errors", "bytes_in", "bytes_out", "tokens_in", "tokens_out")
+_TOTALS = (
+    "requests",
+    "errors",
+    "bytes_in",
+    "bytes_out",
+    "tokens_in",
+    "tokens_out",
+    "public_requests",
+)
 
 
 @dataclass(slots=True)
@@ -46,6 +55,7 @@ class PairUsage:
     bytes_out: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+    public_requests: int = 0  # from globally routable client addresses (pub- source keys)
     first: float = float("inf")
     last: float = float("-inf")
     windows: dict[int, list[int]] = field(default_factory=dict)  # start -> [req, err, near]
@@ -92,8 +102,12 @@ class Usage:
             if prev is not None and prev != fp and (prev ^ fp).bit_count() <= NEAR_BITS:
                 win[2] += 1
             pair.last_fp = fp
-        if r.source and len(pair.sources) < MAX_SOURCES:
-            pair.sources.add(r.source)
+        source = r.source
+        if source:
+            if source.startswith("pub-"):
+                pair.public_requests += 1
+            if len(pair.sources) < MAX_SOURCES:
+                pair.sources.add(source)
         if r.groups:
             self.groups.setdefault(r.principal, set()).update(r.groups)
         self.records += 1

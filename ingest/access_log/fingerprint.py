@@ -14,11 +14,19 @@ True
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["NEAR_BITS", "hamming", "parse_fingerprint", "simhash64", "source_key"]
+__all__ = [
+    "NEAR_BITS",
+    "hamming",
+    "is_public_source",
+    "parse_fingerprint",
+    "simhash64",
+    "source_key",
+]
 
 NEAR_BITS = 18  # at most this many of 64 bits apart (and not equal): "near". Random: 32 +- 4
 
@@ -74,16 +82,26 @@ def parse_fingerprint(value: object) -> int | None:
 
 @lru_cache(maxsize=65536)
 def source_key(address: str) -> str:
-    """A pseudonymous key for a client address (``src-`` + 12 hex digits).
+    """A pseudonymous key for a client address: ``pub-``/``src-`` + 12 hex digits.
 
-    Raw IPs are personal data and stay out of the graph. The key is stable, so an analyst
-    can match a suspect address with ``source_key(ip)``; the IPv4 space is small, so this
-    is pseudonymisation, not anonymisation.
+    ``pub-`` marks a globally routable address (the internet), ``src-`` anything else
+    (private, loopback, documentation ranges, hostnames), so exposure can be judged
+    without keeping the address. Raw IPs are personal data and stay out of the graph. The
+    key is stable, so an analyst can match a suspect address with ``source_key(ip)``; the
+    IPv4 space is small, so this is pseudonymisation, not anonymisation.
     """
     address = address.strip()
     if address.startswith("[") and "]" in address:  # [v6]:port
         address = address[1 : address.index("]")]
     elif address.count(":") == 1:  # v4:port
         address = address.split(":", 1)[0]
+    try:
+        public = ipaddress.ip_address(address).is_global
+    except ValueError:
+        public = False
     digest = hashlib.blake2b(address.encode(), digest_size=6, person=b"lineage-src").hexdigest()
-    return f"src-{digest}"
+    return f"{'pub' if public else 'src'}-{digest}"
+
+
+def is_public_source(key: str) -> bool:
+    return key.startswith("pub-")

@@ -19,7 +19,7 @@ from ingest.access_log import (
     source_key,
 )
 from lineage.cli import app
-from lineage.model import Edge, Node, Problem
+from lineage.model import Edge, Kind, Node, Problem
 from lineage.pipeline import ingest
 from lineage.store import Store, open_store
 from queries.runtime import endpoint_usage, record_usage, refresh_runtime
@@ -203,3 +203,39 @@ def test_explicit_format_rejects_other_shapes() -> None:
     with (FIXTURES / "envoy.jsonl").open() as lines:
         items = list(read_access_log(lines, fmt=Format.JSONL, path="e"))
     assert all(isinstance(i, Problem) for i in items) and len(items) == 3
+
+
+def test_internet_callers_raise_an_internal_endpoints_risk(store: Store) -> None:
+    endpoint = "endpoint:http://ml.acme.internal:/v1/models/churn/predict"
+    ingest(
+        store,
+        [
+            Node(
+                endpoint,
+                Kind.ENDPOINT,
+                "/v1/models/churn/predict",
+                "http://ml.acme.internal",
+                {"exposure": "internal"},
+            )
+        ],
+    )
+    line = json.dumps(
+        {
+            "timestamp": "2026-05-01T10:00:00Z",
+            "principal": "ann",
+            "endpoint": "http://ml.acme.internal/v1/models/churn/predict",
+            "source_ip": "81.2.69.160",
+        }
+    )
+    usage = Usage()
+    for _ in usage.add_all(read_access_log([line])):
+        pass
+    record_usage(store, usage)
+    (finding,) = refresh_runtime(store)
+    assert finding.code == "PUBLIC_CALLERS_ON_INTERNAL"
+    node = store.get_node(endpoint)
+    assert node is not None
+    assert node.props["exposure"] == "internal"  # declared exposure is left alone
+    assert node.props["runtime_public_requests"] == 1
+    assert node.props["runtime_findings"] == ["PUBLIC_CALLERS_ON_INTERNAL"]
+    assert node.props["runtime_anomaly_score"] == 0.7

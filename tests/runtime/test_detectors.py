@@ -7,7 +7,7 @@ from itertools import chain
 
 import pytest
 
-from ingest.access_log import AccessRecord, Usage
+from ingest.access_log import AccessRecord, Usage, source_key
 from lineage.errors import ConfigError
 from lineage.model import Edge
 from queries.runtime import Thresholds, UsageRow, detect, endpoint_scores
@@ -150,3 +150,26 @@ def test_principal_outside_allowed_group() -> None:
     assert sorted(f.principal for f in found) == [principal("bob"), principal("cat")]
     assert {f.code for f in found} == {"OUTSIDE_ALLOWED_GROUP"}
     assert detect(urows) == []  # no policy, no finding
+
+
+def test_internal_endpoint_called_from_the_internet() -> None:
+    inside, outside = source_key("10.9.0.4"), source_key("81.2.69.160:51000")
+    assert (inside[:4], outside[:4]) == ("src-", "pub-")
+    usage = Usage()
+    for i in range(20):
+        usage.add(AccessRecord(traffic.T0 + i, principal("svc"), SCORE, source=inside))
+    for i in range(3):
+        usage.add(AccessRecord(traffic.T0 + 60 + i, principal("ext"), SCORE, source=outside))
+    edges = [e for e in usage.facts() if isinstance(e, Edge)]
+    assert {e.src: e.props["public_requests"] for e in edges} == {
+        principal("svc"): 0,
+        principal("ext"): 3,
+    }
+    internal = [UsageRow(e.src, e.dst, e.props, exposure="internal") for e in edges]
+    (f,) = detect(internal)
+    assert (f.code, f.endpoint, f.score) == ("PUBLIC_CALLERS_ON_INTERNAL", SCORE, 0.7)
+    assert f.evidence["public_requests"] == 3
+    assert f.evidence["principals"] == [principal("ext")]
+    assert f.evidence["public_sources"] == [outside]
+    public = [UsageRow(e.src, e.dst, e.props, exposure="public") for e in edges]
+    assert detect(public) == []  # declared public: nothing to say
