@@ -337,6 +337,11 @@ _SQL_MASK = {
     "mask": "CONCAT(REPEAT('*', GREATEST(LENGTH({c}) - 4, 0)), RIGHT({c}, 4))",
 }
 _NO_FUNCTIONS = frozenset({"sqlite"})  # no SHA2/REPEAT without extensions
+# Written in the dialect itself where the transpiled form is wrong (PostgreSQL's sha256
+# takes bytea, not text).
+_NATIVE_MASK = {
+    ("postgres", "hash"): "ENCODE(SHA256(CONVERT_TO(CAST({c} AS TEXT), 'UTF8')), 'hex')",
+}
 
 
 def masking_view_sql(
@@ -369,6 +374,9 @@ def masking_view_sql(
             continue
         if effective == "replace":
             value: exp.Expression = exp.Literal.string(f"<{masked[name]}>")
+        elif (dialect, effective) in _NATIVE_MASK:
+            template = _NATIVE_MASK[dialect, effective]
+            value = sqlglot.parse_one(template.format(c=col.sql(dialect)), read=dialect)
         else:
             value = sqlglot.parse_one(_SQL_MASK[effective].format(c=col.sql(read)), read=read)
         selects.append(exp.alias_(value, exp.to_identifier(name)))
