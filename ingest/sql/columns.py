@@ -304,15 +304,15 @@ class _Walker:
         name = column.name
         if column.table:
             source = self.find_source(scope, column.table)
+            if source is not None and (
+                not column.args.get("db") or self._names_table(source, column)
+            ):
+                return self.through(source, name)
+            struct = self.struct_field(scope, column, within)
+            if struct is not None:
+                return struct
             if source is not None:
                 return self.through(source, name)
-            if not column.args.get("db"):  # ``payload.user_id``: a struct field of a column
-                struct = exp.column(column.table)
-                struct.parent = column.parent
-                links = self.resolve(scope, struct, within)
-                if all(ref.table is not None for ref, _ in links):
-                    return {(ref, compose(Transformation(Subtype.TRANSFORMATION), how))
-                            for ref, how in links}  # fmt: skip
             self.unresolved.append(f"{column.table}.{name}")
             return {(Ref(None, name), IDENTITY)}
         candidates = [src for _, src in self.sources(scope)]
@@ -346,6 +346,35 @@ class _Walker:
             return out
         self.unresolved.append(name)
         return {(Ref(None, name), IDENTITY)}
+
+    def _names_table(self, source: Source, column: exp.Column) -> bool:
+        """``db.t.x`` naming table ``db.t`` itself (not a struct ``t.x`` in source ``db``)."""
+        if not isinstance(source, exp.Table):
+            return False
+        qualifier = ".".join(p.name for p in column.parts[:-1]).lower()
+        original = self.table(source).lower()
+        return original == qualifier or original.endswith("." + qualifier)
+
+    def struct_field(
+        self, scope: Scope, column: exp.Column, within: exp.Expression | None
+    ) -> set[Link] | None:
+        """``payload.user.email`` / ``t.payload.ip``: a field of a struct column. The value
+        comes from the struct column (``payload``), transformed (one field of it)."""
+        parts = [p.name for p in column.parts]
+        if len(parts) < 2:
+            return None
+        first = self.find_source(scope, parts[0]) if len(parts) > 2 else None
+        if first is not None:
+            links = self.through(first, parts[1])
+        else:
+            root = exp.column(parts[0])
+            root.parent = column.parent
+            links = self.resolve(scope, root, within)
+            if any(ref.table is None for ref, _ in links):
+                self.unresolved.pop()  # not a struct after all: the caller reports it
+                return None
+        field = Transformation(Subtype.TRANSFORMATION)
+        return {(ref, compose(field, how)) for ref, how in links}
 
     def is_using_column(self, scope: Scope, name: str) -> bool:
         select = scope.expression
@@ -441,6 +470,19 @@ class _Walker:
                     out |= self.clause(scope, clause, indirect(subtype))
         return out
 
+    def _clause_alias(self, scope: Scope, column: exp.Column) -> set[Link] | None:
+        """ORDER BY / GROUP BY / HAVING / QUALIFY may name a select alias (``rn``)."""
+        if column.table or any(self.has_column(s, column.name) for _, s in self.sources(scope)):
+            return None
+        clause = column.parent
+        while clause is not None and not isinstance(
+            clause, (exp.Order, exp.Group, exp.Having, exp.Qualify, exp.Where, exp.Join)
+        ):
+            clause = clause.parent  # fmt: skip
+        if clause is None or isinstance(clause, (exp.Where, exp.Join)):
+            return None
+        return self.alias_reference(scope, column, None)
+
     def clause(self, scope: Scope, clause: exp.Expression, how: Transformation) -> set[Link]:
         out: set[Link] = set()
         for node in clause.walk(prune=lambda n: n is not clause and _is_subquery(n)):
@@ -448,7 +490,7 @@ class _Walker:
                 if node.parent is None:  # a synthetic USING column
                     links = self.resolve_using(scope, node.name)
                 else:
-                    links = self.resolve(scope, node)
+                    links = self._clause_alias(scope, node) or self.resolve(scope, node)
                 out |= {(ref, compose(how, inner)) for ref, inner in links}
             elif node is not clause and _is_subquery(node):
                 sub = self.scope_for(node)
