@@ -33,6 +33,7 @@ __all__ = [
     "Finding",
     "FindingsPage",
     "Reconciled",
+    "cursor_of",
     "fingerprint",
     "get_finding",
     "list_findings",
@@ -229,6 +230,11 @@ class FindingsPage:
             "findings": [f.to_dict() for f in self.findings],
             "next_cursor": self.next_cursor,
         }
+
+
+def cursor_of(f: Finding) -> str:
+    """The opaque cursor that resumes a listing right after ``f``."""
+    return _cursor(f)
 
 
 def _cursor(f: Finding) -> str:
