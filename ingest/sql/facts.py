@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from ingest.sql.catalog import Catalog
 from ingest.sql.columns import Ref
@@ -112,7 +113,36 @@ class _Emitter:
         return uid
 
     def edge(self, edge: Edge) -> None:
-        self.edges.setdefault(edge.ident, edge)
+        prior = self.edges.get(edge.ident)
+        if prior is None:
+            self.edges[edge.ident] = edge
+        elif edge.rel is Rel.FLOWS_TO:  # two statements of one job link the same pair
+            props = _merge_flows(prior.props, edge.props)
+            self.edges[edge.ident] = Edge(
+                prior.src,
+                prior.rel,
+                prior.dst,
+                props,
+                prior.key,
+                prior.source_ref,
+                prior.observed_at,
+            )
+
+
+def _merge_flows(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """The safe union: DIRECT if either is, masked and column-detailed only if both are."""
+    merged = dict(a)
+    direct = [p for p in (a, b) if p["transformation_type"] == "DIRECT"]
+    if direct:
+        merged["transformation_type"] = "DIRECT"
+        merged["transformation_subtype"] = direct[0].get("transformation_subtype")
+    merged["masking"] = bool(direct) and all(p["masking"] for p in direct)
+    if "column_detail" in a or "column_detail" in b:
+        merged["column_detail"] = bool(a.get("column_detail")) and bool(b.get("column_detail"))
+    if "transformations" in a or "transformations" in b:
+        tags = set(a.get("transformations") or []) | set(b.get("transformations") or [])
+        merged["transformations"] = sorted(tags)
+    return merged
 
 
 def _combine(hows: set[Transformation]) -> tuple[str, str, bool, list[str]]:

@@ -118,3 +118,17 @@ def test_ingest_into_store_is_idempotent(store: Store) -> None:
     assert again == edges
     hashed = store.get_node(ids.column_id(NS, "stage.users", "email_hash"))
     assert hashed is not None and hashed.kind is Kind.COLUMN
+
+
+def test_two_statements_on_one_pair_merge_to_the_safe_reading() -> None:
+    facts = list(sql_facts(
+        "INSERT INTO t SELECT md5(a) AS x FROM s;\n"
+        "INSERT INTO t SELECT a AS x FROM s;\n"
+        "INSERT INTO t SELECT * FROM s;",
+        namespace=NS, path="twice.sql",
+    ))  # fmt: skip
+    edge = _flow(facts, ids.column_id(NS, "s", "a"), ids.column_id(NS, "t", "x"))
+    assert edge.props["masking"] is False  # the second statement copies the raw value
+    assert edge.props["transformations"] == ["DIRECT:IDENTITY", "DIRECT:TRANSFORMATION"]
+    dataset = _flow(facts, ids.dataset_id(NS, "s"), ids.dataset_id(NS, "t"))
+    assert dataset.props["column_detail"] is False  # the third copies columns nobody named
