@@ -6,12 +6,11 @@ the hash is masked, the filter decides rows but carries no values.
 
 from __future__ import annotations
 
+from ingest.sql import sql_facts
 from lineage import ids
 from lineage.model import Label, Labeling
 from lineage.pipeline import ingest
 from lineage.store import Store
-
-from ingest.sql import sql_facts
 
 NS = "postgres://db:5432"
 SQL = """CREATE TABLE stage.users AS
