@@ -75,8 +75,9 @@ def test_asset_and_search_with_keyset_pages(server):
     asset = _data(server.gql(q, {"uid": endpoint("chat")}, READ))["asset"]
     assert asset["kind"] == "Endpoint" and asset["exposure"] == "public"
     assert asset["labels"] == EMAIL and len(asset["principals"]) == 2
-    page = """query($after: String) { search(text: "extra", kind: "Dataset", first: 2, after: $after) {
-        edges { cursor node { uid } } pageInfo { hasNextPage hasPreviousPage endCursor } } }"""
+    page = """query($after: String) {
+        search(text: "extra", kind: "Dataset", first: 2, after: $after) {
+          edges { cursor node { uid } } pageInfo { hasNextPage hasPreviousPage endCursor } } }"""
     seen, after, pages = [], None, 0
     while True:
         conn = _data(server.gql(page, {"after": after}, READ))["search"]
@@ -93,7 +94,8 @@ def test_exposure_paths_with_evidence(server):
     q = """{ exposurePaths(label: "PII") { totalCount pageInfo { hasNextPage }
         edges { node { labels principals origin { uid } endpoint { uid exposure }
           risk { score factors { name value why } explanation }
-          path { nodes { uid } hops { rel kind transformationType transformationSubtype } } } } } }"""
+          path { nodes { uid }
+                 hops { rel kind transformationType transformationSubtype } } } } } }"""
     conn = _data(server.gql(q, token=READ))["exposurePaths"]
     assert conn["totalCount"] == 1 and not conn["pageInfo"]["hasNextPage"]
     node = conn["edges"][0]["node"]
@@ -148,9 +150,9 @@ def test_blast_radius_nested_pagination(server):
 
 
 def test_lineage_and_inventory(server):
-    q = """{ lineage(uid: "%s", direction: UP) { depthReached nodes { edges { node { depth
-        asset { uid } } } } edges { edges { node { src dst kind } } } } }""" % endpoint("chat")
-    lin = _data(server.gql(q, token=READ))["lineage"]
+    q = """query($uid: ID!) { lineage(uid: $uid, direction: UP) { depthReached
+        nodes { edges { node { depth asset { uid } } } } edges { edges { node { src dst } } } } }"""
+    lin = _data(server.gql(q, {"uid": endpoint("chat")}, READ))["lineage"]
     assert [e["node"]["asset"]["uid"] for e in lin["nodes"]["edges"]] == [
         model("m"),
         ds("feats"),
@@ -166,7 +168,7 @@ def test_lineage_and_inventory(server):
         ('{ blastRadius(uid: "x") { origin { uid } } }', "NOT_FOUND"),
         ('{ search(text: "a", first: 1000) { edges { cursor } } }', "BAD_USER_INPUT"),
         ('{ search(text: "a", after: "!!nope") { edges { cursor } } }', "BAD_USER_INPUT"),
-        ('{ blastRadius(uid: "%s", depth: 500) { depthReached } }' % ds("users"), "BAD_USER_INPUT"),
+        ('{ blastRadius(uid: "dataset:pg:a.b", depth: 500) { depthReached } }', "BAD_USER_INPUT"),
         ('{ search(text: "a", kind: "Table") { edges { cursor } } }', "BAD_USER_INPUT"),
     ],
 )
@@ -177,14 +179,14 @@ def test_errors_are_mapped_to_codes(server, query, fragment):
 
 
 def test_depth_alias_and_token_limits_reject_abusive_queries(server):
-    # the deepest real question (7 levels) runs; introspection nested past 10 is refused
-    deepest = """{ blastRadius(uid: "%s") { ranked { edges { node { path { nodes { uid }
-        hops { src } } risk { factors { name } } } } } } }""" % ds("users")
-    assert "errors" not in server.gql(deepest, token=READ).json()
+    # the deepest real question (7 levels) runs
+    deepest = """query($uid: ID!) { blastRadius(uid: $uid) { ranked { edges { node {
+        path { nodes { uid } hops { src } } risk { factors { name } } } } } } }"""
+    assert "errors" not in server.gql(deepest, {"uid": ds("users")}, READ).json()
     # The schema has no recursive field, so only an invalid selection can go deeper: the depth
     # rule reports it next to the unknown fields, and nothing executes.
     bomb = deepest.replace("nodes { uid }", "nodes { " + "a { " * 6 + "b" + " }" * 6 + " }")
-    resp = server.gql(bomb, token=READ)
+    resp = server.gql(bomb, {"uid": ds("users")}, READ)
     assert set(_codes(resp)) == {"GRAPHQL_VALIDATION"}
     messages = [e["message"] for e in resp.json()["errors"]]
     assert any("exceeds maximum operation depth of 10" in m for m in messages)
@@ -202,8 +204,9 @@ def test_depth_alias_and_token_limits_reject_abusive_queries(server):
 
 
 def test_mutations_need_the_write_scope_and_propagate(server):
-    declare = """mutation($uid: ID!) { declareLabel(uid: $uid, label: "PHI:MEDICAL_RECORD",
-        reason: "clinical notes column") { action labelsChanged asset { uid ownLabels labels } } }"""
+    declare = """mutation($uid: ID!) {
+        declareLabel(uid: $uid, label: "PHI:MEDICAL_RECORD", reason: "clinical notes column") {
+          action labelsChanged asset { uid ownLabels labels } } }"""
     resp = server.gql(declare, {"uid": col("users", "id")}, READ)
     assert _codes(resp) == ["UNAUTHENTICATED"]
     change = _data(server.gql(declare, {"uid": col("users", "id")}, WRITE))["declareLabel"]
