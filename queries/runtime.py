@@ -17,6 +17,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -339,8 +340,6 @@ def _new_principals(rows: Sequence[UsageRow], t: Thresholds) -> list[RuntimeFind
     if not lasts:
         return []
     now = max(lasts)
-    from datetime import datetime, timedelta
-
     horizon = to_iso(datetime.fromisoformat(now) - timedelta(days=t.new_principal_days))
     endpoint_since: dict[str, str] = {}
     principal_since: dict[str, str] = {}

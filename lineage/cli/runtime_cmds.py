@@ -209,6 +209,8 @@ def scan_model(
         targets.append((str(path), str(ids.parse(model)) if model else ""))
     if model and len(targets) != 1:
         raise typer.BadParameter("--model goes with exactly one path")
+    if not targets and not from_store:
+        raise typer.BadParameter("give model files or folders, or --from-store")
     with store_session() as store:
         if from_store:
             targets += _store_models(store)
