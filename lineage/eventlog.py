@@ -9,7 +9,8 @@ already logged is a no-op, so a re-sent event changes nothing.
 :class:`EventLog` is the contract (a Neo4j-backed log can implement it); :class:`FileEventLog`
 is the default, a folder beside the embedded store::
 
-    events.log    one record a line: seq TAB crc32 TAB key(JSON) TAB received TAB event(JSON)
+    events.log    a record a line: seq TAB crc32 TAB key TAB received TAB source TAB event
+                  (key and source as JSON strings, event as JSON; crc32 of the event)
     applied.log   ranges of applied sequence numbers, "first-last" a line
 
 ``append`` writes a whole batch with one ``write`` and one ``fsync``. A torn last line (the
@@ -48,6 +49,7 @@ class LogRecord:
     key: str
     received: str
     event: Mapping[str, Any]
+    source: str = ""  # where it came from (a file for the CLI; empty over HTTP)
 
 
 class EventLog(Protocol):
@@ -55,7 +57,9 @@ class EventLog(Protocol):
 
     location: str
 
-    def append(self, entries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LogRecord | None]:
+    def append(
+        self, entries: Sequence[tuple[str, Mapping[str, Any]]], *, source: str = ""
+    ) -> list[LogRecord | None]:
         """Log ``(key, event)`` pairs durably; ``None`` for a key already logged.
 
         Returns only once every new record is on stable storage.
@@ -153,14 +157,14 @@ class FileEventLog:
         os.ftruncate(self._fd, keep)
         os.fsync(self._fd)
 
-    def _parse(self, line: bytes) -> tuple[int, str, str, bytes] | None:
-        parts = line.rstrip(b"\n").split(b"\t", 4)
-        if len(parts) != 5:
+    def _parse(self, line: bytes) -> tuple[int, str, str, str, bytes] | None:
+        parts = line.rstrip(b"\n").split(b"\t", 5)
+        if len(parts) != 6:
             return None
-        seq, crc, key, received, body = parts
+        seq, crc, key, received, source, body = parts
         if zlib.crc32(body) != int(crc):
             return None
-        return int(seq), json.loads(key), received.decode(), body
+        return int(seq), json.loads(key), received.decode(), json.loads(source), body
 
     def _catch_up(self) -> None:
         """Read records appended since we last looked (by us or by another process)."""
@@ -176,7 +180,7 @@ class FileEventLog:
                 parsed = self._parse(line)
                 if parsed is None:
                     continue
-                seq, key, _, _ = parsed
+                seq, key = parsed[0], parsed[1]
                 self._keys.add(_digest(key))
                 self._seq = max(self._seq, seq)
                 self._count += 1
@@ -188,8 +192,8 @@ class FileEventLog:
                     return
                 parsed = self._parse(line)
                 if parsed is not None:
-                    seq, key, received, body = parsed
-                    yield LogRecord(seq, key, received, orjson.loads(body))
+                    seq, key, received, source, body = parsed
+                    yield LogRecord(seq, key, received, orjson.loads(body), source)
 
     def _applied_ranges(self) -> list[tuple[int, int]]:
         ranges: list[tuple[int, int]] = []
@@ -201,10 +205,13 @@ class FileEventLog:
         return _merge(ranges)
 
     # -- the contract ------------------------------------------------------------------
-    def append(self, entries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LogRecord | None]:
+    def append(
+        self, entries: Sequence[tuple[str, Mapping[str, Any]]], *, source: str = ""
+    ) -> list[LogRecord | None]:
         out: list[LogRecord | None] = []
         lines: list[bytes] = []
         received = now_iso()
+        src = json.dumps(source)
         with self._locked():
             self._catch_up()
             for key, event in entries:
@@ -215,9 +222,9 @@ class FileEventLog:
                 self._keys.add(digest)
                 self._seq += 1
                 body = orjson.dumps(event)
-                head = f"{self._seq}\t{zlib.crc32(body)}\t{json.dumps(key)}\t{received}\t"
+                head = f"{self._seq}\t{zlib.crc32(body)}\t{json.dumps(key)}\t{received}\t{src}\t"
                 lines.append(head.encode() + body + b"\n")
-                out.append(LogRecord(self._seq, key, received, event))
+                out.append(LogRecord(self._seq, key, received, event, source))
             if lines:
                 data = b"".join(lines)
                 try:

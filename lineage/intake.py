@@ -184,7 +184,7 @@ class Intake:
                 entries.append((idempotency_key(raw.event), raw.event))
         if not entries:
             return result
-        records = self.log.append(entries)  # durable from here on
+        records = self.log.append(entries, source=source_ref)  # durable from here on
         new = [r for r in records if r is not None]
         result.accepted = len(new)
         result.duplicates = len(records) - len(new)
@@ -232,7 +232,7 @@ class Intake:
 
     def apply(self, records: Sequence[LogRecord], *, source_ref: str = "") -> IngestReport:
         """Map logged records to facts and write them (idempotent: safe to repeat)."""
-        return self._apply_items([(r, source_ref) for r in records])
+        return self._apply_items([(r, source_ref or r.source) for r in records])
 
     def _apply_items(self, items: Sequence[tuple[LogRecord, str]]) -> IngestReport:
         report = IngestReport()
