@@ -19,10 +19,13 @@ from typing import Any
 
 from lineage.errors import ConfigError
 
-__all__ = ["DISABLED_RECOGNIZERS", "build_analyzer"]
+__all__ = ["DISABLED_RECOGNIZERS", "PHONE_CONTEXT", "build_analyzer"]
 
 # Measured: they fire on phone numbers and on ids of every kind (see docs/sensitivity.md).
 DISABLED_RECOGNIZERS = ("MedicalLicenseRecognizer", "NhsRecognizer")
+# Presidio's phone context includes "number" and "call": an ``order_number`` column of
+# ten-digit ids then reads as phone numbers. These words name phone columns and nothing else.
+PHONE_CONTEXT = ["phone", "telephone", "tel", "cell", "cellphone", "mobile", "fax", "msisdn"]
 
 
 def _nlp_engine(ner_model: str | None, language: str) -> Any:
@@ -66,8 +69,11 @@ def build_analyzer(*, ner_model: str | None = None, language: str = "en") -> Any
         registry.load_predefined_recognizers(nlp_engine=nlp, languages=[language])
     finally:
         log.setLevel(level)
-    for name in DISABLED_RECOGNIZERS:
+    for name in (*DISABLED_RECOGNIZERS, "PhoneRecognizer"):
         registry.remove_recognizer(name)
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    registry.add_recognizer(PhoneRecognizer(context=PHONE_CONTEXT))
     for recognizer in secret_recognizers():
         registry.add_recognizer(recognizer)
     return AnalyzerEngine(nlp_engine=nlp, registry=registry, supported_languages=[language])
