@@ -17,11 +17,14 @@
 
 While the service runs, the configured policies (``LINEAGE_POLICIES``; the starter library
 by default) are enforced continuously: every committed ingest re-evaluates the policies it
-can affect and responds before the ingest's HTTP response is sent.
+can affect and responds before the ingest's HTTP response is sent. A full evaluation every
+:data:`SWEEP_SECONDS` catches writes made by other processes (a CLI ingest or scan).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
@@ -52,6 +55,20 @@ _MAX_RECORDS = 10_000
 _MAX_TEXT = 1_000_000
 
 
+SWEEP_SECONDS = 300.0
+log = logging.getLogger(__name__)
+
+
+def _sweep(enforcer: Enforcer, stop: threading.Event) -> None:
+    """A full evaluation now and then: catches writes this process did not see (a CLI
+    ingest or scan beside the server), which continuous mode cannot observe."""
+    while not stop.wait(SWEEP_SECONDS):
+        try:
+            enforcer.check()
+        except Exception:  # keep sweeping; the next run may succeed
+            log.exception("periodic policy evaluation failed")
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = app.state.settings
@@ -59,9 +76,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.redactor = Redactor(key=settings.redact_key)
     policies = configured_policies(settings.policies)
     app.state.enforcer = attach(store, policies) if policies else Enforcer(store, [])
+    stop = threading.Event()
+    sweeper = threading.Thread(
+        target=_sweep, args=(app.state.enforcer, stop), name="policy-sweep", daemon=True
+    )
+    if policies:
+        sweeper.start()
     try:
         yield
     finally:
+        stop.set()
         detach(store)
 
 
