@@ -35,6 +35,10 @@ class Shape:
     targets: list[Target] = field(default_factory=list)
     query: exp.Expression | None = None
     reads: list[str] = field(default_factory=list)
+    #: files and stages read (``COPY INTO t FROM @stage``)
+    read_paths: list[str] = field(default_factory=list)
+    #: SQL text of queries embedded as strings (Redshift ``UNLOAD ('select ...')``)
+    inner_queries: list[str] = field(default_factory=list)
     drops: list[str] = field(default_factory=list)
     renames: list[tuple[str, str]] = field(default_factory=list)
     #: tables whose nodes are the statement's own target inside ``query`` (not sources)
@@ -103,10 +107,13 @@ def _assignment_select(
     joins: list[exp.Expression],
     where: exp.Expression | None,
 ) -> exp.Select:
-    """Nodes move from the statement into the synthetic select (no copies)."""
+    """Nodes move from the statement into the synthetic select (no copies). With no
+    assignments (DELETE, a delete-only MERGE) it has no outputs: only its inputs matter."""
     select = exp.Select(
-        expressions=[exp.alias_(e, col, quoted=False, copy=False) for col, e in assignments]
-        or [exp.Star()]
+        expressions=[
+            e if col == "*" else exp.alias_(e, col, quoted=False, copy=False)
+            for col, e in assignments
+        ]
     )
     if sources:
         select.set("from_", exp.From(this=sources[0]))
@@ -177,7 +184,13 @@ def _merge_shape(stmt: exp.Merge) -> Shape:
         if when.args.get("condition") is not None:
             conditions.append(when.args["condition"])
         then = when.args.get("then")
-        if isinstance(then, exp.Update):
+        star = (isinstance(then, exp.Update) and any(isinstance(e, exp.Star) for e in
+                then.expressions)) or (isinstance(then, exp.Insert) and isinstance(
+                then.this, exp.Star))  # fmt: skip
+        if star and using is not None:  # UPDATE SET * / INSERT *: every source column
+            alias = using.alias_or_name
+            assignments.append(("*", exp.Column(this=exp.Star(), table=exp.to_identifier(alias))))
+        elif isinstance(then, exp.Update):
             assignments.extend(
                 (eq.this.name, eq.expression) for eq in then.expressions if isinstance(eq, exp.EQ)
             )
@@ -219,6 +232,46 @@ def _delete_shape(stmt: exp.Delete) -> Shape:
         [], [_bare(table), *using], [], where.this if where is not None else None
     )
     return shape
+
+
+def _location(node: exp.Expression) -> str:
+    """A COPY file or stage: ``'s3://b/k'``, ``@stage/path``, ``STDIN``."""
+    if isinstance(node, exp.Literal):
+        return node.name
+    if isinstance(node, exp.Table) and not isinstance(node.this, exp.Identifier):
+        return node.this.name
+    return node.sql()
+
+
+def _copy_shape(stmt: exp.Copy) -> Shape:
+    """``COPY INTO t FROM @stage`` / ``COPY t FROM 'file'`` load a table from files;
+    ``COPY INTO @stage FROM (SELECT ...)`` / ``COPY (SELECT ...) TO 'f'`` / ``COPY t TO 'f'``
+    unload into files. Files and stages are path datasets; STDIN/STDOUT are not."""
+    this = stmt.this
+    table = this.this if isinstance(this, exp.Schema) else this
+    files = [f for f in stmt.args.get("files") or [] if _location(f).upper() not in _STDIO]
+    query = next((f for f in files if isinstance(f, exp.Subquery)), None)
+    if isinstance(this, exp.Subquery):
+        query = this
+    is_table = isinstance(table, exp.Table) and isinstance(table.this, exp.Identifier)
+    loads = bool(stmt.args.get("kind")) and is_table
+    if loads:
+        tgt, _ = _target(this)
+        shape = Shape("copy", [tgt] if tgt else [])
+        shape.read_paths.extend(_location(f) for f in files if f is not query)
+        return shape
+    shape = Shape("copy")
+    if isinstance(table, exp.Table) and not is_table:  # COPY INTO @stage FROM (SELECT ...)
+        shape.targets.append(Target(_location(table), is_path=True))
+    else:
+        shape.targets.extend(Target(_location(f), is_path=True) for f in files if f is not query)
+        if is_table:
+            shape.reads.append(table_name(table))
+    shape.query = _query_of(query.this if isinstance(query, exp.Subquery) else query)
+    return shape
+
+
+_STDIO = frozenset({"STDIN", "STDOUT", "PROGRAM"})
 
 
 def _create_shape(stmt: exp.Create) -> Shape:
@@ -293,7 +346,7 @@ def _command_shape(stmt: exp.Command) -> Shape:
     elif verb == "UNLOAD" and (m := _UNLOAD.match(rest)):
         shape.targets.append(Target(m.group(2), is_path=True))
         shape.kind = "unload"
-        shape.reads.append("\0" + m.group(1).replace("''", "'"))  # inner query, parsed later
+        shape.inner_queries.append(m.group(1).replace("''", "'"))
     return shape
 
 
@@ -354,6 +407,8 @@ def _shape_of(stmt: exp.Expression) -> Shape:
         return _alter_shape(stmt)
     if isinstance(stmt, exp.Command):
         return _command_shape(stmt)
+    if isinstance(stmt, exp.Copy):
+        return _copy_shape(stmt)
     if isinstance(stmt, exp.Cache) and isinstance(stmt.this, exp.Table):
         return Shape(
             "cache", [Target(table_name(stmt.this))], _query_of(stmt.args.get("expression"))

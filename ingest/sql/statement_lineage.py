@@ -64,15 +64,13 @@ def _target_names(shape: Shape, names: list[str], catalog: Catalog) -> list[str]
     return names
 
 
-def _unload_sources(shape: Shape, dialect: Dialect) -> list[str]:
-    out = []
-    for read in shape.reads:
-        if read.startswith("\0"):
-            for inner in split_statements(read[1:], dialect):
-                if inner.expression is not None:
-                    out.extend(table_name(t) for t in base_tables(inner.expression))
-        else:
-            out.append(read)
+def _other_reads(shape: Shape, dialect: Dialect) -> list[str]:
+    """Reads outside the query: named tables, files and stages, queries held in strings."""
+    out = [*shape.reads, *shape.read_paths]
+    for sql in shape.inner_queries:
+        for inner in split_statements(sql, dialect):
+            if inner.expression is not None:
+                out.extend(table_name(t) for t in base_tables(inner.expression))
     return out
 
 
@@ -94,7 +92,7 @@ def statement_lineage(
         return result
     shape = shape_of(stmt.expression)
     result.kind = shape.kind
-    sources = _unload_sources(shape, dialect)
+    sources = _other_reads(shape, dialect)
     if shape.query is not None:
         sources.extend(table_name(t) for t in base_tables(shape.query))
     result.sources = _dedup(sources)

@@ -248,5 +248,21 @@ def split_statements(
             if recovered:
                 statements.extend(recovered)
                 continue
-        statements.append(Statement(piece[0].line, text, tree))
+        statements.extend(_expand_multitable(Statement(piece[0].line, text, tree)))
     return statements
+
+
+def _expand_multitable(stmt: Statement) -> list[Statement]:
+    """Hive ``FROM src INSERT ... SELECT ... INSERT ... SELECT ...``: one statement per insert,
+    each reading the shared source."""
+    tree = stmt.expression
+    if not isinstance(tree, exp.MultitableInserts):
+        return [stmt]
+    source = tree.args.get("source")
+    out = []
+    for insert in tree.expressions:
+        select = insert.expression
+        if isinstance(select, exp.Select) and source is not None and not select.args.get("from_"):
+            select.set("from_", exp.From(this=source.copy()))
+        out.append(Statement(stmt.line, stmt.text, insert))
+    return out

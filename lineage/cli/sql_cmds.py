@@ -167,7 +167,7 @@ def ingest_sql(  # noqa: PLR0917 - typer options
                 catalog = base.copy()
                 if graph_schema:
                     tables = analyse(text, dialect=dialect, columns=False)
-                    names = {n for s in tables.statements for n in s.sources}
+                    names = {n for s in tables.statements for n in (*s.sources, *s.targets)}
                     _graph_catalog(store, namespace, names, catalog)
                 result = analyse(text, dialect=dialect, catalog=catalog, masking=policy)
                 name = job or str(path)
