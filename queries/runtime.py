@@ -127,9 +127,10 @@ class Thresholds:
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise ConfigError(f"{path}: {exc}") from exc
+        data = data.get("runtime", data) if isinstance(data, Mapping) else data
         if not isinstance(data, Mapping):
             raise ConfigError(f"{path}: expected a mapping of thresholds")
-        return cls.from_mapping(data.get("runtime", data))
+        return cls.from_mapping(data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,3 +173,20 @@ def test_internal_endpoint_called_from_the_internet() -> None:
     assert f.evidence["public_sources"] == [outside]
     public = [UsageRow(e.src, e.dst, e.props, exposure="public") for e in edges]
     assert detect(public) == []  # declared public: nothing to say
+
+
+def test_thresholds_from_yaml(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "runtime.yaml"
+    path.write_text(
+        "runtime:\n"
+        "  volume_ratio: 4\n"
+        "  sensitive_labels: [PHI]\n"
+        "  allowed_groups:\n"
+        '    "endpoint:https://api.acme.com:*": [risk]\n'
+    )
+    t = Thresholds.from_file(path)
+    assert t.volume_ratio == 4 and t.sensitive_labels == ("PHI",)
+    assert t.allowed_groups == (("endpoint:https://api.acme.com:*", ("risk",)),)
+    path.write_text("runtime: [1, 2]\n")
+    with pytest.raises(ConfigError):
+        Thresholds.from_file(path)
