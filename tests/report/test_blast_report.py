@@ -64,7 +64,7 @@ def _report(estate: Path, fmt: str, out: Path) -> str:
             fmt,
             "-o",
             str(out),
-        ],  # fmt: skip
+        ],
     )
     assert result.exit_code == 0, result.output
     return out.read_text(encoding="utf-8")
@@ -83,7 +83,7 @@ def _chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
             "--no-first-run",
             f"--user-data-dir={profile}",
             *args,
-        ],  # fmt: skip
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -152,7 +152,7 @@ def test_unknown_node_is_a_clean_error(estate, tmp_path):
             ds("nope"),
             "-o",
             str(tmp_path / "x.html"),
-        ],  # fmt: skip
+        ],
     )
     assert result.exit_code != 0
     assert not (tmp_path / "x.html").exists()
