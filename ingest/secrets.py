@@ -17,7 +17,7 @@ import re
 import secrets as _random
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = ["DETECTORS", "Detector", "SecretFinding", "fingerprint", "scan_text"]
 
@@ -31,6 +31,7 @@ class Detector:
     kind: str
     pattern: re.Pattern[str]
     min_entropy: float = 3.0
+    anchors: tuple[str, ...] = ()  # lower-case substrings a match must contain: a cheap gate
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,32 @@ DETECTORS: tuple[Detector, ...] = (
     ),
 )
 
+# Literal pieces every match of a kind contains: most text has none, and a substring test
+# is far cheaper than a regex scan (outputs can be megabytes).
+_ANCHORS = {
+    "PRIVATE_KEY": ("private key",),
+    "GCP_SERVICE_ACCOUNT_KEY": ("service_account",),
+    "ANTHROPIC_API_KEY": ("sk-ant-",),
+    "OPENAI_API_KEY": ("sk-",),
+    "HUGGINGFACE_TOKEN": ("hf_",),
+    "AWS_ACCESS_KEY_ID": ("akia", "asia", "abia", "acca"),
+    "AWS_SECRET_ACCESS_KEY": ("secret",),
+    "GCP_API_KEY": ("aiza",),
+    "AZURE_STORAGE_KEY": ("accountkey=",),
+    "AZURE_API_KEY": ("azure",),
+    "GITHUB_TOKEN": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    "SLACK_WEBHOOK": ("hooks.slack.com",),
+    "SLACK_TOKEN": ("xox",),
+    "JWT": ("eyj",),
+    "CONNECTION_STRING_PASSWORD": ("://",),
+    "PASSWORD": ("pass", "pwd"),
+    "GENERIC_API_KEY": ("key", "token", "secret"),
+}
+DETECTORS = tuple(replace(d, anchors=_ANCHORS.get(d.kind, ())) for d in DETECTORS)
+_ANCHOR_RX = re.compile(
+    "|".join(sorted({re.escape(a) for d in DETECTORS for a in d.anchors}, key=len, reverse=True))
+)
+
 _PLACEHOLDER = re.compile(
     r"xxx|\.\.\.|your|<|>|\{|\}|\$|example|placeholder|dummy|changeme|change_me|redacted|\*\*\*"
     r"|insert|replace|secret_here|token_here|key_here|password123|^password$|^test|fake|sample",
@@ -166,9 +193,14 @@ def scan_text(text: str, *, max_chars: int = 2_000_000) -> Iterator[SecretFindin
     by a generic one (``api_key = "sk-..."`` is an OpenAI key, not also a generic key).
     """
     text = text[:max_chars]
+    present = set(_ANCHOR_RX.findall(text.lower()))
+    if not present:
+        return
     claimed: list[tuple[int, int]] = []
     seen: set[tuple[str, str]] = set()
     for detector in DETECTORS:
+        if detector.anchors and present.isdisjoint(detector.anchors):
+            continue
         for m in detector.pattern.finditer(text):
             value = m.group("s") if "s" in detector.pattern.groupindex else m.group(0)
             start, end = m.span("s") if "s" in detector.pattern.groupindex else m.span()

@@ -29,6 +29,7 @@ __all__ = ["Analyzer"]
 _MAX_INLINE_DEPTH = 4
 _MAX_INLINES_PER_FUNCTION = 12
 _ROLES_NAMED_BY_VAR = ("estimator", "model", "torch_model")
+_MISSING: Any = object()
 _PLACEHOLDER = re.compile(r"\{[^{}\s]+\}")
 _MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "appendleft", "setdefault"})
 _TORCH_BASES = ("nn.Module", "LightningModule", "keras.Model", "torch.nn.Module")
@@ -65,15 +66,25 @@ class Analyzer:
         self._returns: list[list[Val]] = []
         self._inlined: dict[int, int] = {}
         self._summarising = 0  # > 0 while reading a function body at its definition
+        self._journal: tuple[dict[str, Val], dict[str, Any]] | None = None
+        self._lazy: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self._summaries: dict[int, Val] = {}
 
     # -- Context protocol ------------------------------------------------------------------
 
     def rebind(self, name: str, value: Val) -> None:
         for scope in reversed(self._scopes):
             if name in scope:
-                scope[name] = value
+                self._set(scope, name, value)
                 return
-        self._scopes[-1][name] = value
+        self._set(self._scopes[-1], name, value)
+
+    def _set(self, scope: dict[str, Val], name: str, value: Val) -> None:
+        """Every binding goes through here, so a branch can be undone in O(its writes)."""
+        journal = self._journal
+        if journal is not None and journal[0] is scope and name not in journal[1]:
+            journal[1][name] = scope.get(name, _MISSING)
+        scope[name] = value
 
     def sql(self, text: str, *, namespace: str, dialect: str) -> frozenset[str]:
         if self._summarising and _PLACEHOLDER.search(text):
@@ -158,14 +169,15 @@ class Analyzer:
                 self.defaults[target.attr] = value
             dotted = _dotted(target)
             if dotted:
-                self._globals[dotted] = value
+                self._set(self._globals, dotted, value)
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-            self.rebind(target.value.id, union([self._lookup(target.value.id), value]))
+            held = self._lookup(target.value.id) or UNKNOWN
+            self.rebind(target.value.id, union([held, value]))
 
     def _bind(self, name: str, value: Val) -> None:
         if value.attrs.get("role") in _ROLES_NAMED_BY_VAR and not value.attrs.get("var"):
             value = value.with_attrs(var=name)
-        self._scopes[-1][name] = value
+        self._set(self._scopes[-1], name, value)
 
     def _s_expr(self, node: ast.Expr) -> None:
         self.ev(node.value)
@@ -195,19 +207,31 @@ class Analyzer:
         provenance of both (``try: ep = create_endpoint() except: ep = lookup()``).
         """
         scope = self._scopes[-1]
-        before = dict(scope)
-        results: list[dict[str, Val]] = []
-        for body in branches:
-            scope.clear()
-            scope.update(before)
-            self._block(body)
-            results.append(dict(scope))
-        scope.clear()
-        scope.update(results[0])
-        for other in results[1:]:
-            for name, value in other.items():
-                mine = scope.get(name)
-                scope[name] = value if mine is None else _join(mine, value)
+        outer = self._journal
+        results: list[dict[str, Any]] = []
+        try:
+            for body in branches:
+                log: dict[str, Any] = {}
+                self._journal = (scope, log)
+                self._block(body)
+                results.append({name: scope.get(name, _MISSING) for name in log})
+                for name, old in log.items():  # undo this branch before the next one
+                    if old is _MISSING:
+                        scope.pop(name, None)
+                    else:
+                        scope[name] = old
+        finally:
+            self._journal = outer
+        for name in {n for r in results for n in r}:
+            before = scope.get(name, _MISSING)
+            merged: Any = _MISSING
+            for result in results:
+                value = result.get(name, before)
+                if value is _MISSING:
+                    continue
+                merged = value if merged is _MISSING else _join(merged, value)
+            if merged is not _MISSING:
+                self._set(scope, name, merged)
 
     def _s_with(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
@@ -231,19 +255,44 @@ class Analyzer:
             self._returns[-1].append(value)
 
     def _s_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """Bind the function; its body is read when it is called (with the arguments), or,
+        when it is used as a value (``gr.Interface(fn=f)``) or never used, once on its own."""
         decorators = [self.ev(d) for d in node.decorator_list]
-        self._summarising += 1
-        try:
-            summary = self._inline(node, (), {})
-        finally:
-            self._summarising -= 1
-        func = Val(tag="<function>", data=summary.carried(), models=summary.models, func=node)
+        func = Val(tag="<function>", func=node, attrs={"lazy": True})
+        self._lazy[id(node)] = node
+        self._bind(node.name, func)
+        if not decorators:
+            return
+        func = self._summary(func)
         self._bind(node.name, func)
         for deco in decorators:
             if deco.attrs.get("role") == "route":
                 serve_into(self, func, deco.attrs["endpoint"])
             elif deco.attrs.get("role") == "endpoint":
                 serve_into(self, func, deco.asset)
+
+    def _summary(self, func: Val) -> Val:
+        """What a function uses and returns, read once with unknown arguments."""
+        assert func.func is not None
+        key = id(func.func)
+        done = self._summaries.get(key)
+        if done is not None:
+            return done
+        self._lazy.pop(key, None)
+        self._summarising += 1
+        try:
+            summary = self._inline(func.func, (), {})
+        finally:
+            self._summarising -= 1
+        done = Val(tag=func.tag, data=summary.carried(), models=summary.models, func=func.func)
+        self._summaries[key] = done
+        return done
+
+    def finish(self) -> None:
+        """Read the functions nobody called or passed, for what their bodies do."""
+        while self._lazy:
+            _, node = self._lazy.popitem()
+            self._summary(Val(tag="<function>", func=node))
 
     def _s_class(self, node: ast.ClassDef) -> None:
         bases = [self.ev(b) for b in node.bases]
@@ -334,6 +383,7 @@ class Analyzer:
     def _call_user(self, fv: Val, args: tuple[Val, ...], kwargs: dict[str, Val]) -> Val:
         assert fv.func is not None
         key = id(fv.func)
+        self._lazy.pop(key, None)
         count = self._inlined.get(key, 0)
         if count >= _MAX_INLINES_PER_FUNCTION:
             return union([fv, *args, *kwargs.values()])
@@ -360,6 +410,8 @@ class Analyzer:
         value = self._lookup(node.id)
         if value is None:
             return Val(tag=node.id)  # a builtin or a name bound outside the notebook
+        if value.func is not None and value.attrs.get("lazy"):
+            value = self._summary(value)  # a function used as a value: what it does matters
         if value.data:
             self.cell_data.update(value.data)
         return value
@@ -488,6 +540,9 @@ class Analyzer:
                 qual = f"{recv.tag or '?'}.{func.attr}"
             else:
                 qual = fv.tag
+        elif isinstance(func, ast.Name):  # a plain call: no need to summarise a function
+            fv = self._lookup(func.id) or Val(tag=func.id)
+            qual = fv.tag
         else:
             fv = self.ev(func)
             qual = fv.tag

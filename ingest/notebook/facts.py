@@ -22,6 +22,7 @@ from ingest.notebook.values import Collector
 from ingest.secrets import scan_text
 from ingest.vector_config.naming import dataset_for_location
 from lineage import ids
+from lineage.errors import LineageError
 from lineage.model import Edge, Fact, Kind, Label, Labeling, Node, Problem, Severity
 
 __all__ = ["JOB_NAMESPACE", "SECRET_DETECTOR", "analyse_notebook", "notebook_facts"]
@@ -74,6 +75,10 @@ def analyse_notebook(
             continue
         _analyse_cell(analyzer, out, cell.source, cell_ref)
         touched[cell.index] = set(analyzer.cell_data)
+    try:
+        analyzer.finish()
+    except (RecursionError, LineageError) as exc:
+        out.problems.append(Problem(Severity.WARNING, f"analysis stopped: {exc}", ref))
     out.at(ref)
     for sample in samples(loaded.cells):
         cell_ref = f"{ref}#cell{sample.cell}"
@@ -120,7 +125,16 @@ def _analyse_cell(analyzer: Analyzer, out: Collector, source: str, cell_ref: str
                 out.node(uid)
                 out.reads(uid)
     if tree is not None:
-        analyzer.run(tree)
+        try:
+            analyzer.run(tree)
+        except RecursionError:
+            out.problems.append(
+                Problem(Severity.WARNING, "cell too deeply nested to analyse; skipped", cell_ref)
+            )
+        except LineageError as exc:  # e.g. a name that cannot make an id: report, go on
+            out.problems.append(
+                Problem(Severity.WARNING, f"cell analysis stopped: {exc}", cell_ref)
+            )
 
 
 def _secrets(out: Collector, job: str, text: str, ref: str) -> None:

@@ -24,9 +24,11 @@ __all__ = ["UNKNOWN", "Collector", "Val", "union"]
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Val:
-    """What the analysis knows about one value."""
+    """What the analysis knows about one value. Treated as immutable (never assigned to);
+    not declared frozen because a frozen dataclass's ``__init__`` costs several times more,
+    and the interpreter makes one per expression."""
 
     tag: str = ""
     const: Any = None
@@ -59,7 +61,7 @@ def union(vals: Iterable[Val], *, tag: str = "") -> Val:
     for v in vals:
         data |= v.carried()
         models |= v.models
-        if v.asset.startswith("model:") or v.attrs.get("role") == "model":  # chains run models
+        if v.asset and (v.asset.startswith("model:") or v.attrs.get("role") == "model"):
             models.add(v.asset)
     return Val(tag=tag, data=frozenset(data), models=frozenset(models))
 
