@@ -52,12 +52,14 @@ def _ref_key(ref: Ref) -> tuple[str, str]:
 
 
 def _target_names(shape: Shape, names: list[str], catalog: Catalog) -> list[str]:
-    if not shape.targets or shape.kind in ("update", "merge"):
+    """Target column per output: by position onto a column list, else the output's name.
+    An unexpanded ``*`` hides how many columns it stands for, so nothing maps by position."""
+    if not shape.targets or shape.kind in ("update", "merge") or "*" in names:
         return names
     target = shape.targets[0]
     if target.columns:
         return [target.columns[i] if i < len(target.columns) else n for i, n in enumerate(names)]
-    if shape.kind == "insert" and "*" not in names:
+    if shape.kind == "insert":
         known = catalog.columns(target.name)
         if known and len(known) == len(names):
             return known

@@ -104,3 +104,12 @@ def test_bad_schema_files_are_config_errors(tmp_path: Path, content: str) -> Non
     path.write_text(content)
     with pytest.raises(ConfigError):
         Catalog.from_file(path)
+
+
+def test_view_column_list_maps_an_expanded_star_by_position_and_never_an_unknown_one() -> None:
+    sql = "CREATE VIEW v (a, b) AS SELECT * FROM s"
+    assert _pairs(parse_sql(sql)) == {("v", "*", "s", "*")}
+    assert _pairs(parse_sql(sql, catalog={"s": ["x", "y"]})) == {
+        ("v", "a", "s", "x"),
+        ("v", "b", "s", "y"),
+    }
