@@ -205,7 +205,7 @@ def _statement_facts(em: _Emitter, stmt: StatementLineage) -> Iterator[Problem]:
         for source in stmt.sources:
             src = ids.dataset_id(em.namespace, source)
             hows = pairs.get((src, dst), [])
-            detail = complete and bool(hows) and target in stmt.targets
+            detail = complete and bool(hows)
             direct = [h for h in hows if h.type == "DIRECT"]
             kind = "DIRECT" if direct or not detail else "INDIRECT"
             masking = detail and bool(direct) and all(h.masking for h in direct)
