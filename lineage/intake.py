@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,9 +37,8 @@ from ingest.openlineage import (
     validate_event,
 )
 from ingest.openlineage.aliases import rewrite
-from lineage import ids
 from lineage.eventlog import EventLog, FileEventLog, LogRecord
-from lineage.model import Edge, Fact, Kind, Node, Problem
+from lineage.model import Edge, Fact, Kind, Node, Problem, Rel
 from lineage.pipeline import IngestReport, ingest
 from lineage.store.base import Store
 
@@ -85,6 +85,7 @@ SET e.stale = true
 RETURN count(e) AS n"""
 
 _ALIAS_DEPTH = 4
+_ALIAS_TTL = 30.0
 _ONE_BATCH = 1 << 30
 
 
@@ -160,6 +161,8 @@ class Intake:
         self._done = 0  # the last group applied
         self._busy = False
         self._outcomes: dict[int, tuple[bool, list[Problem]]] = {}
+        self._alias_cache: dict[str, str | None] = {}
+        self._alias_at = time.monotonic()
 
     @classmethod
     def open(cls, store: Store, path: str | Path | None = None) -> Intake:
@@ -280,24 +283,39 @@ class Intake:
 
     # -- helpers -----------------------------------------------------------------------
     def _aliases(self, facts: Sequence[Fact]) -> dict[str, str]:
-        """Aliases already in the store for the datasets these facts mention."""
+        """Aliases known to the store for the datasets these facts mention.
+
+        Answers are cached per dataset (a batch repeats the same few), and the cache is
+        dropped every ``_ALIAS_TTL`` seconds so aliases written by another process (a CLI
+        beside the server) are picked up.
+        """
+        now = time.monotonic()
+        if now - self._alias_at > _ALIAS_TTL:
+            self._alias_cache.clear()
+            self._alias_at = now
+        for f in facts:  # this batch's own symlinks
+            if isinstance(f, Edge) and f.rel is Rel.ALIAS_OF:
+                self._alias_cache[f.src] = f.dst
         wanted = {
             f.uid
             for f in facts
             if isinstance(f, Node) and f.kind is Kind.DATASET and not f.props.get("alias")
         }
-        found: dict[str, str] = {}
+        unknown = wanted - self._alias_cache.keys()
         for _ in range(_ALIAS_DEPTH):  # follow alias chains a -> b -> c
-            if not wanted:
+            if not unknown:
                 break
-            rows = self.store.query(RESOLVE_ALIASES, {"uids": sorted(wanted)})
+            rows = self.store.query(RESOLVE_ALIASES, {"uids": sorted(unknown)})
             step = {r["alias"]: r["canonical"] for r in rows if r["alias"] != r["canonical"]}
-            for alias, canonical in step.items():
-                for k, v in list(found.items()):
-                    if v == alias:
-                        found[k] = canonical
-                found.setdefault(alias, canonical)
-            wanted = set(step.values()) - found.keys()
+            for uid in unknown:
+                self._alias_cache[uid] = step.get(uid)
+            unknown = set(step.values()) - self._alias_cache.keys()
+        found: dict[str, str] = {}
+        for uid in wanted:
+            target, hops = self._alias_cache.get(uid), 0
+            while target is not None and hops < _ALIAS_DEPTH:
+                found[uid] = target
+                target, hops = self._alias_cache.get(target), hops + 1
         return found
 
     def _mark_stale(self, outcomes: Iterable[RunOutcome]) -> None:
@@ -361,7 +379,3 @@ def _chunks(records: Iterator[LogRecord], size: int) -> Iterator[list[LogRecord]
             batch = []
     if batch:
         yield batch
-
-
-def _is_dataset(uid: str) -> bool:
-    return ids.kind_of(uid) is Kind.DATASET

@@ -26,6 +26,7 @@ SPEC_VERSION = "2-0-2"
 _BASE = f"https://openlineage.io/spec/{SPEC_VERSION}/OpenLineage.json"
 
 # facet name -> facet schema file, for the facets the mapping consumes, by where they sit.
+# (Each file's ``properties`` maps the facet name to its definition.)
 CONSUMED_FACETS: dict[str, dict[str, str]] = {
     "run": {
         "parent": "ParentRunFacet",
@@ -96,13 +97,38 @@ def _event_validator(kind: str) -> Any:
     return _compile({"$ref": f"{_BASE}#/$defs/{kind}"}, formats=True)
 
 
-@cache
-def _facet_validator(schema_name: str) -> Any:
+def _facet_ref(schema_name: str, facet: str) -> dict[str, Any]:
+    """The facet's own definition (not the file's ``{name: facet}`` wrapper), skipped when
+    the facet is sent as ``{"_deleted": true}``."""
     _, by_name = _schemas()
     doc = by_name[schema_name]
-    # Formats inside facets are not enforced: Marquez's own sample event has
-    # ``dataSource.uri: "string"``, and emitters differ on what a facet URI holds.
-    return _compile({"$ref": doc["$id"]}, formats=False)
+    ref = doc["properties"][facet]["$ref"]
+    absolute = doc["$id"] + ref if ref.startswith("#") else ref
+    deleted = {"properties": {"_deleted": {"const": True}}, "required": ["_deleted"]}
+    return {"if": deleted, "then": True, "else": {"$ref": absolute}}
+
+
+def _facets_schema(where: str) -> dict[str, Any]:
+    props = {name: _facet_ref(file, name) for name, file in CONSUMED_FACETS[where].items()}
+    return {"properties": {"facets": {"properties": props}}}
+
+
+@cache
+def _facets_validator(kind: str) -> Any:
+    """One validator for every consumed facet of an event: one Python-to-Rust conversion
+    per event instead of one per facet. Formats inside facets are not enforced: Marquez's
+    own sample event has ``dataSource.uri: "string"``, and emitters differ on facet URIs."""
+    dataset = _facets_schema("dataset")
+    props: dict[str, Any] = {
+        "job": _facets_schema("job"),
+        "inputs": {"items": dataset},
+        "outputs": {"items": dataset},
+    }
+    if kind == "RunEvent":
+        props["run"] = _facets_schema("run")
+    if kind == "DatasetEvent":
+        props["dataset"] = dataset
+    return _compile({"properties": props}, formats=False)
 
 
 def event_kind(event: Mapping[str, Any]) -> str:
@@ -138,17 +164,6 @@ def _errors(validator: Any, instance: Any, prefix: tuple[Any, ...]) -> list[Viol
     return out
 
 
-def _facet_errors(facets: Any, where: str, prefix: tuple[Any, ...]) -> list[Violation]:
-    if not isinstance(facets, Mapping):
-        return []
-    out: list[Violation] = []
-    for name, schema_name in CONSUMED_FACETS[where].items():
-        facet = facets.get(name)
-        if isinstance(facet, Mapping) and not facet.get("_deleted"):
-            out += _errors(_facet_validator(schema_name), {name: facet}, prefix)
-    return out
-
-
 def validate_event(event: Any) -> list[Violation]:
     """Every violation found (at most 20), or an empty list for a valid event.
 
@@ -158,16 +173,8 @@ def validate_event(event: Any) -> list[Violation]:
     if not isinstance(event, Mapping):
         return [Violation("", f"an event is a JSON object, not {type(event).__name__}")]
     kind = event_kind(event)
-    out = _errors(_event_validator(kind), event, ())
-    if out:
-        return out
-    if kind == "RunEvent":
-        out += _facet_errors(event["run"].get("facets"), "run", ("run", "facets"))
-    if "job" in event:
-        out += _facet_errors(event["job"].get("facets"), "job", ("job", "facets"))
-    for side in ("inputs", "outputs"):
-        for i, dataset in enumerate(event.get(side) or ()):
-            out += _facet_errors(dataset.get("facets"), "dataset", (side, i, "facets"))
-    if kind == "DatasetEvent":
-        out += _facet_errors(event["dataset"].get("facets"), "dataset", ("dataset", "facets"))
-    return out[:_MAX_VIOLATIONS]
+    envelope, facets = _event_validator(kind), _facets_validator(kind)
+    if envelope.is_valid(event) and facets.is_valid(event):  # the common case, fastest
+        return []
+    out = _errors(envelope, event, ())
+    return out or _errors(facets, event, ())
