@@ -185,11 +185,16 @@ class FileEventLog:
                 self._seq = max(self._seq, seq)
                 self._count += 1
 
-    def _iter(self) -> Iterator[LogRecord]:
+    def _iter(self, skip: list[tuple[int, int]] | None = None) -> Iterator[LogRecord]:
+        """Records in log order; those whose seq falls in ``skip`` are not decoded."""
         with self._events.open("rb") as f:
             for line in f:
                 if not line.endswith(b"\n"):
                     return
+                if skip:
+                    head = line[: line.find(b"\t")]
+                    if head.isdigit() and _covered(int(head), skip):
+                        continue
                 parsed = self._parse(line)
                 if parsed is not None:
                     seq, key, received, source, body = parsed
@@ -245,10 +250,7 @@ class FileEventLog:
                 os.write(self._applied_fd, text.encode())
 
     def unapplied(self) -> Iterator[LogRecord]:
-        applied = self._applied_ranges()
-        for record in self._iter():
-            if not _covered(record.seq, applied):
-                yield record
+        return self._iter(skip=self._applied_ranges())
 
     def records(self) -> Iterator[LogRecord]:
         return self._iter()
