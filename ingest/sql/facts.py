@@ -182,7 +182,7 @@ def _statement_facts(em: _Emitter, stmt: StatementLineage) -> Iterator[Problem]:
         em.edge(Edge(em.job, Rel.READS, uid, {}, "", ref, em.seen))
     for i, name in enumerate(targets):
         props = {}
-        if i == 0 and stmt.target_columns:
+        if i == 0 and stmt.target_columns and stmt.defines_schema:
             props = {"fields": stmt.target_columns, "field_types": stmt.target_types}
         uid = em.dataset(name, line, props)
         em.edge(Edge(em.job, Rel.WRITES, uid, {"operation": stmt.kind}, "", ref, em.seen))

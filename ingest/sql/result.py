@@ -66,6 +66,9 @@ class StatementLineage:
     drops: list[str] = field(default_factory=list)
     #: tables whose rows it only removes (plain DELETE, TRUNCATE): written, not lineage targets
     modifies: list[str] = field(default_factory=list)
+    #: the statement defines the target's whole schema (CREATE / CTAS / view / SELECT INTO),
+    #: so ``target_columns`` are the table's fields, not just the ones it fills
+    defines_schema: bool = False
     #: DDL that only declares its target (no rows written), e.g. ``CREATE TABLE t (a INT)``
     declares_only: bool = False
 

@@ -103,6 +103,7 @@ def statement_lineage(
     result.drops = list(shape.drops)
     result.modifies = _dedup(shape.modifies)
     result.declares_only = shape.creates and shape.query is None and not shape.reads
+    result.defines_schema = shape.creates
     _learn_renames(shape, catalog)
     target = next((t for t in shape.targets if not t.is_path), None)
     if target is not None and target.columns:

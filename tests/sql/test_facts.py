@@ -132,3 +132,13 @@ def test_two_statements_on_one_pair_merge_to_the_safe_reading() -> None:
     assert edge.props["transformations"] == ["DIRECT:IDENTITY", "DIRECT:TRANSFORMATION"]
     dataset = _flow(facts, ids.dataset_id(NS, "s"), ids.dataset_id(NS, "t"))
     assert dataset.props["column_detail"] is False  # the third copies columns nobody named
+
+
+def test_only_statements_that_define_a_table_set_its_fields() -> None:
+    facts = list(sql_facts(
+        "INSERT INTO dw.t (a) SELECT x FROM s;\nCREATE VIEW dw.v AS SELECT x, y FROM s;",
+        namespace=NS, path="f.sql",
+    ))  # fmt: skip
+    nodes = {f.uid: f for f in facts if isinstance(f, Node)}
+    assert "fields" not in nodes[ids.dataset_id(NS, "dw.t")].props  # a partial insert
+    assert nodes[ids.dataset_id(NS, "dw.v")].props["fields"] == ["x", "y"]
