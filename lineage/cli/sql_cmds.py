@@ -27,7 +27,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ingest.sql import Catalog, MaskingPolicy, analyse, parse_sql
+from ingest.sql import Catalog, MaskingPolicy, ScriptLineage, analyse
 from ingest.sql.dbt import is_dbt_template, render_dbt_model
 from ingest.sql.facts import script_facts
 from lineage import ids
@@ -226,10 +226,11 @@ def parse_sql_cmd(
     text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     catalog = Catalog.from_file(schema) if schema else None
     policy = MaskingPolicy.with_functions(mask_fn or [])
-    if as_json:
-        print_json(parse_sql(text, dialect=dialect, catalog=catalog, masking=policy))
-        return
     result = analyse(text, dialect=dialect, catalog=catalog, masking=policy)
+    if as_json:  # the document on stdout; what could not be resolved on stderr
+        print_json(result.to_dict())
+        _print_notes(file, result)
+        return
     console.print(f"sources:       {', '.join(result.sources) or '-'}", highlight=False)
     console.print(f"targets:       {', '.join(result.targets) or '-'}", highlight=False)
     console.print(f"intermediates: {', '.join(result.intermediates) or '-'}", highlight=False)
@@ -240,10 +241,17 @@ def parse_sql_cmd(
         how = f"{edge.transformation.type} {edge.transformation.subtype.value}"
         table.add_row(target, sources, how + (" masked" if edge.transformation.masking else ""))
     console.print(table)
+    _print_notes(file, result)
+
+
+def _print_notes(file: Path, result: ScriptLineage) -> None:
     for stmt in result.statements:
+        where = escape(f"{file}:{stmt.line}")
         if stmt.error:
-            console.print(f"[red]error[/] {file}:{stmt.line}: {stmt.error}", highlight=False)
+            console.print(f"[red]error[/] {where}: {escape(stmt.error)}", highlight=False)
             console.print(f"    {stmt.snippet}", highlight=False, markup=False)
         elif stmt.unresolved:
-            console.print(f"[yellow]unresolved[/] {file}:{stmt.line}: "
-                          f"{', '.join(stmt.unresolved)}", highlight=False)  # fmt: skip
+            console.print(
+                f"[yellow]unresolved[/] {where}: {escape(', '.join(stmt.unresolved))}",
+                highlight=False,
+            )
