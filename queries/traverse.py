@@ -116,6 +116,12 @@ def _step_of(row: Mapping[str, Any], way: Way) -> Step:
     )
 
 
+def _struct_step(src: str, dst: str, step: str, way: Way) -> Step:
+    if way == "in":
+        src, dst = dst, src
+    return Step(src=src, dst=dst, step=step)
+
+
 def traverse(
     store: Any,
     starts: Mapping[str, str] | Iterable[tuple[State, str]],
@@ -147,51 +153,72 @@ def traverse(
         reach.depth[state] = 0
         reach.kind[state[0]] = kind
         mode[state] = frontier[state] = _WHOLE
-    while frontier:
-        flow = [[uid, label, m, tag] for (uid, label, tag), m in frontier.items()]
-        struct = (
-            [
-                [uid, label, 0, tag]
-                for (uid, label, tag), m in frontier.items()
-                if m == _WHOLE and reach.kind.get(uid, "") in _STRUCT_KINDS
-            ]
-            if columns
-            else []
-        )
+    # Only the starts need their HAS_COLUMN neighbours asked for; every node reached later
+    # brings them along in its flow row.
+    struct = (
+        [[uid, label, 0, tag] for (uid, label, tag), _ in pairs]
+        if columns and any(kind in _STRUCT_KINDS for _, kind in pairs)
+        else []
+    )
+
+    def visit(  # noqa: PLR0917 - a local helper over the loop's state
+        src: State, dst: State, d: int, new_mode: int, step: Step, kind: str
+    ) -> bool:
+        if keep_steps:
+            reach.steps.append((src, dst, step))
+        prev_mode, prev_depth = mode.get(dst), reach.depth.get(dst)
+        better_mode = prev_mode is None or new_mode < prev_mode
+        better_depth = prev_depth is None or d < prev_depth
+        if not (better_mode or better_depth):
+            return False
+        if better_depth:
+            reach.depth[dst] = d
+            reach.parent[dst] = (src, step)
+        mode[dst] = new_mode if prev_mode is None else min(prev_mode, new_mode)
+        reach.kind[dst[0]] = kind
+        frontier[dst] = mode[dst]
+        return True
+
+    while frontier or struct:
+        # The starts' HAS_COLUMN neighbours first, alone: one small statement is cheaper than
+        # a UNION with the flow step (FalkorDB runs UNION branches through a join).
+        flow = [] if struct else [[uid, label, m, tag] for (uid, label, tag), m in frontier.items()]
         rows = store.query(
-            STEP[way, "both" if struct else "flow"],
+            STEP[way, "struct" if struct else "flow"],
             {
                 "flow": flow,
                 "struct": struct,
                 "integrity": integrity,
                 "include_stale": include_stale,
+                "columns": columns,
             },
         )
         reach.round_trips += 1
-        frontier = {}
+        if struct:
+            struct = []  # the starts stay in the frontier for their flows
+        else:
+            frontier = {}
         for row in rows:
-            src: State = (row["src"], row["label"], row["tag"])
-            dst: State = (row["dst"], row["label"], row["tag"])
+            label, tag = row["label"], row["tag"]
+            src: State = (row["src"], label, tag)
+            dst: State = (row["dst"], label, tag)
             d = reach.depth[src] + (1 if row["step"] == "flow" else 0)
             if d > depth:
                 continue
-            step = _step_of(row, way)
-            if keep_steps:
-                reach.steps.append((src, dst, step))
-            new_mode = _PARTIAL if row["step"] == "rollup" else _WHOLE
-            prev_mode, prev_depth = mode.get(dst), reach.depth.get(dst)
-            better_mode = prev_mode is None or new_mode < prev_mode
-            better_depth = prev_depth is None or d < prev_depth
-            if not (better_mode or better_depth):
-                continue
-            if better_depth:
-                reach.depth[dst] = d
-                reach.parent[dst] = (src, step)
-            mode[dst] = new_mode if prev_mode is None else min(prev_mode, new_mode)
-            reach.kind[dst[0]] = row["kind"]
             if row["own"]:
                 reach.own[dst[0]] = tuple(row["own"])
-            frontier[dst] = mode[dst]
+            new_mode = _PARTIAL if row["step"] == "rollup" else _WHOLE
+            if not visit(src, dst, d, new_mode, _step_of(row, way), row["kind"]):
+                continue
+            if mode[dst] != _WHOLE:
+                continue
+            for uid, kind, own in row["near"]:
+                rollup = row["kind"] == "Column"
+                near: State = (uid, label, tag)
+                if own:
+                    reach.own[uid] = tuple(own)
+                step = _struct_step(row["dst"], uid, "rollup" if rollup else "column", way)
+                visit(dst, near, d, _PARTIAL if rollup else _WHOLE, step, kind)
         if len(reach.depth) > max_states:
             reach.truncated = True
             break

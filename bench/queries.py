@@ -1,0 +1,283 @@
+"""Query benchmarks on the synthetic estates: blast radius, exposure paths, GraphQL overhead.
+
+Each figure sits beside a floor measured in the same run on the same graph: a plain Python
+BFS over dicts built from the same facts (``bench.estate.generate``), with the same
+semantics (value-carrying edges, column roll-up, stale edges excluded). The BFS result is
+also compared with the query's, node for node, so the figures are for correct answers.
+
+    .venv/bin/python -m bench.queries --sizes 100000 1000000
+
+Stores are kept under ``--root`` (default /tmp/lineage-bench-queries) and reused when their
+counts match, because loading 1M nodes with label propagation takes minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.estate import generate, load
+from lineage.model import Edge, Kind, Node, Rel
+from lineage.store import open_store
+from queries.blast_radius import blast_radius
+from queries.exposure import exposure_paths
+from queries.traverse import traverse
+
+WHOLE, PARTIAL = 0, 1
+
+
+class Floor:
+    """The estate as dicts, and a Python BFS with the blast radius's semantics."""
+
+    def __init__(self, n_nodes: int, seed: int = 7) -> None:
+        self.kind: dict[str, str] = {}
+        self.out: dict[str, list[str]] = defaultdict(list)  # value-carrying, no column detail
+        self.cols: dict[str, list[str]] = defaultdict(list)
+        self.parent: dict[str, str] = {}
+        for fact in generate(n_nodes, seed):
+            if isinstance(fact, Node):
+                self.kind[fact.uid] = fact.kind.value
+            elif isinstance(fact, Edge):
+                if fact.rel is Rel.HAS_COLUMN:
+                    self.cols[fact.src].append(fact.dst)
+                    self.parent[fact.dst] = fact.src
+                elif fact.rel is Rel.FLOWS_TO:
+                    p = fact.props
+                    carries = (
+                        p.get("transformation_type", "DIRECT") != "INDIRECT"
+                        and not p.get("masking", False)
+                        and not p.get("stale", False)
+                        and not p.get("column_detail", False)
+                    )
+                    if carries:
+                        self.out[fact.src].append(fact.dst)
+
+    def radius(self, origin: str, depth: int = 10) -> dict[str, int]:
+        dist = {origin: 0}
+        mode = {origin: WHOLE}
+        frontier = [origin]
+        while frontier:
+            nxt: list[str] = []
+            for u in frontier:
+                d, m = dist[u], mode[u]
+                moves: list[tuple[str, int, int]] = []
+                if d < depth:
+                    moves += [(v, d + 1, WHOLE) for v in self.out.get(u, ())]
+                if m == WHOLE:
+                    k = self.kind.get(u)
+                    if k == Kind.DATASET.value:
+                        moves += [(c, d, WHOLE) for c in self.cols.get(u, ())]
+                    elif k == Kind.COLUMN.value and u in self.parent:
+                        moves.append((self.parent[u], d, PARTIAL))
+                for v, dv, mv in moves:
+                    pm, pd = mode.get(v), dist.get(v)
+                    if pm is None or mv < pm or dv < pd:  # type: ignore[operator]
+                        dist[v] = dv if pd is None else min(pd, dv)
+                        mode[v] = mv if pm is None else min(pm, mv)
+                        nxt.append(v)
+            frontier = nxt
+        return dist
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t = time.perf_counter()
+    out = fn()
+    return (time.perf_counter() - t) * 1000, out
+
+
+def _store(root: Path, n: int) -> Any:
+    path = root / f"estate-{n}"
+    marker = path / "bench-loaded.json"
+    store = open_store(path)
+    if marker.exists():
+        return store
+    store.clear()
+    t = time.perf_counter()
+    report = load(store, n)
+    took = time.perf_counter() - t
+    marker.write_text(json.dumps({"nodes": report.nodes, "edges": report.edges, "s": took}))
+    print(f"  loaded {n:,} nodes in {took:.0f} s", flush=True)
+    return store
+
+
+def _origins(store: Any, k: int, seed: int) -> list[str]:
+    rows = store.query("MATCH (n:Dataset) WHERE n.layer = 'raw' RETURN n.uid AS uid ORDER BY uid")
+    rng = random.Random(seed)
+    return rng.sample([r["uid"] for r in rows], min(k, len(rows)))
+
+
+def bench_blast(store: Any, floor: Floor, origins: list[str]) -> dict[str, Any]:
+    q_ms, t_ms, f_ms, sizes, mismatched = [], [], [], [], 0
+    for uid in origins:  # warm the plan cache once
+        blast_radius(store, uid)
+        break
+    for uid in origins:
+        ms, result = _timed(lambda u=uid: blast_radius(store, u))
+        tms, _ = _timed(lambda u=uid: traverse(store, {u: "Dataset"}, keep_steps=False))
+        fms, dist = _timed(lambda u=uid: floor.radius(u))
+        q_ms.append(ms)
+        t_ms.append(tms)
+        f_ms.append(fms)
+        sizes.append(len(result.affected))
+        if {a.node.uid for a in result.affected} != set(dist) - {uid}:
+            mismatched += 1
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
+    mid = order[len(order) // 4 : 3 * len(order) // 4] or order  # the middle half by size
+    big = [i for i in order if sizes[i] >= _pct([float(s) for s in sizes], 0.9)]
+    out = {
+        "origins": len(origins),
+        "radius_p50": statistics.median(sizes),
+        "radius_p90": _pct([float(s) for s in sizes], 0.9),
+        "radius_max": max(sizes),
+        "query_p50_ms": statistics.median(q_ms),
+        "query_p99_ms": _pct(q_ms, 0.99),
+        "traverse_p50_ms": statistics.median(t_ms),
+        "floor_p50_ms": statistics.median(f_ms),
+        "floor_p99_ms": _pct(f_ms, 0.99),
+        "mid_query_p50_ms": statistics.median(q_ms[i] for i in mid),
+        "mid_floor_p50_ms": statistics.median(f_ms[i] for i in mid),
+        "big_radius_p50": statistics.median(sizes[i] for i in big),
+        "big_query_p50_ms": statistics.median(q_ms[i] for i in big),
+        "big_floor_p50_ms": statistics.median(f_ms[i] for i in big),
+        "mismatched": mismatched,
+    }
+    out["ratio_p50"] = out["query_p50_ms"] / max(out["floor_p50_ms"], 1e-6)
+    return out
+
+
+def bench_exposure(store: Any, repeats: int) -> dict[str, Any]:
+    exposure_paths(store, limit=100)  # warm
+    times, page = [], None
+    for _ in range(repeats):
+        ms, page = _timed(lambda: exposure_paths(store, limit=100))
+        times.append(ms)
+    assert page is not None
+    return {
+        "p50_ms": statistics.median(times),
+        "p99_ms": _pct(times, 0.99),
+        "results": len(page.results),
+        "endpoints_searched": page.endpoints_searched,
+        "endpoints_exposed": page.endpoints_exposed,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+_GQL = """query($uid: ID!) { blastRadius(uid: $uid) { depthReached byKind { kind count }
+  ranked(first: 10) { edges { node { asset { uid name exposure } risk { score }
+    path { nodes { uid } } } } } } }"""
+
+
+def bench_graphql(store_path: Path, store: Any, origins: list[str]) -> dict[str, Any]:
+    """End-to-end over HTTP (a real ``lineage serve`` joining the store) minus the direct
+    call of the same function, for the same origins, alternated to share the noise."""
+    port = _free_port()
+    env = {**os.environ, "LINEAGE_STORE": str(store_path)}
+    for key in ("LINEAGE_API_TOKEN", "LINEAGE_READ_TOKEN", "LINEAGE_GRAPHIQL"):
+        env.pop(key, None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from lineage.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+        ],  # fmt: skip
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.1)
+        http, direct = [], []
+        with httpx.Client(base_url=url, timeout=60) as client:
+            for uid in origins[:3]:  # warm both paths
+                client.post("/graphql", json={"query": _GQL, "variables": {"uid": uid}})
+            for uid in origins:
+                ms, resp = _timed(
+                    lambda u=uid: client.post(
+                        "/graphql", json={"query": _GQL, "variables": {"uid": u}}
+                    )
+                )
+                assert resp.status_code == 200 and "errors" not in resp.json(), resp.text[:300]
+                http.append(ms)
+                dms, _ = _timed(lambda u=uid: blast_radius(store, u))
+                direct.append(dms)
+        deltas = [h - d for h, d in zip(http, direct, strict=True)]
+        return {
+            "http_p50_ms": statistics.median(http),
+            "direct_p50_ms": statistics.median(direct),
+            "overhead_p50_ms": statistics.median(http) - statistics.median(direct),
+            "overhead_paired_p50_ms": statistics.median(deltas),
+        }
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--origins", type=int, default=200)
+    parser.add_argument("--exposure-repeats", type=int, default=15)
+    parser.add_argument("--graphql-origins", type=int, default=100)
+    parser.add_argument("--root", type=Path, default=Path("/tmp/lineage-bench-queries"))
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    results: dict[str, Any] = {}
+    for n in args.sizes:
+        print(f"estate {n:,} nodes", flush=True)
+        store = _store(args.root, n)
+        try:
+            floor = Floor(n)
+            origins = _origins(store, args.origins, args.seed)
+            res = {"blast_radius": bench_blast(store, floor, origins)}
+            print(f"  blast radius {json.dumps(res['blast_radius'])}", flush=True)
+            res["exposure_top100"] = bench_exposure(store, args.exposure_repeats)
+            print(f"  exposure {json.dumps(res['exposure_top100'])}", flush=True)
+            res["graphql"] = bench_graphql(
+                args.root / f"estate-{n}", store, origins[: args.graphql_origins]
+            )
+            print(f"  graphql {json.dumps(res['graphql'])}", flush=True)
+            results[str(n)] = res
+        finally:
+            store.close()
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
