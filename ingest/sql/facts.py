@@ -57,8 +57,15 @@ def sql_facts(
     catalog: Mapping[str, Sequence[str]] | Catalog | None = None,
     observed_at: str = "",
     masking: MaskingPolicy | None = None,
+    default_database: str | None = None,
+    default_schema: str | None = None,
 ) -> Iterator[Fact]:
-    """Graph facts for a SQL script (see the module doc). Bad SQL yields Problems."""
+    """Graph facts for a SQL script (see the module doc). Bad SQL yields Problems.
+
+    ``default_database`` / ``default_schema`` qualify unqualified table names the way the
+    warehouse session would (``orders`` -> ``public.orders``), so ids meet those of other
+    ingestors that see fully qualified names.
+    """
     result = analyse(
         text, dialect=dialect, catalog=catalog, masking=masking, line_offset=line_offset
     )
@@ -69,11 +76,16 @@ def sql_facts(
         path=path,
         observed_at=observed_at,
         text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
+        default_database=default_database,
+        default_schema=default_schema,
     )
 
 
 class _Emitter:
-    def __init__(self, namespace: str, job: str, path: str, seen: str) -> None:
+    def __init__(
+        self, namespace: str, job: str, path: str, seen: str, defaults: tuple[str | None, ...]
+    ) -> None:
+        self.defaults = defaults
         self.namespace = ids.normalise_namespace(namespace)
         self.job = job
         self.path = path
@@ -85,8 +97,18 @@ class _Emitter:
     def ref(self, line: int) -> str:
         return f"{self.path}:{line}"
 
+    def name(self, name: str) -> str:
+        """Unqualified names get the default database/schema (``orders`` -> ``public.orders``)."""
+        database, schema = self.defaults
+        if not (database or schema) or "/" in name or "://" in name:
+            return name
+        return ids.normalise_name(name, default_database=database, default_schema=schema)
+
+    def ds_id(self, name: str) -> str:
+        return ids.dataset_id(self.namespace, self.name(name))
+
     def dataset(self, name: str, line: int, props: Mapping[str, object] | None = None) -> str:
-        uid = ids.dataset_id(self.namespace, name)
+        uid = self.ds_id(name)
         prior = self.datasets.get(uid)
         merged = {**(prior.props if prior else {}), **(props or {})}
         parsed = ids.parse(uid)
@@ -98,7 +120,7 @@ class _Emitter:
 
     def column(self, table: str, column: str, line: int) -> str:
         dataset = self.dataset(table, line)
-        uid = ids.column_id(self.namespace, table, column)
+        uid = ids.column_id(self.namespace, self.name(table), column)
         if uid not in self.columns:
             self.columns[uid] = Node(
                 uid,
@@ -201,9 +223,9 @@ def _statement_facts(em: _Emitter, stmt: StatementLineage) -> Iterator[Problem]:
         em.edge(Edge(src_col, Rel.FLOWS_TO, dst, props, em.job, ref, em.seen))
     complete = _complete(stmt)
     for target in targets:
-        dst = ids.dataset_id(em.namespace, target)
+        dst = em.ds_id(target)
         for source in stmt.sources:
-            src = ids.dataset_id(em.namespace, source)
+            src = em.ds_id(source)
             hows = pairs.get((src, dst), [])
             detail = complete and bool(hows)
             direct = [h for h in hows if h.type == "DIRECT"]
@@ -239,15 +261,13 @@ def _column_flows(
         return
     else:
         dst = em.column(target.table, target.column, line)
-    dst_dataset = ids.dataset_id(em.namespace, target.table)
+    dst_dataset = em.ds_id(target.table)
     for source in edge.sources:
         if not _usable(source):
             continue
         src = em.column(source.table, source.column, line)  # type: ignore[arg-type]
         flows[(src, dst)].add(edge.transformation)
-        pairs[(ids.dataset_id(em.namespace, source.table), dst_dataset)].append(  # type: ignore[arg-type]
-            edge.transformation
-        )
+        pairs[(em.ds_id(source.table), dst_dataset)].append(edge.transformation)  # type: ignore[arg-type]
 
 
 def _usable(ref: Ref) -> bool:
@@ -262,10 +282,12 @@ def script_facts(
     path: str = "<sql>",
     observed_at: str = "",
     text_hash: str = "",
+    default_database: str | None = None,
+    default_schema: str | None = None,
 ) -> Iterator[Fact]:
     """Facts for an analysed script (see :func:`sql_facts`)."""
     job = ids.job_id(namespace, job_name)
-    em = _Emitter(namespace, job, path, observed_at)
+    em = _Emitter(namespace, job, path, observed_at, (default_database, default_schema))
     first = result.statements[0].line if result.statements else 1
     problems: list[Problem] = []
     for stmt in result.statements:

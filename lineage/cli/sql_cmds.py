@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -83,23 +84,6 @@ def _read(path: Path, dbt_schema: str | None) -> str:
     return render_dbt_model(text, relation, path=str(path))
 
 
-def _graph_catalog(store: Store, namespace: str, names: set[str], catalog: Catalog) -> int:
-    """Add the columns of datasets the graph already knows; return how many were found."""
-    found = 0
-    for name in sorted(names):
-        if name in catalog:
-            continue
-        try:
-            node = store.get_node(ids.dataset_id(namespace, name))
-        except InvalidId:
-            continue
-        fields = node.props.get("fields") if node is not None else None
-        if fields:
-            catalog.add(name, list(fields), list(node.props.get("field_types") or []))
-            found += 1
-    return found
-
-
 def _print_problem(problem: Problem) -> None:
     colour = {"error": "red", "warning": "yellow"}.get(problem.severity.value, "cyan")
     console.print(
@@ -110,6 +94,77 @@ def _print_problem(problem: Problem) -> None:
     )
     if problem.snippet:
         console.print(f"    {problem.snippet}", highlight=False, markup=False, soft_wrap=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How every file of one ``ingest sql`` run is read."""
+
+    namespace: str
+    dialect: str
+    policy: MaskingPolicy
+    job: str | None
+    graph_schema: bool
+    dbt_schema: str | None
+    default_database: str | None
+    default_schema: str | None
+
+    def qualified(self, name: str) -> str:
+        if not (self.default_database or self.default_schema):
+            return name
+        return ids.normalise_name(
+            name, default_database=self.default_database, default_schema=self.default_schema
+        )
+
+
+def _graph_catalog(store: Store, how: _Reading, names: set[str], catalog: Catalog) -> None:
+    """Add the columns of datasets the graph already knows (OpenLineage schemas, earlier SQL)."""
+    for name in sorted(names):
+        if name in catalog:
+            continue
+        try:
+            node = store.get_node(ids.dataset_id(how.namespace, how.qualified(name)))
+        except InvalidId:
+            continue
+        fields = node.props.get("fields") if node is not None else None
+        if fields:
+            catalog.add(name, list(fields), list(node.props.get("field_types") or []))
+
+
+def _file_facts(
+    store: Store, path: Path, base: Catalog, how: _Reading
+) -> tuple[ScriptLineage, list[Fact]]:
+    text = _read(path, how.dbt_schema)
+    catalog = base.copy()
+    if how.graph_schema:
+        tables = analyse(text, dialect=how.dialect, columns=False)
+        names = {n for s in tables.statements for n in (*s.sources, *s.targets)}
+        _graph_catalog(store, how, names, catalog)
+    result = analyse(text, dialect=how.dialect, catalog=catalog, masking=how.policy)
+    facts = script_facts(
+        result,
+        namespace=how.namespace,
+        job_name=how.job or str(path),
+        path=str(path),
+        default_database=how.default_database,
+        default_schema=how.default_schema,
+    )
+    return result, list(facts)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]SQL[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[statements]} statements, {task.fields[errors]} bad"),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=quiet,
+        disable=quiet,
+    )
 
 
 @ingest_app.command("sql")
@@ -128,6 +183,13 @@ def ingest_sql(  # noqa: PLR0917 - typer options
         bool, typer.Option(help="Use columns of datasets already in the graph as catalog.")
     ] = True,
     mask_fn: MaskOption = None,
+    default_schema: Annotated[
+        str | None,
+        typer.Option(help="Schema of unqualified table names (orders -> <schema>.orders)."),
+    ] = None,
+    default_database: Annotated[
+        str | None, typer.Option(help="Database of names without one (with --default-schema).")
+    ] = None,
     dbt_schema: Annotated[
         str | None,
         typer.Option(
@@ -140,40 +202,27 @@ def ingest_sql(  # noqa: PLR0917 - typer options
     """Ingest SQL scripts: tables, columns, jobs and transform-aware lineage."""
     files = _files(paths)
     base = Catalog.from_file(schema) if schema else Catalog()
-    policy = MaskingPolicy.with_functions(mask_fn or [])
+    how = _Reading(
+        namespace,
+        dialect,
+        MaskingPolicy.with_functions(mask_fn or []),
+        job,
+        graph_schema,
+        dbt_schema,
+        default_database,
+        default_schema,
+    )
     report = IngestReport()
     per_file: dict[str, dict[str, Any]] = {}
     started = time.perf_counter()
     with store_session() as store:
-        progress = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]SQL[/]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[statements]} statements, {task.fields[errors]} bad"),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=console,
-            transient=as_json,
-            disable=as_json,
-        )
-        planned: list[tuple[Path, list[Fact], int]] = []
-        with progress:
+        planned: list[list[Fact]] = []
+        with _progress(as_json) as progress:
             task = progress.add_task("", total=len(files), statements=0, errors=0)
             statements = errors = 0
             for path in files:
                 progress.update(task, description=str(path))
-                text = _read(path, dbt_schema)
-                catalog = base.copy()
-                if graph_schema:
-                    tables = analyse(text, dialect=dialect, columns=False)
-                    names = {n for s in tables.statements for n in (*s.sources, *s.targets)}
-                    _graph_catalog(store, namespace, names, catalog)
-                result = analyse(text, dialect=dialect, catalog=catalog, masking=policy)
-                name = job or str(path)
-                facts = list(
-                    script_facts(result, namespace=namespace, job_name=name, path=str(path))
-                )
+                result, facts = _file_facts(store, path, base, how)
                 statements += len(result.statements)
                 errors += len(result.errors)
                 per_file[str(path)] = {
@@ -183,35 +232,40 @@ def ingest_sql(  # noqa: PLR0917 - typer options
                     "targets": result.targets,
                     "intermediates": result.intermediates,
                 }
-                if strict:
-                    planned.append((path, facts, len(result.errors)))
+                if strict:  # read everything first; write only if nothing is bad
+                    planned.append(facts)
                 else:
                     ingest(store, facts, report=report)
                 progress.update(task, advance=1, statements=statements, errors=errors)
         if strict:
-            bad = [p for _, facts, _ in planned for p in facts if isinstance(p, Problem)]
-            if any(p.severity is Severity.ERROR for p in bad):
-                for problem in bad:
+            problems = [p for facts in planned for p in facts if isinstance(p, Problem)]
+            if any(p.severity is Severity.ERROR for p in problems):
+                for problem in problems:
                     _print_problem(problem)
                 console.print("[bold red]strict:[/] nothing written", highlight=False)
                 raise typer.Exit(1)
-            for _, facts, _ in planned:
+            for facts in planned:
                 ingest(store, facts, report=report)
-    elapsed = time.perf_counter() - started
+    _summary(report, per_file, time.perf_counter() - started, as_json)
+
+
+def _summary(
+    report: IngestReport, per_file: dict[str, dict[str, Any]], elapsed: float, as_json: bool
+) -> None:
     if as_json:
         print_json({**report.to_dict(), "files": per_file, "seconds": round(elapsed, 3)})
-    else:
-        for problem in report.problems:
-            _print_problem(problem)
-        table = Table("file", "statements", "bad", "sources", "targets", title="SQL ingested")
-        for path, info in per_file.items():
-            table.add_row(path, str(info["statements"]), str(info["errors"]),
-                          str(len(info["sources"])), str(len(info["targets"])))  # fmt: skip
-        console.print(table)
-        console.print(
-            f"{report.nodes} nodes, {report.edges} edges written in {elapsed:.2f} s; "
-            f"{len(report.errors)} errors, {len(report.problems) - len(report.errors)} warnings"
-        )
+        return
+    for problem in report.problems:
+        _print_problem(problem)
+    table = Table("file", "statements", "bad", "sources", "targets", title="SQL ingested")
+    for path, info in per_file.items():
+        table.add_row(path, str(info["statements"]), str(info["errors"]),
+                      str(len(info["sources"])), str(len(info["targets"])))  # fmt: skip
+    console.print(table)
+    console.print(
+        f"{report.nodes} nodes, {report.edges} edges written in {elapsed:.2f} s; "
+        f"{len(report.errors)} errors, {len(report.problems) - len(report.errors)} warnings"
+    )
 
 
 @app.command("parse-sql")

@@ -142,3 +142,16 @@ def test_only_statements_that_define_a_table_set_its_fields() -> None:
     nodes = {f.uid: f for f in facts if isinstance(f, Node)}
     assert "fields" not in nodes[ids.dataset_id(NS, "dw.t")].props  # a partial insert
     assert nodes[ids.dataset_id(NS, "dw.v")].props["fields"] == ["x", "y"]
+
+
+def test_default_schema_qualifies_unqualified_names_for_the_ids() -> None:
+    facts = list(sql_facts(
+        "INSERT INTO t SELECT a FROM s JOIN other.u ON s.id = u.id;\n"
+        "INSERT OVERWRITE DIRECTORY 's3://b/k' SELECT * FROM t;",
+        dialect="spark", namespace=NS, path="d.sql", default_schema="public",
+    ))  # fmt: skip
+    nodes = {f.uid for f in facts if isinstance(f, Node)}
+    assert {ids.dataset_id(NS, "public.t"), ids.dataset_id(NS, "public.s")} <= nodes
+    assert ids.dataset_id(NS, "other.u") in nodes
+    assert ids.dataset_id(NS, "s3://b/k") in nodes
+    _flow(facts, ids.column_id(NS, "public.s", "a"), ids.column_id(NS, "public.t", "a"))
