@@ -146,7 +146,7 @@ def test_only_statements_that_define_a_table_set_its_fields() -> None:
 
 def test_default_schema_qualifies_unqualified_names_for_the_ids() -> None:
     facts = list(sql_facts(
-        "INSERT INTO t SELECT a FROM s JOIN other.u ON s.id = u.id;\n"
+        "INSERT INTO t SELECT s.a FROM s JOIN other.u ON s.id = u.id;\n"
         "INSERT OVERWRITE DIRECTORY 's3://b/k' SELECT * FROM t;",
         dialect="spark", namespace=NS, path="d.sql", default_schema="public",
     ))  # fmt: skip
