@@ -1,5 +1,9 @@
 """SQL ingestion: table and column lineage, transform-aware, from warehouse SQL.
 
+:func:`parse_sql` gives the stable JSON document (``lineage parse-sql``); :func:`analyse`
+the same as dataclasses; :func:`sql_facts` the graph facts (``lineage ingest sql``).
+User guide: docs/sql.md.
+
 >>> from ingest.sql import parse_sql
 >>> parse_sql("INSERT INTO dw.t SELECT sha2(email) AS e FROM crm.users", dialect="spark")[
 ...     "columns"][0]["transformation"]
@@ -12,6 +16,7 @@ from typing import Any
 
 from ingest.sql.catalog import Catalog, CatalogInput
 from ingest.sql.dialects import resolve_dialect
+from ingest.sql.facts import sql_facts
 from ingest.sql.result import ColumnEdge, ScriptLineage, StatementLineage
 from ingest.sql.script import analyse
 from ingest.sql.transforms import DEFAULT_MASKING_FUNCTIONS, MaskingPolicy, Transformation
@@ -41,11 +46,3 @@ def parse_sql(
 ) -> dict[str, Any]:
     """The ``lineage parse-sql --json`` document for ``text`` (see :mod:`ingest.sql.result`)."""
     return analyse(text, dialect=dialect, catalog=catalog, masking=masking).to_dict()
-
-
-def __getattr__(name: str) -> Any:
-    if name == "sql_facts":  # keeps `import ingest.sql` light for parse-only callers
-        from ingest.sql.facts import sql_facts
-
-        return sql_facts
-    raise AttributeError(name)
