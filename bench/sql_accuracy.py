@@ -179,7 +179,7 @@ def sqlglot_statement(stmt: Any, dialect: str | None, schema: Any) -> Answer:
     for i, sel in enumerate(selects):
         name = sel.alias_or_name or sel.sql(dialect=dialect)
         try:
-            root = lineage(sel.alias_or_name or i, sql, schema=schema, dialect=dialect)
+            root = lineage(sel.alias_or_name or f"_col_{i}", sql, schema=schema, dialect=dialect)
         except Exception:
             continue
         for node in root.walk():

@@ -58,7 +58,8 @@ def _statements() -> list[dict[str, Any]]:
             query = shape_of(stmt.expression).query
             if not isinstance(query, exp.Query) or not query.selects:
                 continue
-            names = [s.alias_or_name for s in query.selects]
+            # every output column ours computes; sqlglot names unaliased ones _col_<i>
+            names = [s.alias_or_name or f"_col_{i}" for i, s in enumerate(query.selects)]
             out.append(
                 {
                     "sql": stmt.text,
@@ -67,7 +68,7 @@ def _statements() -> list[dict[str, Any]]:
                     "statement": stmt,
                     "query": query,
                     "query_sql": query.sql(dialect=dialect),
-                    "columns": [n for n in names if n and n != "*"],
+                    "columns": [n for n in names if n != "*"],
                     "schema": schema,
                 }
             )
