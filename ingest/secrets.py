@@ -152,8 +152,8 @@ _ANCHORS = {
     "SLACK_TOKEN": ("xox",),
     "JWT": ("eyj",),
     "CONNECTION_STRING_PASSWORD": ("://",),
-    "PASSWORD": ("pass", "pwd"),
-    "GENERIC_API_KEY": ("key", "token", "secret"),
+    "PASSWORD": ("passw", "pwd"),
+    "GENERIC_API_KEY": ("apikey", "api_key", "token", "secret"),
 }
 DETECTORS = tuple(replace(d, anchors=_ANCHORS.get(d.kind, ())) for d in DETECTORS)
 _ANCHOR_RX = re.compile(

@@ -99,7 +99,6 @@ class Collector:
         self.ref = ref
 
     def node(self, uid: str, **props: Any) -> str:
-        parsed = ids.parse(uid)
         clean = {k: v for k, v in props.items() if v is not None and v != ""}
         prior = self._nodes.get(uid)
         if prior is not None:
@@ -107,6 +106,7 @@ class Collector:
             if merged != dict(prior.props):
                 self._nodes[uid] = replace(prior, props=merged)
             return uid
+        parsed = ids.parse(uid)
         self._nodes[uid] = Node(
             uid, parsed.kind, parsed.name or parsed.namespace, parsed.namespace, clean, self.ref
         )
