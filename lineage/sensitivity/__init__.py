@@ -26,6 +26,7 @@ from lineage.sensitivity.propagate import (
     current_policy,
     recompute,
     refresh,
+    refresh_edges,
     seeds_of_edges,
     set_policy,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "reclassify",
     "recompute",
     "refresh",
+    "refresh_edges",
     "replace_detected",
     "set_policy",
     "undeclare",
@@ -62,10 +64,14 @@ def after_batch(
     store: Store, edges: Sequence[Edge], labelings: Sequence[Labeling], *, seen: str = ""
 ) -> Outcome:
     """Record detector findings and update labels after a committed ingest batch."""
-    seeds = seeds_of_edges(edges)
-    if labelings:
-        seeds |= apply_labelings(store, labelings, at=seen)
-    return refresh(store, seeds)
+    pairs = set()
+    for edge in edges:
+        if edge.rel is Rel.FLOWS_TO:
+            pairs.add((edge.src, edge.dst))
+        elif edge.rel is Rel.HAS_COLUMN:
+            pairs.add((edge.dst, edge.src))  # labels go column -> dataset
+    labelled = apply_labelings(store, labelings, at=seen) if labelings else set()
+    return refresh_edges(store, pairs, labelled)
 
 
 def before_delete(

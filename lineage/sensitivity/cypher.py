@@ -32,32 +32,43 @@ MATCH (n:Asset {uid: uid})
 RETURN n.uid AS uid, n.kind AS kind, n.own_labels AS own, n.declassified AS declassified,
        n.label_sources AS sources, n.labels AS labels, n.coarse_labels AS coarse"""
 
+# The far end's label state comes along, saving a lookup per node on every BFS level.
+_STATE = (
+    "{v}.own_labels AS o_own, {v}.declassified AS o_declassified, "
+    "{v}.label_sources AS o_sources, {v}.labels AS o_labels, {v}.coarse_labels AS o_coarse"
+)
+
 OUT_FLOWS = f"""
 UNWIND $uids AS uid
 MATCH (a:Asset {{uid: uid}})-[e:FLOWS_TO]->(b:Asset)
-RETURN a.uid AS src, a.kind AS src_kind, b.uid AS dst, b.kind AS dst_kind, {_EDGE}"""
+RETURN a.uid AS src, a.kind AS src_kind, b.uid AS dst, b.kind AS dst_kind, {_EDGE},
+       {_STATE.format(v="b")}"""
 
 IN_FLOWS = f"""
 UNWIND $uids AS uid
 MATCH (a:Asset)-[e:FLOWS_TO]->(b:Asset {{uid: uid}})
-RETURN a.uid AS src, a.kind AS src_kind, b.uid AS dst, b.kind AS dst_kind, {_EDGE}"""
+RETURN a.uid AS src, a.kind AS src_kind, b.uid AS dst, b.kind AS dst_kind, {_EDGE},
+       {_STATE.format(v="a")}"""
 
 # Column -> its dataset (a dataset's labels are the union of its columns').
-DATASET_OF = """
+DATASET_OF = f"""
 UNWIND $uids AS uid
-MATCH (d:Asset)-[:HAS_COLUMN]->(c:Asset {uid: uid})
-RETURN c.uid AS src, d.uid AS dst"""
+MATCH (d:Asset)-[:HAS_COLUMN]->(c:Asset {{uid: uid}})
+RETURN c.uid AS src, c.kind AS src_kind, d.uid AS dst, d.kind AS dst_kind,
+       {_STATE.format(v="d")}"""
 
-IN_COLUMNS = """
+IN_COLUMNS = f"""
 UNWIND $uids AS uid
-MATCH (d:Asset {uid: uid})-[:HAS_COLUMN]->(c:Asset)
-RETURN c.uid AS src, d.uid AS dst"""
+MATCH (d:Asset {{uid: uid}})-[:HAS_COLUMN]->(c:Asset)
+RETURN c.uid AS src, c.kind AS src_kind, d.uid AS dst, d.kind AS dst_kind,
+       {_STATE.format(v="c")}"""
 
 LABELLED_NODES = """
 MATCH (n:Asset)
 WHERE n.own_labels IS NOT NULL OR n.labels IS NOT NULL OR n.label_sources IS NOT NULL
    OR n.declassified IS NOT NULL
-RETURN n.uid AS uid"""
+RETURN n.uid AS uid, n.kind AS kind, n.own_labels AS own, n.declassified AS declassified,
+       n.label_sources AS sources, n.labels AS labels, n.coarse_labels AS coarse"""
 
 SET_LABEL_STATE = """
 UNWIND $rows AS row

@@ -26,10 +26,25 @@ from lineage.model import Edge, Rel
 from lineage.sensitivity import cypher
 from lineage.sensitivity.engine import arrivals, solve
 from lineage.sensitivity.policy import Policy, load_policy
-from lineage.sensitivity.state import Flow, NodeState, read_flows, read_states, write_states
+from lineage.sensitivity.state import (
+    Flow,
+    NodeState,
+    parse_state,
+    read_flows,
+    read_states,
+    write_states,
+)
 from lineage.store.base import Store
 
-__all__ = ["Outcome", "current_policy", "recompute", "refresh", "seeds_of_edges", "set_policy"]
+__all__ = [
+    "Outcome",
+    "current_policy",
+    "recompute",
+    "refresh",
+    "refresh_edges",
+    "seeds_of_edges",
+    "set_policy",
+]
 
 _POLICY: list[Policy] = []
 
@@ -65,13 +80,16 @@ def seeds_of_edges(edges: Iterable[Edge | tuple[str, Rel, str, str]]) -> set[str
     return seeds
 
 
-def _downstream(store: Store, seeds: Iterable[str]) -> tuple[set[str], list[Flow]]:
-    """The downstream closure of ``seeds`` and every hop out of it (breadth-first, bulk)."""
+def _downstream(
+    store: Store, seeds: Iterable[str], states: dict[str, NodeState]
+) -> tuple[set[str], list[Flow]]:
+    """The downstream closure of ``seeds`` and every hop out of it (breadth-first, bulk);
+    the states of the nodes reached are added to ``states``."""
     region = set(seeds)
     frontier = list(region)
     flows: list[Flow] = []
     while frontier:
-        got = read_flows(store, frontier, outgoing=True)
+        got = read_flows(store, frontier, outgoing=True, states=states)
         flows.extend(got)
         fresh = {f.dst for f in got} - region
         region |= fresh
@@ -79,13 +97,25 @@ def _downstream(store: Store, seeds: Iterable[str]) -> tuple[set[str], list[Flow
     return region, flows
 
 
-def _solve_region(store: Store, seeds: Iterable[str], policy: Policy, *, full: bool) -> Outcome:
-    region, flows = _downstream(store, seeds)
-    states = read_states(store, region)
+def _solve_region(
+    store: Store,
+    seeds: Iterable[str],
+    policy: Policy,
+    *,
+    full: bool,
+    states: dict[str, NodeState] | None = None,
+) -> Outcome:
+    seeds = set(seeds)
+    states = dict(states or {})
+    states.update(read_states(store, seeds - states.keys()))
+    region, flows = _downstream(store, seeds & states.keys(), states)
     region &= states.keys()
     if not full:  # hops into the region from outside it; a full solve has none that carry
-        inbound = [f for f in read_flows(store, region, outgoing=False) if f.src not in region]
-        states.update(read_states(store, {f.src for f in inbound} - states.keys()))
+        inbound = [
+            f
+            for f in read_flows(store, region, outgoing=False, states=states)
+            if f.src not in region
+        ]
         flows.extend(inbound)
     solved = solve(region, states, flows, policy)
     written = write_states(store, solved.values())
@@ -93,9 +123,38 @@ def _solve_region(store: Store, seeds: Iterable[str], policy: Policy, *, full: b
 
 
 def recompute(store: Store, policy: Policy | None = None) -> Outcome:
-    """Recompute every label from own labels, declassifications and the graph."""
-    seeds = [str(row["uid"]) for row in store.query(cypher.LABELLED_NODES)]
-    return _solve_region(store, seeds, policy or current_policy(), full=True)
+    """Recompute every label from own labels, declassifications and the graph.
+
+    Semi-naive evaluation from scratch: starting from own labels, each level reads only
+    the hops out of nodes that just gained a token, so the cost follows the labelled part
+    of the graph, not its size. Then every node that holds, held or now gets a label is
+    compared with what is stored, and only the differences are written.
+    """
+    policy = policy or current_policy()
+    cache = {str(row["uid"]): parse_state(row) for row in store.query(cypher.LABELLED_NODES)}
+    tokens: dict[str, set[str]] = {uid: set(st.own) for uid, st in cache.items() if st.own}
+    fresh: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    frontier = {uid: set(held) for uid, held in tokens.items()}
+    while frontier:
+        nxt: dict[str, set[str]] = defaultdict(set)
+        for flow in read_flows(store, frontier, outgoing=True, states=cache):
+            dst = cache.get(flow.dst)
+            if dst is None:
+                continue
+            got = arrivals(flow, cache[flow.src], frontier[flow.src], dst, policy)
+            if not got:
+                continue
+            for token in got:
+                fresh[flow.dst][token].add(flow.src)
+            held = tokens.setdefault(flow.dst, set(dst.own))
+            if got - held:
+                nxt[flow.dst] |= got - held
+                held |= got
+        frontier = dict(nxt)
+    for uid, state in cache.items():
+        state.sources = {t: set(p) for t, p in fresh[uid].items()} if uid in fresh else {}
+    written = write_states(store, cache.values())
+    return Outcome("full", len(tokens), written)
 
 
 def refresh(
@@ -114,8 +173,7 @@ def refresh(
         return _solve_region(store, seeds, policy, full=False)
     cache = read_states(store, seeds)
     seeds &= cache.keys()
-    inbound = read_flows(store, seeds, outgoing=False)
-    cache.update(read_states(store, {f.src for f in inbound} - cache.keys()))
+    inbound = read_flows(store, seeds, outgoing=False, states=cache)
     local: dict[str, dict[str, set[str]]] = {uid: defaultdict(set) for uid in seeds}
     for flow in inbound:
         if flow.src in cache and flow.dst in local:
@@ -128,16 +186,20 @@ def refresh(
             return _solve_region(store, seeds, policy, full=False)
     for uid in seeds:
         cache[uid].sources = dict(local[uid])
-    return _grow(store, cache, seeds, policy)
+    frontier = {uid: cache[uid].tokens() for uid in seeds}
+    return _grow(store, cache, frontier, set(seeds), policy)
 
 
-def _grow(store: Store, cache: dict[str, NodeState], seeds: set[str], policy: Policy) -> Outcome:
-    """Push tokens downstream from ``seeds`` until nothing new arrives (additions only)."""
-    frontier: dict[str, set[str]] = {uid: cache[uid].tokens() for uid in seeds}
-    touched = set(seeds)
+def _grow(
+    store: Store,
+    cache: dict[str, NodeState],
+    frontier: dict[str, set[str]],
+    touched: set[str],
+    policy: Policy,
+) -> Outcome:
+    """Push tokens downstream from ``frontier`` until nothing new arrives (additions only)."""
     while frontier:
-        flows = read_flows(store, frontier, outgoing=True)
-        cache.update(read_states(store, {f.dst for f in flows} - cache.keys()))
+        flows = read_flows(store, frontier, outgoing=True, states=cache)
         nxt: dict[str, set[str]] = defaultdict(set)
         for flow in flows:
             dst = cache.get(flow.dst)
@@ -157,3 +219,50 @@ def _grow(store: Store, cache: dict[str, NodeState], seeds: set[str], policy: Po
         frontier = dict(nxt)
     written = write_states(store, (cache[uid] for uid in touched))
     return Outcome("grow", len(touched), written)
+
+
+def refresh_edges(
+    store: Store,
+    pairs: Iterable[tuple[str, str]],
+    labelled: Iterable[str] = (),
+    *,
+    policy: Policy | None = None,
+) -> Outcome:
+    """Update labels after hops ``(src, dst)`` were written and ``labelled`` nodes gained own
+    labels (one ingest batch).
+
+    Cheaper than :func:`refresh` for bulk loads: only hops whose source holds a label are
+    read at all. A written hop that now carries less than its target recorded from that
+    source (a flag such as ``masking`` or ``stale`` was set) falls back to the region solve.
+    """
+    policy = policy or current_policy()
+    pairs = set(pairs)
+    labelled = set(labelled)
+    cache = read_states(store, {src for src, _ in pairs} | labelled)
+    active = {uid for uid, state in cache.items() if state.own or state.sources}
+    if not active:
+        return Outcome("noop", 0, 0)
+    by_pair: dict[tuple[str, str], list[Flow]] = defaultdict(list)
+    for flow in read_flows(store, active, outgoing=True, states=cache):
+        if flow.src in labelled or (flow.src, flow.dst) in pairs:
+            by_pair[flow.src, flow.dst].append(flow)
+    frontier: dict[str, set[str]] = defaultdict(set)
+    touched = labelled & cache.keys()  # their own labels grew
+    for (src_uid, dst_uid), flows in by_pair.items():
+        src, dst = cache[src_uid], cache.get(dst_uid)
+        if dst is None:
+            continue
+        held = src.tokens()
+        got: set[str] = set()
+        for flow in flows:
+            got |= arrivals(flow, src, held, dst, policy)
+        recorded = {t for t, preds in dst.sources.items() if src_uid in preds}
+        if recorded - got:
+            return _solve_region(store, {d for _, d in by_pair}, policy, full=False)
+        before = dst.tokens()
+        for token in got - recorded:
+            dst.sources.setdefault(token, set()).add(src_uid)
+            touched.add(dst_uid)
+        if got - before:
+            frontier[dst_uid] |= got - before
+    return _grow(store, cache, dict(frontier), touched, policy)

@@ -25,6 +25,7 @@ __all__ = [
     "Flow",
     "NodeState",
     "chunks",
+    "parse_state",
     "read_flows",
     "read_states",
     "write_states",
@@ -66,7 +67,7 @@ class NodeState:
         return tuple(labels), tuple(rough), tuple(sources)
 
 
-def _state(row: Mapping[str, object]) -> NodeState:
+def parse_state(row: Mapping[str, object]) -> NodeState:
     declassified = tuple(str(p) for p in (row.get("declassified") or ()))  # type: ignore[union-attr]
     own = frozenset(strip_declassified((str(x) for x in row.get("own") or ()), declassified))  # type: ignore[union-attr]
     sources: dict[str, set[str]] = defaultdict(set)
@@ -85,7 +86,7 @@ def read_states(store: Store, uids: Iterable[str]) -> dict[str, NodeState]:
     out: dict[str, NodeState] = {}
     for part in chunks(uids):
         for row in store.query(cypher.NODE_STATES, {"uids": part}):
-            out[str(row["uid"])] = _state(row)
+            out[str(row["uid"])] = parse_state(row)
     return out
 
 
@@ -119,17 +120,46 @@ def _flow(row: Mapping[str, object]) -> Flow:
     return Flow(str(row["src"]), str(row["dst"]), rule, tuple(sorted(props.items())))
 
 
-def read_flows(store: Store, uids: Iterable[str], *, outgoing: bool) -> list[Flow]:
-    """Every label-carrying hop out of (or into) ``uids``, column -> dataset hops included."""
+def _far_state(row: Mapping[str, object], outgoing: bool) -> NodeState:
+    end = "dst" if outgoing else "src"
+    return parse_state(
+        {
+            "uid": row[end],
+            "kind": row[f"{end}_kind"],
+            "own": row.get("o_own"),
+            "declassified": row.get("o_declassified"),
+            "sources": row.get("o_sources"),
+            "labels": row.get("o_labels"),
+            "coarse": row.get("o_coarse"),
+        }
+    )
+
+
+def read_flows(
+    store: Store,
+    uids: Iterable[str],
+    *,
+    outgoing: bool,
+    states: dict[str, NodeState] | None = None,
+) -> list[Flow]:
+    """Every label-carrying hop out of (or into) ``uids``, column -> dataset hops included.
+
+    The far ends' stored states are added to ``states`` (when given) if not there yet.
+    """
     flows_q = cypher.OUT_FLOWS if outgoing else cypher.IN_FLOWS
     cols_q = cypher.DATASET_OF if outgoing else cypher.IN_COLUMNS
     out: list[Flow] = []
     for part in chunks(uids):
-        out.extend(_flow(row) for row in store.query(flows_q, {"uids": part}))
-        out.extend(
-            Flow(str(row["src"]), str(row["dst"]), None)
-            for row in store.query(cols_q, {"uids": part})
-        )
+        for query in (flows_q, cols_q):
+            for row in store.query(query, {"uids": part}):
+                if query is flows_q:
+                    out.append(_flow(row))
+                else:
+                    out.append(Flow(str(row["src"]), str(row["dst"]), None))
+                if states is not None:
+                    far = str(row["dst"] if outgoing else row["src"])
+                    if far not in states:
+                        states[far] = _far_state(row, outgoing)
     return out
 
 
