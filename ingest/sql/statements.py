@@ -253,16 +253,33 @@ def split_statements(
 
 
 def _expand_multitable(stmt: Statement) -> list[Statement]:
-    """Hive ``FROM src INSERT ... SELECT ... INSERT ... SELECT ...``: one statement per insert,
-    each reading the shared source."""
+    """One statement per insert of a multi-table insert, each reading the shared source:
+    Hive ``FROM src INSERT ... SELECT ... INSERT ... SELECT ...`` and Snowflake
+    ``INSERT ALL|FIRST [WHEN c THEN] INTO t [(cols)] [VALUES (...)] ... SELECT ...``."""
     tree = stmt.expression
     if not isinstance(tree, exp.MultitableInserts):
         return [stmt]
     source = tree.args.get("source")
     out = []
-    for insert in tree.expressions:
-        select = insert.expression
-        if isinstance(select, exp.Select) and source is not None and not select.args.get("from_"):
-            select.set("from_", exp.From(this=source.copy()))
+    for item in tree.expressions:
+        insert = item.this if isinstance(item, exp.ConditionalInsert) else item
+        if not isinstance(insert, exp.Insert):
+            continue
+        condition = item.args.get("expression") if isinstance(item, exp.ConditionalInsert) else None
+        if isinstance(source, exp.Query):  # Snowflake: INTO ... VALUES over the source rows
+            values = insert.expression
+            row = values.expressions[0].expressions if isinstance(values, exp.Values) else []
+            select = exp.Select(expressions=[e.copy() for e in row] or [exp.Star()])
+            alias = exp.TableAlias(this=exp.to_identifier("_src"))
+            select.set("from_", exp.From(this=exp.Subquery(this=source.copy(), alias=alias)))
+            if condition is not None:
+                select.set("where", exp.Where(this=condition.copy()))
+            insert = exp.Insert(this=insert.this, expression=select)
+        elif (  # Hive: each insert's SELECT reads the shared FROM
+            isinstance(insert.expression, exp.Select)
+            and source is not None
+            and not insert.expression.args.get("from_")
+        ):
+            insert.expression.set("from_", exp.From(this=source.copy()))
         out.append(Statement(stmt.line, stmt.text, insert))
     return out
