@@ -24,7 +24,7 @@ from ingest.openlineage.columns import ColumnFlow, column_flows
 from ingest.openlineage.mapping import (
     RunOutcome,
     dataset_facts,
-    job_facts,
+    job_record,
     output_flows,
     run_outcome,
 )
@@ -32,7 +32,7 @@ from ingest.openlineage.models import Dataset, Envelope, parse_dataset, parse_en
 from ingest.openlineage.sql_facet import sql_facet_facts
 from ingest.openlineage.validate import event_kind
 from lineage.errors import InvalidId
-from lineage.model import Fact, Problem, Severity
+from lineage.model import Edge, Fact, Kind, Node, Problem, Rel, Severity
 from lineage.timeutil import to_iso
 
 __all__ = ["BatchMapper"]
@@ -67,6 +67,11 @@ class BatchMapper:
     _facts: list[Fact] = field(default_factory=list)
     _aliases: dict[str, str] = field(default_factory=dict)
     _columns: set[str] = field(default_factory=set)
+    _jobs: dict[str, list[Any]] = field(default_factory=dict)
+    _parents: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _job_edges: dict[tuple[str, Rel, str], tuple[dict[str, Any], str, str]] = field(
+        default_factory=dict
+    )
 
     def add(self, raw: Mapping[str, Any], *, ref: str = "") -> RunOutcome | None:
         """Map one schema-valid event; returns the run outcome of a COMPLETE run event."""
@@ -89,6 +94,7 @@ class BatchMapper:
     def facts(self) -> list[Fact]:
         """Every fact of the batch, aliases resolved within it."""
         out = list(self._facts)
+        out.extend(self._job_facts())
         for group in self._groups.values():
             out.extend(group.build(group.seen))
         return list(rewrite(out, self._aliases))
@@ -144,9 +150,13 @@ class BatchMapper:
     ) -> None:
         run_id = event.run.runId if event.run else ""
         in_uids = [e.uid for e in inputs]
-        self._facts.extend(
-            job_facts(event, job_uid, in_uids, [e.uid for e in outputs], ref=ref, seen=seen)
-        )
+        self._job_node(event, job_uid, ref=ref, seen=seen)
+        edge_props = {"run_id": run_id or None, "stale": False}
+        for rel, entries in ((Rel.READS, inputs), (Rel.WRITES, outputs)):
+            for e in entries:
+                prior = self._job_edges.get((job_uid, rel, e.uid))
+                if prior is None or seen >= prior[2]:
+                    self._job_edges[(job_uid, rel, e.uid)] = (edge_props, ref, seen)
         any_lineage = False
         for out in outputs:
             flows = self._flows_of(out, ref)
@@ -166,6 +176,34 @@ class BatchMapper:
                 )  # fmt: skip
 
             self._defer(key, seen, build)
+
+    def _job_node(self, event: Envelope, job_uid: str, *, ref: str, seen: str) -> None:
+        """Accumulate the job's properties over the batch: later events' values win, as the
+        pipeline would merge them, but one node is built instead of one per event."""
+        assert event.job is not None
+        props, problems = job_record(event, job_uid, ref=ref)
+        self._facts.extend(problems)
+        prior = self._jobs.get(job_uid)
+        if prior is None:
+            self._jobs[job_uid] = [event.job.name, event.job.namespace, props, ref, seen]
+        elif seen >= prior[4]:
+            prior[2] = {**prior[2], **props}
+            prior[4] = seen
+        else:
+            prior[2] = {**props, **prior[2]}
+        parent = props.get("parent")
+        if parent and parent != job_uid:
+            self._parents.setdefault(str(parent), (ref, seen))
+
+    def _job_facts(self) -> Iterable[Fact]:
+        for uid, (name, namespace, props, ref, seen) in self._jobs.items():
+            yield Node(uid, Kind.JOB, name, namespace, props, ref, seen)
+        for uid, (ref, seen) in self._parents.items():
+            if uid not in self._jobs:
+                parsed = ids.parse(uid)
+                yield Node(uid, Kind.JOB, parsed.name, parsed.namespace, {}, ref, seen)
+        for (job, rel, dst), (props, ref, seen) in self._job_edges.items():
+            yield Edge(job, rel, dst, props, "", ref, seen)
 
     def _flow_builder(
         self,

@@ -33,6 +33,7 @@ __all__ = [
     "event_facts",
     "idempotency_key",
     "job_facts",
+    "job_record",
     "output_flows",
     "run_outcome",
 ]
@@ -177,6 +178,25 @@ def dataset_facts(
                                 seen=seen)  # fmt: skip
 
 
+def job_record(event: Envelope, job_uid: str, *, ref: str) -> tuple[dict[str, Any], list[Problem]]:
+    """The job node's properties for this event (its run's state included) and the
+    problems the emitter reported."""
+    assert event.job is not None
+    props = {**_job_props(event.job), **_run_props(event)}
+    problems = []
+    if event.run and event.run.facets.extractionError is not None:
+        for error in event.run.facets.extractionError.errors[:20]:
+            where = f" ({error.task[:100]})" if error.task else ""
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    f"emitter extraction error{where}: {error.errorMessage[:300]}",
+                    ref,
+                )
+            )
+    return props, problems
+
+
 def job_facts(
     event: Envelope,
     job_uid: str,
@@ -189,18 +209,12 @@ def job_facts(
     """The job node (with its run's state), its parent, and READS/WRITES for this run."""
     assert event.job is not None
     run_id = event.run.runId if event.run else ""
-    props = {**_job_props(event.job), **_run_props(event)}
+    props, problems = job_record(event, job_uid, ref=ref)
     yield Node(job_uid, Kind.JOB, event.job.name, event.job.namespace, props, ref, seen)
     if "parent" in props and props["parent"] != job_uid:
         parent = ids.parse(str(props["parent"]))
         yield Node(str(props["parent"]), Kind.JOB, parent.name, parent.namespace, {}, ref, seen)
-    if event.run and event.run.facets.extractionError is not None:
-        for error in event.run.facets.extractionError.errors[:20]:
-            where = f" ({error.task[:100]})" if error.task else ""
-            yield Problem(
-                Severity.WARNING, f"emitter extraction error{where}: {error.errorMessage[:300]}",
-                ref,
-            )  # fmt: skip
+    yield from problems
     edge_props = {"run_id": run_id or None, "stale": False}
     for uid in inputs:
         yield Edge(job_uid, Rel.READS, uid, edge_props, "", ref, seen)
