@@ -188,6 +188,10 @@ def _flow_props(job: str, granularity: str, kind: str, subtype: str, masking: bo
     }
 
 
+def _writes(operation: str) -> dict[str, object]:
+    return {"operation": operation, "stale": False}
+
+
 def _complete(stmt: StatementLineage) -> bool:
     """True when every value reaching the target is accounted for by column edges."""
     if stmt.unresolved:
@@ -201,16 +205,16 @@ def _statement_facts(em: _Emitter, stmt: StatementLineage) -> Iterator[Problem]:
     targets = [*stmt.targets, *stmt.target_paths]
     for name in stmt.sources:
         uid = em.dataset(name, line)
-        em.edge(Edge(em.job, Rel.READS, uid, {}, "", ref, em.seen))
+        em.edge(Edge(em.job, Rel.READS, uid, {"stale": False}, "", ref, em.seen))
     for i, name in enumerate(targets):
         props = {}
         if i == 0 and stmt.target_columns and stmt.defines_schema:
             props = {"fields": stmt.target_columns, "field_types": stmt.target_types}
         uid = em.dataset(name, line, props)
-        em.edge(Edge(em.job, Rel.WRITES, uid, {"operation": stmt.kind}, "", ref, em.seen))
+        em.edge(Edge(em.job, Rel.WRITES, uid, _writes(stmt.kind), "", ref, em.seen))
     for name in stmt.modifies:  # rows removed: no lineage, but the job changes the table
         uid = em.dataset(name, line)
-        em.edge(Edge(em.job, Rel.WRITES, uid, {"operation": stmt.kind}, "", ref, em.seen))
+        em.edge(Edge(em.job, Rel.WRITES, uid, _writes(stmt.kind), "", ref, em.seen))
     flows: dict[tuple[str, str], set[Transformation]] = defaultdict(set)
     pairs: dict[tuple[str, str], list[Transformation]] = defaultdict(list)
     for edge in stmt.columns:

@@ -34,9 +34,10 @@ from ingest.sql.facts import script_facts
 from lineage import ids
 from lineage.cli._app import app, console, ingest_app, print_json, store_session
 from lineage.errors import InvalidId
-from lineage.model import Fact, Problem, Severity
+from lineage.model import Edge, Fact, Kind, Node, Problem, Rel, Severity
 from lineage.pipeline import IngestReport, ingest
 from lineage.store import Store
+from lineage.store.base import StoredEdge
 
 __all__ = ["ingest_sql", "parse_sql_cmd"]
 
@@ -149,7 +150,41 @@ def _file_facts(
         default_database=how.default_database,
         default_schema=how.default_schema,
     )
-    return result, list(facts)
+    facts = list(facts)
+    return result, facts + _retired(store, facts)
+
+
+def _previous_edges(store: Store, job: str) -> dict[tuple[str, str, str, str], StoredEdge]:
+    """What an earlier ingest of this job wrote: its READS/WRITES, and the FLOWS_TO edges it
+    keyed into the datasets it wrote and their columns."""
+    found: dict[tuple[str, str, str, str], StoredEdge] = {}
+    written: list[str] = []
+    for n in store.neighbours(job, direction="out", rels=[Rel.READS, Rel.WRITES]):
+        found[(n.edge.src, n.edge.rel.value, n.edge.dst, n.edge.key)] = n.edge
+        if n.edge.rel is Rel.WRITES:
+            written.append(n.edge.dst)
+    for dataset in written:
+        columns = [c.node.uid for c in store.neighbours(dataset, direction="out",
+                                                          rels=[Rel.HAS_COLUMN])]  # fmt: skip
+        for uid in (dataset, *columns):
+            for n in store.neighbours(uid, direction="in", rels=[Rel.FLOWS_TO]):
+                if n.edge.key == job:
+                    found[(n.edge.src, n.edge.rel.value, n.edge.dst, n.edge.key)] = n.edge
+    return found
+
+
+def _retired(store: Store, facts: list[Fact]) -> list[Fact]:
+    """Edges an earlier version of the script had and this one does not, marked ``stale`` (and
+    written through the pipeline, so labels they carried are retracted at once)."""
+    jobs = [f.uid for f in facts if isinstance(f, Node) and f.kind is Kind.JOB]
+    if not jobs or store.get_node(jobs[0]) is None:
+        return []
+    current = {f.ident for f in facts if isinstance(f, Edge)}
+    out: list[Fact] = []
+    for ident, edge in _previous_edges(store, jobs[0]).items():
+        if ident not in current and not edge.props.get("stale"):
+            out.append(Edge(edge.src, edge.rel, edge.dst, {"stale": True}, edge.key))
+    return out
 
 
 def _progress(quiet: bool) -> Progress:

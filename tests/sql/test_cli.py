@@ -98,3 +98,32 @@ def test_parse_sql_json_is_the_library_result_and_touches_no_store(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == parse_sql(sql.read_text(), dialect="spark")
     assert not (tmp_path / "never").exists()
+
+
+def test_reingesting_a_changed_script_retires_what_it_no_longer_does(tmp_path: Path) -> None:
+    from lineage.model import Label, Labeling
+    from lineage.pipeline import ingest
+
+    store_dir = tmp_path / "store"
+    script = tmp_path / "etl.sql"
+    script.write_text("CREATE TABLE stage.u AS SELECT email, id FROM crm.users;")
+    assert _run(store_dir, "ingest", "sql", str(script), "-n", NS).exit_code == 0
+    email, copy = ids.column_id(NS, "crm.users", "email"), ids.column_id(NS, "stage.u", "email")
+    store = open_store(store_dir)
+    try:
+        ingest(store, [Labeling(email, Label("PII", "EMAIL_ADDRESS"), "test")])
+        assert "PII:EMAIL_ADDRESS" in store.get_node(copy).labels
+    finally:
+        store.close()
+    script.write_text("CREATE TABLE stage.u AS SELECT id AS email, id FROM crm.users;")
+    assert _run(store_dir, "ingest", "sql", str(script), "-n", NS).exit_code == 0
+    store = open_store(store_dir)
+    try:
+        old = [e for e in store.iter_edges() if (e.src, e.dst) == (email, copy)]
+        assert len(old) == 1 and old[0].props["stale"] is True
+        assert "PII:EMAIL_ADDRESS" not in store.get_node(copy).labels
+        again = [e for e in store.iter_edges()
+                 if e.dst == copy and e.src == ids.column_id(NS, "crm.users", "id")]  # fmt: skip
+        assert again and again[0].props["stale"] is False
+    finally:
+        store.close()
