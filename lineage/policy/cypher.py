@@ -24,6 +24,7 @@ __all__ = [
     "NODE_PROPS",
     "SHADOW_MODELS",
     "UPSERT_FINDING",
+    "UPSERT_FINDINGS",
 ]
 
 # -- matches -------------------------------------------------------------------------------
@@ -71,6 +72,14 @@ UPSERT_FINDING = """
 MERGE (f:Finding {fingerprint: $fingerprint})
 SET f += $props
 RETURN f.fingerprint AS fingerprint"""
+
+# One statement for a whole evaluation: each write is a durable commit (an fsync with the
+# embedded store's settings), so per-finding writes would make every evaluation O(findings).
+UPSERT_FINDINGS = """
+UNWIND $rows AS row
+MERGE (f:Finding {fingerprint: row.fingerprint})
+SET f += row.props
+RETURN count(f) AS n"""
 
 # Highest risk first; keyset-paginated on (risk desc, fingerprint).
 FINDINGS_PAGE = """

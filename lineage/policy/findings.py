@@ -39,6 +39,7 @@ __all__ = [
     "list_findings",
     "reconcile",
     "save",
+    "save_all",
 ]
 
 STATUSES = ("open", "mitigated", "resolved")
@@ -139,6 +140,12 @@ def save(store: Store, finding: Finding) -> None:
     )
 
 
+def save_all(store: Store, found: Iterable[Finding]) -> None:
+    rows = [{"fingerprint": f.fingerprint, "props": f.to_props()} for f in found]
+    if rows:
+        store.execute(q.UPSERT_FINDINGS, {"rows": rows})
+
+
 def get_finding(store: Store, fp: str) -> Finding | None:
     rows = store.query(q.FINDING_BY_FINGERPRINT, {"fingerprint": fp})
     return Finding.from_props(rows[0]["props"]) if rows else None
@@ -210,13 +217,12 @@ def reconcile(
             finding.in_force = prior.in_force
             finding.recommendations = prior.recommendations
             out.ongoing.append(finding)
-        save(store, finding)
     for fp, prior in stored.items():
         if fp not in seen and prior.status in _ACTIVE:
             prior.status, prior.resolved_at = "resolved", now
             prior.responded = []
-            save(store, prior)
             out.resolved.append(prior)
+    save_all(store, [*out.current, *out.resolved])
     return out
 
 
