@@ -13,9 +13,10 @@ On every data-holding node (see docs/sensitivity.md):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from lineage.sensitivity import cypher
 from lineage.sensitivity.rules import EdgeRule, effective_labels, strip_declassified
@@ -67,19 +68,23 @@ class NodeState:
         return tuple(labels), tuple(rough), tuple(sources)
 
 
-def parse_state(row: Mapping[str, object]) -> NodeState:
-    declassified = tuple(str(p) for p in (row.get("declassified") or ()))  # type: ignore[union-attr]
-    own = frozenset(strip_declassified((str(x) for x in row.get("own") or ()), declassified))  # type: ignore[union-attr]
-    sources: dict[str, set[str]] = defaultdict(set)
-    for entry in row.get("sources") or ():  # type: ignore[union-attr]
-        token, _, pred = str(entry).partition(SEP)
-        sources[token].add(pred)
-    stored = (
-        tuple(row.get("labels") or ()),  # type: ignore[arg-type]
-        tuple(row.get("coarse") or ()),  # type: ignore[arg-type]
-        tuple(sorted(str(s) for s in row.get("sources") or ())),  # type: ignore[union-attr]
-    )
-    return NodeState(str(row["uid"]), str(row["kind"]), own, declassified, dict(sources), stored)
+def parse_state(row: Mapping[str, Any]) -> NodeState:
+    """A node's state from a query row (``uid, kind, own, declassified, sources, labels,
+    coarse``). Hot path of a full recompute: kept lean."""
+    declassified = tuple(row.get("declassified") or ())
+    own_raw = row.get("own") or ()
+    own = frozenset(strip_declassified(own_raw, declassified) if declassified else own_raw)
+    raw_sources = row.get("sources") or ()
+    sources: dict[str, set[str]] = {}
+    for entry in raw_sources:
+        token, _, pred = entry.partition(SEP)
+        if token in sources:
+            sources[token].add(pred)
+        else:
+            sources[token] = {pred}
+    # we write sources sorted; anything else just compares unequal and is rewritten
+    stored = (tuple(row.get("labels") or ()), tuple(row.get("coarse") or ()), tuple(raw_sources))
+    return NodeState(row["uid"], row["kind"], own, declassified, sources, stored)
 
 
 def read_states(store: Store, uids: Iterable[str]) -> dict[str, NodeState]:
@@ -114,13 +119,38 @@ _EDGE_FIELDS = (
 )
 
 
-def _flow(row: Mapping[str, object]) -> Flow:
-    props = {prop: row.get(col) for col, prop in _EDGE_FIELDS if row.get(col) is not None}
-    rule = EdgeRule.of(props, str(row["src_kind"]), str(row["dst_kind"]))
-    return Flow(str(row["src"]), str(row["dst"]), rule, tuple(sorted(props.items())))
+@lru_cache(maxsize=4096)
+def _rule(key: tuple[Any, ...], src_kind: str, dst_kind: str) -> EdgeRule:
+    return EdgeRule.of(dict(zip(_RULE_PROPS, key, strict=True)), src_kind, dst_kind)
 
 
-def _far_state(row: Mapping[str, object], outgoing: bool) -> NodeState:
+_RULE_PROPS = (
+    "transformation_type",
+    "transformation_subtype",
+    "granularity",
+    "masking",
+    "stale",
+    "column_detail",
+    "declassified",
+)
+
+
+def _flow(row: Mapping[str, Any]) -> Flow:
+    declassified = row.get("declassified")
+    key = (
+        row.get("ttype"),
+        row.get("subtype"),
+        row.get("granularity"),
+        row.get("masking"),
+        row.get("stale"),
+        row.get("column_detail"),
+        tuple(declassified) if declassified else None,
+    )
+    props = tuple((prop, row[col]) for col, prop in _EDGE_FIELDS if row.get(col) is not None)
+    return Flow(row["src"], row["dst"], _rule(key, row["src_kind"], row["dst_kind"]), props)
+
+
+def _far_state(row: Mapping[str, Any], outgoing: bool) -> NodeState:
     end = "dst" if outgoing else "src"
     return parse_state(
         {
