@@ -9,7 +9,7 @@ The query string is never stored: it is reduced to a SimHash for sweep detection
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ingest.access_log.fingerprint import parse_fingerprint, simhash64, source_key
@@ -67,7 +67,8 @@ def _client(obj: Mapping[str, Any]) -> str:
     return addr.split(",", 1)[0].strip()  # X-Forwarded-For: client, proxy1, proxy2
 
 
-def from_gateway(obj: Mapping[str, Any], resolver: Resolver) -> Iterator[AccessRecord]:
+def from_gateway(obj: Mapping[str, Any], resolver: Resolver) -> tuple[AccessRecord, ...]:
+    """One record per line (a tuple: cheaper per line than a generator)."""
     ts = _first(obj, _TIME)
     path = _first(obj, _PATH)
     if path is None and isinstance(obj.get("request"), str):  # "POST /v1/x?a=1 HTTP/1.1"
@@ -89,7 +90,7 @@ def from_gateway(obj: Mapping[str, Any], resolver: Resolver) -> Iterator[AccessR
         query = path.partition("?")[2] or obj.get("args") or obj.get("query_string")
         fp = simhash64(query) if isinstance(query, str) and query else None
     groups = _first(obj, _GROUPS)
-    yield AccessRecord(
+    record = AccessRecord(
         ts=epoch_seconds(ts),
         principal=resolver.principal(str(user)),
         endpoint=resolver.endpoint(path, host=host if isinstance(host, str) else "", scheme=scheme),
@@ -100,3 +101,4 @@ def from_gateway(obj: Mapping[str, Any], resolver: Resolver) -> Iterator[AccessR
         fp=fp,
         groups=tuple(g.strip() for g in groups.split(",")) if isinstance(groups, str) else (),
     )
+    return (record,)

@@ -19,7 +19,7 @@ groups         no       list of groups the principal belongs to (from the token 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ingest.access_log.fingerprint import parse_fingerprint, source_key
@@ -56,13 +56,14 @@ def _groups(value: object) -> tuple[str, ...]:
     raise BadRecord("groups must be a string or a list of strings")
 
 
-def from_native(obj: Mapping[str, Any], resolver: Resolver) -> Iterator[AccessRecord]:
+def from_native(obj: Mapping[str, Any], resolver: Resolver) -> tuple[AccessRecord, ...]:
+    """One record per line (a tuple: cheaper per line than a generator)."""
     get = obj.get
     ts = get("timestamp")
     if ts is None:
         ts = get("ts")
     source = get("source_ip")
-    yield AccessRecord(
+    record = AccessRecord(
         ts=epoch_seconds(ts),
         principal=resolver.principal(get("principal")),
         endpoint=resolver.endpoint(get("endpoint")),
@@ -75,3 +76,4 @@ def from_native(obj: Mapping[str, Any], resolver: Resolver) -> Iterator[AccessRe
         fp=parse_fingerprint(get("input_fingerprint")),
         groups=_groups(get("groups")),
     )
+    return (record,)

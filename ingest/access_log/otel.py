@@ -119,10 +119,13 @@ def _record(
     )
 
 
-def from_otel(obj: Mapping[str, Any], resolver: Resolver) -> Iterator[AccessRecord]:
+def from_otel(obj: Mapping[str, Any], resolver: Resolver) -> list[AccessRecord]:
+    """Every LLM-call span of one line (a collector line holds many)."""
+    out = []
     for resource, span in _spans(obj):
         if not isinstance(span, Mapping):
             raise BadRecord("span is not an object")
         record = _record(resource, span, resolver)
         if record is not None:
-            yield record
+            out.append(record)
+    return out

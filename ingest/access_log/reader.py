@@ -8,7 +8,7 @@ carry no snippet of the line, because access-log lines hold tokens, addresses an
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -26,7 +26,7 @@ try:  # orjson parses a log line about 4x faster; the stdlib is the fallback
 except ImportError:  # pragma: no cover - orjson is a declared dependency
     _loads = json.loads
 
-type Adapter = Callable[[Mapping[str, Any], Resolver], Iterator[AccessRecord]]
+type Adapter = Callable[[Mapping[str, Any], Resolver], Sequence[AccessRecord]]
 
 
 class Format(StrEnum):
