@@ -41,8 +41,6 @@ class Shape:
     inner_queries: list[str] = field(default_factory=list)
     drops: list[str] = field(default_factory=list)
     renames: list[tuple[str, str]] = field(default_factory=list)
-    #: tables whose nodes are the statement's own target inside ``query`` (not sources)
-    target_nodes: list[exp.Table] = field(default_factory=list)
     #: creates a new table (CREATE / SELECT INTO) rather than writing an existing one
     creates: bool = False
     #: tables whose rows are only removed (DELETE without other inputs, TRUNCATE): no
@@ -65,23 +63,17 @@ def _schema_columns(node: exp.Expression) -> tuple[tuple[str, ...], tuple[str, .
     return (tuple(names), tuple(types)) if names else None
 
 
-def _target(node: exp.Expression | None) -> tuple[Target | None, exp.Table | None]:
+def _target(node: exp.Expression | None) -> Target | None:
+    """The written table of ``INSERT INTO t (a, b)``, ``CREATE TABLE t (a INT)``, a directory."""
     if node is None:
-        return None, None
+        return None
     if isinstance(node, exp.Directory):
-        return Target(node.this.name, is_path=True), None
+        return Target(node.this.name, is_path=True)
     cols = _schema_columns(node)
     table = node.this if isinstance(node, exp.Schema) else node
     if not isinstance(table, exp.Table) or not table.name:
-        return None, None
-    return (
-        Target(
-            table_name(table),
-            cols[0] if cols else None,
-            cols[1] if cols else None,
-        ),
-        table,
-    )
+        return None
+    return Target(table_name(table), cols[0] if cols else None, cols[1] if cols else None)
 
 
 def _query_of(node: exp.Expression | None) -> exp.Expression | None:
@@ -155,9 +147,9 @@ def _update_shape(stmt: exp.Update) -> Shape:
         (eq.this.name, eq.expression) for eq in stmt.expressions if isinstance(eq, exp.EQ)
     ]
     where = stmt.args.get("where")
-    tgt, _ = _target(real)
+    tgt = _target(real)
     shape = Shape("update", [tgt] if tgt else [])
-    _mark_target(shape, real)
+    _mark_target(real)
     shape.query = _assignment_select(assignments, sources, joins, where.this if where else None)
     return shape
 
@@ -167,11 +159,10 @@ def _bare(table: exp.Expression) -> exp.Expression:
     return table
 
 
-def _mark_target(shape: Shape, real: exp.Expression) -> None:
+def _mark_target(real: exp.Expression) -> None:
     """The statement's own target inside its synthetic query is not one of its sources."""
     if isinstance(real, exp.Table):
         real.meta["lineage_target"] = True
-        shape.target_nodes.append(real)
 
 
 def _merge_shape(stmt: exp.Merge) -> Shape:
@@ -199,9 +190,9 @@ def _merge_shape(stmt: exp.Merge) -> Shape:
             vals = then.expression.expressions if isinstance(then.expression, exp.Tuple) else []
             assignments.extend((c.name, v) for c, v in zip(cols, vals, strict=False))
     on = stmt.args.get("on")
-    tgt, _ = _target(target_node)
+    tgt = _target(target_node)
     shape = Shape("merge", [tgt] if tgt else [])
-    _mark_target(shape, target_node)
+    _mark_target(target_node)
     join = exp.Join(this=using, on=on) if using is not None and on else None
     where = exp.and_(*conditions, copy=False) if conditions else None
     shape.query = _assignment_select(
@@ -220,14 +211,14 @@ def _delete_shape(stmt: exp.Delete) -> Shape:
     if isinstance(table, exp.Table) and table.name.upper() == "TABLE" and table.alias:
         table = exp.Table(this=exp.to_identifier(table.alias))  # DELETE FROM TABLE t
         stmt.set("this", table)
-    tgt, _ = _target(table)
+    tgt = _target(table)
     using = list(stmt.args.get("using") or [])
     where = stmt.args.get("where")
     reads_others = bool(using) or (where is not None and where.find(exp.Query) is not None)
     if not reads_others:
         return Shape("delete", modifies=[tgt.name] if tgt else [])
     shape = Shape("delete", [tgt] if tgt else [])
-    _mark_target(shape, table)
+    _mark_target(table)
     shape.query = _assignment_select(
         [], [_bare(table), *using], [], where.this if where is not None else None
     )
@@ -256,7 +247,7 @@ def _copy_shape(stmt: exp.Copy) -> Shape:
     is_table = isinstance(table, exp.Table) and isinstance(table.this, exp.Identifier)
     loads = bool(stmt.args.get("kind")) and is_table
     if loads:
-        tgt, _ = _target(this)
+        tgt = _target(this)
         shape = Shape("copy", [tgt] if tgt else [])
         shape.read_paths.extend(_location(f) for f in files if f is not query)
         return shape
@@ -280,7 +271,7 @@ def _create_shape(stmt: exp.Create) -> Shape:
         "TABLE" in kind or "VIEW" in kind
     ):
         return Shape("create_" + kind.lower().replace(" ", "_"))
-    tgt, _ = _target(stmt.this)
+    tgt = _target(stmt.this)
     shape = Shape("create_" + (kind.lower().replace(" ", "_") or "table"), creates=True)
     if tgt is None:
         return shape
@@ -296,7 +287,7 @@ def _create_shape(stmt: exp.Create) -> Shape:
 
 
 def _alter_shape(stmt: exp.Alter) -> Shape:
-    tgt, _ = _target(stmt.this)
+    tgt = _target(stmt.this)
     shape = Shape("alter")
     if tgt is None:
         return shape
@@ -379,7 +370,7 @@ def shape_of(stmt: exp.Expression) -> Shape:
 
 def _shape_of(stmt: exp.Expression) -> Shape:
     if isinstance(stmt, exp.Insert):
-        tgt, _ = _target(stmt.this)
+        tgt = _target(stmt.this)
         return Shape("insert", [tgt] if tgt else [], _query_of(stmt.expression))
     if isinstance(stmt, exp.Create):
         return _create_shape(stmt)
@@ -392,7 +383,7 @@ def _shape_of(stmt: exp.Expression) -> Shape:
     if isinstance(stmt, exp.TruncateTable):
         shape = Shape("truncate")
         for table in stmt.expressions:
-            tgt, _ = _target(table)
+            tgt = _target(table)
             if tgt:
                 shape.modifies.append(tgt.name)
         return shape
@@ -422,7 +413,7 @@ def _shape_of(stmt: exp.Expression) -> Shape:
                 left = left.this
             into = left.args.get("into") if isinstance(left, exp.Select) else None
         if into is not None:
-            tgt, _ = _target(into.this)
+            tgt = _target(into.this)
             return Shape("select_into", [tgt] if tgt else [], query, creates=True)
         return Shape("select", [], query)
     return Shape(type(stmt).__name__.lower())
