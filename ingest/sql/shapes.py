@@ -165,6 +165,13 @@ def _mark_target(real: exp.Expression) -> None:
         real.meta["lineage_target"] = True
 
 
+def _star_action(then: exp.Expression | None) -> bool:
+    """Databricks ``WHEN MATCHED THEN UPDATE SET *`` / ``WHEN NOT MATCHED THEN INSERT *``."""
+    if isinstance(then, exp.Update):
+        return any(isinstance(e, exp.Star) for e in then.expressions)
+    return isinstance(then, exp.Insert) and isinstance(then.this, exp.Star)
+
+
 def _merge_shape(stmt: exp.Merge) -> Shape:
     target_node = stmt.this
     using = stmt.args.get("using")
@@ -175,10 +182,7 @@ def _merge_shape(stmt: exp.Merge) -> Shape:
         if when.args.get("condition") is not None:
             conditions.append(when.args["condition"])
         then = when.args.get("then")
-        star = (isinstance(then, exp.Update) and any(isinstance(e, exp.Star) for e in
-                then.expressions)) or (isinstance(then, exp.Insert) and isinstance(
-                then.this, exp.Star))  # fmt: skip
-        if star and using is not None:  # UPDATE SET * / INSERT *: every source column
+        if _star_action(then) and using is not None:  # every source column, by name
             alias = using.alias_or_name
             assignments.append(("*", exp.Column(this=exp.Star(), table=exp.to_identifier(alias))))
         elif isinstance(then, exp.Update):
