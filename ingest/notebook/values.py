@@ -148,6 +148,11 @@ class Collector:
         key = (labeling.uid, str(labeling.label), labeling.source_ref)
         self._labelings.setdefault(key, labeling)
 
+    def update(self, uid: str, **props: Any) -> None:
+        """Overwrite props of a node already collected (later, stronger evidence)."""
+        node = self._nodes[uid]
+        self._nodes[uid] = replace(node, props={**node.props, **props})
+
     def absorb(self, fact: Fact) -> None:
         """Take a fact from another ingestor (the SQL one) as is, merging repeats."""
         if isinstance(fact, Node):

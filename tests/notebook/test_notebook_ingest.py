@@ -244,6 +244,24 @@ def test_gradio_without_share_has_unknown_exposure(tmp_path: Path) -> None:
     assert endpoint.props["exposure"] == "unknown"
 
 
+def test_streamlit_app_written_from_the_notebook_and_tunnelled_is_public(tmp_path: Path) -> None:
+    path = _nb(
+        tmp_path,
+        "%%writefile app.py\nimport streamlit as st\nimport anthropic\n"
+        "client = anthropic.Anthropic()\nq = st.text_input('q')\n"
+        "r = client.messages.create(model='claude-3-5-sonnet-latest', messages=[q])\n"
+        "st.write(r.content)",
+        "!streamlit run app.py & npx localtunnel --port 8501",
+    )
+    facts = list(notebook_facts(path, ref="nb.ipynb"))
+    (endpoint,) = [f for f in facts if isinstance(f, Node) and f.kind is Kind.ENDPOINT]
+    assert endpoint.uid == "endpoint:streamlit:nb.ipynb"
+    assert endpoint.props["exposure"] == "public" and endpoint.props["port"] == 8501
+    assert _flows(facts) == {
+        "model:anthropic:claude-3-5-sonnet-latest -serve-> endpoint:streamlit:nb.ipynb"
+    }
+
+
 def test_tgi_launch_from_a_shell_escape(tmp_path: Path) -> None:
     path = _nb(
         tmp_path,

@@ -21,10 +21,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
 from ingest.notebook.values import UNKNOWN, Collector, Val, union
-from lineage.model import EdgeKind, Kind
+from lineage.model import EdgeKind
 
 __all__ = ["RECOGNISERS", "Call", "Context", "Handler", "Registry", "Rule"]
 
@@ -110,7 +110,6 @@ class Rule:
     patterns: tuple[str, ...]
     handler: Handler
     what: str = ""
-    kinds: tuple[Kind, ...] = ()
 
 
 class Registry:
@@ -152,10 +151,6 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self._rules)
-
-
-def _describe(rules: Iterable[Rule]) -> list[dict[str, Any]]:
-    return [{"patterns": list(r.patterns), "what": r.what} for r in rules]
 
 
 RECOGNISERS = Registry()

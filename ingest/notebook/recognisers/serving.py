@@ -60,10 +60,12 @@ def _launch(call: Call) -> Val | None:
 
 
 def _force(call: Call, uid: str, **props: object) -> None:
-    node = call.ctx.out._nodes[uid]
-    from dataclasses import replace
+    _force_node(call.ctx.out, uid, **props)
 
-    call.ctx.out._nodes[uid] = replace(node, props={**node.props, **props})
+
+def _force_node(out: object, uid: str, **props: object) -> None:
+    """Overwrite props (the collector's merge keeps the first value; evidence wins here)."""
+    out.update(uid, **props)  # type: ignore[attr-defined]
 
 
 def _route(call: Call) -> Val | None:
@@ -137,6 +139,8 @@ SHELL_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bstreamlit run\b"), "streamlit"),
 )
 _MODEL = re.compile(_MODEL_ARG)
+# Tunnels publish a local port on the internet: evidence of public exposure.
+_TUNNEL = re.compile(r"\b(ngrok|localtunnel|lt --port|cloudflared tunnel|bore local)\b")
 _SERVE_MODEL = re.compile(r"vllm serve ['\"]?(?P<model>[\w./-]+)")
 _PORT = re.compile(r"(?:-p\s+|--port[= ])(?P<port>\d+)")
 
@@ -149,7 +153,9 @@ def shell_endpoints(command: str, ctx: object) -> None:
             continue
         m = _MODEL.search(command) or _SERVE_MODEL.search(command)
         port = _PORT.search(command)
-        name = f"{ctx.notebook}#{framework}"  # type: ignore[attr-defined]
+        notebook = ctx.notebook  # type: ignore[attr-defined]
+        # one Streamlit app per notebook, whether seen in its code or in `streamlit run`
+        name = notebook if framework == "streamlit" else f"{notebook}#{framework}"
         uid = endpoint_uid(framework, name)
         out.node(
             uid,
@@ -157,6 +163,8 @@ def shell_endpoints(command: str, ctx: object) -> None:
             exposure="unknown",
             port=int(port.group("port").split(":")[0]) if port else None,
         )
+        if _TUNNEL.search(command):
+            _force_node(out, uid, exposure="public", exposure_evidence="tunnel in the command")
         if m:
             model = model_uid("huggingface", m.group("model"))
             out.node(model, provider="huggingface", model_type="llm", origin="pretrained")
