@@ -9,7 +9,10 @@ so later statements in the same script can expand ``SELECT *`` over it.
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -112,16 +115,33 @@ def statement_lineage(
     if not columns or shape.query is None or isinstance(shape.query, exp.Values):
         _learn(shape, result, catalog)
         return result
-    lineage = query_lineage(
-        shape.query,
-        dialect=dialect,
-        catalog=catalog,
-        policy=policy,
-        lateral_aliases=lateral_aliases,
-    )
+    try:
+        with _deeper_recursion():
+            lineage = query_lineage(
+                shape.query,
+                dialect=dialect,
+                catalog=catalog,
+                policy=policy,
+                lateral_aliases=lateral_aliases,
+            )
+    except RecursionError:  # keep the table lineage; say the columns are not known
+        result.unresolved = ["* (query nested too deeply for column lineage)"]
+        _learn(shape, result, catalog)
+        return result
     _columns(result, shape, lineage, catalog)
     _learn(shape, result, catalog)
     return result
+
+
+@contextmanager
+def _deeper_recursion(limit: int = 20_000) -> Iterator[None]:
+    """The walk recurses once per nesting level (CTE chains of dbt models run to hundreds)."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(before, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
 
 
 def _columns(

@@ -124,3 +124,16 @@ def test_every_corpus_input_reads_in_every_dialect_without_raising(corpus) -> No
     for dialect in ("ansi", "postgres", "snowflake", "bigquery", "tsql", "hive"):
         for text in texts[::7]:
             analyse(text, dialect=dialect)
+
+
+def test_long_cte_chains_and_long_scripts() -> None:
+    ctes = ", ".join(f"c{i} AS (SELECT a FROM c{i - 1})" for i in range(1, 400))
+    got = parse_sql(f"WITH c0 AS (SELECT a FROM base), {ctes} INSERT INTO t SELECT a FROM c399")
+    assert got["sources"] == ["base"]
+    assert [(c["target"]["column"], c["sources"]) for c in got["columns"]] == [
+        ("a", [{"table": "base", "column": "a"}])
+    ]
+    script = ";\n".join(f"INSERT INTO t{i} SELECT a FROM t{i - 1}" for i in range(1, 500))
+    result = analyse(script)
+    assert (result.sources, result.targets, len(result.intermediates)) == (["t0"], ["t499"], 498)
+    assert [(c.target.table, c.sources[0].table) for c in result.columns] == [("t499", "t0")]
