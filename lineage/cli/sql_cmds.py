@@ -232,7 +232,7 @@ def ingest_sql(  # noqa: PLR0917 - typer options
             "<dbt-schema>.<file name>."
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Ingest SQL scripts: tables, columns, jobs and transform-aware lineage."""
     files = _files(paths)
@@ -309,7 +309,7 @@ def parse_sql_cmd(
     dialect: DialectOption = "ansi",
     schema: SchemaOption = None,
     mask_fn: MaskOption = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Print a script's table and column lineage; touches no store."""
     text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
