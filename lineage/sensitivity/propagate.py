@@ -1,19 +1,16 @@
 """Keep effective labels consistent with the graph: full recompute and incremental updates.
 
-``refresh(store, seeds)`` is called with the nodes whose inputs just changed (targets of
-written edges, labelled nodes, datasets that gained a column). It first recomputes each
-seed locally from its predecessors' stored tokens:
-
-* if no seed lost a (token, predecessor) support, the change only *adds*; new tokens are
-  pushed downstream level by level, touching only nodes whose labels actually grow;
-* otherwise (a removal, a masking or stale flag, a declassification), the downstream-closed
-  region of the seeds is recomputed from scratch by :func:`~lineage.sensitivity.engine.solve`
-  with everything upstream of it held fixed. That is exact, retracts what lost support, and
-  terminates on cycles.
-
-``recompute(store)`` is the same region solve seeded with every node that has or had a
-label: one bulk read of the reachable FLOWS_TO/HAS_COLUMN graph, one in-memory fixpoint,
-and writes of only the changed nodes.
+* ``refresh_edges`` (after every ingest batch): only hops whose source holds a label are
+  read; new tokens are pushed downstream level by level, touching only nodes whose labels
+  grow. A written hop that now carries less than its target recorded from that source
+  (``masking``/``stale``/``column_detail`` changed) falls back to the region solve.
+* ``refresh(store, seeds)`` (own labels, declassifications, deletions): recompute the seeds
+  locally from their predecessors' stored tokens; if no (token, predecessor) support was
+  lost, push the additions; otherwise, or when the caller says ``lossy``, recompute the
+  downstream-closed region of the seeds from scratch with
+  :func:`~lineage.sensitivity.engine.solve`, everything upstream held fixed. That is exact,
+  retracts what lost support, and terminates on cycles.
+* ``recompute(store)``: semi-naive evaluation from all own labels, writing only differences.
 """
 
 from __future__ import annotations
@@ -97,29 +94,16 @@ def _downstream(
     return region, flows
 
 
-def _solve_region(
-    store: Store,
-    seeds: Iterable[str],
-    policy: Policy,
-    *,
-    full: bool,
-    states: dict[str, NodeState] | None = None,
-) -> Outcome:
-    seeds = set(seeds)
-    states = dict(states or {})
-    states.update(read_states(store, seeds - states.keys()))
-    region, flows = _downstream(store, seeds & states.keys(), states)
+def _solve_region(store: Store, seeds: Iterable[str], policy: Policy) -> Outcome:
+    """Recompute the downstream closure of ``seeds``, everything upstream held fixed."""
+    states = read_states(store, set(seeds))
+    region, flows = _downstream(store, set(states), states)
     region &= states.keys()
-    if not full:  # hops into the region from outside it; a full solve has none that carry
-        inbound = [
-            f
-            for f in read_flows(store, region, outgoing=False, states=states)
-            if f.src not in region
-        ]
-        flows.extend(inbound)
+    inbound = read_flows(store, region, outgoing=False, states=states)
+    flows.extend(f for f in inbound if f.src not in region)
     solved = solve(region, states, flows, policy)
     written = write_states(store, solved.values())
-    return Outcome("full" if full else "region", len(region), written)
+    return Outcome("region", len(region), written)
 
 
 def recompute(store: Store, policy: Policy | None = None) -> Outcome:
@@ -170,7 +154,7 @@ def refresh(
     if not seeds:
         return Outcome("noop", 0, 0)
     if lossy:
-        return _solve_region(store, seeds, policy, full=False)
+        return _solve_region(store, seeds, policy)
     cache = read_states(store, seeds)
     seeds &= cache.keys()
     inbound = read_flows(store, seeds, outgoing=False, states=cache)
@@ -183,7 +167,7 @@ def refresh(
     for uid in seeds:
         old = cache[uid].sources
         if any(not preds <= local[uid].get(token, set()) for token, preds in old.items()):
-            return _solve_region(store, seeds, policy, full=False)
+            return _solve_region(store, seeds, policy)
     for uid in seeds:
         cache[uid].sources = dict(local[uid])
     frontier = {uid: cache[uid].tokens() for uid in seeds}
@@ -258,7 +242,7 @@ def refresh_edges(
             got |= arrivals(flow, src, held, dst, policy)
         recorded = {t for t, preds in dst.sources.items() if src_uid in preds}
         if recorded - got:
-            return _solve_region(store, {d for _, d in by_pair}, policy, full=False)
+            return _solve_region(store, {d for _, d in by_pair}, policy)
         before = dst.tokens()
         for token in got - recorded:
             dst.sources.setdefault(token, set()).add(src_uid)

@@ -160,3 +160,22 @@ def test_additions_only_touch_nodes_whose_labels_grow(g: Store) -> None:
     ingest(g, other + [flow(ds(f"x{i}"), ds(f"x{i + 1}")) for i in range(49)])
     out = sensitivity.refresh(g, [ds("x1")])
     assert out.mode == "grow" and out.written == 0
+
+
+def test_policy_file_is_validated(tmp_path) -> None:
+    from lineage.errors import ConfigError
+    from lineage.sensitivity import load_policy
+
+    good = tmp_path / "policy.yaml"
+    good.write_text("masking: {default: stop, PII: pseudonymise}\naggregation: {PHI: pass}\n")
+    policy = load_policy(good)
+    assert policy.action(policy.masking, "PII") is Action.PSEUDONYMISE
+    assert policy.action(policy.masking, "PCI") is Action.STOP
+    assert policy.action(policy.aggregation, "PHI") is Action.PASS
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("masking: {PII: shred}\n")
+    with pytest.raises(ConfigError, match="shred"):
+        load_policy(bad)
+    bad.write_text("masks: {}\n")
+    with pytest.raises(ConfigError, match="unknown"):
+        load_policy(bad)
