@@ -6,6 +6,7 @@ and its own default. One table here, so every entry point accepts the same names
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from sqlglot.dialects.dialect import Dialect
@@ -18,6 +19,7 @@ __all__ = [
     "LATERAL_ALIAS_DIALECTS",
     "fallback_dialects",
     "lateral_aliases_default",
+    "preprocess",
     "resolve_dialect",
 ]
 
@@ -86,3 +88,19 @@ LATERAL_ALIAS_DIALECTS = frozenset(
 def lateral_aliases_default(name: str | None) -> bool:
     key = (name or "ansi").strip().lower()
     return DIALECT_ALIASES.get(key, key) in LATERAL_ALIAS_DIALECTS
+
+
+# Teradata attribute phrases after a column, ``DOB (TITLE 'Birthdate')``, ``x (FORMAT 'YYYY')``,
+# ``y (NAMED z)``: display metadata sqlglot cannot parse. Blanked to spaces of the same
+# length, so offsets and line numbers stay true.
+_TERADATA_PHRASE = re.compile(
+    r"\(\s*(?:TITLE|FORMAT|NAMED)\s+(?:'(?:[^']|'')*'|\"[^\"]*\"|\w+)\s*\)", re.I
+)
+
+
+def preprocess(text: str, name: str | None) -> str:
+    """Dialect syntax sqlglot does not read but that carries no lineage, made invisible."""
+    key = (name or "ansi").strip().lower()
+    if DIALECT_ALIASES.get(key, key) == "teradata":
+        return _TERADATA_PHRASE.sub(lambda m: " " * len(m.group()), text)
+    return text

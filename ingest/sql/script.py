@@ -15,7 +15,12 @@ from collections import defaultdict
 
 from ingest.sql.catalog import Catalog, CatalogInput
 from ingest.sql.columns import Link, Ref
-from ingest.sql.dialects import fallback_dialects, lateral_aliases_default, resolve_dialect
+from ingest.sql.dialects import (
+    fallback_dialects,
+    lateral_aliases_default,
+    preprocess,
+    resolve_dialect,
+)
 from ingest.sql.names import name_key
 from ingest.sql.result import ColumnEdge, ScriptLineage, StatementLineage, TargetRef
 from ingest.sql.statement_lineage import statement_lineage
@@ -46,6 +51,7 @@ def analyse(
     cat = catalog.copy() if isinstance(catalog, Catalog) else Catalog(catalog)
     policy = masking or MaskingPolicy()
     result = ScriptLineage(dialect=dialect)
+    text = preprocess(text, dialect)
     for stmt in split_statements(text, sqlglot_dialect, fallback_dialects(dialect)):
         try:
             lineage = statement_lineage(
