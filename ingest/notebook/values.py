@@ -166,6 +166,9 @@ class Collector:
         else:
             self.problems.append(fact)
 
+    def uids(self) -> list[str]:
+        return list(self._nodes)
+
     def has_node(self, uid: str) -> bool:
         return uid in self._nodes
 

@@ -62,6 +62,11 @@ def test_corpus_notebook_lands_in_the_store(store: Store) -> None:
     assert index.props["embedding_model"] == "model:huggingface:BAAI/bge-small-en-v1.5"
     job = store.get_node(f"job:notebook:{path.name}")
     assert job is not None and job.props["job_type"] == "notebook"
+    leaky = CORPUS / "qdrant-examples__langchain_integration.ipynb"
+    ingest(store, notebook_facts(leaky, ref=leaky.name))
+    job = store.get_node(f"job:notebook:{leaky.name}")
+    assert job is not None and "SECRET:JWT" in job.props["own_labels"]
+    assert "eyJhbGci" not in repr(job.props)  # the key's evidence, never the key
 
 
 # -- bad input ---------------------------------------------------------------------------------
@@ -260,6 +265,34 @@ def test_streamlit_app_written_from_the_notebook_and_tunnelled_is_public(tmp_pat
     assert _flows(facts) == {
         "model:anthropic:claude-3-5-sonnet-latest -serve-> endpoint:streamlit:nb.ipynb"
     }
+
+
+def test_fastapi_rag_service_behind_ngrok(tmp_path: Path) -> None:
+    path = _nb(
+        tmp_path,
+        "from fastapi import FastAPI\nimport uvicorn\nfrom pyngrok import ngrok\n"
+        "from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n"
+        "from langchain_community.vectorstores import Chroma\n"
+        "from langchain_community.document_loaders import PyPDFLoader\n"
+        "docs = PyPDFLoader('policies/hr.pdf').load()\n"
+        "db = Chroma.from_documents(docs, OpenAIEmbeddings(model='text-embedding-3-small'),"
+        " collection_name='hr')\nllm = ChatOpenAI(model='gpt-4o-mini')\napp = FastAPI()",
+        "@app.post('/ask')\ndef ask(q: str):\n    ctx = db.similarity_search(q)\n"
+        "    return llm.invoke(f'{ctx} {q}')",
+        "ngrok.connect(8000)\nuvicorn.run(app, host='0.0.0.0', port=8000)",
+    )
+    facts = list(notebook_facts(path, ref="nb.ipynb"))
+    assert _flows(facts) == {
+        "dataset:file:policies/hr.pdf -infer-> model:openai:text-embedding-3-small",
+        "dataset:file:policies/hr.pdf -embed-> vectorindex:chroma:hr",
+        "vectorindex:chroma:hr -retrieve-> model:openai:gpt-4o-mini",
+        "vectorindex:chroma:hr -retrieve-> endpoint:fastapi:nb.ipynb#app",
+        "model:openai:gpt-4o-mini -serve-> endpoint:fastapi:nb.ipynb#app",
+    }
+    (endpoint,) = [f for f in facts if isinstance(f, Node) and f.kind is Kind.ENDPOINT]
+    assert endpoint.props["routes"] == ["POST /ask"]
+    # the tunnel is opened before uvicorn names the port: the only endpoint is published
+    assert endpoint.props["exposure"] == "public"
 
 
 def test_tgi_launch_from_a_shell_escape(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ def _launch(call: Call) -> Val | None:
         return None
     share = call.arg(None, "share").const
     host = call.text(None, "server_name", "host")
-    props: dict[str, object] = {"bind": host}
+    props: dict[str, object] = {"bind": host, "port": call.arg(None, "server_port").const}
     if share is True:
         props["exposure"] = "public"
         props["exposure_evidence"] = "share=True"
@@ -73,6 +73,8 @@ def _route(call: Call) -> Val | None:
     if app.attrs.get("role") != "endpoint":
         return None
     path = call.text(0, "path") or "/"
+    routes = list(call.ctx.out.node_props(app.asset).get("routes", ()))
+    call.ctx.out.update(app.asset, routes=sorted({*routes, f"{call.method.upper()} {path}"}))
     return Val(tag="fastapi.route").with_attrs(role="route", endpoint=app.asset, path=path)
 
 
@@ -80,8 +82,21 @@ def _uvicorn(call: Call) -> Val | None:
     app = call.arg(0, "app")
     host = call.text(None, "host")
     if app.attrs.get("role") == "endpoint":
-        call.ctx.out.node(app.asset, bind=host)
+        call.ctx.out.node(app.asset, bind=host, port=call.arg(None, "port").const)
     return Val()
+
+
+def _tunnel(call: Call) -> Val | None:
+    """``pyngrok.ngrok.connect(7860)``: the app on that port is published on the internet."""
+    port = call.arg(0, "addr", "port").const
+    out = call.ctx.out
+    apps = [u for u in out.uids() if u.startswith("endpoint:")]
+    on_port = [u for u in apps if port is not None and out.node_props(u).get("port") == port]
+    portless = [u for u in apps if out.node_props(u).get("port") is None]
+    # the app on that port; else the one app whose port is not (yet) known
+    for uid in on_port or (portless if len(portless) == 1 else []):
+        _force_node(out, uid, exposure="public", exposure_evidence="ngrok tunnel")
+    return None
 
 
 def _streamlit(call: Call) -> Val | None:
@@ -127,6 +142,7 @@ RULES: tuple[Rule, ...] = (
     Rule(("fastapi.FastAPI",), _app("fastapi", ()), "FastAPI apps"),
     Rule(("*.get", "*.post", "*.put", "*.api_route", "*.websocket"), _route, "FastAPI routes"),
     Rule(("uvicorn.run",), _uvicorn, "uvicorn"),
+    Rule(("pyngrok.ngrok.connect", "ngrok.connect", "ngrok.forward"), _tunnel, "tunnels"),
     Rule(("streamlit.*",), _streamlit, "Streamlit apps"),
 )
 
