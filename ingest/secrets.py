@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-__all__ = ["DETECTORS", "Detector", "SecretFinding", "fingerprint", "scan_text"]
+__all__ = ["CONFIG_DETECTORS", "DETECTORS", "Detector", "SecretFinding", "fingerprint", "scan_text"]
 
 _SALT = os.environ.get("LINEAGE_SECRET_SALT", "").encode() or _random.token_bytes(16)
 
@@ -160,6 +160,24 @@ _ANCHOR_RX = re.compile(
     "|".join(sorted({re.escape(a) for d in DETECTORS for a in d.anchors}, key=len, reverse=True))
 )
 
+# YAML/env files write values unquoted (``POSTGRES_PASSWORD: s3cr3t-Pa55``); in code an
+# unquoted right-hand side is a variable, so these rows apply to config files only.
+_UNQUOTED = r"[ \t]*[\"']?[ \t]*[:=][ \t]*(?P<s>[^\s'\"${}()#,\[\]<>]{8,200})[ \t]*$"
+CONFIG_DETECTORS: tuple[Detector, ...] = (
+    Detector(
+        "PASSWORD",
+        _rx(r"(?im)^[ \t-]*[\"']?[\w.]*passw(?:or)?d[\w.]*" + _UNQUOTED),
+        2.0,
+        ("passw",),
+    ),
+    Detector(
+        "GENERIC_API_KEY",
+        _rx(r"(?im)^[ \t-]*[\"']?[\w.]*(?:secret|api_?key|token)[\w.]*" + _UNQUOTED),
+        3.0,
+        ("secret", "apikey", "api_key", "token"),
+    ),
+)
+
 _PLACEHOLDER = re.compile(
     r"xxx|\.\.\.|your|<|>|\{|\}|\$|example|placeholder|dummy|changeme|change_me|redacted|\*\*\*"
     r"|insert|replace|secret_here|token_here|key_here|password123|^password$|^test|fake|sample",
@@ -186,11 +204,14 @@ def fingerprint(value: str) -> str:
     return hashlib.sha256(_SALT + value.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def scan_text(text: str, *, max_chars: int = 2_000_000) -> Iterator[SecretFinding]:
+def scan_text(
+    text: str, *, config: bool = False, max_chars: int = 2_000_000
+) -> Iterator[SecretFinding]:
     """Secrets in ``text``, one finding per distinct secret and kind, with its line (1-based).
 
     A span claimed by a more specific detector (earlier in the table) is not reported again
     by a generic one (``api_key = "sk-..."`` is an OpenAI key, not also a generic key).
+    ``config`` adds the rows for unquoted YAML/env values.
     """
     text = text[:max_chars]
     present = set(_ANCHOR_RX.findall(text.lower()))
@@ -198,7 +219,7 @@ def scan_text(text: str, *, max_chars: int = 2_000_000) -> Iterator[SecretFindin
         return
     claimed: list[tuple[int, int]] = []
     seen: set[tuple[str, str]] = set()
-    for detector in DETECTORS:
+    for detector in (*DETECTORS, *CONFIG_DETECTORS) if config else DETECTORS:
         if detector.anchors and present.isdisjoint(detector.anchors):
             continue
         for m in detector.pattern.finditer(text):

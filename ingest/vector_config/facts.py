@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from ingest.notebook.values import Collector
+from ingest.secrets import scan_text
 from ingest.vector_config.declared import declared_facts, is_declared
 from ingest.vector_config.embedchain import declares_assets, is_embedchain, rag_app
 from ingest.vector_config.haystack import haystack_facts, is_haystack
-from ingest.vector_config.load import Limits, load_config_text, read_config
+from ingest.vector_config.load import Limits, load_config_text, read_config_text
 from ingest.vector_config.servers import (
     chroma_server_facts,
     compose_facts,
@@ -27,11 +28,12 @@ from ingest.vector_config.servers import (
 )
 from lineage import ids
 from lineage.errors import ParseError
-from lineage.model import Fact, Problem, Severity
+from lineage.model import Fact, Label, Labeling, Problem, Severity
 
 __all__ = ["FORMATS", "JOB_NAMESPACE", "Format", "detect_format", "vector_config_facts"]
 
 JOB_NAMESPACE = "vector_config"
+SECRET_DETECTOR = "config-secrets"  # noqa: S105 - a detector name
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +79,9 @@ def vector_config_facts(
     ref = ref or Path(path).as_posix()
     limits = limits or Limits()
     try:
-        docs = (
-            load_config_text(text, ref, limits=limits)
-            if text is not None
-            else read_config(path, limits=limits, ref=ref)
-        )
+        if text is None:
+            text = read_config_text(path, limits=limits, ref=ref)
+        docs = load_config_text(text, ref, limits=limits, as_json=str(path).endswith(".json"))
     except ParseError as exc:
         yield Problem(Severity.ERROR, exc.message, exc.where, exc.snippet)
         return
@@ -102,6 +102,19 @@ def vector_config_facts(
             continue
         formats.append(fmt.name)
         fmt.facts(out, doc, ref)
+    for finding in scan_text(text, config=True):  # kind and line only, never the value
+        out.label(
+            Labeling(
+                job,
+                Label("SECRET", finding.kind),
+                SECRET_DETECTOR,
+                1.0,
+                1,
+                1,
+                f"{ref}:{finding.line}",
+            )
+        )
+        formats = formats or ["unrecognised"]
     if formats:
         out.node(job, job_type="rag_config", source_ref=ref, config_format=formats)
     yield from out.facts()

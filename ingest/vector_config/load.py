@@ -17,7 +17,7 @@ import yaml
 
 from lineage.errors import ParseError
 
-__all__ = ["Limits", "load_config_text", "read_config"]
+__all__ = ["Limits", "load_config_text", "read_config", "read_config_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +118,15 @@ def load_config_text(
 
 def read_config(path: str | Path, *, limits: Limits | None = None, ref: str = "") -> list[Any]:
     path = Path(path)
+    text = read_config_text(path, limits=limits, ref=ref)
+    return load_config_text(
+        text, ref or path.as_posix(), limits=limits, as_json=path.suffix == ".json"
+    )
+
+
+def read_config_text(path: str | Path, *, limits: Limits | None = None, ref: str = "") -> str:
+    """A config file's text, refusing files over the size limit before reading them."""
+    path = Path(path)
     ref = ref or path.as_posix()
     limits = limits or Limits()
     try:
@@ -127,4 +136,4 @@ def read_config(path: str | Path, *, limits: Limits | None = None, ref: str = ""
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ParseError(f"cannot read: {exc}", path=ref) from None
-    return load_config_text(text, ref, limits=limits, as_json=path.suffix == ".json")
+    return text

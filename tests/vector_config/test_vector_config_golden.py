@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "notebook"))
-from nb_golden import check, summarise  # noqa: E402
+from nb_golden import check, summarise
 
-from ingest.vector_config import vector_config_facts  # noqa: E402
+from ingest.vector_config import vector_config_facts
 
 CORPUS = Path(__file__).parents[1] / "corpus" / "vector_configs"
 GOLDEN = Path(__file__).parent / "golden"

@@ -156,3 +156,21 @@ connections:
         "retrieve",
         "endpoint:haystack:rag.yaml#pipeline",
     ) in flows
+
+
+def test_hard_coded_secrets_in_configs_are_labelled_never_kept(tmp_path: Path) -> None:
+    password, key = "Xk29fLq8mPzw-7", "c2VjcmV0LWtleS1mb3ItcWRyYW50LTQyMTk3"
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(
+        "services:\n  db:\n    image: pgvector/pgvector:pg16\n    environment:\n"
+        f"      POSTGRES_PASSWORD: {password}\n      POSTGRES_USER: postgres\n"
+        "  app:\n    image: acme/rag\n    depends_on: [db]\n    environment:\n"
+        f"      - QDRANT_API_KEY={key}\n      - OPENAI_API_KEY=${{OPENAI_API_KEY}}\n"
+    )
+    facts = list(vector_config_facts(path, ref="docker-compose.yml"))
+    labels = sorted((str(f.label), f.source_ref) for f in facts if hasattr(f, "label"))
+    assert labels == [
+        ("SECRET:GENERIC_API_KEY", "docker-compose.yml:11"),
+        ("SECRET:PASSWORD", "docker-compose.yml:5"),
+    ]
+    assert password not in repr(facts) and key not in repr(facts)
