@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 
 from bench.estate import generate, load
-from lineage.model import Edge, Kind, Node, Rel
+from lineage.model import Edge, Node, Rel
 from lineage.store import open_store
 from queries.blast_radius import blast_radius
 from queries.exposure import exposure_paths
@@ -49,6 +49,7 @@ class Floor:
         self.out: dict[str, list[str]] = defaultdict(list)  # value-carrying, no column detail
         self.cols: dict[str, list[str]] = defaultdict(list)
         self.parent: dict[str, str] = {}
+        flows: dict[tuple[str, str, str, str], dict[str, Any]] = {}
         for fact in generate(n_nodes, seed):
             if isinstance(fact, Node):
                 self.kind[fact.uid] = fact.kind.value
@@ -57,46 +58,70 @@ class Floor:
                     self.cols[fact.src].append(fact.dst)
                     self.parent[fact.dst] = fact.src
                 elif fact.rel is Rel.FLOWS_TO:
-                    p = fact.props
-                    carries = (
-                        p.get("transformation_type", "DIRECT") != "INDIRECT"
-                        and not p.get("masking", False)
-                        and not p.get("stale", False)
-                        and not p.get("column_detail", False)
-                    )
-                    if carries:
-                        self.out[fact.src].append(fact.dst)
+                    flows[fact.ident] = {**flows.get(fact.ident, {}), **fact.props}
+        for (src, _rel, dst, _key), p in flows.items():  # merged like the pipeline merges
+            carries = (
+                p.get("transformation_type", "DIRECT") != "INDIRECT"
+                and not p.get("masking", False)
+                and not p.get("stale", False)
+                and not p.get("column_detail", False)
+            )
+            if carries:
+                self.out[src].append(dst)
 
     def radius(self, origin: str, depth: int = 10) -> dict[str, int]:
+        """Same rules as ``queries.traverse``: from each node ``a`` reached, follow the
+        value-carrying edges of ``a`` and of its HAS_COLUMN neighbours ``x`` (columns of a
+        whole dataset, a column's dataset), listing ``x`` when data moves on through it;
+        columns then roll up to their dataset."""
         dist = {origin: 0}
         mode = {origin: WHOLE}
-        frontier = [origin]
+        expanded: dict[str, tuple[int, int]] = {}
+        frontier = {origin: WHOLE}
+
+        def visit(v: str, dv: int, mv: int) -> bool:
+            pm, pd = mode.get(v), dist.get(v)
+            if pm is not None and mv >= pm and pd is not None and dv >= pd:
+                return False
+            dist[v] = dv if pd is None else min(pd, dv)
+            mode[v] = mv if pm is None else min(pm, mv)
+            return True
+
         while frontier:
-            nxt: list[str] = []
-            for u in frontier:
-                d, m = dist[u], mode[u]
-                moves: list[tuple[str, int, int]] = []
-                if d < depth:
-                    moves += [(v, d + 1, WHOLE) for v in self.out.get(u, ())]
+            nxt: dict[str, int] = {}
+            for a, m in frontier.items():
+                d = dist[a]
+                if d >= depth:
+                    continue
+                expanded[a] = (m, d)
+                xs = [(a, m)]
                 if m == WHOLE:
-                    k = self.kind.get(u)
-                    if k == Kind.DATASET.value:
-                        moves += [(c, d, WHOLE) for c in self.cols.get(u, ())]
-                    elif k == Kind.COLUMN.value and u in self.parent:
-                        moves.append((self.parent[u], d, PARTIAL))
-                for v, dv, mv in moves:
-                    pm, pd = mode.get(v), dist.get(v)
-                    if pm is None or mv < pm or dv < pd:  # type: ignore[operator]
-                        dist[v] = dv if pd is None else min(pd, dv)
-                        mode[v] = mv if pm is None else min(pm, mv)
-                        nxt.append(v)
+                    k = self.kind.get(a)
+                    if k == "Dataset":
+                        xs += [(c, WHOLE) for c in self.cols.get(a, ())]
+                    elif k == "Column" and a in self.parent:
+                        xs.append((self.parent[a], PARTIAL))
+                for x, mx in xs:
+                    targets = self.out.get(x, ())
+                    if x != a and targets:
+                        visit(x, d, mx)
+                        expanded.setdefault(x, (mx, d))
+                    for b in targets:
+                        if visit(b, d + 1, WHOLE):
+                            done = expanded.get(b)
+                            if done is None or done[0] > WHOLE or done[1] > d + 1:
+                                nxt[b] = WHOLE
             frontier = nxt
+        for v, dv in list(dist.items()):
+            ds = self.parent.get(v)
+            if ds is not None and ds != origin:
+                dist[ds] = min(dv, dist.get(ds, dv))
         return dist
 
 
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -126,6 +151,14 @@ def _origins(store: Any, k: int, seed: int) -> list[str]:
     return rng.sample([r["uid"] for r in rows], min(k, len(rows)))
 
 
+def banded(store: Any, floor: Floor, low: int, high: int, k: int, seed: int) -> list[str]:
+    """Raw datasets whose radius (by the floor) is between ``low`` and ``high`` nodes: the
+    "median-size radius" of the brief (667 nodes measured on a 1M-node graph)."""
+    rows = store.query("MATCH (n:Dataset) WHERE n.layer = 'raw' RETURN n.uid AS uid ORDER BY uid")
+    inside = [r["uid"] for r in rows if low <= len(floor.radius(r["uid"])) - 1 <= high]
+    return random.Random(seed).sample(inside, min(k, len(inside)))
+
+
 def bench_blast(store: Any, floor: Floor, origins: list[str]) -> dict[str, Any]:
     q_ms, t_ms, f_ms, sizes, mismatched = [], [], [], [], 0
     for uid in origins:  # warm the plan cache once
@@ -133,7 +166,7 @@ def bench_blast(store: Any, floor: Floor, origins: list[str]) -> dict[str, Any]:
         break
     for uid in origins:
         ms, result = _timed(lambda u=uid: blast_radius(store, u))
-        tms, _ = _timed(lambda u=uid: traverse(store, {u: "Dataset"}, keep_steps=False))
+        tms, _ = _timed(lambda u=uid: traverse(store, {u: "Dataset"}))
         fms, dist = _timed(lambda u=uid: floor.radius(u))
         q_ms.append(ms)
         t_ms.append(tms)
@@ -207,7 +240,7 @@ def bench_graphql(store_path: Path, store: Any, origins: list[str]) -> dict[str,
             "serve",
             "--port",
             str(port),
-        ],  # fmt: skip
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -267,6 +300,10 @@ def main() -> None:
             origins = _origins(store, args.origins, args.seed)
             res = {"blast_radius": bench_blast(store, floor, origins)}
             print(f"  blast radius {json.dumps(res['blast_radius'])}", flush=True)
+            band = banded(store, floor, 300, 1500, args.origins // 2, args.seed)
+            if band:
+                res["blast_radius_300_1500"] = bench_blast(store, floor, band)
+                print(f"  band {json.dumps(res['blast_radius_300_1500'])}", flush=True)
             res["exposure_top100"] = bench_exposure(store, args.exposure_repeats)
             print(f"  exposure {json.dumps(res['exposure_top100'])}", flush=True)
             res["graphql"] = bench_graphql(

@@ -17,14 +17,16 @@ with their dataset (``HAS_COLUMN``) so the grouping speaks in tables, not fields
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from lineage import ids
 from lineage.errors import LineageError, NodeNotFound
-from queries.results import Hop, NodeInfo, Path, fetch_nodes, hops_of, path_of
+from queries.results import Hop, NodeInfo, Path, fetch_labels, fetch_nodes, hops_of, path_of
 from queries.risk import Risk, risk
-from queries.traverse import Reach, traverse
+from queries.traverse import Reach, edge_details, traverse
 
 __all__ = ["Affected", "BlastRadius", "Direction", "Mode", "Ranked", "blast_radius"]
 
@@ -117,6 +119,16 @@ class BlastRadius:
         }
 
 
+def _parents(reach: Reach, depth_of: dict[str, int]) -> dict[str, str]:
+    """Column -> its dataset, for every column in the radius (from the id: one scheme)."""
+    out: dict[str, str] = {}
+    for u in depth_of:
+        if reach.kind.get(u) == "Column":
+            with contextlib.suppress(LineageError):
+                out[u] = ids.parse(u).dataset
+    return out
+
+
 def blast_radius(
     store: Any,
     uid: str,
@@ -126,12 +138,15 @@ def blast_radius(
     depth: int = 10,
     include_stale: bool = False,
     max_nodes: int = 250_000,
+    with_edge_details: bool = False,
 ) -> BlastRadius:
     """The radius of ``uid``. Raises :class:`NodeNotFound` for an unknown id.
 
     Ranking: endpoints, models and vector indexes by :func:`queries.risk.risk` over the
     labels they hold (their own view of sensitivity), their exposure and access, and the
-    coarse hops on the witness path.
+    coarse hops on the witness path. Witness paths always carry each edge's job and
+    transformation; ``with_edge_details`` fetches them for every edge of the radius too
+    (one more round trip; reports want it, quick answers do not).
     """
     if direction not in ("down", "up"):
         raise LineageError(f"direction must be 'down' or 'up', not {direction!r}")
@@ -147,24 +162,23 @@ def blast_radius(
         max_states=max_nodes,
     )
     depth_of = {state[0]: d for state, d in reach.depth.items() if state[0] != uid}
-    nodes = fetch_nodes(store, [*depth_of, uid])
-    if uid not in nodes:
+    parents = _parents(reach, depth_of)
+    for col, ds in parents.items():  # a table is hit when one of its columns is
+        if ds != uid and col in depth_of:
+            depth_of[ds] = min(depth_of[col], depth_of.get(ds, depth_of[col]))
+    brief = fetch_labels(store, [*depth_of, uid])
+    if uid not in brief:
         raise NodeNotFound(uid)
+    ranked_uids = [u for u in depth_of if brief[u].kind in _RANKED_KINDS]
+    nodes = {**brief, **fetch_nodes(store, [*ranked_uids, uid])}
     origin = nodes[uid]
-    parents: dict[str, str] = {}  # column -> its dataset, from the HAS_COLUMN steps
-    for _src, _dst, step in reach.steps:
-        if step.step != "flow":
-            col, ds = (step.src, step.dst)
-            if reach.kind.get(col) != "Column":
-                col, ds = ds, col
-            parents[col] = ds
     affected = tuple(
         sorted(
             (
                 Affected(
                     nodes.get(u) or NodeInfo(u, reach.kind.get(u, ""), u),
                     d,
-                    parents.get(u) if reach.kind.get(u) == "Column" else None,
+                    parents.get(u),
                 )
                 for u, d in depth_of.items()
             ),
@@ -172,24 +186,30 @@ def blast_radius(
         )
     )
     by_kind = Counter(a.node.kind for a in affected)
+    witnesses = {u: reach.witness((u, None, None)) for u in ranked_uids}
+    details = edge_details(store, [s for steps in witnesses.values() for s in steps])
     ranked: list[Ranked] = []
-    for a in affected:
-        if a.node.kind not in _RANKED_KINDS:
-            continue
-        steps = reach.witness((a.node.uid, None, None))
-        start = uid if direction == "down" else a.node.uid
-        path = path_of(steps, nodes, start)
+    for u in ranked_uids:
+        node = nodes[u]
+        steps = [details.get((s.src, s.dst, s.code), s) for s in witnesses[u]]
+        path = path_of(steps, nodes, uid if direction == "down" else u)
         score = risk(
-            a.node.labels,
-            kind=a.node.kind,
-            exposure_value=a.node.exposure,
-            registered=a.node.registered,
-            principals=len(a.node.principals),
+            node.labels,
+            kind=node.kind,
+            exposure_value=node.exposure,
+            registered=node.registered,
+            principals=len(node.principals),
             coarse_hops=path.coarse_hops,
         )
-        ranked.append(Ranked(a.node, a.depth, score, path, a.node.principals))
+        ranked.append(Ranked(node, depth_of[u], score, path, node.principals))
     ranked.sort(key=lambda r: (-r.risk.score, r.depth, r.node.uid))
-    edges = {(s.src, s.dst, s.step, s.via): s for _a, _b, s in reach.steps}
+    edges = {(s.src, s.dst, s.step, s.code): s for _a, _b, s in reach.steps}
+    if with_edge_details:
+        details = edge_details(store, edges.values())
+    hops = [
+        details.get((s.src, s.dst, s.code), s)
+        for s in (edges[k] for k in sorted(edges, key=lambda k: tuple(map(str, k))))
+    ]
     return BlastRadius(
         origin=origin,
         direction=direction,
@@ -200,6 +220,6 @@ def blast_radius(
         by_kind=dict(sorted(by_kind.items())),
         affected=affected,
         ranked=tuple(ranked),
-        edges=tuple(hops_of(edges[k] for k in sorted(edges, key=lambda k: tuple(map(str, k))))),
+        edges=tuple(hops_of(hops)),
         truncated=reach.truncated,
     )

@@ -6,19 +6,16 @@ set and sends one frontier per round trip, so the cost is linear in the edges to
 variable-length pattern enumerates *paths*, which explodes on lineage diamonds and hub
 tables; and FalkorDB cannot filter a variable-length edge list in ``WHERE``.)
 
-A step (``STEP[direction, "flow"]``) advances the frontier by one hop:
+A step (``STEP[direction, cols]``) advances the frontier by one ``FLOWS_TO`` hop from each
+item ``a`` and, in the same pattern, from its ``HAS_COLUMN`` neighbours ``x``
+(``*0..1``): a dataset reached as a whole moves on through its columns' edges (flag 0), a
+column through its own edges and its dataset's *coarse* edges (dataset-level, no column
+detail: they pass everything the dataset holds). A dataset reached only through a column
+(flag 1, *partial*) follows only its coarse edges. In confidentiality mode, dataset edges
+with ``column_detail`` are skipped: their column edges carry the values.
 
-* ``$flow``: follow ``FLOWS_TO`` edges that pass the edge filter. Items reached as a whole
-  (flag 0) skip, in confidentiality mode, dataset edges with ``column_detail`` (their column
-  edges carry the values and are followed instead). *Partial* datasets (flag 1), reached
-  through one of their columns, follow only coarse edges (dataset-level, no column detail),
-  which pass everything the dataset holds;
-* ``HAS_COLUMN``: a whole dataset reaches its columns and a column rolls up to its dataset
-  (depth unchanged; the dataset is then partial). Nodes reached by a flow bring these
-  neighbours back in the same row (``near``); only the starts need the ``$struct`` branch.
-
-Frontier items are ``[uid, label, partial, tag]``: with a label, every node reached must hold
-it in ``labels`` (exposure paths); with ``null``, no node condition (blast radius, lineage).
+Frontier items are ``[uid, label, partial, tag]``: with a label, every node entered must
+hold it in ``labels`` (exposure paths); with ``null``, no node condition (blast radius).
 ``tag`` keeps independent searches apart in one round trip (one per exposed endpoint).
 """
 
@@ -29,91 +26,87 @@ from typing import Literal
 __all__ = [
     "ALL_STATEMENTS",
     "COLUMNS_OF",
+    "EDGE_DETAILS",
     "ENDPOINT_ACCESS",
     "EXPOSED_ENDPOINTS",
     "NODES_BY_UID",
+    "NODE_LABELS",
     "SEARCH",
     "STEP",
 ]
 
 type Way = Literal["out", "in"]
-type Parts = Literal["flow", "struct"]
 
-# Edge filter shared by every flow branch. Confidentiality: values only (no INDIRECT, no
-# masking). Stale edges only when asked. Absent properties mean the permissive default.
+# Edge filter. Confidentiality: values only (no INDIRECT, no masking). Stale edges only when
+# asked. Absent properties mean the permissive default.
 _EDGE_OK = (
     "($include_stale OR NOT coalesce(e.stale, false))\n"
     "  AND ($integrity OR (coalesce(e.transformation_type, 'DIRECT') <> 'INDIRECT'\n"
     "                      AND NOT coalesce(e.masking, false)))"
 )
-_NODE_OK = "(s[1] IS NULL OR s[1] IN coalesce(b.labels, []))"
-_flow_return = (
-    "RETURN s[0] AS src, s[1] AS label, s[3] AS tag, b.uid AS dst, b.kind AS kind,\n"
-    "       coalesce(b.own_labels, []) AS own, 'flow' AS step,\n"
-    "       e.kind AS edge_kind, e.via AS via, e.granularity AS granularity,\n"
-    "       e.transformation_type AS ttype, e.transformation_subtype AS subtype,\n"
-    "       coalesce(e.column_detail, false) AS detail, coalesce(e.masking, false) AS masking,\n"
-    "       coalesce(e.stale, false) AS stale,\n"
-    "       collect(CASE WHEN c IS NULL THEN null\n"
-    "                    ELSE [c.uid, c.kind, coalesce(c.own_labels, [])] END) AS near"
-)
-_struct_return = (
-    "RETURN s[0] AS src, s[1] AS label, s[3] AS tag, b.uid AS dst, b.kind AS kind,\n"
-    "       coalesce(b.own_labels, []) AS own,\n"
-    "       CASE b.kind WHEN 'Column' THEN 'column' ELSE 'rollup' END AS step,\n"
-    "       null AS edge_kind, null AS via, null AS granularity, null AS ttype,\n"
-    "       null AS subtype, false AS detail, false AS masking, false AS stale,\n"
-    "       [] AS near"
+# What the traversal needs to know about an edge, packed in one integer (every returned
+# cell costs client-side parsing): 1 dataset-level, 2 column_detail, 4 masking, 8 stale,
+# 16 INDIRECT. The rest (kind, via, subtype) is fetched for the edges a result shows.
+_CODE = (
+    "CASE WHEN e.granularity = 'dataset' THEN 1 ELSE 0 END\n"
+    "       + CASE WHEN coalesce(e.column_detail, false) THEN 2 ELSE 0 END\n"
+    "       + CASE WHEN coalesce(e.masking, false) THEN 4 ELSE 0 END\n"
+    "       + CASE WHEN coalesce(e.stale, false) THEN 8 ELSE 0 END\n"
+    "       + CASE WHEN e.transformation_type = 'INDIRECT' THEN 16 ELSE 0 END"
 )
 
 
-def _flow(way: Way) -> str:
+def _step(way: Way, cols: int) -> str:
     arrow = "-[e:FLOWS_TO]->" if way == "out" else "<-[e:FLOWS_TO]-"
     return "\n".join(
         [
-            "UNWIND $flow AS s",
+            "UNWIND $frontier AS s",
             "MATCH (a:Asset {uid: s[0]})",
-            "WITH s, a",  # anchor on the uid index: the planner may scan from b otherwise
-            f"MATCH (a){arrow}(b:Asset)",
+            # anchor on the uid index (the planner may scan from b otherwise)
+            "WITH s, a" if cols else "WITH s, a, a AS x",
+            f"MATCH (a)-[:HAS_COLUMN*0..1]-(x:Asset){arrow}(b:Asset)"
+            if cols
+            else f"MATCH (x){arrow}(b:Asset)",
             f"WHERE {_EDGE_OK}",
-            "  AND (($integrity AND s[2] = 0) OR NOT coalesce(e.column_detail, false))",
-            f"  AND {_NODE_OK}",
-            # b's HAS_COLUMN neighbours come along (columns of a dataset reached whole, the
-            # dataset of a column), so a column hop and its roll-up cost one round trip.
-            "OPTIONAL MATCH (b)-[:HAS_COLUMN]-(c:Asset)",
-            "WHERE $columns AND (s[1] IS NULL OR s[1] IN coalesce(c.labels, []))",
-            _flow_return,
+            "  AND (x = a OR s[2] = 0)",  # a partial dataset does not reach its columns
+            "  AND (($integrity AND s[2] = 0 AND x = a) OR NOT coalesce(e.column_detail, false))",
+            "  AND (s[1] IS NULL OR (s[1] IN coalesce(x.labels, [])",
+            "                        AND s[1] IN coalesce(b.labels, [])))",
+            "RETURN s[0] AS src, s[1] AS label, s[3] AS tag, x.uid AS x, b.uid AS dst,",
+            "       b.kind AS kind, CASE WHEN s[1] IS NULL THEN null",
+            "                          ELSE [x.own_labels, b.own_labels] END AS own,",
+            f"       {_CODE} AS code",
         ]
     )
 
 
-# Undirected HAS_COLUMN: from a dataset to its columns, from a column to its dataset. Only
-# the starts need it; everything reached later brings its neighbours along (see _flow).
-_STRUCT = "\n".join(
-    [
-        "UNWIND $struct AS s",
-        "MATCH (a:Asset {uid: s[0]})",
-        "WITH s, a",
-        "MATCH (a)-[:HAS_COLUMN]-(b:Asset)",
-        f"WHERE {_NODE_OK}",
-        _struct_return,
-    ]
-)
-
-
-# One statement per direction for flows, and one for the starts' HAS_COLUMN neighbours
-# (kept apart: FalkorDB runs UNION branches through a join, measured 5x slower here).
-STEP: dict[tuple[Way, Parts], str] = {
-    **{(way, "flow"): _flow(way) for way in ("out", "in")},
-    **{(way, "struct"): _STRUCT for way in ("out", "in")},
+# One statement per direction, with (``cols`` 1) or without (0) the HAS_COLUMN hop.
+STEP: dict[tuple[Way, int], str] = {
+    (way, cols): _step(way, cols) for way in ("out", "in") for cols in (0, 1)
 }
 
-# The properties a result needs about each node (and who can access it), fetched once per
-# query for all of them.
+# The FLOWS_TO edges between given pairs (parallel edges included), with what they do.
+EDGE_DETAILS = """
+UNWIND $pairs AS p
+MATCH (a:Asset {uid: p[0]})-[e:FLOWS_TO]->(b:Asset {uid: p[1]})
+RETURN a.uid AS src, b.uid AS dst, e.kind AS kind, e.via AS via, e.granularity AS granularity,
+       e.transformation_type AS ttype, e.transformation_subtype AS subtype,
+       coalesce(e.column_detail, false) AS detail, coalesce(e.masking, false) AS masking,
+       coalesce(e.stale, false) AS stale"""
+
+# Labels of many nodes (the cheap half of the node facts: two cells a node).
+NODE_LABELS = """
+UNWIND $uids AS u
+MATCH (n:Asset {uid: u})
+RETURN n.uid AS uid, n.kind AS kind, coalesce(n.labels, []) AS labels"""
+
+# Everything a result shows about a node (and who can access it): for the few nodes a
+# result ranks. (OPTIONAL MATCH + collect grouped on the node: a pattern comprehension here
+# measured 15x slower in FalkorDB.)
 NODES_BY_UID = """
 UNWIND $uids AS u
 MATCH (n:Asset {uid: u})
-OPTIONAL MATCH (p:Principal)-[:CAN_ACCESS]->(n)
+OPTIONAL MATCH (n)<-[:CAN_ACCESS]-(p:Principal)
 WITH n, collect(p.uid) AS principals
 RETURN n.uid AS uid, principals, n.kind AS kind, n.name AS name, n.namespace AS namespace,
        coalesce(n.labels, []) AS labels, coalesce(n.own_labels, []) AS own_labels,
@@ -162,7 +155,7 @@ def _all() -> dict[str, str]:
         for name, value in globals().items()
         if name.isupper() and isinstance(value, str) and not name.startswith("_")
     }
-    out.update({f"STEP[{way},{parts}]": text for (way, parts), text in STEP.items()})
+    out.update({f"STEP[{way},{cols}]": text for (way, cols), text in STEP.items()})
     return out
 
 

@@ -30,7 +30,7 @@ from lineage.model import Label
 from queries.cypher import EXPOSED_ENDPOINTS
 from queries.results import NodeInfo, Path, fetch_nodes, path_of
 from queries.risk import Risk, label_confidence, risk
-from queries.traverse import Reach, State, Step, traverse
+from queries.traverse import Reach, State, Step, edge_details, traverse
 
 __all__ = ["DEFAULT_EXPOSURES", "Exposure", "ExposurePage", "exposure_paths", "matches"]
 
@@ -169,19 +169,19 @@ def _carried(path: Path, searches: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(x for x in common if any(matches(q, x) for q in wanted)))
 
 
-def _all_paths(found: _Found, nodes: dict[str, NodeInfo], depth: int, cap: int) -> list[Path]:
+def _all_paths(found: _Found, depth: int, cap: int) -> list[list[Step]]:
     graph: nx.MultiDiGraph = nx.MultiDiGraph()
     for src, _dst, step in found.reach.steps:
         if src[2] == found.endpoint and src[1] in found.searches:
             graph.add_edge(step.src, step.dst, step=step)
     if found.origin not in graph or found.endpoint not in graph:
         return []
-    out: list[Path] = []
+    out: list[list[Step]] = []
     edge_paths = nx.all_simple_edge_paths(graph, found.origin, found.endpoint, cutoff=2 * depth + 2)
     for edge_path in itertools.islice(edge_paths, cap):
         steps: list[Step] = [graph.edges[u, v, k]["step"] for u, v, k in edge_path]
         if sum(1 for s in steps if s.step == "flow") <= depth:
-            out.append(path_of(steps, nodes, found.origin))
+            out.append(steps)
     return out
 
 
@@ -227,8 +227,14 @@ def exposure_paths(
     for found_exp, fnd in page:
         exp = found_exp
         if all_paths:
-            nodes = fetch_nodes(store, {s.dst for _a, _b, s in fnd.reach.steps} | {fnd.origin})
-            paths = tuple(_all_paths(fnd, nodes, depth, max_paths)) or (exp.path,)
+            found_paths = _all_paths(fnd, depth, max_paths)
+            uids = {fnd.origin} | {s.dst for steps in found_paths for s in steps}
+            nodes = fetch_nodes(store, uids)
+            details = edge_details(store, [s for steps in found_paths for s in steps])
+            paths = tuple(
+                path_of([details.get((s.src, s.dst, s.code), s) for s in steps], nodes, fnd.origin)
+                for steps in found_paths
+            ) or (exp.path,)
             exp = Exposure(
                 exp.origin, exp.endpoint, exp.labels, exp.path, paths, exp.principals, exp.risk
             )
@@ -247,6 +253,10 @@ def _score(store: Any, found: list[_Found]) -> list[tuple[Exposure, _Found]]:
     if not found:
         return []
     witness = {id(f): f.reach.witness(f.state) for f in found}
+    details = edge_details(store, [s for steps in witness.values() for s in steps])
+    witness = {
+        k: [details.get((s.src, s.dst, s.code), s) for s in steps] for k, steps in witness.items()
+    }
     uids = {f.endpoint for f in found} | {f.origin for f in found}
     for steps in witness.values():
         uids.update(s.src for s in steps)

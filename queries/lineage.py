@@ -17,7 +17,7 @@ from typing import Any, Literal
 from lineage.errors import LineageError, NodeNotFound
 from queries.cypher import COLUMNS_OF
 from queries.results import Hop, NodeInfo, fetch_nodes, hops_of
-from queries.traverse import traverse
+from queries.traverse import edge_details, traverse
 
 __all__ = ["Level", "Lineage", "LineageNode", "lineage"]
 
@@ -99,11 +99,12 @@ def lineage(
     for _a, _b, s in reach.steps:
         if level == "column" and s.granularity == "dataset":
             continue  # column level: column edges only (a column's dataset edges are coarse)
-        edges[(s.src, s.dst, s.via)] = s
+        edges[(s.src, s.dst, s.code)] = s
     if level == "column":
         keep = {s.src for s in edges.values()} | {s.dst for s in edges.values()}
         depth_of = {u: d for u, d in depth_of.items() if u in keep}
     nodes = fetch_nodes(store, [*depth_of])
+    details = edge_details(store, edges.values())
     return Lineage(
         origin=origin,
         direction=direction,
@@ -116,6 +117,10 @@ def lineage(
                 key=lambda n: (n.depth, n.node.kind, n.node.uid),
             )
         ),
-        edges=tuple(hops_of(edges[k] for k in sorted(edges, key=lambda k: tuple(map(str, k))))),
+        edges=tuple(
+            hops_of(
+                details.get(k, edges[k]) for k in sorted(edges, key=lambda k: tuple(map(str, k)))
+            )
+        ),
         truncated=reach.truncated,
     )

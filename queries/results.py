@@ -10,10 +10,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from queries.cypher import NODES_BY_UID
+from lineage import ids
+from lineage.errors import LineageError
+from queries.cypher import NODE_LABELS, NODES_BY_UID
 from queries.traverse import Step
 
-__all__ = ["Hop", "NodeInfo", "Path", "fetch_nodes", "hops_of", "path_of"]
+__all__ = ["Hop", "NodeInfo", "Path", "fetch_labels", "fetch_nodes", "hops_of", "path_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +164,22 @@ class Path:
 
 def hops_of(steps: Iterable[Step]) -> list[Hop]:
     return [Hop.of(s) for s in steps]
+
+
+def fetch_labels(store: Any, uids: Iterable[str]) -> dict[str, NodeInfo]:
+    """Kind and labels of many nodes in one round trip (names come from the ids)."""
+    wanted = sorted(set(uids))
+    if not wanted:
+        return {}
+    out = {}
+    for row in store.query(NODE_LABELS, {"uids": wanted}):
+        uid = row["uid"]
+        try:
+            name = ids.parse(uid).display
+        except LineageError:
+            name = uid
+        out[uid] = NodeInfo(uid, row["kind"], name, labels=tuple(row["labels"]))
+    return out
 
 
 def fetch_nodes(store: Any, uids: Iterable[str]) -> dict[str, NodeInfo]:

@@ -2,68 +2,81 @@
 blast radius, lineage and exposure paths.
 
 Python keeps the visited states and the BFS tree; the store answers one frontier per round
-trip (see :mod:`queries.cypher`). A *state* is ``(uid, label, tag)``: with a label, only
-nodes holding it are entered; the tag keeps independent searches (one per endpoint) apart
-while sharing round trips. Depth counts ``FLOWS_TO`` hops; the column and roll-up steps are
-free, so a dataset and its columns sit at the same depth.
+trip (see :mod:`queries.cypher`), so the cost is linear in the edges touched. A *state* is
+``(uid, label, tag)``: with a label, only nodes holding it are entered; the tag keeps
+independent searches (one per endpoint) apart while sharing round trips. Depth counts
+``FLOWS_TO`` hops; the column and roll-up steps are free, so a dataset and the columns that
+carry its data on sit at the same depth.
+
+Rows carry only what the traversal needs (ids, kind, a packed edge code); what an edge does
+(job, transformation subtype) is fetched with :func:`edge_details` for the edges a result
+shows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from queries.cypher import STEP, Way
+from lineage import ids
+from lineage.errors import LineageError
+from queries.cypher import EDGE_DETAILS, STEP, Way
 
-__all__ = ["Reach", "State", "Step", "traverse"]
+__all__ = ["Reach", "State", "Step", "edge_details", "traverse"]
 
 type State = tuple[str, str | None, str | None]
 
 _WHOLE, _PARTIAL = 0, 1
-_STRUCT_KINDS = frozenset({"Dataset", "Column", ""})  # "": a start of unknown kind
+DATASET_LEVEL, COLUMN_DETAIL, MASKING, STALE, INDIRECT = 1, 2, 4, 8, 16
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     """One traversed edge, in the direction data flows.
 
-    ``step`` is ``flow`` (a FLOWS_TO edge), ``column`` (a dataset and one of its columns,
-    entered from the dataset) or ``rollup`` (a column and its dataset, entered from the
-    column).
+    ``step`` is ``flow`` (a FLOWS_TO edge), ``column`` (a dataset and one of its columns)
+    or ``rollup`` (a column and its dataset). ``code`` packs the edge flags (see
+    :mod:`queries.cypher`); ``edge_kind``/``via``/``subtype`` are filled by
+    :func:`edge_details`.
     """
 
     src: str
     dst: str
     step: str
+    code: int = 0
     edge_kind: str | None = None
     via: str | None = None
-    granularity: str | None = None
-    ttype: str | None = None
     subtype: str | None = None
-    detail: bool = False
-    masking: bool = False
-    stale: bool = False
+
+    @property
+    def granularity(self) -> str | None:
+        if self.step != "flow":
+            return None
+        return "dataset" if self.code & DATASET_LEVEL else "column"
+
+    @property
+    def ttype(self) -> str | None:
+        if self.step != "flow":
+            return None
+        return "INDIRECT" if self.code & INDIRECT else "DIRECT"
+
+    @property
+    def detail(self) -> bool:
+        return bool(self.code & COLUMN_DETAIL)
+
+    @property
+    def masking(self) -> bool:
+        return bool(self.code & MASKING)
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.code & STALE)
 
     @property
     def coarse(self) -> bool:
         """A dataset-level flow without column detail: passes everything, less certain."""
-        return self.step == "flow" and self.granularity == "dataset" and not self.detail
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "src": self.src,
-            "dst": self.dst,
-            "step": self.step,
-            "kind": self.edge_kind,
-            "via": self.via,
-            "granularity": self.granularity,
-            "transformation_type": self.ttype,
-            "transformation_subtype": self.subtype,
-            "masking": self.masking,
-            "stale": self.stale,
-            "coarse": self.coarse,
-        }
+        return self.step == "flow" and bool(self.code & DATASET_LEVEL) and not self.detail
 
 
 @dataclass(slots=True)
@@ -97,29 +110,15 @@ class Reach:
         return out
 
 
-def _step_of(row: Mapping[str, Any], way: Way) -> Step:
-    src, dst = row["src"], row["dst"]
-    if way == "in":
-        src, dst = dst, src
-    return Step(
-        src=src,
-        dst=dst,
-        step=row["step"],
-        edge_kind=row["edge_kind"],
-        via=row["via"],
-        granularity=row["granularity"],
-        ttype=row["ttype"],
-        subtype=row["subtype"],
-        detail=bool(row["detail"]),
-        masking=bool(row["masking"]),
-        stale=bool(row["stale"]),
-    )
+def _kind_of(uid: str) -> str:
+    try:
+        return ids.kind_of(uid).value
+    except LineageError:
+        return ""  # not an id: nothing matches it, the caller reports the missing node
 
 
-def _struct_step(src: str, dst: str, step: str, way: Way) -> Step:
-    if way == "in":
-        src, dst = dst, src
-    return Step(src=src, dst=dst, step=step)
+def _oriented(src: str, dst: str, step: str, code: int, way: Way) -> Step:
+    return Step(dst, src, step, code) if way == "in" else Step(src, dst, step, code)
 
 
 def traverse(
@@ -147,23 +146,15 @@ def traverse(
         else list(starts)
     )
     reach = Reach(way=way, starts=tuple(state for state, _ in pairs))
-    mode: dict[State, int] = {}
+    mode: dict[State, int] = {}  # best mode a state was reached in
+    expanded: dict[State, tuple[int, int]] = {}  # (mode, depth) a state's edges were asked in
     frontier: dict[State, int] = {}
     for state, kind in pairs:
         reach.depth[state] = 0
-        reach.kind[state[0]] = kind
+        reach.kind[state[0]] = kind or _kind_of(state[0])
         mode[state] = frontier[state] = _WHOLE
-    # Only the starts need their HAS_COLUMN neighbours asked for; every node reached later
-    # brings them along in its flow row.
-    struct = (
-        [[uid, label, 0, tag] for (uid, label, tag), _ in pairs]
-        if columns and any(kind in _STRUCT_KINDS for _, kind in pairs)
-        else []
-    )
 
-    def visit(  # noqa: PLR0917 - a local helper over the loop's state
-        src: State, dst: State, d: int, new_mode: int, step: Step, kind: str
-    ) -> bool:
+    def visit(src: State, dst: State, d: int, new_mode: int, step: Step) -> bool:
         if keep_steps:
             reach.steps.append((src, dst, step))
         prev_mode, prev_depth = mode.get(dst), reach.depth.get(dst)
@@ -175,51 +166,78 @@ def traverse(
             reach.depth[dst] = d
             reach.parent[dst] = (src, step)
         mode[dst] = new_mode if prev_mode is None else min(prev_mode, new_mode)
-        reach.kind[dst[0]] = kind
-        frontier[dst] = mode[dst]
         return True
 
-    while frontier or struct:
-        # The starts' HAS_COLUMN neighbours first, alone: one small statement is cheaper than
-        # a UNION with the flow step (FalkorDB runs UNION branches through a join).
-        flow = [] if struct else [[uid, label, m, tag] for (uid, label, tag), m in frontier.items()]
+    statement = STEP[way, 1 if columns else 0]
+    while frontier:
+        items = []
+        for state, m in frontier.items():
+            if reach.depth[state] < depth:  # at the depth limit nothing more is reachable
+                expanded[state] = (m, reach.depth[state])
+                items.append([state[0], state[1], m, state[2]])
+        if not items:
+            break
         rows = store.query(
-            STEP[way, "struct" if struct else "flow"],
-            {
-                "flow": flow,
-                "struct": struct,
-                "integrity": integrity,
-                "include_stale": include_stale,
-                "columns": columns,
-            },
+            statement,
+            {"frontier": items, "integrity": integrity, "include_stale": include_stale},
         )
         reach.round_trips += 1
-        if struct:
-            struct = []  # the starts stay in the frontier for their flows
-        else:
-            frontier = {}
+        frontier = {}
         for row in rows:
             label, tag = row["label"], row["tag"]
-            src: State = (row["src"], label, tag)
-            dst: State = (row["dst"], label, tag)
-            d = reach.depth[src] + (1 if row["step"] == "flow" else 0)
-            if d > depth:
-                continue
-            if row["own"]:
-                reach.own[dst[0]] = tuple(row["own"])
-            new_mode = _PARTIAL if row["step"] == "rollup" else _WHOLE
-            if not visit(src, dst, d, new_mode, _step_of(row, way), row["kind"]):
-                continue
-            if mode[dst] != _WHOLE:
-                continue
-            for uid, kind, own in row["near"]:
-                rollup = row["kind"] == "Column"
-                near: State = (uid, label, tag)
-                if own:
-                    reach.own[uid] = tuple(own)
-                step = _struct_step(row["dst"], uid, "rollup" if rollup else "column", way)
-                visit(dst, near, d, _PARTIAL if rollup else _WHOLE, step, kind)
+            a: State = (row["src"], label, tag)
+            d = reach.depth[a]
+            own = row["own"]
+            src = a
+            if row["x"] != row["src"]:  # a column of a whole dataset, or a column's dataset
+                x: State = (row["x"], label, tag)
+                rollup = reach.kind.get(a[0]) == "Column"
+                reach.kind[x[0]] = "Dataset" if rollup else "Column"
+                step = _oriented(a[0], x[0], "rollup" if rollup else "column", 0, way)
+                x_mode = _PARTIAL if rollup else _WHOLE
+                visit(a, x, d, x_mode, step)
+                expanded.setdefault(x, (x_mode, d))  # this very row set expands it
+                src = x
+                if own and own[0]:
+                    reach.own[x[0]] = tuple(own[0])
+            b: State = (row["dst"], label, tag)
+            reach.kind[b[0]] = row["kind"]
+            if own and own[1]:
+                reach.own[b[0]] = tuple(own[1])
+            step = _oriented(src[0], b[0], "flow", int(row["code"]), way)
+            if visit(src, b, d + 1, _WHOLE, step):
+                done = expanded.get(b)
+                if done is None or done[0] > _WHOLE or done[1] > d + 1:
+                    frontier[b] = _WHOLE
         if len(reach.depth) > max_states:
             reach.truncated = True
             break
     return reach
+
+
+def edge_details(store: Any, steps: Iterable[Step]) -> dict[tuple[str, str, int], Step]:
+    """Fill kind, job and subtype of flow steps (one round trip for all of them).
+
+    Parallel edges between one pair are told apart by their code (the flags the traversal
+    saw); the first edge with the same flags wins.
+    """
+    wanted = {(s.src, s.dst, s.code): s for s in steps if s.step == "flow"}
+    if not wanted:
+        return {}
+    pairs = sorted({(src, dst) for src, dst, _ in wanted})
+    rows = store.query(EDGE_DETAILS, {"pairs": [list(p) for p in pairs]})
+    out: dict[tuple[str, str, int], Step] = {}
+    for row in sorted(rows, key=lambda r: (r["src"], r["dst"], str(r["via"]))):
+        code = (
+            (DATASET_LEVEL if row["granularity"] == "dataset" else 0)
+            | (COLUMN_DETAIL if row["detail"] else 0)
+            | (MASKING if row["masking"] else 0)
+            | (STALE if row["stale"] else 0)
+            | (INDIRECT if row["ttype"] == "INDIRECT" else 0)
+        )
+        key = (row["src"], row["dst"], code)
+        if key in wanted and key not in out:
+            out[key] = replace(
+                wanted[key], edge_kind=row["kind"], via=row["via"], subtype=row["subtype"]
+            )
+    return out
