@@ -77,7 +77,7 @@ def scan(  # noqa: PLR0917 - Typer options are parameters
 
 @app.command()
 def label(  # noqa: PLR0917 - Typer options are parameters
-    uid: Annotated[str, typer.Argument(help="Node id.")],
+    uid: Annotated[str, typer.Argument(metavar="ID", help="Node id.")],
     category: Annotated[str, typer.Argument(help="PII, PHI, PCI, SECRET... or PII:ENTITY.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (recorded).")],
     by: Annotated[str | None, typer.Option("--by", help="Who (default: $LINEAGE_USER).")] = None,
@@ -100,7 +100,7 @@ def label(  # noqa: PLR0917 - Typer options are parameters
 
 @app.command()
 def declassify(  # noqa: PLR0917 - Typer options are parameters
-    uid: Annotated[str, typer.Argument(help="Node id (or the edge's source with --to).")],
+    uid: Annotated[str, typer.Argument(metavar="ID", help="Node id (edge source with --to).")],
     labels: Annotated[list[str], typer.Argument(help="Labels to stop: PII, PII:EMAIL, *.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (recorded).")],
     to: Annotated[
@@ -121,7 +121,7 @@ def declassify(  # noqa: PLR0917 - Typer options are parameters
 
 @app.command()
 def why(
-    uid: Annotated[str, typer.Argument(help="Node id.")],
+    uid: Annotated[str, typer.Argument(metavar="ID", help="Node id.")],
     label_text: Annotated[str, typer.Argument(metavar="LABEL", help="PII, PII:EMAIL_ADDRESS...")],
     limit: Annotated[int, typer.Option(help="Most paths shown.")] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,
