@@ -6,7 +6,8 @@ Generates a gateway log in the native schema (and an nginx JSON log) into a temp
 5,000 principals with Zipf-distributed activity over 40 endpoints, seven days, ISO
 timestamps, client addresses, input fingerprints. Each repeat ingests the whole file into
 a fresh embedded store the way ``lineage ingest access-log`` does (read, aggregate, merge
-with stored counts, write, refresh runtime findings). The baseline, measured in the same
+with stored counts, write, refresh runtime findings), with one and with two aggregating
+processes (``--jobs``). The baseline, measured in the same
 run, is ``json.loads`` of every line and nothing else: the floor for any JSON log reader.
 Prints a Markdown table (medians) for BENCHMARKS.md. The machine is shared, so beside wall
 time it reports lines per CPU second of our process plus the store's server process.
@@ -18,13 +19,14 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from ingest.access_log import ReadStats, Usage, read_access_log
+from ingest.access_log import aggregate_file
 from lineage.store import open_store
 from queries.runtime import record_usage, refresh_runtime
 
@@ -89,21 +91,26 @@ def _server_cpu(root: Path) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def ingest_once(path: Path, root: Path) -> dict[str, float]:
+def _children_cpu() -> float:
+    """CPU seconds of finished worker processes (parallel aggregation)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ingest_once(path: Path, root: Path, jobs: int) -> dict[str, float]:
     store = open_store(root / "store")
     try:
         server0, cpu0 = _server_cpu(root), time.process_time()
+        children0 = _children_cpu()
         t0 = time.perf_counter()
-        usage, stats = Usage(), ReadStats()
-        with path.open("rb") as lines:
-            for _problem in usage.add_all(read_access_log(lines, stats=stats)):
-                pass
+        usage, stats, _problems = aggregate_file(path, jobs=jobs)
         t1 = time.perf_counter()
         report = record_usage(store, usage)
         t2 = time.perf_counter()
         findings = refresh_runtime(store)
         t3 = time.perf_counter()
         cpu = time.process_time() - cpu0 + _server_cpu(root) - server0
+        cpu += _children_cpu() - children0
     finally:
         store.close()
         shutil.rmtree(root / "store", ignore_errors=True)
@@ -134,9 +141,17 @@ def main() -> None:
             log = root / f"gw.{fmt}"
             generate(log, n, fmt=fmt)
             base = statistics.median(baseline(log) for _ in range(args.repeats))
-            runs = [ingest_once(log, root) for _ in range(args.repeats)]
-            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-            rows.append((fmt, log.stat().st_size / 1e6, base, med))
+            for jobs in (1, 2):
+                runs = [ingest_once(log, root, jobs) for _ in range(args.repeats)]
+                med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                rows.append(
+                    (
+                        f"{fmt}, {jobs} process{'es' if jobs > 1 else ''}",
+                        log.stat().st_size / 1e6,
+                        base,
+                        med,
+                    )
+                )
         print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(
             "| format | lines | MB | pairs (edges) | aggregate s | write s | findings s |"

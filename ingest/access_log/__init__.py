@@ -25,6 +25,7 @@ from ingest.access_log.fingerprint import (
     simhash64,
     source_key,
 )
+from ingest.access_log.parallel import aggregate_file, merge_usage
 from ingest.access_log.reader import Format, ReadStats, detect_format, read_access_log
 from ingest.access_log.records import (
     DEFAULT_ENDPOINT_NAMESPACE,
@@ -47,10 +48,12 @@ __all__ = [
     "Resolver",
     "Usage",
     "access_log_facts",
+    "aggregate_file",
     "detect_format",
     "hamming",
     "is_public_source",
     "merge_props",
+    "merge_usage",
     "read_access_log",
     "simhash64",
     "source_key",

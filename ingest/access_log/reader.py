@@ -55,6 +55,14 @@ class ReadStats:
     blank: int = 0
     format: str = ""
 
+    def add(self, other: ReadStats) -> None:
+        """Fold in another read's counts (parallel parts, several files)."""
+        self.lines += other.lines
+        self.records += other.records
+        self.malformed += other.malformed
+        self.blank += other.blank
+        self.format = self.format or other.format
+
 
 def detect_format(obj: Mapping[str, Any]) -> Format | None:
     """The format one parsed line looks like, or None (the next line may tell)."""

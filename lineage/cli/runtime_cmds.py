@@ -7,13 +7,10 @@ runtime`` group (``findings``, ``usage``, ``artefacts``). Each is a thin layer o
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -25,6 +22,8 @@ from ingest.access_log import (
     ReadStats,
     Resolver,
     Usage,
+    aggregate_file,
+    merge_usage,
     read_access_log,
 )
 from ingest.model_scan import scan_model_facts
@@ -59,18 +58,6 @@ def _thresholds(path: Path | None) -> Thresholds:
     return Thresholds.from_file(path) if path else Thresholds()
 
 
-@contextmanager
-def _open_lines(path: Path) -> Iterator[IO[bytes]]:
-    if str(path) == "-":
-        yield sys.stdin.buffer
-    elif path.suffix == ".gz":
-        with gzip.open(path, "rb") as f:
-            yield f
-    else:
-        with path.open("rb") as f:
-            yield f
-
-
 def _digest(path: Path) -> str:
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
@@ -95,6 +82,10 @@ def ingest_access_log(  # noqa: PLR0917 - Typer options are parameters
     force: Annotated[
         bool, typer.Option(help="Ingest files even if the same bytes were ingested before.")
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(help="Processes per plain file over 64 MB (0: one per core)."),
+    ] = 1,
     thresholds: ThresholdsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -118,12 +109,18 @@ def ingest_access_log(  # noqa: PLR0917 - Typer options are parameters
             if digest and digest in seen and not force:
                 skipped.append(str(path))
                 continue
-            with _open_lines(path) as lines:
+            if str(path) == "-":
                 read = read_access_log(
-                    lines, fmt=fmt, path=str(path), resolver=resolver, stats=stats
+                    sys.stdin.buffer, fmt=fmt, path="-", resolver=resolver, stats=stats
                 )
-                for problem in usage.add_all(read):
-                    report.problems.append(problem)
+                report.problems.extend(usage.add_all(read))
+            else:
+                part, part_stats, problems = aggregate_file(
+                    path, fmt=fmt, window_s=window, resolver=resolver, jobs=jobs
+                )
+                merge_usage(usage, part)
+                stats.add(part_stats)
+                report.problems.extend(problems)
             if digest:
                 new_digests.append(digest)
         record_usage(store, usage, source_ref=",".join(map(str, paths))[:500], report=report)
