@@ -185,6 +185,7 @@ def _sql_hook(out: Collector, job: str):
             namespace=namespace,
             job_name=f"{out.ref}#sql",
             path=out.ref,
+            catalog=out.catalog(namespace) or None,  # tables this notebook declared
         ):
             mapped = _to_notebook_job(_paths_as_files(fact), job)
             if mapped is None:

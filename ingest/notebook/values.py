@@ -166,6 +166,16 @@ class Collector:
         else:
             self.problems.append(fact)
 
+    def catalog(self, namespace: str) -> dict[str, list[str]]:
+        """Columns of the datasets seen so far in ``namespace`` (a schema for SQL)."""
+        return {
+            node.name: list(node.props["fields"])  # type: ignore[arg-type]
+            for node in self._nodes.values()
+            if node.kind is Kind.DATASET
+            and node.namespace == namespace
+            and node.props.get("fields")
+        }
+
     def uids(self) -> list[str]:
         return list(self._nodes)
 

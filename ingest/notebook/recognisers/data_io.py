@@ -82,13 +82,72 @@ def _run_sql(pos: int, con_pos: int | None, *kws: str, default_ns: str = "", dia
         con = call.recv if con_pos is None else call.arg(con_pos, "con", "connection")
         namespace = con.attrs.get("namespace") or default_ns or "sql"
         if text is None:
-            return None
+            return _run_statement(call, call.arg(pos, *kws), namespace)
         read = call.ctx.sql(
             text, namespace=namespace, dialect=con.attrs.get("dialect") or dialect or "ansi"
         )
         return Val(tag="pandas.DataFrame", data=read)
 
     return handler
+
+
+def _run_statement(call: Call, stmt: Val, namespace: str) -> Val | None:
+    """An SQLAlchemy Core statement (``insert(table).values(...)``, ``select(table)``)."""
+    table = stmt.attrs.get("sql_table")
+    if not table:
+        return None
+    from lineage import ids
+
+    uid = ids.dataset_id(namespace, table)
+    call.ctx.out.node(
+        uid,
+        fields=stmt.attrs.get("fields") or None,
+        field_types=stmt.attrs.get("field_types") or None,
+    )
+    if stmt.attrs.get("sql_op") == "select":
+        call.ctx.out.reads(uid)
+        return Val(tag="sqlalchemy.Result", data=frozenset({uid}))
+    call.ctx.out.writes(uid)
+    call.ctx.flow_into(stmt.carried() | call.ctx.loop_data, uid)
+    return Val()
+
+
+def _sa_column(call: Call) -> Val | None:
+    name = call.text(0, "name")
+    kind = call.arg(1, "type_")
+    type_name = kind.tag.rsplit(".", 1)[-1].removesuffix("()") if kind.tag else ""
+    return Val(tag=call.qual).with_attrs(column=name or "", column_type=type_name)
+
+
+def _sa_table(call: Call) -> Val | None:
+    name = call.text(0, "name")
+    if not name:
+        return None
+    columns = [a for a in call.args[2:] if a.attrs.get("column")]
+    schema = call.text(None, "schema")
+    return Val(tag="sqlalchemy.Table").with_attrs(
+        sql_table=f"{schema}.{name}" if schema else name,
+        fields=[c.attrs["column"] for c in columns],
+        field_types=[c.attrs["column_type"] for c in columns],
+    )
+
+
+def _sa_statement(op: str):
+    def handler(call: Call) -> Val | None:
+        table = call.arg(0, "table")
+        if not table.attrs.get("sql_table"):
+            return None
+        return Val(tag=f"sqlalchemy.{op}", attrs=table.attrs).with_attrs(sql_op=op)
+
+    return handler
+
+
+def _sa_values(call: Call) -> Val | None:
+    """``stmt.values(**row)`` / ``.where(...)``: the statement, now carrying the row data."""
+    if not call.recv.attrs.get("sql_table"):
+        return None
+    merged = union([call.recv, *call.args, *call.kwargs.values()])
+    return Val(tag=call.recv.tag, data=merged.data, attrs=call.recv.attrs)
 
 
 def _read_sql_table(call: Call) -> Val | None:
@@ -302,6 +361,15 @@ RULES: tuple[Rule, ...] = (
     # SQL through a connection: the SQL ingestor reads the text.
     Rule(("sqlalchemy.create_engine", "sqlmodel.create_engine"), _engine, "database engines"),
     Rule(("sqlalchemy.text",), lambda c: c.arg(0), "SQL text wrapper"),
+    Rule(("sqlalchemy.Column", "sqlalchemy.schema.Column"), _sa_column, "Core columns"),
+    Rule(("sqlalchemy.Table", "sqlalchemy.schema.Table"), _sa_table, "Core tables"),
+    Rule(("sqlalchemy.insert", "sqlalchemy.update"), _sa_statement("insert"), "Core writes"),
+    Rule(("sqlalchemy.select",), _sa_statement("select"), "Core reads"),
+    Rule(
+        ("sqlalchemy.insert*.values", "sqlalchemy.update*.values", "sqlalchemy.*.where"),
+        _sa_values,
+        "statement clauses",
+    ),
     Rule(("sqlite3.connect",), _db_connect("sqlite", "sqlite"), "sqlite connections"),
     Rule(("duckdb.connect",), _db_connect("duckdb", "duckdb"), "duckdb connections"),
     Rule(("psycopg2.connect", "psycopg.connect"), _db_connect("postgres", "postgres"), "pg"),
