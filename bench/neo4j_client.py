@@ -8,7 +8,8 @@ UNWIND statements (:func:`lineage.store.neo4j.plan_rows`: grouping, lock-order s
 chunking) and encoding their parameters as Bolt PackStream, with the driver's pure-Python
 packer and with ``neo4j-rust-ext``, in the same run. Also the encoded bytes per row, which
 bound a RUN message (and the server's per-statement memory) for a given ``neo4j_batch_rows``.
-Medians of 5 repetitions. Prints Markdown for BENCHMARKS.md.
+Medians of 5 repetitions of process CPU time (the work is single-threaded CPU; CPU time keeps
+the figures stable on a shared machine). Prints Markdown for BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -76,9 +77,9 @@ def _pack_all(work: list[tuple[str, dict[str, Any]]], rust: bool) -> int:
 def _median(fn: Any, reps: int = 5) -> float:
     times = []
     for _ in range(reps):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     return statistics.median(times)
 
 
