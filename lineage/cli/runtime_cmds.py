@@ -29,7 +29,7 @@ from ingest.access_log import (
 from ingest.model_scan import scan_model_facts
 from lineage import ids
 from lineage.cli._app import app, console, ingest_app, print_json, store_session
-from lineage.model import Kind, Node, Problem
+from lineage.model import Kind, Node, Problem, Severity
 from lineage.pipeline import IngestReport, ingest
 from lineage.store import Store
 from queries.runtime import (
@@ -102,9 +102,13 @@ def ingest_access_log(  # noqa: PLR0917 - Typer options are parameters
     report = IngestReport()
     skipped: list[str] = []
     with store_session() as store:
-        seen = set(_seen_digests(store))
+        previous = _seen_digests(store)
+        seen = set(previous)
         new_digests: list[str] = []
         for path in paths:
+            if str(path) != "-" and not path.is_file():
+                report.problems.append(Problem(Severity.ERROR, "no such file", str(path)))
+                continue
             digest = "" if str(path) == "-" else _digest(path)
             if digest and digest in seen and not force:
                 skipped.append(str(path))
@@ -125,7 +129,7 @@ def ingest_access_log(  # noqa: PLR0917 - Typer options are parameters
                 new_digests.append(digest)
         record_usage(store, usage, source_ref=",".join(map(str, paths))[:500], report=report)
         if new_digests:
-            kept = (sorted(seen) + new_digests)[-_MAX_DIGESTS:]
+            kept = (previous + new_digests)[-_MAX_DIGESTS:]
             source = Node(
                 LOG_SOURCE,
                 Kind.SOURCE,
