@@ -67,6 +67,14 @@ def analyse_notebook(
     analyzer = Analyzer(out, ref, sql=_sql_hook(out, job))
     touched: dict[int, set[str]] = {}
     python = loaded.language in ("", "python") or loaded.kernel.startswith("python")
+    if not python:
+        out.problems.append(
+            Problem(
+                Severity.INFO,
+                f"{loaded.language or loaded.kernel} notebook: code not analysed, secrets scanned",
+                ref,
+            )
+        )
     for cell in loaded.cells:
         cell_ref = f"{ref}#cell{cell.index}"
         out.at(cell_ref)
