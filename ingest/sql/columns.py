@@ -64,7 +64,7 @@ class _Output:
     """One output column: a select expression, a column passed through a star, or a star."""
 
     name: str
-    expression: exp.Expression | None = None
+    expression: exp.Expr | None = None
     source: Source | None = None
     star: bool = False
 
@@ -79,7 +79,7 @@ _CLAUSES: tuple[tuple[str, Subtype], ...] = (
 _UDTF = (exp.Unnest, exp.Lateral, exp.Explode, exp.UDTF)
 
 
-def _star_of(node: exp.Expression) -> tuple[exp.Star | None, str | None]:
+def _star_of(node: exp.Expr) -> tuple[exp.Star | None, str | None]:
     if isinstance(node, exp.Star):
         return node, None
     if isinstance(node, exp.Column) and isinstance(node.this, exp.Star):
@@ -252,7 +252,7 @@ class _Walker:
                 out |= self.column(source, i)
         return out
 
-    def expression(self, scope: Scope, root: exp.Expression) -> set[Link]:
+    def expression(self, scope: Scope, root: exp.Expr) -> set[Link]:
         out: set[Link] = set()
         target = root.this if isinstance(root, exp.Alias) else root
         for node in target.walk(prune=lambda n: n is not target and _is_subquery(n)):
@@ -293,13 +293,13 @@ class _Walker:
                 out |= self.star_of(source)
         return out
 
-    def scope_for(self, node: exp.Expression) -> Scope | None:
+    def scope_for(self, node: exp.Expr) -> Scope | None:
         inner = node.this if isinstance(node, exp.Subquery) else node
         return self.by_expression.get(id(inner)) or self.by_expression.get(id(node))
 
     # -- name resolution ---------------------------------------------------------------------
     def resolve(
-        self, scope: Scope, column: exp.Column, within: exp.Expression | None = None
+        self, scope: Scope, column: exp.Column, within: exp.Expr | None = None
     ) -> set[Link]:
         name = column.name
         if column.table:
@@ -356,7 +356,7 @@ class _Walker:
         return original == qualifier or original.endswith("." + qualifier)
 
     def struct_field(
-        self, scope: Scope, column: exp.Column, within: exp.Expression | None
+        self, scope: Scope, column: exp.Column, within: exp.Expr | None
     ) -> set[Link] | None:
         """``payload.user.email`` / ``t.payload.ip``: a field of a struct column. The value
         comes from the struct column (``payload``), transformed (one field of it)."""
@@ -388,7 +388,7 @@ class _Walker:
         return False
 
     def alias_reference(
-        self, scope: Scope, column: exp.Column, within: exp.Expression | None
+        self, scope: Scope, column: exp.Column, within: exp.Expr | None
     ) -> set[Link] | None:
         """``... ORDER BY x`` naming ``a + 1 AS x``; with lateral aliases, a select item
         naming an earlier item's alias (``a + 1 AS x, x * 2 AS y``)."""
@@ -483,7 +483,7 @@ class _Walker:
             return None
         return self.alias_reference(scope, column, None)
 
-    def clause(self, scope: Scope, clause: exp.Expression, how: Transformation) -> set[Link]:
+    def clause(self, scope: Scope, clause: exp.Expr, how: Transformation) -> set[Link]:
         out: set[Link] = set()
         for node in clause.walk(prune=lambda n: n is not clause and _is_subquery(n)):
             if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
@@ -494,7 +494,9 @@ class _Walker:
                 out |= {(ref, compose(how, inner)) for ref, inner in links}
             elif node is not clause and _is_subquery(node):
                 sub = self.scope_for(node)
-                for i in range(len(self.outputs(sub)) if sub else 0):
+                if sub is None:
+                    continue
+                for i in range(len(self.outputs(sub))):
                     out |= {(ref, compose(how, inner)) for ref, inner in self.column(sub, i)}
         return out
 
@@ -507,7 +509,7 @@ class _Walker:
         return out
 
 
-def _inside(node: exp.Expression, ancestor: exp.Expression) -> bool:
+def _inside(node: exp.Expr, ancestor: exp.Expr) -> bool:
     parent = node.parent
     while parent is not None:
         if parent is ancestor:
@@ -519,12 +521,12 @@ def _inside(node: exp.Expression, ancestor: exp.Expression) -> bool:
 _QUERY_NODES = (exp.Subquery, exp.Query)
 
 
-def _is_subquery(node: exp.Expression) -> bool:
+def _is_subquery(node: exp.Expr) -> bool:
     return isinstance(node, _QUERY_NODES) and not isinstance(node.parent, exp.From)
 
 
 def query_lineage(
-    query: exp.Expression,
+    query: exp.Expr,
     *,
     dialect: Dialect,
     catalog: Catalog,

@@ -26,7 +26,7 @@ __all__ = ["is_dbt_template", "render_dbt_model"]
 class _Quiet(Undefined):
     """Unknown macros and variables render as nothing (and can be called or chained)."""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> _Quiet:
+    def __call__(self, *args: Any, **kwargs: Any) -> _Quiet:  # type: ignore[override]
         return self
 
     def __getattr__(self, name: str) -> _Quiet:

@@ -107,7 +107,7 @@ class _Emitter:
     def ds_id(self, name: str) -> str:
         return ids.dataset_id(self.namespace, self.name(name))
 
-    def dataset(self, name: str, line: int, props: Mapping[str, object] | None = None) -> str:
+    def dataset(self, name: str, line: int, props: Mapping[str, Any] | None = None) -> str:
         uid = self.ds_id(name)
         prior = self.datasets.get(uid)
         merged = {**(prior.props if prior else {}), **(props or {})}
@@ -176,7 +176,9 @@ def _combine(hows: set[Transformation]) -> tuple[str, str, bool, list[str]]:
     return kind, chosen[0].subtype.value, masking, tags
 
 
-def _flow_props(job: str, granularity: str, kind: str, subtype: str, masking: bool) -> dict:
+def _flow_props(
+    job: str, granularity: str, kind: str, subtype: str, masking: bool
+) -> dict[str, Any]:
     return {
         "kind": EdgeKind.TRANSFORM.value,
         "via": job,
@@ -188,7 +190,7 @@ def _flow_props(job: str, granularity: str, kind: str, subtype: str, masking: bo
     }
 
 
-def _writes(operation: str) -> dict[str, object]:
+def _writes(operation: str) -> dict[str, Any]:
     return {"operation": operation, "stale": False}
 
 
@@ -207,7 +209,7 @@ def _statement_facts(em: _Emitter, stmt: StatementLineage) -> Iterator[Problem]:
         uid = em.dataset(name, line)
         em.edge(Edge(em.job, Rel.READS, uid, {"stale": False}, "", ref, em.seen))
     for i, name in enumerate(targets):
-        props = {}
+        props: dict[str, Any] = {}
         if i == 0 and stmt.target_columns and stmt.defines_schema:
             props = {"fields": stmt.target_columns, "field_types": stmt.target_types}
         uid = em.dataset(name, line, props)
@@ -230,9 +232,9 @@ def _statement_facts(em: _Emitter, stmt: StatementLineage) -> Iterator[Problem]:
         dst = em.ds_id(target)
         for source in stmt.sources:
             src = em.ds_id(source)
-            hows = pairs.get((src, dst), [])
-            detail = complete and bool(hows)
-            direct = [h for h in hows if h.type == "DIRECT"]
+            paired = pairs.get((src, dst), [])
+            detail = complete and bool(paired)
+            direct = [h for h in paired if h.type == "DIRECT"]
             kind = "DIRECT" if direct or not detail else "INDIRECT"
             masking = detail and bool(direct) and all(h.masking for h in direct)
             props = _flow_props(em.job, "dataset", kind, "", masking)
@@ -305,21 +307,15 @@ def script_facts(
             problems.extend(_statement_facts(em, stmt))
         except InvalidId as exc:
             problems.append(Problem(Severity.ERROR, f"bad table name: {exc}", em.ref(stmt.line)))
-    yield Node(
-        job,
-        Kind.JOB,
-        job_name,
-        ids.normalise_namespace(namespace),
-        {
-            "job_type": "sql",
-            "source_ref": em.ref(first),
-            "dialect": result.dialect,
-            "statements": len(result.statements),
-            "sql_hash": text_hash or None,
-        },
-        em.ref(first),
-        observed_at,
-    )
+    job_props: dict[str, Any] = {
+        "job_type": "sql",
+        "source_ref": em.ref(first),
+        "dialect": result.dialect,
+        "statements": len(result.statements),
+        "sql_hash": text_hash or None,  # check_props drops None values
+    }
+    namespace = ids.normalise_namespace(namespace)
+    yield Node(job, Kind.JOB, job_name, namespace, job_props, em.ref(first), observed_at)
     if em.datasets:
         source = ids.source_id(namespace)
         platform = em.namespace.split("://", 1)[0] if "://" in em.namespace else em.namespace

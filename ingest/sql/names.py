@@ -17,7 +17,7 @@ __all__ = ["name_key", "table_name", "table_parts"]
 _NEEDS_QUOTES = re.compile(r"[.\s]")
 
 
-def _part(identifier: exp.Expression | None) -> str:
+def _part(identifier: exp.Expr | None) -> str:
     if identifier is None:
         return ""
     if isinstance(identifier, exp.Identifier):

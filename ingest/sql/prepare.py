@@ -15,7 +15,7 @@ from sqlglot.dialects.dialect import Dialect
 __all__ = ["prepare"]
 
 
-def _leftmost_select(query: exp.Expression) -> exp.Select | None:
+def _leftmost_select(query: exp.Expr) -> exp.Select | None:
     while isinstance(query, (exp.SetOperation, exp.Subquery)):
         query = query.this
     return query if isinstance(query, exp.Select) else None
@@ -24,7 +24,7 @@ def _leftmost_select(query: exp.Expression) -> exp.Select | None:
 def _unwrap(sub: exp.Subquery) -> None:
     """``FROM ((a JOIN b ON ...))``: sqlglot keeps the parentheses as a Subquery around a
     table carrying the joins; make it the plain ``FROM a JOIN b`` it means."""
-    inner: exp.Expression = sub
+    inner: exp.Expr = sub
     while isinstance(inner, exp.Subquery) and not inner.alias:
         inner = inner.this
     if not isinstance(inner, exp.Table) or not isinstance(sub.parent, exp.From):
@@ -37,12 +37,12 @@ def _unwrap(sub: exp.Subquery) -> None:
         select.set("joins", [*joins, *(select.args.get("joins") or [])])
 
 
-def prepare(query: exp.Expression, dialect: Dialect) -> None:
+def prepare(query: exp.Expr, dialect: Dialect) -> None:
     """One walk that makes the tree easy to resolve without sqlglot's ``qualify``:
     unaliased outputs named by their SQL (``col1 + col2``), bare derived tables aliased,
     parenthesized joins flattened, CTE names folded to lower case (they resolve
     case-insensitively: ``WITH CTE1 ... FROM cte1``)."""
-    subqueries: list[exp.Expression] = []
+    subqueries: list[exp.Expr] = []
     tables: list[exp.Table] = []
     ctes: set[str] = set()
     for node in query.walk():

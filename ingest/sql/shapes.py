@@ -33,7 +33,7 @@ class Target:
 class Shape:
     kind: str
     targets: list[Target] = field(default_factory=list)
-    query: exp.Expression | None = None
+    query: exp.Expr | None = None
     reads: list[str] = field(default_factory=list)
     #: files and stages read (``COPY INTO t FROM @stage``)
     read_paths: list[str] = field(default_factory=list)
@@ -48,7 +48,7 @@ class Shape:
     modifies: list[str] = field(default_factory=list)
 
 
-def _schema_columns(node: exp.Expression) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def _schema_columns(node: exp.Expr) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     if not isinstance(node, exp.Schema):
         return None
     names, types = [], []
@@ -63,7 +63,7 @@ def _schema_columns(node: exp.Expression) -> tuple[tuple[str, ...], tuple[str, .
     return (tuple(names), tuple(types)) if names else None
 
 
-def _target(node: exp.Expression | None) -> Target | None:
+def _target(node: exp.Expr | None) -> Target | None:
     """The written table of ``INSERT INTO t (a, b)``, ``CREATE TABLE t (a INT)``, a directory."""
     if node is None:
         return None
@@ -76,7 +76,7 @@ def _target(node: exp.Expression | None) -> Target | None:
     return Target(table_name(table), cols[0] if cols else None, cols[1] if cols else None)
 
 
-def _query_of(node: exp.Expression | None) -> exp.Expression | None:
+def _query_of(node: exp.Expr | None) -> exp.Expr | None:
     while isinstance(node, exp.Subquery) and not node.alias:
         node = node.this
     return node if isinstance(node, exp.Query | exp.Values) else None
@@ -94,10 +94,10 @@ def _hoist_joins(select: exp.Select) -> exp.Select:
 
 
 def _assignment_select(
-    assignments: list[tuple[str, exp.Expression]],
-    sources: list[exp.Expression],
-    joins: list[exp.Expression],
-    where: exp.Expression | None,
+    assignments: list[tuple[str, exp.Expr]],
+    sources: list[exp.Expr],
+    joins: list[exp.Expr],
+    where: exp.Expr | None,
 ) -> exp.Select:
     """Nodes move from the statement into the synthetic select (no copies). With no
     assignments (DELETE, a delete-only MERGE) it has no outputs: only its inputs matter."""
@@ -121,7 +121,7 @@ def _assignment_select(
 def _update_shape(stmt: exp.Update) -> Shape:
     target_node = stmt.this
     from_ = stmt.args.get("from_")
-    sources: list[exp.Expression] = []
+    sources: list[exp.Expr] = []
     joins = list(target_node.args.get("joins") or [])
     real = target_node
     if from_ is not None:
@@ -154,18 +154,18 @@ def _update_shape(stmt: exp.Update) -> Shape:
     return shape
 
 
-def _bare(table: exp.Expression) -> exp.Expression:
+def _bare(table: exp.Expr) -> exp.Expr:
     table.set("joins", None)
     return table
 
 
-def _mark_target(real: exp.Expression) -> None:
+def _mark_target(real: exp.Expr) -> None:
     """The statement's own target inside its synthetic query is not one of its sources."""
     if isinstance(real, exp.Table):
         real.meta["lineage_target"] = True
 
 
-def _star_action(then: exp.Expression | None) -> bool:
+def _star_action(then: exp.Expr | None) -> bool:
     """Databricks ``WHEN MATCHED THEN UPDATE SET *`` / ``WHEN NOT MATCHED THEN INSERT *``."""
     if isinstance(then, exp.Update):
         return any(isinstance(e, exp.Star) for e in then.expressions)
@@ -175,8 +175,8 @@ def _star_action(then: exp.Expression | None) -> bool:
 def _merge_shape(stmt: exp.Merge) -> Shape:
     target_node = stmt.this
     using = stmt.args.get("using")
-    assignments: list[tuple[str, exp.Expression]] = []
-    conditions: list[exp.Expression] = []
+    assignments: list[tuple[str, exp.Expr]] = []
+    conditions: list[exp.Expr] = []
     whens = stmt.args.get("whens")
     for when in whens.expressions if whens else []:
         if when.args.get("condition") is not None:
@@ -201,7 +201,7 @@ def _merge_shape(stmt: exp.Merge) -> Shape:
     where = exp.and_(*conditions, copy=False) if conditions else None
     shape.query = _assignment_select(
         assignments,
-        [_bare(target_node)] if join else [_bare(target_node), using],
+        [_bare(target_node)] if join or using is None else [_bare(target_node), using],
         [join] if join else [],
         where,
     )
@@ -229,7 +229,7 @@ def _delete_shape(stmt: exp.Delete) -> Shape:
     return shape
 
 
-def _location(node: exp.Expression) -> str:
+def _location(node: exp.Expr) -> str:
     """A COPY file or stage: ``'s3://b/k'``, ``@stage/path``, ``STDIN``."""
     if isinstance(node, exp.Literal):
         return node.name
@@ -321,7 +321,7 @@ def _command_shape(stmt: exp.Command) -> Shape:
     body = stmt.expression
     if isinstance(body, exp.Literal):
         rest = body.name
-    elif isinstance(body, exp.Expression):
+    elif isinstance(body, exp.Expr):
         rest = body.sql()
     else:
         rest = str(body or "")
@@ -345,12 +345,12 @@ def _command_shape(stmt: exp.Command) -> Shape:
     return shape
 
 
-def _with_of(node: exp.Expression) -> exp.With | None:
+def _with_of(node: exp.Expr) -> exp.With | None:
     found = node.args.get("with_") or node.args.get("with")
     return found if isinstance(found, exp.With) else None
 
 
-def shape_of(stmt: exp.Expression) -> Shape:
+def shape_of(stmt: exp.Expr) -> Shape:
     """Reduce one parsed statement to its :class:`Shape`."""
     shape = _shape_of(stmt)
     with_ = _with_of(stmt)
@@ -372,7 +372,7 @@ def shape_of(stmt: exp.Expression) -> Shape:
     return shape
 
 
-def _shape_of(stmt: exp.Expression) -> Shape:
+def _shape_of(stmt: exp.Expr) -> Shape:
     if isinstance(stmt, exp.Insert):
         tgt = _target(stmt.this)
         return Shape("insert", [tgt] if tgt else [], _query_of(stmt.expression))

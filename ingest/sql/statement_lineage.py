@@ -152,9 +152,9 @@ def _columns(
     if shape.kind == "delete":
         names = []
     merged: dict[str, set[Link]] = {}  # MERGE may assign one column in several branches
-    for name, (_, links) in zip(names, lineage.outputs, strict=False):
-        if links:
-            merged.setdefault(name.lower(), set()).update(links)
+    for name, (_, output) in zip(names, lineage.outputs, strict=False):
+        if output:
+            merged.setdefault(name.lower(), set()).update(output)
     first_spelling = {n.lower(): n for n in reversed(names)}
     for key, links in merged.items():
         result.columns.extend(_group(TargetRef(table, first_spelling[key]), links))

@@ -58,7 +58,7 @@ class Statement:
 
     line: int
     text: str
-    expression: exp.Expression | None = None
+    expression: exp.Expr | None = None
     error: str | None = None
     column: int | None = None
 
@@ -81,7 +81,7 @@ def _clean(message: str) -> str:
     return _TOKEN_REPR.sub(lambda m: repr(m.group(1)), message).strip()
 
 
-def _error_text(exc: SqlglotError) -> tuple[str, int | None, int | None]:
+def _error_text(exc: Exception) -> tuple[str, int | None, int | None]:
     errors = getattr(exc, "errors", None) or []
     if errors:
         first = errors[0]
@@ -114,7 +114,7 @@ def _parser(dialect: Dialect) -> Parser:
     return parser
 
 
-def _parse(dialect: Dialect, tokens: list[Token], sql: str) -> exp.Expression | None:
+def _parse(dialect: Dialect, tokens: list[Token], sql: str) -> exp.Expr | None:
     parser = _parser(dialect)
     try:
         parsed = parser.parse(tokens, sql)
@@ -240,8 +240,8 @@ def split_statements(
             if recovered:
                 statements.extend(recovered)
                 continue
-            message, line, col = _error_text(exc)
-            statements.append(Statement(line or piece[0].line, text, None, message, col))
+            message, err_line, col = _error_text(exc)
+            statements.append(Statement(err_line or piece[0].line, text, None, message, col))
             continue
         if isinstance(tree, exp.Command):
             recovered = _recover(dialect, sql, piece)

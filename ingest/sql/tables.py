@@ -14,7 +14,7 @@ from sqlglot import exp
 __all__ = ["base_tables", "is_real_table"]
 
 
-def _with_of(node: exp.Expression) -> exp.With | None:
+def _with_of(node: exp.Expr) -> exp.With | None:
     found = node.args.get("with_") or node.args.get("with")
     return found if isinstance(found, exp.With) else None
 
@@ -23,7 +23,7 @@ def _is_cte_ref(table: exp.Table) -> bool:
     if table.args.get("db") or table.args.get("catalog"):
         return False
     name = table.name.lower()
-    child: exp.Expression = table
+    child: exp.Expr = table
     node = table.parent
     while node is not None:
         with_ = _with_of(node)
@@ -39,7 +39,7 @@ def _is_cte_ref(table: exp.Table) -> bool:
     return False
 
 
-def _contains(ancestor: exp.Expression, node: exp.Expression) -> bool:
+def _contains(ancestor: exp.Expr, node: exp.Expr) -> bool:
     parent = node.parent
     while parent is not None:
         if parent is ancestor:
@@ -56,7 +56,7 @@ def is_real_table(table: exp.Table) -> bool:
     return not _is_cte_ref(table)
 
 
-def base_tables(query: exp.Expression) -> Iterator[exp.Table]:
+def base_tables(query: exp.Expr) -> Iterator[exp.Table]:
     """Real tables read by ``query``, in order of appearance (duplicates included)."""
     tables: list[exp.Table] = []
     ctes: set[str] = set()

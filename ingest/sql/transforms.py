@@ -117,7 +117,7 @@ class MaskingPolicy:
         names = frozenset(f.strip().lower() for f in extra if f.strip())
         return cls(names if only else DEFAULT_MASKING_FUNCTIONS | names)
 
-    def masks(self, node: exp.Expression) -> bool:
+    def masks(self, node: exp.Expr) -> bool:
         if isinstance(node, exp.RegexpReplace):
             replacement = node.args.get("replacement")
             return self.regexp_replace_redacts and isinstance(replacement, exp.Literal)
@@ -150,7 +150,7 @@ def _function_names(node: exp.Func) -> tuple[str, ...]:
     )
 
 
-def classify(column: exp.Expression, root: exp.Expression, policy: MaskingPolicy) -> Transformation:
+def classify(column: exp.Expr, root: exp.Expr, policy: MaskingPolicy) -> Transformation:
     """How the value of ``column`` reaches the value of ``root`` (its select expression)."""
     masking = False
     aggregated = False
