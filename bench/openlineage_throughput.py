@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -68,6 +67,22 @@ def _post_all(url: str, bodies: list[bytes], senders: int) -> list[float]:
     return latencies
 
 
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process, from /proc (the machine is shared: wall time
+    alone says more about the neighbours than about us)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _store_pid(store: Path) -> int | None:
+    try:
+        return int((store / "falkordb.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
@@ -92,9 +107,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ol-bench-") as tmp:
         server = Server(Path(tmp) / "store", TOKEN).start()
         try:
+            assert server.proc is not None
+            pids = (server.proc.pid, _store_pid(server.store))
+            cpu0 = [_cpu_seconds(p) for p in pids]
             t = time.perf_counter()
             batch_lat = _post_all(f"{server.url}/api/v1/lineage/batch", batches, args.senders)
             batch_wall = time.perf_counter() - t
+            cpu = [_cpu_seconds(p) - c for p, c in zip(pids, cpu0, strict=True)]
 
             bodies = [orjson.dumps(e) for e in single]
             half = len(bodies) // 2
@@ -118,6 +137,10 @@ def main() -> None:
         "load_avg_1m_at_start": round(load, 2),
         "batch_events_per_s": round(len(events) / batch_wall),
         "batch_request_p50_ms": round(statistics.median(batch_lat) * 1000, 1),
+        "batch_server_cpu_us_per_event": round(cpu[0] / len(events) * 1e6),
+        "batch_store_cpu_us_per_event": round(cpu[1] / len(events) * 1e6),
+        # Each process on its own core of an idle 2-core machine: the busier one bounds it.
+        "batch_cpu_bound_events_per_s": round(len(events) / max(cpu)),
         "single_events_per_s_1_client": round(half / one_wall),
         "single_p50_ms": round(statistics.median(lat_one) * 1000, 2),
         "single_p99_ms": round(_pct(lat_one, 0.99) * 1000, 2),

@@ -36,6 +36,7 @@ from ingest.openlineage import (
     RawEvent,
     RunOutcome,
     idempotency_key,
+    read_events,
     validate_event,
 )
 from ingest.openlineage.aliases import rewrite
@@ -210,6 +211,12 @@ class Intake:
         self.log.close()
 
     # -- intake ------------------------------------------------------------------------
+    @staticmethod
+    def read(payload: bytes | str, *, path: str = "<request>") -> list[RawEvent]:
+        """Split a payload into events (see :func:`ingest.openlineage.read_events`)."""
+        with _no_gc():
+            return read_events(payload, path=path)
+
     def submit(self, raws: Sequence[RawEvent], *, source_ref: str = "") -> SubmitResult:
         """Validate, log and apply a payload's events; valid ones land even if others fail."""
         with _no_gc():

@@ -29,7 +29,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from ingest.openlineage import RawEvent, read_events
+from ingest.openlineage import RawEvent
 from lineage.api.auth import require_write
 from lineage.errors import ParseError
 from lineage.intake import Intake
@@ -107,7 +107,7 @@ async def _read(request: Request, *, ndjson: bool) -> list[RawEvent] | JSONRespo
     except ParseError as exc:
         return _error(400, exc.message)
     try:
-        return read_events(body)
+        return Intake.read(body)
     except (ParseError, UnicodeDecodeError) as exc:
         where = f" at line {exc.line}, column {exc.column}" if isinstance(exc, ParseError) else ""
         message = exc.message if isinstance(exc, ParseError) else "body is not UTF-8"

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from ingest.openlineage import read_events
 from lineage.cli._app import app, console, ingest_app, print_json, store_session
 from lineage.intake import Intake, SubmitResult
 
@@ -43,7 +42,7 @@ def ingest_openlineage(
         try:
             intake.recover()
             for path in _files(paths):
-                raws = read_events(path.read_bytes(), path=str(path))
+                raws = Intake.read(path.read_bytes(), path=str(path))
                 totals[str(path)] = intake.submit(raws, source_ref=str(path))
         finally:
             intake.close()
