@@ -127,9 +127,9 @@ def _graph_catalog(store: Store, how: _Reading, names: set[str], catalog: Catalo
             node = store.get_node(ids.dataset_id(how.namespace, how.qualified(name)))
         except InvalidId:
             continue
-        fields = node.props.get("fields") if node is not None else None
-        if fields:
-            catalog.add(name, list(fields), list(node.props.get("field_types") or []))
+        if node is not None and node.props.get("fields"):
+            fields = list(node.props["fields"])
+            catalog.add(name, fields, list(node.props.get("field_types") or []))
 
 
 def _file_facts(
@@ -142,15 +142,16 @@ def _file_facts(
         names = {n for s in tables.statements for n in (*s.sources, *s.targets)}
         _graph_catalog(store, how, names, catalog)
     result = analyse(text, dialect=how.dialect, catalog=catalog, masking=how.policy)
-    facts = script_facts(
-        result,
-        namespace=how.namespace,
-        job_name=how.job or str(path),
-        path=str(path),
-        default_database=how.default_database,
-        default_schema=how.default_schema,
+    facts = list(
+        script_facts(
+            result,
+            namespace=how.namespace,
+            job_name=how.job or str(path),
+            path=str(path),
+            default_database=how.default_database,
+            default_schema=how.default_schema,
+        )
     )
-    facts = list(facts)
     return result, facts + _retired(store, facts)
 
 
