@@ -13,9 +13,26 @@ from typing import Any
 from lineage import ids
 from lineage.errors import LineageError
 from queries.cypher import NODE_LABELS, NODES_BY_UID
-from queries.traverse import Step
+from queries.traverse import (
+    COLUMN_DETAIL,
+    DATASET_LEVEL,
+    INDIRECT,
+    MASKING,
+    STALE,
+    Step,
+    edge_details,
+)
 
-__all__ = ["Hop", "NodeInfo", "Path", "fetch_labels", "fetch_nodes", "hops_of", "path_of"]
+__all__ = [
+    "Hop",
+    "NodeInfo",
+    "Path",
+    "fetch_labels",
+    "fetch_nodes",
+    "hops_of",
+    "path_of",
+    "with_details",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +102,7 @@ class Hop:
     masking: bool = False
     stale: bool = False
     coarse: bool = False
+    detail: bool = False  # a dataset edge whose columns' edges are known
 
     @classmethod
     def of(cls, step: Step) -> Hop:
@@ -100,6 +118,7 @@ class Hop:
             masking=step.masking,
             stale=step.stale,
             coarse=step.coarse,
+            detail=step.detail,
         )
 
     @property
@@ -160,6 +179,28 @@ class Path:
             "nodes": [n.to_dict() for n in self.nodes],
             "hops": [h.to_dict() for h in self.hops],
         }
+
+
+def with_details(store: Any, hops: list[Hop]) -> list[Hop]:
+    """The same hops with each FLOWS_TO edge's kind, job and subtype filled (one round trip)."""
+    steps = [_step_of(h) for h in hops]
+    found = edge_details(store, steps)
+    return [
+        Hop.of(found[(s.src, s.dst, s.code)]) if (s.src, s.dst, s.code) in found else h
+        for s, h in zip(steps, hops, strict=True)
+    ]
+
+
+def _step_of(hop: Hop) -> Step:
+    code = (
+        (DATASET_LEVEL if hop.granularity == "dataset" else 0)
+        | (COLUMN_DETAIL if hop.detail else 0)
+        | (MASKING if hop.masking else 0)
+        | (STALE if hop.stale else 0)
+        | (INDIRECT if hop.transformation_type == "INDIRECT" else 0)
+    )
+    step = "flow" if hop.rel == "FLOWS_TO" else "column"
+    return Step(hop.src, hop.dst, step, code)
 
 
 def hops_of(steps: Iterable[Step]) -> list[Hop]:

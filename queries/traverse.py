@@ -23,7 +23,18 @@ from lineage import ids
 from lineage.errors import LineageError
 from queries.cypher import EDGE_DETAILS, STEP, Way
 
-__all__ = ["Reach", "State", "Step", "edge_details", "traverse"]
+__all__ = [
+    "COLUMN_DETAIL",
+    "DATASET_LEVEL",
+    "INDIRECT",
+    "MASKING",
+    "STALE",
+    "Reach",
+    "State",
+    "Step",
+    "edge_details",
+    "traverse",
+]
 
 type State = tuple[str, str | None, str | None]
 

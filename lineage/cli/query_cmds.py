@@ -212,6 +212,7 @@ def report_blast_radius(  # noqa: PLR0917 - Typer options are parameters
             mode=mode,  # type: ignore[arg-type]
             depth=depth,
             include_stale=include_stale,
+            with_edge_details=True,  # the edges table shows each edge's job and transformation
         )
     command = shlex.join(["lineage", "report", "blast-radius", uid, "--format", fmt])
     text = render(result, fmt, command=command)  # type: ignore[arg-type]

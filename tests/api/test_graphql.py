@@ -126,7 +126,8 @@ def test_blast_radius_nested_pagination(server):
         depthReached byKind { kind count } labels
         affected(first: 3, after: $after) { totalCount edges { node { asset { uid } depth } }
           pageInfo { hasNextPage endCursor } }
-        ranked(first: 5) { edges { node { asset { uid } risk { score } principals } } } } }"""
+        ranked(first: 5) { edges { node { asset { uid } risk { score } principals } } }
+        edges(first: 50) { edges { node { src dst rel kind via transformationType } } } } }"""
     first = _data(server.gql(q, {"uid": ds("users")}, READ))["blastRadius"]
     assert {k["kind"]: k["count"] for k in first["byKind"]} == {
         "Column": 4,
@@ -145,6 +146,10 @@ def test_blast_radius_nested_pagination(server):
             "affected"
         ]
     assert len(uids) == total == 8 and len(set(uids)) == 8
+    hops = [e["node"] for e in first["edges"]["edges"]]
+    flows = [h for h in hops if h["rel"] == "FLOWS_TO"]
+    assert flows and all(h["via"] and h["kind"] for h in flows)  # details filled per page
+    assert {h["kind"] for h in flows} == {"transform", "train", "serve"}
     ranked = [e["node"]["asset"]["uid"] for e in first["ranked"]["edges"]]
     assert ranked == [endpoint("chat"), model("m"), endpoint("admin")]  # internal ranks last
 

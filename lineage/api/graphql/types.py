@@ -15,7 +15,7 @@ from queries.blast_radius import Affected, BlastRadius, Ranked
 from queries.exposure import Exposure
 from queries.inventory import AiAsset
 from queries.lineage import Lineage, LineageNode
-from queries.results import Hop, NodeInfo, Path
+from queries.results import Hop, NodeInfo, Path, with_details
 from queries.risk import Risk
 
 __all__ = [
@@ -241,8 +241,14 @@ class BlastRadiusResult:
         return slice_connection(self.result.affected, first, after, AffectedNode.of)
 
     @strawberry.field(description="The traversed edges (the subgraph), in data-flow order.")
-    def edges(self, first: int | None = None, after: str | None = None) -> Connection[HopType]:
-        return slice_connection(self.result.edges, first, after, HopType.of)
+    def edges(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[HopType]:
+        page = slice_connection(self.result.edges, first, after, lambda h: h)
+        detailed = with_details(info.context["store"], [e.node for e in page.edges])
+        for edge, hop in zip(page.edges, detailed, strict=True):
+            edge.node = HopType.of(hop)  # type: ignore[assignment]
+        return page  # type: ignore[return-value]
 
     @classmethod
     def of(cls, r: BlastRadius) -> BlastRadiusResult:
