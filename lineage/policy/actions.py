@@ -96,6 +96,7 @@ class _Context:
     reason: str
     policy: str = ""
     finding: str = ""
+    track: bool = True  # update the finding here (False: the caller does, in one write)
 
 
 def _record(
@@ -124,7 +125,7 @@ def _record(
         policy=ctx.policy,
         finding=ctx.finding,
     )
-    if ctx.finding:
+    if ctx.finding and ctx.track:
         _mark_finding(store, ctx.finding, action_id, in_force=not dry_run and action != "notify")
     return Outcome(action_id, action, target, dry_run, before, after, entry)
 
@@ -169,6 +170,7 @@ def quarantine(
     dry_run: bool = True,
     policy: str = "",
     finding: str = "",
+    track_finding: bool = True,
 ) -> Outcome:
     """Quarantine a model, vector index or endpoint (see the module table)."""
     node = _node(store, uid)
@@ -192,7 +194,7 @@ def quarantine(
         "quarantine_reason": reason[:500],
     }
     after = {"node": uid, "props": props, "can_access": [], "removed": len(edges)}
-    ctx = _Context(actor, reason, policy, finding)
+    ctx = _Context(actor, reason, policy, finding, track_finding)
     if not dry_run:
         store.set_props(uid, props)
         _delete_edges(store, edges)
@@ -218,6 +220,7 @@ def revoke(
     dry_run: bool = True,
     policy: str = "",
     finding: str = "",
+    track_finding: bool = True,
 ) -> Outcome:
     """Remove ``principal``'s CAN_ACCESS edges to ``asset`` (all of them, every key)."""
     if ids.kind_of(principal) is not Kind.PRINCIPAL:
@@ -230,7 +233,7 @@ def revoke(
     after = {"principal": principal, "asset": asset, "can_access": [], "removed": len(edges)}
     if not dry_run:
         _delete_edges(store, edges)
-    ctx = _Context(actor, reason, policy, finding)
+    ctx = _Context(actor, reason, policy, finding, track_finding)
     return _record(
         store, ctx, "revoke", f"{principal}->{asset}", before=before, after=after, dry_run=dry_run
     )
@@ -324,6 +327,7 @@ def redact_view(
     dry_run: bool = False,
     policy: str = "",
     finding: str = "",
+    track_finding: bool = True,
 ) -> Outcome:
     """The masking view of a table over its labelled columns, as SQL (in the audit entry, and
     written to ``output`` when given). The graph is not changed: the view exists only once
@@ -366,7 +370,7 @@ def redact_view(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(sql, encoding="utf-8")
         after["sha256"] = _sha256(path)
-    ctx = _Context(actor, reason, policy, finding)
+    ctx = _Context(actor, reason, policy, finding, track_finding)
     return _record(store, ctx, "redact", dataset, before=before, after=after, dry_run=dry_run)
 
 
@@ -426,6 +430,7 @@ def redact_file(
     dry_run: bool = False,
     policy: str = "",
     finding: str = "",
+    track_finding: bool = True,
 ) -> Outcome:
     """A redacted copy of the dataset's sampled file (CSV, TSV, JSON Lines or text), and the
     copy in the graph behind a masking edge."""
@@ -457,7 +462,7 @@ def redact_file(
         target.write_text(content, encoding="utf-8")
         after["sha256"] = _sha256(target)
         pipeline.ingest(store, facts)
-    ctx = _Context(actor, reason, policy, finding)
+    ctx = _Context(actor, reason, policy, finding, track_finding)
     return _record(store, ctx, "redact", dataset, before=before, after=after, dry_run=dry_run)
 
 
@@ -475,13 +480,14 @@ def notify(
     dry_run: bool = False,
     policy: str = "",
     finding: str = "",
+    track_finding: bool = True,
 ) -> Outcome:
     """POST ``payload`` to ``url`` (see :mod:`lineage.policy.notify`); audited either way."""
     delivery = None
     if not dry_run:
         delivery = post_webhook(url, payload, retries=retries, backoff=backoff, timeout=timeout)
     after = {"url": url, "delivery": delivery.to_dict() if delivery else None}
-    ctx = _Context(actor, reason, policy, finding)
+    ctx = _Context(actor, reason, policy, finding, track_finding)
     return _record(store, ctx, "notify", url, before={"url": url}, after=after, dry_run=dry_run)
 
 
@@ -494,14 +500,15 @@ def recommend(
     reason: str,
     policy: str = "",
     finding: str = "",
+    track_finding: bool = True,
 ) -> Outcome:
     """Record a recommendation (on the finding, when there is one); change nothing else."""
-    if finding:
+    if finding and track_finding:
         f = findings.get_finding(store, finding)
         if f is not None and message not in f.recommendations:
             f.recommendations.append(message)
             findings.save(store, f)
-    ctx = _Context(actor, reason, policy, finding)
+    ctx = _Context(actor, reason, policy, finding, track_finding)
     return _record(
         store, ctx, "recommend", target, before={}, after={"message": message}, dry_run=False
     )

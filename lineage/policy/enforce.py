@@ -202,23 +202,30 @@ class Enforcer:
 
     # -- responses -----------------------------------------------------------------------
     def _respond(self, policy: Policy, finding: Finding, result: CheckResult) -> None:
+        """Run the responses not yet run for this occurrence; one write for the finding."""
+        changed = False
         for index, response in enumerate(policy.responses):
             if index in finding.responded:
                 continue
+            changed = True
+            finding.responded = sorted({*finding.responded, index})
             try:
                 outcome = self._run(policy, finding, response)
             except LineageError as exc:
-                outcome = None
                 result.errors.append(
                     f"{policy.id} {response.action} on {finding.fingerprint}: {exc}"
                 )
-            stored = findings.get_finding(self.store, finding.fingerprint) or finding
-            stored.responded = sorted({*stored.responded, index})
-            findings.save(self.store, stored)
-            finding.responded, finding.status = stored.responded, stored.status
-            finding.actions, finding.in_force = stored.actions, stored.in_force
-            if outcome is not None:
-                result.actions.append(outcome)
+                continue
+            result.actions.append(outcome)
+            finding.actions.append(outcome.action_id)
+            if outcome.action == "recommend" and response.message not in finding.recommendations:
+                finding.recommendations.append(response.message)
+            if not outcome.dry_run and outcome.action not in ("notify", "recommend"):
+                finding.in_force.append(outcome.action_id)
+                if finding.status == "open":
+                    finding.status = "mitigated"
+        if changed:
+            findings.save(self.store, finding)
 
     def _target(self, finding: Finding, role: str | None, default: Sequence[str]) -> str:
         for r in [role] if role else default:
@@ -232,6 +239,7 @@ class Enforcer:
             "reason": f"{policy.description} [{finding.title}]",
             "policy": policy.id,
             "finding": finding.fingerprint,
+            "track_finding": False,  # _respond records it, in one write
         }
         dry = response.is_dry_run()
         if isinstance(response, QuarantineResponse):
