@@ -50,6 +50,8 @@ class Context(Protocol):
         self, sources: Iterable[str], target: str, kind: EdgeKind | None = None
     ) -> None: ...
 
+    def compose(self, parts: list[Val]) -> Val: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Call:

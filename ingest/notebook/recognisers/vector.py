@@ -42,17 +42,15 @@ def _client(engine: str, url_pos: int | None = 0, *url_kws: str):
         )
         if path or (url and "://" not in url and ("/" in url or url.endswith(".db"))):
             persistence, path, url = "local", path or url, None
+        namespace = engine_namespace(engine, url, host=call.text(None, "host"), port=port)
         if engine == "chroma" and call.qual.endswith("HttpClient"):
             persistence = "server"
-        namespace = engine_namespace(engine, url, host=call.text(None, "host"), port=port)
-        if engine == "chroma" and call.qual.endswith("HttpClient") and namespace == engine:
-            namespace = engine_namespace(engine, "http://localhost")
-        if url is None and call.text(None, "cloud_id", "cluster_url") is not None:
+            if namespace == engine:  # HttpClient() talks to localhost:8000 by default
+                namespace = engine_namespace(engine, "http://localhost")
+        cluster = call.text(None, "cluster_url")  # Weaviate Cloud
+        if url is None and cluster:
             namespace = engine_namespace(
-                engine,
-                "https://" + call.text(None, "cluster_url")
-                if call.text(None, "cluster_url")
-                else None,
+                engine, cluster if "://" in cluster else f"https://{cluster}"
             )
         return Val(tag=call.qual).with_attrs(
             role="vector_client",
@@ -263,7 +261,7 @@ def _add_documents(call: Call) -> Val | None:
 def _compose(call: Call) -> Val | None:
     """``chain.assign(answer=llm_chain)`` / ``RunnableParallel({...})``: a composed chain."""
     parts = [call.recv, *call.args, *call.kwargs.values()]
-    return call.ctx.compose(parts)  # type: ignore[attr-defined]
+    return call.ctx.compose(parts)
 
 
 def _engine_from(call: Call) -> Val | None:
