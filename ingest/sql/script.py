@@ -119,9 +119,7 @@ def _end_to_end(result: ScriptLineage) -> list[ColumnEdge]:
         for edge in stmt.columns:
             links: set[Link] = set()
             for ref in edge.sources:
-                upstream = (
-                    produced.get((name_key(ref.table), ref.column.lower())) if ref.table else None
-                )
+                upstream = _upstream(produced, ref)
                 if upstream:
                     links |= {(r, compose(edge.transformation, how)) for r, how in upstream}
                 else:
@@ -145,6 +143,21 @@ def _end_to_end(result: ScriptLineage) -> list[ColumnEdge]:
         for (target, how), refs in final.items()
     ]
     return sorted(edges, key=_edge_order)
+
+
+def _upstream(produced: dict[tuple[str, str], set[Link]], ref: Ref) -> set[Link]:
+    """What an earlier statement wrote into ``ref``; a column of an intermediate written
+    through an unexpanded ``*`` comes from the same-named column of the star's sources."""
+    if ref.table is None:
+        return set()
+    table = name_key(ref.table)
+    found = produced.get((table, ref.column.lower()))
+    if found:
+        return found
+    star = produced.get((table, "*"))
+    if not star or ref.column == "*":
+        return set()
+    return {(Ref(r.table, ref.column) if r.column == "*" else r, how) for r, how in star}
 
 
 def _edge_order(edge: ColumnEdge) -> tuple[str, str, Transformation]:

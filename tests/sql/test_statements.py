@@ -137,3 +137,15 @@ def test_long_cte_chains_and_long_scripts() -> None:
     result = analyse(script)
     assert (result.sources, result.targets, len(result.intermediates)) == (["t0"], ["t499"], 498)
     assert [(c.target.table, c.sources[0].table) for c in result.columns] == [("t499", "t0")]
+
+
+def test_columns_of_a_star_written_intermediate_trace_to_the_star_source() -> None:
+    got = parse_sql(
+        "CREATE TABLE tmp AS SELECT * FROM src;\n"
+        "INSERT INTO t SELECT a, b + 1 AS c FROM tmp;\n"
+        "INSERT INTO u SELECT * FROM tmp;"
+    )
+    assert {(c["target"]["table"], c["target"]["column"], c["sources"][0]["table"],
+             c["sources"][0]["column"]) for c in got["columns"]} == {
+        ("t", "a", "src", "a"), ("t", "c", "src", "b"), ("u", "*", "src", "*")
+    }  # fmt: skip
