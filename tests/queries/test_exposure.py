@@ -139,3 +139,29 @@ def test_ranking_and_pagination_are_stable(store):
     assert [r.key for r in first.results + second.results] == [r.key for r in full.results[:4]]
     assert first.has_next and second.has_next
     assert not exposure_paths(store, offset=4, limit=2).has_next
+
+
+def test_with_real_propagation_and_declassification(store):
+    """Detected labels propagate through the pipeline (lineage.sensitivity); a
+    declassification at the model retracts them downstream and the exposure disappears."""
+    from lineage import sensitivity
+    from lineage.model import Label, Labeling
+    from lineage.pipeline import ingest
+
+    b = (
+        Builder(store)
+        .flow("users.email", "feats.email")
+        .flow("users", "feats", column_detail=True)
+        .flow("feats", model("m"), kind="train")
+        .flow(model("m"), endpoint("chat"), kind="serve")
+        .endpoint("chat", "public")
+        .write()
+    )
+    ingest(store, [Labeling(col("users", "email"), Label("PII", "EMAIL_ADDRESS"), "test", 0.9)])
+    del b
+    (exp,) = exposure_paths(store, label="PII").results
+    assert exp.origin.uid == col("users", "email")
+    assert exp.labels == ("PII", "PII:EMAIL_ADDRESS")
+    assert exp.risk.factors[-1].value < 1.0  # the detector's 0.9 lowers confidence
+    sensitivity.declassify(store, model("m"), ["PII"], reason="model trained on hashes", who="t")
+    assert exposure_paths(store, label="PII").total == 0
