@@ -148,7 +148,7 @@ def test_with_real_propagation_and_declassification(store):
     from lineage.model import Label, Labeling
     from lineage.pipeline import ingest
 
-    b = (
+    (
         Builder(store)
         .flow("users.email", "feats.email")
         .flow("users", "feats", column_detail=True)
@@ -158,7 +158,6 @@ def test_with_real_propagation_and_declassification(store):
         .write()
     )
     ingest(store, [Labeling(col("users", "email"), Label("PII", "EMAIL_ADDRESS"), "test", 0.9)])
-    del b
     (exp,) = exposure_paths(store, label="PII").results
     assert exp.origin.uid == col("users", "email")
     assert exp.labels == ("PII", "PII:EMAIL_ADDRESS")
