@@ -40,11 +40,17 @@ class Entry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    uid: str | None = Field(None, description="Whole id, e.g. model:openai:gpt-4o.")
-    namespace: str | None = Field(None, description="Namespace, e.g. openai or qdrant://h:6333.")
-    name: str | None = Field(None, description="Name: model name, collection, endpoint name.")
-    provider: str | None = Field(None, description="Model provider (openai, huggingface...).")
-    engine: str | None = Field(None, description="Vector index engine (qdrant, chroma...).")
+    uid: str | None = Field(default=None, description="Whole id, e.g. model:openai:gpt-4o.")
+    namespace: str | None = Field(
+        default=None, description="Namespace, e.g. openai or qdrant://h:6333."
+    )
+    name: str | None = Field(
+        default=None, description="Name: model name, collection, endpoint name."
+    )
+    provider: str | None = Field(
+        default=None, description="Model provider (openai, huggingface...)."
+    )
+    engine: str | None = Field(default=None, description="Vector index engine (qdrant, chroma...).")
 
     @classmethod
     def parse(cls, raw: Any, prefix: str) -> Entry:
@@ -70,10 +76,12 @@ class ApprovedRegistry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    providers: tuple[str, ...] = Field((), description="Providers whose models are approved.")
-    models: tuple[Entry, ...] = Field((), description="Approved models.")
-    endpoints: tuple[Entry, ...] = Field((), description="Approved endpoints.")
-    vector_indexes: tuple[Entry, ...] = Field((), description="Approved vector indexes.")
+    providers: tuple[str, ...] = Field(
+        default=(), description="Providers whose models are approved."
+    )
+    models: tuple[Entry, ...] = Field(default=(), description="Approved models.")
+    endpoints: tuple[Entry, ...] = Field(default=(), description="Approved endpoints.")
+    vector_indexes: tuple[Entry, ...] = Field(default=(), description="Approved vector indexes.")
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> ApprovedRegistry:

@@ -37,10 +37,16 @@ _TAG = re.compile(r"<[^>]{0,400}>")
 
 
 class Detection(Protocol):
-    label: Label | str
-    hits: int
-    confidence: float
-    detector: str
+    """What a classifier reports per entity found (read-only view)."""
+
+    @property
+    def label(self) -> Label | str: ...
+    @property
+    def hits(self) -> int: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def detector(self) -> str: ...
 
 
 type Classifier = Callable[[Sequence[str]], Iterable[Detection]]

@@ -92,7 +92,8 @@ def declared_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
     embedders: list[str] = []
     for obj in _walk(doc):
         cls = str(obj["id"][-1])
-        kwargs = obj.get("kwargs") if isinstance(obj.get("kwargs"), Mapping) else {}
+        raw = obj.get("kwargs")
+        kwargs: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
         if cls in _STORES:
             engine = _STORES[cls]
             url = kwargs.get("url") or kwargs.get("host") or kwargs.get("es_url")

@@ -178,9 +178,11 @@ def rag_app(out: Collector, doc: Mapping[str, Any], name: str) -> RagApp:
         endpoint=endpoint,
         index=app.get("index", ""),
         llm=app.get("llm", ""),
-        llm_remote=bool(llm) and llm[0] not in LOCAL_PROVIDERS,
+        llm_remote=llm is not None and llm[0] not in LOCAL_PROVIDERS,
         embedder=app.get("embedder", ""),
-        embedder_remote=bool(emb) and emb[0] not in LOCAL_PROVIDERS and emb[0] != "huggingface",
+        embedder_remote=emb is not None
+        and emb[0] not in LOCAL_PROVIDERS
+        and emb[0] != "huggingface",
     )
 
 

@@ -87,7 +87,8 @@ def _server(out: Collector, engine: str, host: str, port: int, **props: Any) -> 
 def qdrant_server_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
     service = doc["service"]
     storage = doc["storage"]
-    tls = doc.get("tls") if isinstance(doc.get("tls"), Mapping) else {}
+    raw_tls = doc.get("tls")
+    tls: Mapping[str, Any] = raw_tls if isinstance(raw_tls, Mapping) else {}
     bind = str(service.get("host") or "0.0.0.0")  # noqa: S104 - Qdrant's documented default
     _server(
         out,
@@ -105,7 +106,7 @@ def qdrant_server_facts(out: Collector, doc: Mapping[str, Any], path: str) -> No
         persistence="local",
         persist_path=storage.get("storage_path"),
         snapshots_path=storage.get("snapshots_path"),
-        cluster=bool((doc.get("cluster") or {}).get("enabled")),
+        cluster=isinstance(doc.get("cluster"), Mapping) and bool(doc["cluster"].get("enabled")),
     )
 
 

@@ -9,7 +9,7 @@ what is already in the graph against a (new) registry.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -207,14 +207,18 @@ def inventory(
             table.add_row(
                 escape(asset.uid),
                 escape(_detail(asset.detail)),
-                {True: "[green]yes[/]", False: "[red]no[/]"}.get(asset.registered, "[red]?[/]"),
+                _registered(asset.registered),
                 escape(", ".join(asset.labels)),
                 escape(_where(asset.found_in)),
             )
         console.print(table)
 
 
-def _detail(detail: dict[str, Any]) -> str:
+def _registered(value: bool | None) -> str:
+    return "[green]yes[/]" if value is True else ("[red]no[/]" if value is False else "[red]?[/]")
+
+
+def _detail(detail: Mapping[str, Any]) -> str:
     keys = ("provider", "model_type", "origin", "engine", "embedding_model", "exposure")
     return " ".join(f"{k}={detail[k]}" for k in keys if detail.get(k))
 

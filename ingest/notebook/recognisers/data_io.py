@@ -17,7 +17,7 @@ from ingest.notebook.recognisers.common import (
     read_location,
     write_location,
 )
-from ingest.notebook.recognisers.registry import Call, Rule
+from ingest.notebook.recognisers.registry import Call, Handler, Rule
 from ingest.notebook.values import Val, union
 
 __all__ = ["RULES", "SPARK_NAMESPACE", "sql_target"]
@@ -61,7 +61,7 @@ def _engine(call: Call) -> Val | None:
     return Val(tag="sqlalchemy.Engine").with_attrs(namespace=namespace, dialect=dialect)
 
 
-def _db_connect(family: str, dialect: str) -> object:
+def _db_connect(family: str, dialect: str) -> Handler:
     def handler(call: Call) -> Val | None:
         target = call.text(0, "database", "dsn", "host")
         if target and "://" in target:

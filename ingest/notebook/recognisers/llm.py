@@ -141,7 +141,7 @@ def _api_call(model_type: str = "llm", model_pos: int | None = None):
 
 def _receiver_client(call: Call) -> Val | None:
     """The client a method chain hangs off (``client.chat.completions`` -> ``client``)."""
-    recv = call.recv
+    recv: Val | None = call.recv
     while recv is not None:
         if recv.attrs.get("role") in ("llm_client", "model"):
             return recv

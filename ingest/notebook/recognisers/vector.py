@@ -126,10 +126,9 @@ def _collection(call: Call) -> Val | None:
     distance = next(
         (v.attrs["distance"] for v in call.kwargs.values() if "distance" in v.attrs), None
     )
-    if distance or call.text(None, "metric", "metric_type"):
-        call.ctx.out.node(
-            index.asset, distance=(distance or call.text(None, "metric", "metric_type")).lower()
-        )
+    distance = distance or call.text(None, "metric", "metric_type")
+    if distance:
+        call.ctx.out.node(index.asset, distance=str(distance).lower())
     embedder = _embedder_of(call.arg(None, "embedding_function", "embedding", "embed_model"))
     if embedder:
         call.ctx.out.node(index.asset, embedding_model=embedder)
