@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlglot import exp
+
 from ingest.sql.catalog import Catalog, CatalogInput
 from ingest.sql.columns import Link, Ref
 from ingest.sql.dialects import (
@@ -23,6 +25,7 @@ from ingest.sql.dialects import (
 )
 from ingest.sql.names import name_key
 from ingest.sql.result import ColumnEdge, ScriptLineage, StatementLineage, TargetRef
+from ingest.sql.session import Session
 from ingest.sql.statement_lineage import statement_lineage
 from ingest.sql.statements import split_statements
 from ingest.sql.transforms import MaskingPolicy, Transformation, compose
@@ -52,7 +55,10 @@ def analyse(
     policy = masking or MaskingPolicy()
     result = ScriptLineage(dialect=dialect)
     text = preprocess(text, dialect)
+    session = Session.for_dialect(dialect)
     for stmt in split_statements(text, sqlglot_dialect, fallback_dialects(dialect)):
+        if isinstance(stmt.expression, exp.Use):
+            session.use(stmt.expression)
         try:
             lineage = statement_lineage(
                 stmt,
@@ -66,6 +72,7 @@ def analyse(
         except Exception as exc:  # one statement must never sink the script: report it
             lineage = StatementLineage(stmt.line + line_offset, stmt.text)
             lineage.error = f"lineage failed ({type(exc).__name__}: {exc})"
+        session.apply(lineage)
         result.statements.append(lineage)
     _tables(result)
     if columns:

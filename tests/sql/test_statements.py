@@ -149,3 +149,19 @@ def test_columns_of_a_star_written_intermediate_trace_to_the_star_source() -> No
              c["sources"][0]["column"]) for c in got["columns"]} == {
         ("t", "a", "src", "a"), ("t", "c", "src", "b"), ("u", "*", "src", "*")
     }  # fmt: skip
+
+
+def test_use_qualifies_the_names_that_follow_as_far_as_it_says() -> None:
+    got = parse_sql(
+        "USE DATABASE d; INSERT INTO s.t SELECT a FROM s.u; INSERT INTO t SELECT a FROM u;\n"
+        "USE SCHEMA d.mart; INSERT INTO t2 SELECT a FROM raw.x; USE WAREHOUSE w;\n"
+        "SELECT a FROM t3",
+        dialect="snowflake",
+    )
+    assert got["targets"] == ["d.s.t", "t", "d.mart.t2"]  # a bare t: its schema is unknown
+    assert got["sources"] == ["d.s.u", "u", "d.raw.x", "d.mart.t3"]
+    mysql = parse_sql("USE shop; INSERT INTO copy SELECT id FROM orders", dialect="mysql")
+    assert (mysql["sources"], mysql["targets"]) == (["shop.orders"], ["shop.copy"])
+    assert mysql["columns"][0]["sources"] == [{"table": "shop.orders", "column": "id"}]
+    tsql = parse_sql("USE [dw]; INSERT INTO dbo.t SELECT id FROM staging.s", dialect="tsql")
+    assert (tsql["sources"], tsql["targets"]) == (["dw.staging.s"], ["dw.dbo.t"])
