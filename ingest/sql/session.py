@@ -30,7 +30,9 @@ _USE_IS_DATABASE = frozenset({"tsql", "fabric", "snowflake"})
 
 def _split(name: str) -> list[str]:
     """``a."b.c".d`` -> ``['a', '"b.c"', 'd']`` (names are joined by ``table_name``)."""
-    parts, buf, quoted = [], [], False
+    parts: list[str] = []
+    buf: list[str] = []
+    quoted = False
     for ch in name:
         if ch == '"':
             quoted = not quoted
