@@ -532,15 +532,17 @@ def query_lineage(
     catalog: Catalog,
     policy: MaskingPolicy,
     lateral_aliases: bool = False,
+    source: str = "",
 ) -> QueryLineage:
     """Lineage of every output column of ``query`` (in order) and its dataset-wide inputs.
 
     ``lateral_aliases``: a select item may name an earlier item's alias (Snowflake,
-    Redshift, Databricks, DuckDB, Teradata); columns of the sources still win.
+    Redshift, Databricks, DuckDB, Teradata); columns of the sources still win. ``source``
+    is the text the tree's token offsets point into (for naming ``col::type`` outputs).
 
     ``query`` is consumed: unaliased outputs and derived tables get names in place.
     """
-    prepare(query, dialect)
+    prepare(query, dialect, source)
     result = QueryLineage()
     try:
         root = build_scope(query)

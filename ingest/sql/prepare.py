@@ -37,7 +37,17 @@ def _unwrap(sub: exp.Subquery) -> None:
         select.set("joins", [*joins, *(select.args.get("joins") or [])])
 
 
-def prepare(query: exp.Expr, dialect: Dialect) -> None:
+def _output_name(item: exp.Expr, dialect: Dialect, source: str) -> str:
+    """An unaliased output's name: its SQL, except ``col::type``, which Postgres (and
+    sqllineage) name after the column; sqlglot parses it to the same CAST as the long form."""
+    if isinstance(item, exp.Cast) and isinstance(item.this, exp.Column) and source:
+        end = item.this.this.meta.get("end") if item.this.this else None
+        if end is not None and source[end + 1 : end + 40].lstrip().startswith("::"):
+            return item.this.name
+    return item.sql(dialect=dialect)
+
+
+def prepare(query: exp.Expr, dialect: Dialect, source: str = "") -> None:
     """One walk that makes the tree easy to resolve without sqlglot's ``qualify``:
     unaliased outputs named by their SQL (``col1 + col2``), bare derived tables aliased,
     parenthesized joins flattened, CTE names folded to lower case (they resolve
@@ -78,6 +88,7 @@ def prepare(query: exp.Expr, dialect: Dialect) -> None:
         for i, item in enumerate(top.expressions):
             if isinstance(item, (exp.Alias, exp.Column, exp.Star)) or item.alias:
                 continue
-            aliased = exp.alias_(item, exp.to_identifier(item.sql(dialect=dialect), quoted=True))
+            name = _output_name(item, dialect, source)
+            aliased = exp.alias_(item, exp.to_identifier(name, quoted=True))
             top.expressions[i] = aliased
             aliased.parent = top

@@ -123,6 +123,7 @@ def statement_lineage(
                 catalog=catalog,
                 policy=policy,
                 lateral_aliases=lateral_aliases,
+                source=stmt.source,
             )
     except RecursionError:  # keep the table lineage; say the columns are not known
         result.unresolved = ["* (query nested too deeply for column lineage)"]

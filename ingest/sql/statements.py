@@ -61,6 +61,8 @@ class Statement:
     expression: exp.Expr | None = None
     error: str | None = None
     column: int | None = None
+    #: the text the tree's token offsets point into (the whole script, or ``text``)
+    source: str = ""
 
     @property
     def snippet(self) -> str:
@@ -160,7 +162,7 @@ def _recover(dialect: Dialect, sql: str, tokens: list[Token]) -> list[Statement]
                 continue
             if tree is None or isinstance(tree, exp.Command):
                 continue
-            found.append(Statement(piece[0].line, _text(sql, piece), tree))
+            found.append(Statement(piece[0].line, _text(sql, piece), tree, source=sql))
             i = j
             break
         else:
@@ -202,7 +204,7 @@ def _with_fallbacks(fallbacks: tuple[Dialect, ...], text: str, line: int) -> Sta
         except SqlglotError:
             continue
         if tree is not None and not isinstance(tree, exp.Command):
-            return Statement(line, text, tree)
+            return Statement(line, text, tree, source=text)
     return None
 
 
@@ -220,7 +222,8 @@ def split_statements(
         out = []
         for line, text in _naive(sql):
             try:
-                out.append(Statement(line, text, _parse(dialect, dialect.tokenize(text), text)))
+                tree = _parse(dialect, dialect.tokenize(text), text)
+                out.append(Statement(line, text, tree, source=text))
             except SqlglotError as inner:
                 msg, err_line, col = _error_text(inner)
                 where = line + (err_line - 1 if err_line else 0)
@@ -248,7 +251,7 @@ def split_statements(
             if recovered:
                 statements.extend(recovered)
                 continue
-        statements.extend(_expand_multitable(Statement(piece[0].line, text, tree)))
+        statements.extend(_expand_multitable(Statement(piece[0].line, text, tree, source=sql)))
     return statements
 
 
@@ -281,5 +284,5 @@ def _expand_multitable(stmt: Statement) -> list[Statement]:
             and not insert.expression.args.get("from_")
         ):
             insert.expression.set("from_", exp.From(this=source.copy()))
-        out.append(Statement(stmt.line, stmt.text, insert))
+        out.append(Statement(stmt.line, stmt.text, insert, source=stmt.source))
     return out
