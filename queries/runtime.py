@@ -29,6 +29,7 @@ from lineage.timeutil import to_iso
 
 __all__ = [
     "ENDPOINT_PROPS",
+    "MODEL_LOCATIONS",
     "OBSERVED_USAGE",
     "PRINCIPAL_GROUPS",
     "STORED_USAGE",
@@ -44,6 +45,7 @@ __all__ = [
     "endpoint_scores",
     "endpoint_usage",
     "load_usage",
+    "model_locations",
     "record_usage",
     "refresh_runtime",
     "runtime_findings",
@@ -70,6 +72,13 @@ UNWIND $uids AS uid
 MATCH (p:Principal {uid: uid})
 WHERE p.groups IS NOT NULL
 RETURN p.uid AS principal, p.groups AS groups"""
+
+MODEL_LOCATIONS = """
+MATCH (m:Model)
+WHERE m.artefact_path IS NOT NULL OR m.path IS NOT NULL OR m.uri IS NOT NULL
+   OR m.location IS NOT NULL OR m.source_uri IS NOT NULL
+RETURN m.uid AS uid,
+       coalesce(m.artefact_path, m.path, m.uri, m.location, m.source_uri) AS location"""
 
 UNSAFE_ARTEFACTS = """
 MATCH (m:Model)
@@ -497,6 +506,19 @@ def artefact_verdicts(store: Store) -> list[ArtefactVerdict]:
             )
         )
     return sorted(out, key=lambda v: (order.get(v.verdict, 5), v.model))
+
+
+def model_locations(store: Store) -> list[tuple[str, str]]:
+    """(model uid, where its artefact is) for Model nodes that say where they live.
+
+    Ingestors record it as ``artefact_path``, ``path``, ``uri``, ``location`` or
+    ``source_uri`` (first present wins): a local path, ``file://...``, or a remote URI.
+    """
+    return [
+        (r["uid"], str(r["location"]))
+        for r in store.query(MODEL_LOCATIONS)
+        if isinstance(r["location"], str)
+    ]
 
 
 def _artefact_findings(verdicts: Iterable[ArtefactVerdict], t: Thresholds) -> list[RuntimeFinding]:

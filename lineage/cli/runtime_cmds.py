@@ -36,6 +36,7 @@ from queries.runtime import (
     Thresholds,
     artefact_verdicts,
     endpoint_usage,
+    model_locations,
     record_usage,
     refresh_runtime,
 )
@@ -45,7 +46,6 @@ app.add_typer(runtime_app, name="runtime")
 
 LOG_SOURCE = "source:accesslog"  # remembers which log files were ingested (by sha256)
 _MAX_DIGESTS = 1000
-_MODEL_PATH_PROPS = ("artefact_path", "path", "uri", "location", "source_uri")
 
 ThresholdsOpt = Annotated[
     Path | None,
@@ -174,20 +174,22 @@ def _print_problems(problems: list[Problem], limit: int = 20) -> None:
         console.print(f"... and {len(problems) - limit} more problems (--json lists them)")
 
 
-def _store_models(store: Store) -> list[tuple[str, str]]:
-    """Model nodes that name a local artefact in a path-like property."""
-    out = []
-    for node in store.iter_nodes():
-        if node.kind is not Kind.MODEL:
-            continue
-        for key in _MODEL_PATH_PROPS:
-            value = node.props.get(key)
-            if isinstance(value, str) and (value.startswith(("/", "file://", "./"))):
-                local = value.removeprefix("file://")
-                if Path(local).exists():
-                    out.append((local, node.uid))
-                    break
-    return out
+def _store_models(store: Store) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """Local artefacts of stored Model nodes; remote ones are reported, never downloaded."""
+    targets, problems = [], []
+    for uid, location in model_locations(store):
+        local = location.removeprefix("file://")
+        if "://" in local:
+            problems.append(
+                Problem(
+                    Severity.INFO, f"{uid}: remote artefact not scanned (no downloads)", location
+                )
+            )
+        elif Path(local).exists():
+            targets.append((local, uid))
+        else:
+            problems.append(Problem(Severity.WARNING, f"{uid}: artefact not found", location))
+    return targets, problems
 
 
 @app.command("scan-model")
@@ -213,9 +215,11 @@ def scan_model(
     if not targets and not from_store:
         raise typer.BadParameter("give model files or folders, or --from-store")
     with store_session() as store:
+        skipped: list[Problem] = []
         if from_store:
-            targets += _store_models(store)
-        facts = list(scan_model_facts(targets))
+            found, skipped = _store_models(store)
+            targets += found
+        facts = [*skipped, *scan_model_facts(targets)]
         report = ingest(store, facts)
         refresh_runtime(store)
     nodes = [f for f in facts if isinstance(f, Node)]
@@ -237,7 +241,7 @@ def scan_model(
         for r in rows:
             table.add_row(r["verdict"], r["format"], r["path"], "; ".join(r["findings"][:3]))
         console.print(table)
-        _print_problems([p for p in report.problems if "not found" in p.message])
+        _print_problems([p for p in report.problems if "model artefact is" not in p.message])
     bad = {"unsafe": {"unsafe"}, "suspicious": {"unsafe", "suspicious"}}.get(fail_on, set())
     if any(r["verdict"] in bad for r in rows) or (report.errors and fail_on != "never"):
         raise typer.Exit(1)

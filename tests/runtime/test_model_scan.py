@@ -294,7 +294,14 @@ def test_models_found_by_ingestors_are_scanned_from_the_store(
                     "churn/3",
                     "mlflow://tracking:5000",
                     {"path": str(artefacts["evil_torch.pt"])},
-                )
+                ),
+                Node(
+                    "model:huggingface:acme/remote",
+                    Kind.MODEL,
+                    "acme/remote",
+                    "huggingface",
+                    {"uri": "hf://acme/remote"},
+                ),
             ],
         )
     finally:
@@ -304,6 +311,7 @@ def test_models_found_by_ingestors_are_scanned_from_the_store(
         app, ["--store", str(tmp_path / "store"), "scan-model", "--from-store", "--json"]
     )
     assert out.exit_code == 1  # unsafe
-    assert [(a["model"], a["verdict"]) for a in json.loads(out.stdout)["artefacts"]] == [
-        (uid, "unsafe")
-    ]
+    result = json.loads(out.stdout)
+    assert [(a["model"], a["verdict"]) for a in result["artefacts"]] == [(uid, "unsafe")]
+    (remote,) = [p for p in result["problems"] if p["source_ref"] == "hf://acme/remote"]
+    assert "not scanned" in remote["message"]
