@@ -233,3 +233,21 @@ def test_graphiql_only_when_configured(server, tmp_path):
     page = httpx.get(f"{server.url}/graphql", headers={"Accept": "text/html",
                      "Authorization": f"Bearer {READ}"})  # fmt: skip
     assert "graphiql" not in page.text.lower()
+
+
+def test_graphiql_served_when_configured(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from lineage.api import create_app
+    from lineage.settings import Settings
+
+    store = open_store(tmp_path / "store")
+    try:
+        for enabled, status in ((True, 200), (False, 404)):
+            app = create_app(Settings(store=str(tmp_path / "store"), graphiql=enabled), store=store)
+            with TestClient(app) as client:
+                page = client.get("/graphql", headers={"Accept": "text/html"})
+            assert page.status_code == status
+            assert ("graphiql" in page.text.lower()) is enabled
+    finally:
+        store.close()
