@@ -34,6 +34,7 @@ type Direction = Literal["down", "up"]
 type Mode = Literal["confidentiality", "integrity"]
 
 _RANKED_KINDS = ("Endpoint", "Model", "VectorIndex")
+_SMALL = 64  # radii up to this size fetch every node's facts in one round trip
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +167,16 @@ def blast_radius(
     for col, ds in parents.items():  # a table is hit when one of its columns is
         if ds != uid and col in depth_of:
             depth_of[ds] = min(depth_of[col], depth_of.get(ds, depth_of[col]))
-    brief = fetch_labels(store, [*depth_of, uid])
+    if len(depth_of) <= _SMALL:  # one round trip for everything
+        nodes = fetch_nodes(store, [*depth_of, uid])
+        brief = nodes
+    else:  # kind and labels for all, the full facts only for what is ranked
+        brief = fetch_labels(store, [*depth_of, uid])
     if uid not in brief:
         raise NodeNotFound(uid)
-    ranked_uids = [u for u in depth_of if brief[u].kind in _RANKED_KINDS]
-    nodes = {**brief, **fetch_nodes(store, [*ranked_uids, uid])}
+    ranked_uids = [u for u in depth_of if u in brief and brief[u].kind in _RANKED_KINDS]
+    if len(depth_of) > _SMALL:
+        nodes = {**brief, **fetch_nodes(store, [*ranked_uids, uid])}
     origin = nodes[uid]
     affected = tuple(
         sorted(
