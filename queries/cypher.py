@@ -14,8 +14,8 @@ detail: they pass everything the dataset holds). A dataset reached only through 
 (flag 1, *partial*) follows only its coarse edges. In confidentiality mode, dataset edges
 with ``column_detail`` are skipped: their column edges carry the values.
 
-Frontier items are ``[uid, label, partial, tag]``: with a label, every node entered must
-hold it in ``labels`` (exposure paths); with ``null``, no node condition (blast radius).
+Frontier items are ``[uid, label, partial, tag]``: in the labelled statements every node
+entered must hold ``label`` in its ``labels`` (exposure paths); the plain ones ignore it.
 ``tag`` keeps independent searches apart in one round trip (one per exposed endpoint).
 """
 
@@ -56,8 +56,23 @@ _CODE = (
 )
 
 
-def _step(way: Way, cols: int) -> str:
+def _step(way: Way, cols: int, labelled: bool) -> str:
     arrow = "-[e:FLOWS_TO]->" if way == "out" else "<-[e:FLOWS_TO]-"
+    label_ok = (
+        ["  AND s[1] IN coalesce(x.labels, []) AND s[1] IN coalesce(b.labels, [])"]
+        if labelled
+        else []
+    )
+    # ``x`` is null when it is ``a`` itself: a repeated id would only cost parsing.
+    head = "RETURN s[0] AS src, CASE WHEN x = a THEN null ELSE x.uid END AS x, b.uid AS dst,"
+    tail = (
+        [
+            "       b.kind AS kind, s[1] AS label, s[3] AS tag,",
+            "       [x.own_labels, b.own_labels] AS own,",
+        ]
+        if labelled
+        else ["       b.kind AS kind,"]
+    )
     return "\n".join(
         [
             "UNWIND $frontier AS s",
@@ -70,19 +85,21 @@ def _step(way: Way, cols: int) -> str:
             f"WHERE {_EDGE_OK}",
             "  AND (x = a OR s[2] = 0)",  # a partial dataset does not reach its columns
             "  AND (($integrity AND s[2] = 0 AND x = a) OR NOT coalesce(e.column_detail, false))",
-            "  AND (s[1] IS NULL OR (s[1] IN coalesce(x.labels, [])",
-            "                        AND s[1] IN coalesce(b.labels, [])))",
-            "RETURN s[0] AS src, s[1] AS label, s[3] AS tag, x.uid AS x, b.uid AS dst,",
-            "       b.kind AS kind, CASE WHEN s[1] IS NULL THEN null",
-            "                          ELSE [x.own_labels, b.own_labels] END AS own,",
+            *label_ok,
+            head,
+            *tail,
             f"       {_CODE} AS code",
         ]
     )
 
 
-# One statement per direction, with (``cols`` 1) or without (0) the HAS_COLUMN hop.
-STEP: dict[tuple[Way, int], str] = {
-    (way, cols): _step(way, cols) for way in ("out", "in") for cols in (0, 1)
+# Per direction, with (``cols`` 1) or without (0) the HAS_COLUMN hop, and with a label
+# condition and tags (exposure search) or without (blast radius, lineage: fewer cells).
+STEP: dict[tuple[Way, int, bool], str] = {
+    (way, cols, labelled): _step(way, cols, labelled)
+    for way in ("out", "in")
+    for cols in (0, 1)
+    for labelled in (False, True)
 }
 
 # The FLOWS_TO edges between given pairs (parallel edges included), with what they do.
@@ -155,7 +172,7 @@ def _all() -> dict[str, str]:
         for name, value in globals().items()
         if name.isupper() and isinstance(value, str) and not name.startswith("_")
     }
-    out.update({f"STEP[{way},{cols}]": text for (way, cols), text in STEP.items()})
+    out.update({f"STEP[{k[0]},{k[1]},{k[2]}]": text for k, text in STEP.items()})
     return out
 
 

@@ -179,7 +179,8 @@ def traverse(
         mode[dst] = new_mode if prev_mode is None else min(prev_mode, new_mode)
         return True
 
-    statement = STEP[way, 1 if columns else 0]
+    labelled = any(state[1] is not None or state[2] is not None for state, _ in pairs)
+    statement = STEP[way, 1 if columns else 0, labelled]
     while frontier:
         items = []
         for state, m in frontier.items():
@@ -195,12 +196,12 @@ def traverse(
         reach.round_trips += 1
         frontier = {}
         for row in rows:
-            label, tag = row["label"], row["tag"]
+            label, tag = (row["label"], row["tag"]) if labelled else (None, None)
             a: State = (row["src"], label, tag)
             d = reach.depth[a]
-            own = row["own"]
+            own = row["own"] if labelled else None
             src = a
-            if row["x"] != row["src"]:  # a column of a whole dataset, or a column's dataset
+            if row["x"] is not None:  # a column of a whole dataset, or a column's dataset
                 x: State = (row["x"], label, tag)
                 rollup = reach.kind.get(a[0]) == "Column"
                 reach.kind[x[0]] = "Dataset" if rollup else "Column"
