@@ -260,7 +260,7 @@ class Intake:
                 self._cv.wait()
             else:
                 return self._outcomes[mine]
-        outcome: tuple[bool, list[Problem]] = (True, [])
+        outcome: tuple[bool, list[Problem]] = (False, [])
         try:
             if self._behind:
                 self.recover()
@@ -270,13 +270,13 @@ class Intake:
             # next call or at the next start. The caller still gets its 2xx.
             log.exception("applying %d logged events failed; will retry", len(batch))
             self._behind = True
-            outcome = (False, [])
-        with self._cv:
-            self._done = mine
-            self._busy = False
-            self._outcomes[mine] = outcome
-            self._outcomes.pop(mine - 64, None)
-            self._cv.notify_all()
+        finally:  # even on an interrupt, never leave the waiters waiting
+            with self._cv:
+                self._done = mine
+                self._busy = False
+                self._outcomes[mine] = outcome
+                self._outcomes.pop(mine - 64, None)
+                self._cv.notify_all()
         return outcome
 
     def apply(self, records: Sequence[LogRecord], *, source_ref: str = "") -> IngestReport:

@@ -3,6 +3,7 @@ kill -9 in the middle of a batch load, recovery of logged-but-unapplied events, 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,7 +161,7 @@ def test_cli_ingest_and_replay(tmp_path: Path) -> None:
     store = tmp_path / "store"
     events_file = tmp_path / "events.ndjson"
     events = [as_json(e) for e in run_events(2, 2, seed=3)]
-    events_file.write_text("\n".join(__import__("json").dumps(e) for e in events) + "\n{oops\n")
+    events_file.write_text("\n".join(json.dumps(e) for e in events) + "\n{oops\n")
     runner = CliRunner()
     r = runner.invoke(app, ["--store", str(store), "ingest", "openlineage", str(events_file)])
     assert r.exit_code == 1  # one bad line: reported, the rest landed
