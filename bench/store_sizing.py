@@ -146,7 +146,9 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
         done = subprocess.run([sys.executable, "-m", "bench.store_sizing", "--one", str(size)],
-                              check=True, capture_output=True, text=True)  # fmt: skip
+                              check=False, capture_output=True, text=True)  # fmt: skip
+        if done.returncode:
+            sys.exit(f"size {size} failed:\n{done.stderr[-3000:]}")
         r = json.loads(done.stdout.strip().splitlines()[-1])
         print(
             f"| {r['size']:,} | {r['nodes']:,} | {r['edges']:,} | {r['falkor_used_mb']:.0f} MB |"
