@@ -121,6 +121,8 @@ class FileEventLog:
         self._fd = os.open(self._events, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         self._applied_fd = os.open(self._applied, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._synced = 0  # bytes of events.log known to be on stable storage
         self._keys: set[bytes] = set()
         self._seq = 0
         self._end = 0  # bytes of events.log already read
@@ -215,33 +217,55 @@ class FileEventLog:
     ) -> list[LogRecord | None]:
         out: list[LogRecord | None] = []
         lines: list[bytes] = []
+        new_keys: set[bytes] = set()
         received = now_iso()
         src = json.dumps(source)
         with self._locked():
             self._catch_up()
+            seq = self._seq
             for key, event in entries:
                 digest = _digest(key)
-                if digest in self._keys:
+                if digest in self._keys or digest in new_keys:
                     out.append(None)
                     continue
-                self._keys.add(digest)
-                self._seq += 1
+                new_keys.add(digest)
+                seq += 1
                 body = orjson.dumps(event)
-                head = f"{self._seq}\t{zlib.crc32(body)}\t{json.dumps(key)}\t{received}\t{src}\t"
+                head = f"{seq}\t{zlib.crc32(body)}\t{json.dumps(key)}\t{received}\t{src}\t"
                 lines.append(head.encode() + body + b"\n")
-                out.append(LogRecord(self._seq, key, received, event, source))
-            if lines:
-                data = b"".join(lines)
-                try:
-                    written = os.write(self._fd, data)
-                    while written < len(data):
-                        written += os.write(self._fd, data[written:])
-                    os.fsync(self._fd)
-                except OSError as exc:
-                    raise StoreError(f"event log write failed: {exc.strerror}") from exc
-                self._end += len(data)
-                self._count += len(lines)
+                out.append(LogRecord(seq, key, received, event, source))
+            if not lines:
+                return out
+            data = b"".join(lines)
+            try:
+                written = os.write(self._fd, data)
+                while written < len(data):
+                    written += os.write(self._fd, data[written:])
+            except OSError as exc:
+                # Nothing is acknowledged: cut what was written, forget the keys.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self._fd, self._end)
+                raise StoreError(f"event log write failed: {exc.strerror}") from exc
+            self._keys |= new_keys
+            self._seq = seq
+            self._end += len(data)
+            self._count += len(lines)
+            end = self._end
+        self._sync(end)
         return out
+
+    def _sync(self, end: int) -> None:
+        """Group commit: one ``fsync`` covers every writer that wrote before it started, so
+        concurrent single-event requests share a disk flush instead of queueing for one."""
+        with self._sync_lock:
+            if self._synced >= end:
+                return  # another caller's fsync covered our bytes
+            target = self._end
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                raise StoreError(f"event log fsync failed: {exc.strerror}") from exc
+            self._synced = target
 
     def mark_applied(self, seqs: Iterable[int]) -> None:
         text = "".join(f"{lo}-{hi}\n" for lo, hi in _ranges(seqs))
