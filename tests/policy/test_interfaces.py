@@ -132,3 +132,16 @@ def test_graphql_findings_filter_and_paginate(store: Store) -> None:
         and node0["evidence"][0]["kind"] == "label_path"
     )
     assert run(status=["resolved"])["edges"] == []
+
+
+def test_report_section(store: Store) -> None:
+    from lineage.policy import findings_markdown, findings_section
+
+    _graph(store)
+    Enforcer(store, load_text(POLICY)).check()
+    section = findings_section(store)
+    assert section["counts"] == {"open": 3, "mitigated": 0, "resolved": 0}
+    assert section["by_policy"] == {"shadow": 3} and section["by_severity"] == {"high": 3}
+    assert {f["roles"]["model"] for f in section["findings"]} == set(SHADOWS)
+    text = findings_markdown(store)
+    assert text.startswith("## Policy findings") and text.count("| high | open | shadow |") == 3
