@@ -11,7 +11,7 @@ The HTTP router (``POST /api/v1/lineage`` and the batch endpoint) and the CLI
 3. the new records are mapped to facts (:mod:`ingest.openlineage`), aliases already known to
    the store are resolved, and the facts go through :func:`lineage.pipeline.ingest`;
 4. a job's completed run marks the job's edges that the run no longer saw as ``stale``
-   (current versus cumulative lineage);
+   (current versus cumulative lineage, :mod:`lineage.staleness`);
 5. the records are marked applied. A crash between 2 and 5 is repaired by :meth:`recover`,
    which the service runs at start-up.
 
@@ -43,12 +43,10 @@ from ingest.openlineage.aliases import rewrite
 from lineage.eventlog import EventLog, FileEventLog, LogRecord
 from lineage.model import Edge, Fact, Kind, Node, Problem, Rel
 from lineage.pipeline import IngestReport, ingest
+from lineage.staleness import StaleTracker
 from lineage.store.base import Store
 
 __all__ = [
-    "MARK_STALE_COLUMN_FLOWS",
-    "MARK_STALE_DATASET_FLOWS",
-    "MARK_STALE_JOB_EDGES",
     "RESOLVE_ALIASES",
     "Intake",
     "Rejected",
@@ -62,30 +60,6 @@ RESOLVE_ALIASES = """
 UNWIND $uids AS uid
 MATCH (a:Asset {uid: uid})-[:ALIAS_OF]->(c:Asset)
 RETURN a.uid AS alias, c.uid AS canonical"""
-
-# An edge of the job that a newer completed run did not see is stale. `last_seen` guards
-# against an older run's COMPLETE arriving late: it cannot stale what a newer run saw.
-MARK_STALE_JOB_EDGES = """
-UNWIND $rows AS row
-MATCH (:Asset {uid: row.job})-[e]->(:Asset)
-WHERE (type(e) = 'READS' OR type(e) = 'WRITES')
-  AND e.run_id <> row.run AND e.last_seen < row.seen
-SET e.stale = true
-RETURN count(e) AS n"""
-
-MARK_STALE_DATASET_FLOWS = """
-UNWIND $rows AS row
-MATCH (:Asset {uid: row.job})-[:WRITES]->(d:Asset)<-[e:FLOWS_TO]-(:Asset)
-WHERE e.key = row.job AND e.run_id <> row.run AND e.last_seen < row.seen
-SET e.stale = true
-RETURN count(e) AS n"""
-
-MARK_STALE_COLUMN_FLOWS = """
-UNWIND $rows AS row
-MATCH (:Asset {uid: row.job})-[:WRITES]->(:Asset)-[:HAS_COLUMN]->(c:Asset)<-[e:FLOWS_TO]-(:Asset)
-WHERE e.key = row.job AND e.run_id <> row.run AND e.last_seen < row.seen
-SET e.stale = true
-RETURN count(e) AS n"""
 
 _ALIAS_DEPTH = 4
 _ALIAS_TTL = 30.0
@@ -197,6 +171,7 @@ class Intake:
         self._done = 0  # the last group applied
         self._busy = False
         self._outcomes: dict[int, tuple[bool, list[Problem]]] = {}
+        self._stale = StaleTracker(store)
         self._alias_cache: dict[str, str | None] = {}
         self._alias_at = time.monotonic()
 
@@ -303,8 +278,7 @@ class Intake:
             facts = list(rewrite(facts, self._aliases(facts)))
             # One transaction and one propagation pass for the whole apply.
             ingest(self.store, facts, report=report, batch_size=_ONE_BATCH)
-            if outcomes:
-                self._mark_stale(outcomes.values())
+            self._stale.applied(facts, outcomes.values())
             self.log.mark_applied(r.seq for r, _ in items)
         return report
 
@@ -365,16 +339,6 @@ class Intake:
                 found[uid] = target
                 target, hops = self._alias_cache.get(target), hops + 1
         return found
-
-    def _mark_stale(self, outcomes: Iterable[RunOutcome]) -> None:
-        rows = [{"job": o.job, "run": o.run_id, "seen": o.event_time} for o in outcomes]
-        with self.store.batch():
-            for statement in (
-                MARK_STALE_JOB_EDGES,
-                MARK_STALE_DATASET_FLOWS,
-                MARK_STALE_COLUMN_FLOWS,
-            ):
-                self.store.execute(statement, {"rows": rows})
 
 
 def coalesce(facts: Iterable[Fact]) -> list[Fact]:

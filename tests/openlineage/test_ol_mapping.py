@@ -107,9 +107,16 @@ def test_a_newer_completed_run_marks_what_it_no_longer_touches_stale(
     assert flows[A]["stale"] is False and flows[B]["stale"] is True
     assert reads[B]["last_seen"] < reads[A]["last_seen"]
 
-    # An older run's COMPLETE arriving late does not undo what the newer run saw.
+    # An older run's COMPLETE arriving late changes nothing about what is current.
     _send(intake, _event("COMPLETE", 7, [b], [c], run="r0"))
-    assert _edges(store, JOB, Rel.READS)[A]["stale"] is False
+    reads = _edges(store, JOB, Rel.READS)
+    assert reads[A]["stale"] is False and reads[B]["stale"] is True
+
+    # A run that touches what the previous one did needs no marking at all.
+    marked = intake._stale.marked_runs
+    _send(intake, _event("COMPLETE", 17, [a], [c], run="r2b"))
+    assert intake._stale.marked_runs == marked
+    assert _edges(store, JOB, Rel.READS)[A]["run_id"] == str(uuid.uuid5(uuid.NAMESPACE_URL, "r2b"))
 
     _send(intake, _event("COMPLETE", 20, [a, b], [c], run="r3"))  # b is read again
     assert {k: v["stale"] for k, v in _edges(store, JOB, Rel.READS).items()} == {A: False, B: False}
