@@ -20,13 +20,14 @@ from __future__ import annotations
 import contextlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from lineage import ids
 from lineage.errors import LineageError, NodeNotFound
 from queries.results import Hop, NodeInfo, Path, fetch_labels, fetch_nodes, hops_of, path_of
 from queries.risk import Risk, risk
-from queries.traverse import Reach, edge_details, traverse
+from queries.traverse import Reach, Step, edge_details, traverse
 
 __all__ = ["Affected", "BlastRadius", "Direction", "Mode", "Ranked", "blast_radius"]
 
@@ -69,7 +70,7 @@ class Ranked:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BlastRadius:
     origin: NodeInfo
     direction: Direction
@@ -80,8 +81,13 @@ class BlastRadius:
     by_kind: dict[str, int]
     affected: tuple[Affected, ...]
     ranked: tuple[Ranked, ...]
-    edges: tuple[Hop, ...]
+    steps: tuple[Step, ...]  # the traversed edges; ``edges`` shows them as hops
     truncated: bool = False
+
+    @cached_property
+    def edges(self) -> tuple[Hop, ...]:
+        """The traversed edges (the subgraph), in data-flow order, built when first asked."""
+        return tuple(hops_of(self.steps))
 
     @property
     def endpoints(self) -> tuple[Ranked, ...]:
@@ -212,10 +218,10 @@ def blast_radius(
     edges = {(s.src, s.dst, s.step, s.code): s for _a, _b, s in reach.steps}
     if with_edge_details:
         details = edge_details(store, edges.values())
-    hops = [
+    steps = tuple(
         details.get((s.src, s.dst, s.code), s)
         for s in (edges[k] for k in sorted(edges, key=lambda k: tuple(map(str, k))))
-    ]
+    )
     return BlastRadius(
         origin=origin,
         direction=direction,
@@ -226,6 +232,6 @@ def blast_radius(
         by_kind=dict(sorted(by_kind.items())),
         affected=affected,
         ranked=tuple(ranked),
-        edges=tuple(hops_of(hops)),
+        steps=steps,
         truncated=reach.truncated,
     )
