@@ -218,7 +218,10 @@ class Enforcer:
                 continue
             result.actions.append(outcome)
             finding.actions.append(outcome.action_id)
-            if outcome.action == "recommend" and response.message not in finding.recommendations:
+            if (
+                isinstance(response, RecommendResponse)
+                and response.message not in finding.recommendations
+            ):
                 finding.recommendations.append(response.message)
             if not outcome.dry_run and outcome.action not in ("notify", "recommend"):
                 finding.in_force.append(outcome.action_id)
@@ -234,7 +237,7 @@ class Enforcer:
         raise LineageError(f"no {role or '/'.join(default)} in the finding's roles")
 
     def _run(self, policy: Policy, finding: Finding, response: Any) -> actions.Outcome:
-        ctx = {
+        ctx: dict[str, Any] = {
             "actor": f"{self.actor_prefix}{policy.id}",
             "reason": f"{policy.description} [{finding.title}]",
             "policy": policy.id,

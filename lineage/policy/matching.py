@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from lineage import sensitivity
 from lineage.policy import cypher as q
@@ -144,7 +144,7 @@ def _reaches(store: Store, m: LabelReachesExposedEndpoint) -> Iterable[Violation
 
 
 def _why(store: Store, uid: str, labels: Iterable[str]) -> tuple[str, list[dict[str, Any]]]:
-    origin, evidence = "", []
+    origin, evidence = "", cast(list[dict[str, Any]], [])
     for label in sorted(labels):
         for path in sensitivity.why(store, uid, label, limit=3):
             origin = origin or path.origin

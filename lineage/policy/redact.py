@@ -26,7 +26,7 @@ import hmac
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import SecretStr
 
@@ -180,7 +180,7 @@ class Redactor:
         if not found:
             return Redacted(text, [])
         result = self._anonymizer.anonymize(
-            text=text, analyzer_results=found, operators={"DEFAULT": config}
+            text=text, analyzer_results=cast(Any, found), operators={"DEFAULT": config}
         )
         items = [Item(i.start, i.end, i.entity_type, operator) for i in result.items]
         return Redacted(result.text, sorted(items, key=lambda i: i.start))
@@ -366,14 +366,14 @@ def masking_view_sql(
         raise LineageError(f"a masking view supports replace, mask or hash, not {operator!r}")
     read = "mysql"  # the templates above are written in MySQL's spelling
     effective = "replace" if dialect in _NO_FUNCTIONS else operator
-    selects: list[exp.Expression] = []
+    selects: list[Any] = []
     for name in columns:
         col = exp.column(exp.to_identifier(name))
         if name not in masked:
             selects.append(col)
             continue
         if effective == "replace":
-            value: exp.Expression = exp.Literal.string(f"<{masked[name]}>")
+            value: Any = exp.Literal.string(f"<{masked[name]}>")
         elif (dialect, effective) in _NATIVE_MASK:
             template = _NATIVE_MASK[dialect, effective]
             value = sqlglot.parse_one(template.format(c=col.sql(dialect)), read=dialect)

@@ -172,7 +172,9 @@ def _redact_file_content(
             count += 1
         return out.getvalue(), fields, masked, count
     if suffix in (".jsonl", ".ndjson"):
-        lines, fields_seen, masked, count = [], [], set(), 0
+        lines: list[str] = []
+        fields_seen: list[str] = []
+        masked, count = set(), 0
         records = [json.loads(line) for line in text.splitlines() if line.strip()]
         for record, items in redactor.redact_records(records, operator):
             lines.append(json.dumps(record, ensure_ascii=False))

@@ -53,6 +53,24 @@ Exposure = Literal["public", "external", "internal", "unknown"]
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITY_WEIGHT = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
 DESTRUCTIVE = frozenset({"quarantine", "revoke"})
+
+
+def _exposed() -> list[Exposure]:
+    return ["public", "external"]
+
+
+def _public() -> list[Exposure]:
+    return ["public"]
+
+
+def _training_kinds() -> list[Literal["train", "fine_tune", "embed"]]:
+    return ["train", "fine_tune"]
+
+
+def _endpoints() -> list[Literal["Endpoint", "Model", "VectorIndex", "Dataset"]]:
+    return ["Endpoint"]
+
+
 _CATEGORY = re.compile(r"[A-Z][A-Z0-9_]*(:[A-Z][A-Z0-9_]*)?")
 
 
@@ -83,11 +101,9 @@ class TrainingDataOfExposedModel(_LabelMatch):
     """A model trained (or fine-tuned) on data holding a label, served at an exposed endpoint."""
 
     kind: Literal["training_data_of_exposed_model"]
-    exposures: list[Exposure] = Field(
-        default_factory=lambda: ["public", "external"], description="Endpoint exposures."
-    )
+    exposures: list[Exposure] = Field(default_factory=_exposed, description="Endpoint exposures.")
     edge_kinds: list[Literal["train", "fine_tune", "embed"]] = Field(
-        default_factory=lambda: ["train", "fine_tune"],
+        default_factory=_training_kinds,
         description="FLOWS_TO kinds that count as training.",
     )
     roles: ClassVar[tuple[str, ...]] = ("origin", "dataset", "model", "endpoint")
@@ -109,7 +125,7 @@ class IndexRetrievableByPublicEndpoint(_LabelMatch):
 
     kind: Literal["index_retrievable_by_public_endpoint"]
     categories: list[str] = Field(default_factory=lambda: ["PHI"])
-    exposures: list[Exposure] = Field(default_factory=lambda: ["public"])
+    exposures: list[Exposure] = Field(default_factory=_public)
     roles: ClassVar[tuple[str, ...]] = ("origin", "index", "endpoint")
     key_roles: ClassVar[tuple[str, ...]] = ("index", "endpoint")
 
@@ -131,7 +147,7 @@ class PrincipalOutsideGroupAccesses(_LabelMatch):
         min_length=1, description="Allowed groups (a principal's `groups`, or its name)."
     )
     asset_kinds: list[Literal["Endpoint", "Model", "VectorIndex", "Dataset"]] = Field(
-        default_factory=lambda: ["Endpoint"]
+        default_factory=_endpoints
     )
     roles: ClassVar[tuple[str, ...]] = ("principal", "asset")
     key_roles: ClassVar[tuple[str, ...]] = ("principal", "asset")
@@ -141,7 +157,7 @@ class LabelReachesExposedEndpoint(_LabelMatch):
     """An exposed endpoint that values holding a label reach (an exposure path)."""
 
     kind: Literal["label_reaches_exposed_endpoint"]
-    exposures: list[Exposure] = Field(default_factory=lambda: ["public", "external"])
+    exposures: list[Exposure] = Field(default_factory=_exposed)
     roles: ClassVar[tuple[str, ...]] = ("origin", "endpoint")
     key_roles: ClassVar[tuple[str, ...]] = ("origin", "endpoint")
 

@@ -6,7 +6,7 @@ returned as JSON (paths of uids with each hop's transformation; never a sampled 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from anyio import to_thread
@@ -61,7 +61,7 @@ class FindingType:
             risk_explanation=f.explanation,
             labels=list(f.labels),
             roles=[RoleType(role=r, uid=strawberry.ID(u)) for r, u in sorted(f.roles.items())],
-            evidence=f.evidence,
+            evidence=cast(JSON, f.evidence),
             first_seen=f.first_seen,
             last_seen=f.last_seen,
             resolved_at=f.resolved_at or None,
