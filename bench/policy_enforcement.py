@@ -120,11 +120,12 @@ def detection(estate_nodes: int, runs: int) -> dict:
             "LINEAGE_POLICIES": str(policy),
         }
         lineage = Path(sys.executable).with_name("lineage")
+        server_log = (root / "server.log").open("w")
         server = subprocess.Popen(
             [str(lineage), "serve", "--port", str(port)],
             env=server_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -153,7 +154,8 @@ def detection(estate_nodes: int, runs: int) -> dict:
                     if node is not None and node.props.get("quarantined") is True and not edges:
                         break
                     if time.perf_counter() - t0 > 30:
-                        raise RuntimeError(f"run {i}: no quarantine after 30 s")
+                        tail = (root / "server.log").read_text()[-3000:]
+                        raise RuntimeError(f"run {i}: no quarantine after 30 s\n{tail}")
                     time.sleep(0.001)
                 action.append(time.perf_counter() - t0)
                 response.append(t_resp - t0)
@@ -161,6 +163,7 @@ def detection(estate_nodes: int, runs: int) -> dict:
         finally:
             server.terminate()
             server.wait(timeout=60)
+            server_log.close()
         return {
             "estate_nodes": sum(
                 v for k, v in counts.items() if k[0].isupper() and k.isalpha() and not k.isupper()
