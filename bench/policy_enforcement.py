@@ -79,7 +79,7 @@ def _rename(event: dict, old: str, new: str) -> None:
 def _harmless(event: dict, i: int) -> dict:
     """The same event shape (same SQL, renamed) between two datasets that feed nothing."""
     out = json.loads(json.dumps(event))
-    out["run"]["runId"] = f"00000000-0000-4000-8000-{i:012d}"
+    out["run"]["runId"] = f"11111111-0000-4000-8000-{i:012d}"  # not a scenario run id
     out["job"]["name"] = f"copy_{i}"
     old_in, old_out = out["inputs"][0]["name"], out["outputs"][0]["name"]
     _rename(out, old_out, f"raw.staging.misc_copy_{i}")
