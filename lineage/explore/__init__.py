@@ -9,7 +9,13 @@ The pictures need the ``notebooks`` extra (pyvis, matplotlib); the graph functio
 networkx. See docs/notebooks.md.
 """
 
-from lineage.explore.estate import DATA_KINDS, estate_graph, label_matches, path_graph
+from lineage.explore.estate import (
+    DATA_KINDS,
+    estate_graph,
+    label_matches,
+    path_graph,
+    why_graph,
+)
 from lineage.explore.interactive import InteractivePicture, interactive
 from lineage.explore.static import StaticPicture, layers, static
 
@@ -23,4 +29,5 @@ __all__ = [
     "layers",
     "path_graph",
     "static",
+    "why_graph",
 ]

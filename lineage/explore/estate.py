@@ -34,6 +34,7 @@ __all__ = [
     "label_matches",
     "node_attrs",
     "path_graph",
+    "why_graph",
 ]
 
 DATA_KINDS = (Kind.DATASET, Kind.MODEL, Kind.VECTOR_INDEX, Kind.ENDPOINT)
@@ -202,4 +203,28 @@ def path_graph(paths: Iterable[Any]) -> nx.MultiDiGraph:
                 "stale": hop.stale,
             }
             graph.add_edge(hop.src, hop.dst, key=key, **_edge_attrs(hop.rel, props))
+    return graph
+
+
+def why_graph(store: Store, paths: Iterable[Any]) -> nx.MultiDiGraph:
+    """The provenance paths of ``lineage.sensitivity.why`` as a graph, origin first.
+
+    Each hop's edge (the one that brought the label to it) becomes an arrow from the hop
+    before; nodes carry their stored facts, and ``holds`` (the label as that node holds
+    it, e.g. ``PSEUDONYMISED:PII:EMAIL_ADDRESS`` past a masking step).
+    """
+    graph: nx.MultiDiGraph = nx.MultiDiGraph()
+    for path in paths:
+        previous = None
+        for hop in path.hops:
+            if hop.uid not in graph:
+                stored = store.get_node(hop.uid)
+                attrs = node_attrs(stored) if stored else {"kind": "", "name": hop.uid}
+                graph.add_node(hop.uid, **attrs, holds=hop.label)
+            if previous is not None:
+                rel = str(hop.edge.get("rel") or "FLOWS_TO")
+                key = f"{rel}|{hop.edge.get('via') or ''}"
+                if not graph.has_edge(previous, hop.uid, key=key):
+                    graph.add_edge(previous, hop.uid, key=key, **_edge_attrs(rel, hop.edge))
+            previous = hop.uid
     return graph
