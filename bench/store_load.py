@@ -117,7 +117,7 @@ def main() -> None:
     rows = []
     for size in args.sizes:
         out = subprocess.run([sys.executable, "-m", "bench.store_load", "--one", str(size)],
-                             check=True, capture_output=True, text=True)  # fmt: skip
+                             check=True, stdout=subprocess.PIPE, text=True)  # fmt: skip
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print("| estate | nodes | edges | bulk load | facts/s | get_node p50 / p99 | floor p50 |"
           " server peak | client peak | on disk | reopen | close |")  # fmt: skip

@@ -120,9 +120,18 @@ class Collector:
             self._edges[ident] = Edge(src, rel, dst, props, key, self.ref)
 
     def flow(self, src: str, dst: str, kind: EdgeKind) -> None:
-        """A dataset-level ``FLOWS_TO`` through this notebook's job (contract props)."""
+        """A dataset-level ``FLOWS_TO`` through this notebook's job (contract props).
+
+        An app *served by* a third-party API model depends on it (integrity) but receives
+        none of our data through it: what we send the vendor for one call does not reach the
+        vendor's other callers. So that edge is INDIRECT; without it, every app using
+        ``gpt-4o-mini`` would appear to leak whatever any notebook ever sent to it.
+        """
         if not (ids.kind_of(src).holds_data and ids.kind_of(dst).holds_data):
             return
+        source = self._nodes.get(src)
+        vendor = source is not None and source.props.get("origin") == "third_party_api"
+        indirect = kind is EdgeKind.SERVE and vendor
         self.edge(
             src,
             Rel.FLOWS_TO,
@@ -131,8 +140,8 @@ class Collector:
             kind=kind.value,
             via=self.job_uid,
             granularity="dataset",
-            transformation_type="DIRECT",
-            transformation_subtype=_FLOW_PROPS[kind],
+            transformation_type="INDIRECT" if indirect else "DIRECT",
+            transformation_subtype="CONDITIONAL" if indirect else _FLOW_PROPS[kind],
             masking=False,
         )
 

@@ -27,7 +27,7 @@ app = typer.Typer(
 ingest_app = typer.Typer(help="Turn artefacts into graph facts.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 
-console = Console(stderr=True)
+console = Console(stderr=True, emoji=False)
 _state: dict[str, Settings] = {}
 
 

@@ -1,30 +1,52 @@
-"""``lineage demo``: ingest the shipped demo estate and print what was found."""
+"""``lineage demo``: ingest the shipped demo estate, print what it found, write the report."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from lineage.cli._app import app, console, print_json, store_session
+from lineage.cli.query_cmds import show_blast, show_exposures
 from lineage.demo import run_demo
+from lineage.report import render
 
 
 @app.command()
 def demo(
     fresh: Annotated[bool, typer.Option(help="Clear the store first.")] = True,
+    report: Annotated[
+        Path, typer.Option("--report", "-o", help="Where to write the HTML blast-radius report.")
+    ] = Path("demo-report.html"),
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Ingest a small, realistic company estate and print what it holds."""
+    """Ingest a small company's artefacts and show where its sensitive data can leak."""
     with store_session() as store:
         result = run_demo(store, fresh=fresh)
+        counts = store.counts()
+    assert result.blast is not None and result.exposures is not None
+    report.write_text(render(result.blast, "html", command="lineage demo"), encoding="utf-8")
     if as_json:
-        print_json(result)
+        print_json({**result.to_dict(), "counts": counts, "report": str(report)})
         return
-    table = Table("kind", "count", title=f"demo estate in {result['store']}")
-    for kind, n in sorted(result["counts"].items()):
-        table.add_row(kind, str(n))
+    _print_summary(counts, result.steps)
+    show_exposures(result.exposures)
+    show_blast(result.blast)
+    console.print(f"\n{result.runtime_findings} runtime findings (lineage runtime findings)")
+    console.print(f"HTML blast-radius report: [bold]{escape(str(report))}[/]")
+    for problem in result.problems:
+        console.print(f"[yellow]{escape(problem)}[/]", highlight=False)
+
+
+def _print_summary(counts: dict[str, int], steps: list) -> None:
+    table = Table("what", "count", title="demo estate", title_justify="left")
+    for name, n in sorted(counts.items()):
+        table.add_row(name, str(n))
     console.print(table)
-    for problem in result["problems"]:
-        console.print(f"[yellow]{problem}[/]")
+    console.print(
+        "ingested: " + ", ".join(f"{name} ({r.nodes} nodes, {r.edges} edges)" for name, r in steps),
+        highlight=False,
+    )

@@ -16,12 +16,12 @@ from rich.table import Table
 
 from lineage.cli._app import app, console, print_json, store_session
 from lineage.report import render
-from queries.blast_radius import blast_radius
-from queries.exposure import DEFAULT_EXPOSURES, exposure_paths
+from queries.blast_radius import BlastRadius, blast_radius
+from queries.exposure import DEFAULT_EXPOSURES, ExposurePage, exposure_paths
 from queries.lineage import lineage
 from queries.results import Path as Path_
 
-__all__ = ["report_app"]
+__all__ = ["report_app", "show_blast", "show_exposures"]
 
 report_app = typer.Typer(help="Reports for people (HTML, Markdown, JSON).", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -84,6 +84,12 @@ def paths(  # noqa: PLR0917 - Typer options are parameters
     if as_json:
         print_json(page.to_dict())
         return
+    show_exposures(page)
+
+
+def show_exposures(page: ExposurePage) -> None:
+    """Print a page of exposure paths as a table (also used by ``lineage demo``)."""
+    offset = page.offset
     title = (
         f"exposure paths {offset + 1}-{offset + len(page.results)} of "
         f"{page.total}{'' if page.complete else '+'}"
@@ -127,6 +133,11 @@ def blast_radius_cmd(  # noqa: PLR0917 - Typer options are parameters
     if as_json:
         print_json(result.to_dict())
         return
+    show_blast(result)
+
+
+def show_blast(result: BlastRadius) -> None:
+    """Print a blast radius: counts by kind, then what it hits ranked by risk."""
     counts = ", ".join(f"{n} {k}" for k, n in result.by_kind.items()) or "nothing"
     out.print(
         f"[bold]{escape(result.origin.name)}[/] ({result.origin.kind}) {result.direction}stream, "
