@@ -36,6 +36,7 @@ from lineage.errors import StoreError
 __all__ = ["ServerHandle", "open_server"]
 
 _START_TIMEOUT = 120.0  # a large append-only file can take a while to replay
+_COMPACT_BYTES = 32 * 1024 * 1024
 
 
 def _binaries() -> tuple[Path, Path]:
@@ -70,12 +71,38 @@ class ServerHandle:
     def stop(self) -> None:
         try:
             if self.owner:
+                self._compact()
                 self._shutdown()
         finally:
             self.client.close()
             if self._lock_fd is not None:
                 os.close(self._lock_fd)
                 self._lock_fd = None
+
+    def _compact(self) -> None:
+        """Rewrite the append-only file when its tail of commands dwarfs its snapshot.
+
+        Reopening replays that tail query by query (measured: 21 s after a 1M-node load)
+        while the rewritten file starts from a binary snapshot, so a few seconds spent here
+        after a bulk load are repaid at every later open. Small stores skip this.
+        """
+        try:
+            info = self.client.info("persistence")
+            tail = int(info.get("aof_current_size", 0)) - int(info.get("aof_base_size", 0))
+            if tail < _COMPACT_BYTES:
+                return
+            if not info.get("aof_rewrite_in_progress"):
+                self.client.execute_command("BGREWRITEAOF")
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+                info = self.client.info("persistence")
+                if not info.get("aof_rewrite_in_progress") and not info.get(
+                    "aof_rewrite_scheduled"
+                ):
+                    return
+        except redis.RedisError:
+            return  # never let housekeeping stand in the way of closing
 
     def _shutdown(self) -> None:
         """Ask for a clean shutdown, then end the process once its files are closed.
