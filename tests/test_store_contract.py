@@ -145,3 +145,15 @@ def test_clear(contract_store: Store) -> None:
     assert contract_store.counts() == {}
     contract_store.upsert_nodes([_ds(A)], seen=T1)  # still usable, schema recreated
     assert contract_store.counts() == {"Dataset": 1}
+
+
+def test_awkward_values_round_trip(contract_store: Store) -> None:
+    tricky = ['quote " and \\ backslash', "new\nline\ttab", "émoji ✓ 雪", "", "`tick`"]
+    contract_store.upsert_nodes(
+        [_ds(A, notes=tricky, ratio=1e-07, big=2**53, flag=False, doc='say "hi"')], seen=T1
+    )
+    node = contract_store.get_node(A)
+    assert node is not None
+    assert node.props["notes"] == tricky
+    assert (node.props["ratio"], node.props["big"], node.props["flag"]) == (1e-07, 2**53, False)
+    assert node.props["doc"] == 'say "hi"'

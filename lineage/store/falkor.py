@@ -15,6 +15,7 @@ from lineage import ids
 from lineage.errors import StoreError
 from lineage.model import Edge, Kind, Node, Rel
 from lineage.store import cypher, ddl
+from lineage.store._literal import params_header
 from lineage.store._server import ServerHandle, open_server
 from lineage.store.base import Direction, Neighbour, StoredEdge, StoredNode, edge_row, node_row
 
@@ -70,7 +71,7 @@ class FalkorStore:
         self, statement: str, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         try:
-            result = self._graph.ro_query(statement, dict(params or {}))
+            result = self._graph.ro_query(params_header(params) + statement)
         except redis.ResponseError as exc:
             raise StoreError(f"query failed: {exc}") from exc
         return _rows(result)
@@ -82,7 +83,7 @@ class FalkorStore:
             self._pending.append((statement, dict(params or {})))
             return []
         try:
-            return _rows(self._graph.query(statement, dict(params or {})))
+            return _rows(self._graph.query(params_header(params) + statement))
         except redis.ResponseError as exc:
             raise StoreError(f"write failed: {exc}") from exc
 
@@ -108,7 +109,7 @@ class FalkorStore:
             return
         pipe = self._server.client.pipeline(transaction=True)
         for statement, params in pending:
-            header = self._graph._build_params_header(params)  # falkordb-py's own encoder
+            header = params_header(params)
             pipe.execute_command("GRAPH.QUERY", GRAPH, header + statement, "--compact")
         try:
             results = pipe.execute(raise_on_error=False)
