@@ -11,6 +11,7 @@ networkx. See docs/notebooks.md.
 
 from lineage.explore.estate import (
     DATA_KINDS,
+    display_name,
     estate_graph,
     label_matches,
     path_graph,
@@ -23,6 +24,7 @@ __all__ = [
     "DATA_KINDS",
     "InteractivePicture",
     "StaticPicture",
+    "display_name",
     "estate_graph",
     "interactive",
     "label_matches",

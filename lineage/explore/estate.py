@@ -30,6 +30,7 @@ from lineage.store.base import Store, StoredNode
 
 __all__ = [
     "DATA_KINDS",
+    "display_name",
     "estate_graph",
     "label_matches",
     "node_attrs",
@@ -49,12 +50,20 @@ def label_matches(query: str, label: str) -> bool:
     return query == label or (":" not in query and label.partition(":")[0] == query)
 
 
+def display_name(uid: str, name: str = "") -> str:
+    """``table.column`` for a column (its own name alone is ambiguous), else the name."""
+    if uid.startswith("column:"):
+        with contextlib.suppress(LineageError):
+            return ids.parse(uid).display
+    return name or uid
+
+
 def node_attrs(node: StoredNode) -> dict[str, Any]:
     """What a graph node carries: identity, labels and the posture facts, never raw values."""
     props = node.props
     attrs: dict[str, Any] = {
         "kind": node.kind.value,
-        "name": node.name or node.uid,
+        "name": display_name(node.uid, node.name),
         "namespace": node.namespace,
         "labels": tuple(node.labels),
         "own_labels": tuple(props.get("own_labels") or ()),
@@ -178,7 +187,7 @@ def path_graph(paths: Iterable[Any]) -> nx.MultiDiGraph:
                 continue
             attrs: dict[str, Any] = {
                 "kind": info.kind,
-                "name": info.name,
+                "name": display_name(info.uid, info.name),
                 "namespace": info.namespace,
                 "labels": tuple(info.labels),
                 "own_labels": tuple(info.own_labels),
