@@ -185,7 +185,8 @@ class BatchMapper:
         self._facts.extend(problems)
         prior = self._jobs.get(job_uid)
         if prior is None:
-            self._jobs[job_uid] = [event.job.name, event.job.namespace, props, ref, seen]
+            namespace = ids.parse(job_uid).namespace  # credentials stripped
+            self._jobs[job_uid] = [event.job.name, namespace, props, ref, seen]
         elif seen >= prior[4]:
             prior[2] = {**prior[2], **props}
             prior[4] = seen

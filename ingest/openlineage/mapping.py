@@ -22,7 +22,13 @@ from typing import Any
 
 from ingest.openlineage import _ids as ids
 from ingest.openlineage.aliases import symlink_facts
-from ingest.openlineage.columns import ColumnFlow, column_facts, flow_props, schema_facts
+from ingest.openlineage.columns import (
+    ColumnFlow,
+    column_facts,
+    flatten_schema,
+    flow_props,
+    schema_facts,
+)
 from ingest.openlineage.models import Dataset, Envelope, Job
 from lineage.model import Edge, Fact, Kind, Node, Problem, Rel, Severity
 from lineage.timeutil import to_iso
@@ -91,8 +97,6 @@ def _dataset_props(dataset: Dataset) -> dict[str, Any]:
     f = dataset.facets
     props: dict[str, Any] = _facet_props(f.other)
     if f.schema_ is not None:
-        from ingest.openlineage.columns import flatten_schema
-
         flat = list(flatten_schema(f.schema_.fields))
         props["fields"] = [name for name, _, _ in flat]
         props["field_types"] = [type_ for _, type_, _ in flat]
@@ -103,7 +107,7 @@ def _dataset_props(dataset: Dataset) -> dict[str, Any]:
         props["owner_types"] = [o.type or "" for o in f.ownership.owners]
     if f.dataSource is not None:
         props["data_source"] = f.dataSource.name
-        props["data_source_uri"] = f.dataSource.uri
+        props["data_source_uri"] = ids.strip_credentials(f.dataSource.uri or "") or None
     if f.datasetType is not None:
         props["dataset_type"] = f.datasetType.datasetType or None
         props["dataset_subtype"] = f.datasetType.subType
@@ -210,7 +214,7 @@ def job_facts(
     assert event.job is not None
     run_id = event.run.runId if event.run else ""
     props, problems = job_record(event, job_uid, ref=ref)
-    yield Node(job_uid, Kind.JOB, event.job.name, event.job.namespace, props, ref, seen)
+    yield Node(job_uid, Kind.JOB, event.job.name, ids.parse(job_uid).namespace, props, ref, seen)
     if "parent" in props and props["parent"] != job_uid:
         parent = ids.parse(str(props["parent"]))
         yield Node(str(props["parent"]), Kind.JOB, parent.name, parent.namespace, {}, ref, seen)

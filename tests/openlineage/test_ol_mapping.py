@@ -272,3 +272,18 @@ def test_sql_facet_is_parsed_when_no_column_lineage_came(intake: Intake, store: 
     )
     assert A in _flows_into(store, C)
     assert f"column:{NS}:shop.public.a#id" in _flows_into(store, f"column:{NS}:shop.public.c#id")
+
+
+def test_credentials_in_namespaces_and_uris_are_never_stored(intake: Intake, store: Store) -> None:
+    secret_ns = "postgres://etl:s3cret@db:5432"
+    out = {
+        "namespace": secret_ns,
+        "name": "shop.public.c",
+        "facets": {"dataSource": _facet(name="shop", uri=f"{secret_ns}/shop")},
+    }
+    _send(intake, _event("COMPLETE", 0, [], [out], run="cred"))
+    node = store.get_node(C)  # the same node as without credentials
+    assert node is not None and node.props["data_source_uri"] == "postgres://db:5432/shop"
+    from lineage.transfer import export_lines
+
+    assert not any("s3cret" in line for line in export_lines(store))
