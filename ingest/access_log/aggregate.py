@@ -4,7 +4,8 @@ Requests are never nodes or edges: each (principal, endpoint) pair becomes one
 ``CAN_ACCESS`` edge (key ``observed``, ``permission: invoke``) carrying totals, first/last
 seen, ``public_requests`` (from internet addresses), up to 16 pseudonymous source keys,
 and per-window counts as parallel lists (``win_start`` epoch seconds, ``win_requests``,
-``win_errors``, ``win_near``), trimmed to the latest ``max_windows``. ``win_near`` counts
+``win_errors``, ``win_near``; the last two are ``[]`` when all zero), trimmed to the
+latest ``max_windows``. ``win_near`` counts
 successive requests of the pair whose input fingerprints were distinct but near (the
 systematic-sweep signal).
 
@@ -172,6 +173,11 @@ def _windows(props: Mapping[str, Any], window_s: int) -> dict[int, list[int]]:
     return out
 
 
+def _sparse(counts: list[int]) -> list[int]:
+    """All zeros are stored as ``[]`` (most pairs never err or sweep): less to write."""
+    return counts if any(counts) else []
+
+
 def merge_props(
     pair: PairUsage, stored: Mapping[str, Any] | None, window_s: int, max_windows: int
 ) -> dict[str, Any]:
@@ -199,8 +205,8 @@ def merge_props(
         "window_s": window_s,
         "win_start": kept,
         "win_requests": [windows[s][0] for s in kept],
-        "win_errors": [windows[s][1] for s in kept],
-        "win_near": [windows[s][2] for s in kept],
+        "win_errors": _sparse([windows[s][1] for s in kept]),
+        "win_near": _sparse([windows[s][2] for s in kept]),
         "sources": sources,
     }
     return props

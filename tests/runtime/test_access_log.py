@@ -153,6 +153,8 @@ def test_usage_nodes_carry_groups_and_edges_sources() -> None:
     (edge,) = [f for f in facts if isinstance(f, Edge)]
     assert edge.props["sources"] == ["s1", "s2"]
     assert edge.key == "observed" and edge.props["permission"] == "invoke"
+    assert edge.props["win_requests"] == [2]
+    assert edge.props["win_errors"] == edge.props["win_near"] == []  # all zero: stored empty
 
 
 def test_cli_ingest_is_additive_skips_repeats_and_scores_endpoints(tmp_path: Path) -> None:
