@@ -2,6 +2,7 @@
 
 from lineage.cli import (  # noqa: F401 - registers commands
     ai_cmds,
+    declared_cmds,
     demo,
     migrate_cmds,
     openlineage_cmds,

@@ -1,0 +1,35 @@
+"""``lineage ingest declared FILE...``: endpoint exposure, serving and access, as declared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from ingest.declared import declared_facts
+from lineage.cli._app import console, ingest_app, print_json, store_session
+from lineage.pipeline import IngestReport, ingest
+
+__all__ = ["ingest_declared"]
+
+
+@ingest_app.command("declared")
+def ingest_declared(
+    paths: Annotated[list[Path], typer.Argument(help="Declarations YAML (endpoints, access).")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Declare what runs where: endpoint exposure, what each serves, who may call it."""
+    report = IngestReport()
+    with store_session() as store:
+        for path in paths:
+            ingest(store, declared_facts(path), report=report)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        console.print(f"declared: {report.nodes} nodes, {report.edges} edges", highlight=False)
+        for problem in report.problems:
+            console.print(f"[red]{escape(str(problem))}[/]", highlight=False)
+    if report.errors:
+        raise typer.Exit(1)
