@@ -35,7 +35,7 @@ from queries.traverse import Reach, State, Step, edge_details, traverse
 __all__ = ["DEFAULT_EXPOSURES", "Exposure", "ExposurePage", "exposure_paths", "matches"]
 
 DEFAULT_EXPOSURES = ("public", "external")
-_FIRST_BATCH = 16
+_FIRST_BATCH = 48  # endpoints searched together first; each later batch doubles
 
 
 @dataclass(frozen=True, slots=True)
