@@ -28,6 +28,7 @@ from lineage.pipeline import Change
 from lineage.policy import actions, findings
 from lineage.policy.findings import Finding
 from lineage.policy.matching import evaluate
+from lineage.policy.record import CONTAINING
 from lineage.policy.redact import Redactor
 from lineage.policy.spec import (
     NotifyResponse,
@@ -223,7 +224,7 @@ class Enforcer:
                 and response.message not in finding.recommendations
             ):
                 finding.recommendations.append(response.message)
-            if not outcome.dry_run and outcome.action not in ("notify", "recommend"):
+            if not outcome.dry_run and outcome.action in CONTAINING:
                 finding.in_force.append(outcome.action_id)
                 if finding.status == "open":
                     finding.status = "mitigated"

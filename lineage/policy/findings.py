@@ -5,7 +5,7 @@ A finding's fingerprint hashes the policy id, the match kind and the uids in the
 seen by every run, by the CLI and by the server, is one finding. Its life:
 
 * ``open``: the violation holds and no remediation is in force;
-* ``mitigated``: a remediation (not a dry run) is in force for it;
+* ``mitigated``: a containing remediation (quarantine, revoke; not a dry run) is in force;
 * ``resolved``: the violation no longer holds (set automatically by the next evaluation of
   its policy); it re-opens, keeping ``first_seen`` and counting ``occurrences``, if it
   comes back.

@@ -14,6 +14,7 @@ from lineage.policy.audit import AuditEntry
 from lineage.store.base import Store
 
 __all__ = [
+    "CONTAINING",
     "Context",
     "Outcome",
     "mark_finding",
@@ -22,6 +23,12 @@ __all__ = [
     "record",
     "sha256_file",
 ]
+
+
+# Responses that contain a violation while in force (its finding is then "mitigated"). A
+# masking view's SQL or a redacted copy does not: the original still flows until someone
+# switches to it, and the next evaluation says whether they did.
+CONTAINING = frozenset({"quarantine", "revoke"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +96,7 @@ def record(
         finding=ctx.finding,
     )
     if ctx.finding and ctx.track:
-        mark_finding(store, ctx.finding, action_id, in_force=not dry_run and action != "notify")
+        mark_finding(store, ctx.finding, action_id, in_force=not dry_run and action in CONTAINING)
     return Outcome(action_id, action, target, dry_run, before, after, entry)
 
 

@@ -97,7 +97,9 @@ def redact_view(
 ) -> Outcome:
     """The masking view of a table over its labelled columns, as SQL (in the audit entry, and
     written to ``output`` when given). The graph is not changed: the view exists only once
-    someone runs the SQL, and the SQL ingestor then records it."""
+    someone runs the SQL, and the SQL ingestor then records it. A column id means its table.
+    """
+    dataset = ids.parse(dataset).dataset
     node = node_or_raise(store, dataset)
     if node.kind is not Kind.DATASET:
         raise LineageError(f"{dataset}: only datasets have masking views")

@@ -264,3 +264,28 @@ responses:
     stored = Enforcer(store, [policy]).check().ongoing[0]  # responses run once per occurrence
     assert stored.recommendations == ["register it"] and len(receiver.received) == 1
     assert finding.fingerprint == stored.fingerprint
+
+
+def test_only_containment_mitigates(store: Store, tmp_path: Path) -> None:
+    """A masking view's SQL does not mitigate a finding; a quarantine does."""
+    users = _users_table(store)
+    model = uid(Kind.MODEL, "m", "mlflow://r")
+    write(store, node(model, registered=False), flow(users, model, "infer"))
+    (policy,) = load_text(
+        f"""
+id: shadow
+description: d
+severity: high
+match: {{kind: shadow_model_receives}}
+responses:
+  - {{action: redact, target: origin, mode: view, output: "{tmp_path}"}}
+  - {{action: quarantine, target: model, dry_run: true}}
+"""
+    )
+    result = Enforcer(store, [policy]).check()
+    assert [(a.action, a.dry_run) for a in result.actions] == [
+        ("redact", False),
+        ("quarantine", True),
+    ]
+    (finding,) = result.current
+    assert finding.status == "open" and finding.in_force == []
