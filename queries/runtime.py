@@ -110,11 +110,18 @@ class Thresholds:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Thresholds:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
+        defaults = {f.name: f.default for f in fields(cls)}
+        unknown = sorted(map(str, set(data) - defaults.keys()))
         if unknown:
             raise ConfigError(f"unknown runtime threshold(s): {', '.join(unknown)}")
         values = dict(data)
+        for name, value in values.items():
+            default = defaults[name]
+            if isinstance(default, (int, float)):
+                try:
+                    values[name] = type(default)(value)
+                except (TypeError, ValueError):
+                    raise ConfigError(f"runtime threshold {name}: not a number") from None
         if "sensitive_labels" in values:
             values["sensitive_labels"] = tuple(values["sensitive_labels"])
         if "allowed_groups" in values:

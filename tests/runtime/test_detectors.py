@@ -187,6 +187,9 @@ def test_thresholds_from_yaml(tmp_path) -> None:  # type: ignore[no-untyped-def]
     t = Thresholds.from_file(path)
     assert t.volume_ratio == 4 and t.sensitive_labels == ("PHI",)
     assert t.allowed_groups == (("endpoint:https://api.acme.com:*", ("risk",)),)
+    path.write_text("runtime:\n  volume_ratio: ten\n")
+    with pytest.raises(ConfigError, match="volume_ratio"):
+        Thresholds.from_file(path)
     path.write_text("runtime: [1, 2]\n")
     with pytest.raises(ConfigError):
         Thresholds.from_file(path)
