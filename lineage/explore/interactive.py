@@ -17,20 +17,13 @@ from dataclasses import dataclass
 import networkx as nx
 
 from lineage.errors import LineageError
+from lineage.explore.static import layers
 from lineage.explore.style import HOT, PLAIN_EDGE, SENSITIVE, edge_text, fill, short, tooltip
 
 __all__ = ["InteractivePicture", "interactive"]
 
-_SHAPE = {
-    "Dataset": "database",
-    "Model": "hexagon",
-    "VectorIndex": "diamond",
-    "Endpoint": "box",
-    "Job": "ellipse",
-    "Principal": "triangle",
-    "Column": "dot",
-    "Source": "square",
-}
+# Labels inside the shape, as in the static picture: boxes for data, ellipses for actors.
+_SHAPE = {"Job": "ellipse", "Principal": "ellipse"}
 # Any <link> or <script src> pointing off the machine (pyvis's Bootstrap), whole tag.
 _REMOTE_TAG = re.compile(
     r"<link[^>]*href=\"https?://[^\"]*\"[^>]*/?>|<script[^>]*src=\"https?://[^\"]*\"[^>]*>\s*</script>",
@@ -81,11 +74,14 @@ def interactive(
 
     Hover a node for its labels and posture, an arrow for its job and transformation;
     drag to rearrange, scroll to zoom. ``highlight``: (src, dst) pairs drawn in red.
-    ``layered`` lays data flow out left to right (vis-network's hierarchical layout).
+    ``layered`` lays data flow out left to right in the static picture's layers
+    (vis-network's hierarchical layout; principals in the last column); otherwise a
+    force-directed layout.
     """
     network_cls = _pyvis()
     net = network_cls(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
     hot = set(highlight)
+    level = {u: k for k, members in layers(graph).items() for u in members}
     for uid, attrs in sorted(graph.nodes(data=True)):
         sensitive = bool(attrs.get("labels"))
         border = SENSITIVE if sensitive else "#475569"
@@ -93,7 +89,8 @@ def interactive(
             uid,
             label=short(str(attrs.get("name", uid))),
             title=tooltip(uid, attrs),
-            shape=_SHAPE.get(attrs.get("kind", ""), "dot"),
+            shape=_SHAPE.get(attrs.get("kind", ""), "box"),
+            level=level[uid],
             color={"background": fill(attrs), "border": border},
             borderWidth=3 if sensitive else 1,
             shapeProperties={"borderDashes": [6, 4] if attrs.get("shadow") else False},
@@ -120,9 +117,8 @@ def interactive(
             "hierarchical": {
                 "enabled": True,
                 "direction": "LR",
-                "sortMethod": "directed",
-                "levelSeparation": 230,
-                "nodeSpacing": 90,
+                "levelSeparation": 260,
+                "nodeSpacing": 70,
             }
         }
     net.options = options
