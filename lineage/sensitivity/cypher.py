@@ -9,10 +9,12 @@ from __future__ import annotations
 __all__ = [
     "ALL_STATEMENTS",
     "DATASET_OF",
+    "DATASET_OF_UID",
     "IN_COLUMNS",
     "IN_FLOWS",
     "LABELLED_NODES",
     "NODE_STATES",
+    "OUT_CARRYING",
     "OUT_FLOWS",
     "SET_EDGE_DECLASSIFIED",
     "SET_LABEL_STATE",
@@ -63,10 +65,31 @@ MATCH (d:Asset {{uid: uid}})-[:HAS_COLUMN]->(c:Asset)
 RETURN c.uid AS src, c.kind AS src_kind, d.uid AS dst, d.kind AS dst_kind,
        {_STATE.format(v="c")}"""
 
+# Full recompute reads only what can carry (from scratch, a hop that carries nothing now adds
+# nothing), and packs the rule's edge properties into one string: a fraction of the values
+# to decode per row. Kinds come from the uid prefix.
+_PACKED = (
+    "coalesce(e.transformation_type, '') + '|' + coalesce(e.transformation_subtype, '') + '|' "
+    "+ coalesce(e.granularity, '') + '|' + toString(coalesce(e.masking, false)) + '|' "
+    "+ toString(coalesce(e.column_detail, false))"
+)
+
+OUT_CARRYING = f"""
+UNWIND $uids AS uid
+MATCH (a:Asset {{uid: uid}})-[e:FLOWS_TO]->(b:Asset)
+WHERE coalesce(e.stale, false) = false
+  AND coalesce(e.transformation_type, 'DIRECT') <> 'INDIRECT'
+RETURN a.uid AS src, b.uid AS dst, {_PACKED} AS rule, e.declassified AS declassified"""
+
+DATASET_OF_UID = """
+UNWIND $uids AS uid
+MATCH (d:Asset)-[:HAS_COLUMN]->(c:Asset {uid: uid})
+RETURN c.uid AS src, d.uid AS dst"""
+
+# label_sources implies labels; declassified nodes are needed for what they stop.
 LABELLED_NODES = """
 MATCH (n:Asset)
-WHERE n.own_labels IS NOT NULL OR n.labels IS NOT NULL OR n.label_sources IS NOT NULL
-   OR n.declassified IS NOT NULL
+WHERE n.labels IS NOT NULL OR n.own_labels IS NOT NULL OR n.declassified IS NOT NULL
 RETURN n.uid AS uid, n.kind AS kind, n.own_labels AS own, n.declassified AS declassified,
        n.label_sources AS sources, n.labels AS labels, n.coarse_labels AS coarse"""
 

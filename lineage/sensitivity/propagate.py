@@ -26,7 +26,9 @@ from lineage.sensitivity.policy import Policy, load_policy
 from lineage.sensitivity.state import (
     Flow,
     NodeState,
+    kind_from_uid,
     parse_state,
+    read_carrying,
     read_flows,
     read_states,
     write_states,
@@ -115,19 +117,21 @@ def recompute(store: Store, policy: Policy | None = None) -> Outcome:
     compared with what is stored, and only the differences are written.
     """
     policy = policy or current_policy()
-    cache = {str(row["uid"]): parse_state(row) for row in store.query(cypher.LABELLED_NODES)}
+    rows = store.query(cypher.LABELLED_NODES)
+    cache = {row["uid"]: parse_state(row, with_sources=False) for row in rows}
     tokens: dict[str, set[str]] = {uid: set(st.own) for uid, st in cache.items() if st.own}
     fresh: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     frontier = {uid: set(held) for uid, held in tokens.items()}
+    blank = NodeState("", "")  # nodes not in LABELLED_NODES hold and stop nothing
     while frontier:
         nxt: dict[str, set[str]] = defaultdict(set)
-        for flow in read_flows(store, frontier, outgoing=True, states=cache):
-            dst = cache.get(flow.dst)
-            if dst is None:
-                continue
+        for flow in read_carrying(store, frontier):
+            dst = cache.get(flow.dst, blank)
             got = arrivals(flow, cache[flow.src], frontier[flow.src], dst, policy)
             if not got:
                 continue
+            if dst is blank:
+                dst = cache[flow.dst] = NodeState(flow.dst, kind_from_uid(flow.dst))
             for token in got:
                 fresh[flow.dst][token].add(flow.src)
             held = tokens.setdefault(flow.dst, set(dst.own))

@@ -120,11 +120,20 @@ class EdgeRule:
             declassified=tuple(str(p) for p in (props.get("declassified") or ())),
         )
 
+    @property
+    def plain(self) -> bool:
+        """Carries every token unchanged (the common case, kept cheap)."""
+        return self.carries and not (
+            self.to_coarse or self.masking or self.aggregation or self.declassified
+        )
+
     def passes(self, tokens: Iterable[str], policy: Policy) -> set[str]:
         """Tokens arriving at the target from ``tokens`` at the source (before the target's
         own declassification). For ``own_only`` edges pass the source's *own* tokens."""
         if not self.carries:
             return set()
+        if self.plain:
+            return set(tokens)
         out: set[str] = set()
         for token in tokens:
             category = category_of(label_of(token))

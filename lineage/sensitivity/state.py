@@ -14,10 +14,12 @@ On every data-holding node (see docs/sensitivity.md):
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from lineage.model import Kind
 from lineage.sensitivity import cypher
 from lineage.sensitivity.rules import EdgeRule, effective_labels, strip_declassified
 from lineage.store.base import Store
@@ -26,7 +28,9 @@ __all__ = [
     "Flow",
     "NodeState",
     "chunks",
+    "kind_from_uid",
     "parse_state",
+    "read_carrying",
     "read_flows",
     "read_states",
     "write_states",
@@ -68,15 +72,15 @@ class NodeState:
         return tuple(labels), tuple(rough), tuple(sources)
 
 
-def parse_state(row: Mapping[str, Any]) -> NodeState:
+def parse_state(row: Mapping[str, Any], *, with_sources: bool = True) -> NodeState:
     """A node's state from a query row (``uid, kind, own, declassified, sources, labels,
-    coarse``). Hot path of a full recompute: kept lean."""
+    coarse``). Hot path of a full recompute (which replaces sources, hence ``with_sources``)."""
     declassified = tuple(row.get("declassified") or ())
     own_raw = row.get("own") or ()
     own = frozenset(strip_declassified(own_raw, declassified) if declassified else own_raw)
     raw_sources = row.get("sources") or ()
     sources: dict[str, set[str]] = {}
-    for entry in raw_sources:
+    for entry in raw_sources if with_sources else ():
         token, _, pred = entry.partition(SEP)
         if token in sources:
             sources[token].add(pred)
@@ -190,6 +194,62 @@ def read_flows(
                     far = str(row["dst"] if outgoing else row["src"])
                     if far not in states:
                         states[far] = _far_state(row, outgoing)
+    return out
+
+
+_KINDS = {kind.value.lower(): kind.value for kind in Kind}
+
+
+def kind_from_uid(uid: str) -> str:
+    """The kind of a well-formed uid from its prefix (cheap; ids are checked on ingest)."""
+    return _KINDS.get(uid.partition(":")[0], "")
+
+
+@lru_cache(maxsize=4096)
+def _packed_rule(
+    packed: str, declassified: tuple[str, ...] | None, src_kind: str, dst_kind: str
+) -> EdgeRule:
+    ttype, subtype, granularity, masking, detail = packed.split("|")
+    props: dict[str, Any] = {
+        "transformation_type": ttype,
+        "transformation_subtype": subtype,
+        "granularity": granularity,
+        "masking": masking == "true",
+        "column_detail": detail == "true",
+        "declassified": declassified,
+    }
+    return EdgeRule.of(props, src_kind, dst_kind)
+
+
+def read_carrying(store: Store, uids: Iterable[str]) -> list[Flow]:
+    """Hops out of ``uids`` that can carry labels (the full recompute's lean read).
+
+    Chunks are queried two at a time, so the server works on one while this process
+    decodes the other.
+    """
+    jobs: list[tuple[str, list[str]]] = []
+    for part in chunks(uids):
+        jobs.append((cypher.OUT_CARRYING, part))
+        columns = [uid for uid in part if uid.startswith("column:")]
+        if columns:
+            jobs.append((cypher.DATASET_OF_UID, columns))
+    out: list[Flow] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = [pool.submit(store.query, q, {"uids": part}) for q, part in jobs]
+        for (query, _), future in zip(jobs, results, strict=True):
+            rows = future.result()
+            if query is cypher.DATASET_OF_UID:
+                out.extend(Flow(row["src"], row["dst"], None) for row in rows)
+                continue
+            for row in rows:
+                src, dst, declassified = row["src"], row["dst"], row["declassified"]
+                rule = _packed_rule(
+                    row["rule"],
+                    tuple(declassified) if declassified else None,
+                    kind_from_uid(src),
+                    kind_from_uid(dst),
+                )
+                out.append(Flow(src, dst, rule))
     return out
 
 
