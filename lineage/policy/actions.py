@@ -297,9 +297,14 @@ def undo(
         finding=original.finding,
         undoes=action_id,
     )
-    if original.finding:
+    # every finding this action contained (another finding on the same endpoint, too)
+    contained = {
+        r["props"]["fingerprint"]
+        for r in store.query(q.FINDINGS_WITH_ACTION, {"action_id": action_id})
+    }
+    for fp in sorted(contained | ({original.finding} if original.finding else set())):
         with contextlib.suppress(LineageError):
-            mark_finding(store, original.finding, action_id, in_force=False)
+            mark_finding(store, fp, action_id, in_force=False)
     return Outcome(
         entry.action_id, original.action, original.target, False, current, restored, entry
     )

@@ -19,6 +19,7 @@ __all__ = [
     "CAN_ACCESS_INTO",
     "FINDINGS_OF_POLICY",
     "FINDINGS_PAGE",
+    "FINDINGS_WITH_ACTION",
     "FINDING_BY_FINGERPRINT",
     "LABELLED_JOBS",
     "NODE_PROPS",
@@ -80,6 +81,11 @@ UNWIND $rows AS row
 MERGE (f:Finding {fingerprint: row.fingerprint})
 SET f += row.props
 RETURN count(f) AS n"""
+
+FINDINGS_WITH_ACTION = """
+MATCH (f:Finding)
+WHERE $action_id IN f.in_force
+RETURN properties(f) AS props"""
 
 # Highest risk first; keyset-paginated on (risk desc, fingerprint).
 FINDINGS_PAGE = """

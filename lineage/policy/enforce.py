@@ -94,6 +94,14 @@ def affects(policy: Policy, change: Change) -> bool:
     return False
 
 
+class _AlreadyContained(Exception):
+    """The target is already quarantined by another action, which contains this one too."""
+
+    def __init__(self, action_id: str) -> None:
+        super().__init__(action_id)
+        self.action_id = action_id
+
+
 @dataclass(slots=True)
 class CheckResult:
     """One evaluation: findings by fate, actions taken, and how long it took."""
@@ -212,6 +220,10 @@ class Enforcer:
             finding.responded = sorted({*finding.responded, index})
             try:
                 outcome = self._run(policy, finding, response)
+            except _AlreadyContained as held:
+                finding.in_force.append(held.action_id)
+                finding.status = "mitigated" if finding.status == "open" else finding.status
+                continue
             except LineageError as exc:
                 result.errors.append(
                     f"{policy.id} {response.action} on {finding.fingerprint}: {exc}"
@@ -248,6 +260,10 @@ class Enforcer:
         dry = response.is_dry_run()
         if isinstance(response, QuarantineResponse):
             uid = self._target(finding, response.target, ("endpoint", "index", "model", "asset"))
+            node = self.store.get_node(uid)
+            held = node.props.get("quarantine_action") if node is not None else None
+            if not dry and node is not None and node.props.get("quarantined") is True and held:
+                raise _AlreadyContained(str(held))  # e.g. a second model on one endpoint
             return actions.quarantine(self.store, uid, dry_run=dry, **ctx)
         if isinstance(response, RevokeResponse):
             principal = self._target(finding, response.target, ("principal",))

@@ -22,7 +22,7 @@ the same documented score (:mod:`queries.risk`) as ``lineage paths`` shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -42,12 +42,14 @@ from lineage.policy.spec import (
 from lineage.sensitivity.rules import matches as label_matches
 from lineage.store.base import Store
 from queries.exposure import Exposure, exposure_paths
+from queries.results import Path
 from queries.risk import risk
 
 __all__ = ["Violation", "evaluate"]
 
 _MAX_EVIDENCE = 10
 _MAX_EXPOSURES = 100_000
+_MAX_PATHS = 25  # simple paths per (origin, endpoint) examined for models or indexes on them
 
 
 @dataclass(slots=True)
@@ -74,30 +76,41 @@ def _category_hit(categories: Iterable[str], label: str) -> bool:
     return any(label_matches(c, label) for c in categories)
 
 
-def _exposures(store: Store, categories: Iterable[str], exposures: list[str]) -> list[Exposure]:
-    out: list[Exposure] = []
+def _exposures(
+    store: Store, categories: Iterable[str], exposures: list[str], *, all_paths: bool = False
+) -> Iterator[tuple[Exposure, Path]]:
+    """Each exposure with its witness path, or with each of its simple paths (capped) when
+    the match is about what lies *on* the path (two models behind one endpoint)."""
     for category in categories:
-        page = exposure_paths(store, label=category, exposures=exposures, limit=_MAX_EXPOSURES)
-        out.extend(page.results)
-    return out
+        page = exposure_paths(
+            store,
+            label=category,
+            exposures=exposures,
+            limit=_MAX_EXPOSURES,
+            all_paths=all_paths,
+            max_paths=_MAX_PATHS,
+        )
+        for exp in page.results:
+            for path in exp.paths if all_paths else (exp.path,):
+                yield exp, path
 
 
-def _path_evidence(exp: Exposure) -> dict[str, Any]:
+def _path_evidence(exp: Exposure, path: Path) -> dict[str, Any]:
     return {
         "kind": "exposure_path",
-        "text": exp.path.text(),
-        "nodes": [n.uid for n in exp.path.nodes],
-        "hops": [h.to_dict() for h in exp.path.hops],
+        "text": path.text(),
+        "nodes": [n.uid for n in path.nodes],
+        "hops": [h.to_dict() for h in path.hops],
         "labels": list(exp.labels),
         "principals": list(exp.principals),
     }
 
 
-def _from_exposure(exp: Exposure, roles: dict[str, str], title: str) -> Violation:
+def _from_exposure(exp: Exposure, path: Path, roles: dict[str, str], title: str) -> Violation:
     return Violation(
         roles={"origin": exp.origin.uid, **roles, "endpoint": exp.endpoint.uid},
         labels=set(exp.labels),
-        evidence=[_path_evidence(exp)],
+        evidence=[_path_evidence(exp, path)],
         risk=exp.risk.score,
         explanation=exp.risk.explain(),
         title=title,
@@ -105,13 +118,14 @@ def _from_exposure(exp: Exposure, roles: dict[str, str], title: str) -> Violatio
 
 
 def _training(store: Store, m: TrainingDataOfExposedModel) -> Iterable[Violation]:
-    for exp in _exposures(store, m.categories, list(m.exposures)):
-        nodes, hops = exp.path.nodes, exp.path.hops
+    for exp, path in _exposures(store, m.categories, list(m.exposures), all_paths=True):
+        nodes, hops = path.nodes, path.hops
         for i, hop in enumerate(hops):
             if hop.rel == "FLOWS_TO" and hop.kind in m.edge_kinds and nodes[i + 1].kind == "Model":
                 model, data = nodes[i + 1], nodes[i]
                 yield _from_exposure(
                     exp,
+                    path,
                     {"dataset": data.uid, "model": model.uid},
                     f"{model.name} is trained on {', '.join(sorted(exp.labels))} data "
                     f"({data.name}) and served at {exp.endpoint.exposure} endpoint "
@@ -121,12 +135,13 @@ def _training(store: Store, m: TrainingDataOfExposedModel) -> Iterable[Violation
 
 
 def _index(store: Store, m: IndexRetrievableByPublicEndpoint) -> Iterable[Violation]:
-    for exp in _exposures(store, m.categories, list(m.exposures)):
-        indexes = [n for n in exp.path.nodes if n.kind == "VectorIndex"]
+    for exp, path in _exposures(store, m.categories, list(m.exposures), all_paths=True):
+        indexes = [n for n in path.nodes if n.kind == "VectorIndex"]
         if indexes:
             index = indexes[-1]
             yield _from_exposure(
                 exp,
+                path,
                 {"index": index.uid},
                 f"vector index {index.name} holds {', '.join(sorted(exp.labels))} and is "
                 f"retrievable by {exp.endpoint.exposure} endpoint {exp.endpoint.name}",
@@ -134,9 +149,10 @@ def _index(store: Store, m: IndexRetrievableByPublicEndpoint) -> Iterable[Violat
 
 
 def _reaches(store: Store, m: LabelReachesExposedEndpoint) -> Iterable[Violation]:
-    for exp in _exposures(store, m.categories, list(m.exposures)):
+    for exp, path in _exposures(store, m.categories, list(m.exposures)):
         yield _from_exposure(
             exp,
+            path,
             {},
             f"{', '.join(sorted(exp.labels))} from {exp.origin.name} reaches "
             f"{exp.endpoint.exposure} endpoint {exp.endpoint.name}",

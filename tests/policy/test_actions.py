@@ -289,3 +289,37 @@ responses:
     ]
     (finding,) = result.current
     assert finding.status == "open" and finding.in_force == []
+
+
+def test_two_findings_one_quarantine(store: Store) -> None:
+    """Two models behind one endpoint: one quarantine contains both; undo re-opens both."""
+    feats = uid(Kind.DATASET, "ml.public.features")
+    m1, m2 = uid(Kind.MODEL, "a", "mlflow://r"), uid(Kind.MODEL, "b", "mlflow://r")
+    write(
+        store,
+        node(feats),
+        node(m1, registered=True),
+        node(m2, registered=True),
+        node(EP, exposure="external"),
+        flow(feats, m1, "train", "job:airflow:t1"),
+        flow(feats, m2, "train", "job:airflow:t2"),
+        flow(m1, EP, "serve", "job:airflow:s1"),
+        flow(m2, EP, "serve", "job:airflow:s2"),
+        label(feats, "PII:EMAIL_ADDRESS"),
+    )
+    (policy,) = load_text(
+        """
+id: t
+description: d
+severity: critical
+match: {kind: training_data_of_exposed_model}
+responses: [{action: quarantine, target: endpoint, dry_run: false}]
+"""
+    )
+    enforcer = Enforcer(store, [policy])
+    result = enforcer.check()
+    (act,) = result.actions
+    assert len(result.new) == 2 and not result.errors
+    assert {f.status for f in enforcer.check().ongoing} == {"mitigated"}
+    undo(store, act.action_id, actor="u")
+    assert {f.status for f in enforcer.check().ongoing} == {"open"}
