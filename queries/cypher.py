@@ -116,11 +116,11 @@ RETURN a.uid AS src, b.uid AS dst, e.kind AS kind, e.via AS via, e.granularity A
        coalesce(e.column_detail, false) AS detail, coalesce(e.masking, false) AS masking,
        coalesce(e.stale, false) AS stale"""
 
-# Labels of many nodes (the cheap half of the node facts: two cells a node).
+# Kind, name and labels of many nodes (the cheap part of the node facts).
 NODE_LABELS = """
 UNWIND $uids AS u
 MATCH (n:Asset {uid: u})
-RETURN n.uid AS uid, n.kind AS kind, coalesce(n.labels, []) AS labels"""
+RETURN n.uid AS uid, n.kind AS kind, n.name AS name, coalesce(n.labels, []) AS labels"""
 
 # Everything a result shows about a node (and who can access it): for the few nodes a
 # result ranks. (OPTIONAL MATCH + collect grouped on the node: a pattern comprehension here

@@ -10,8 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lineage import ids
-from lineage.errors import LineageError
 from queries.cypher import NODE_LABELS, NODES_BY_UID
 from queries.traverse import (
     COLUMN_DETAIL,
@@ -208,19 +206,16 @@ def hops_of(steps: Iterable[Step]) -> list[Hop]:
 
 
 def fetch_labels(store: Any, uids: Iterable[str]) -> dict[str, NodeInfo]:
-    """Kind and labels of many nodes in one round trip (names come from the ids)."""
+    """Kind, name and labels of many nodes in one round trip."""
     wanted = sorted(set(uids))
     if not wanted:
         return {}
-    out = {}
-    for row in store.query(NODE_LABELS, {"uids": wanted}):
-        uid = row["uid"]
-        try:
-            name = ids.parse(uid).display
-        except LineageError:
-            name = uid
-        out[uid] = NodeInfo(uid, row["kind"], name, labels=tuple(row["labels"]))
-    return out
+    return {
+        row["uid"]: NodeInfo(
+            row["uid"], row["kind"], row["name"] or row["uid"], labels=tuple(row["labels"])
+        )
+        for row in store.query(NODE_LABELS, {"uids": wanted})
+    }
 
 
 def fetch_nodes(store: Any, uids: Iterable[str]) -> dict[str, NodeInfo]:
