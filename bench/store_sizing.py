@@ -113,8 +113,8 @@ def _server_mb(pid: int, field: str) -> float:
 
 def run_one(size: int) -> dict[str, float]:
     root = Path(tempfile.mkdtemp(prefix="lineage-sizing-"))
+    store = open_store(root / "store")
     try:
-        store = open_store(root / "store")
         report = load(store, size)
         info = store._server.client.info("memory")  # type: ignore[attr-defined]
         pid = int((root / "store" / "falkordb.pid").read_text())
@@ -127,9 +127,9 @@ def run_one(size: int) -> dict[str, float]:
             "falkor_peak_mb": _server_mb(pid, "VmHWM:"),
             **neo4j_estimate(store),
         }
-        store.close()
         return out
     finally:
+        store.close()  # also on failure: never leave the server running
         shutil.rmtree(root, ignore_errors=True)
 
 
