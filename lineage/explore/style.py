@@ -45,7 +45,7 @@ def categories(attrs: Mapping[str, Any]) -> list[str]:
     return sorted({str(x).partition(":")[0] for x in attrs.get("labels") or ()})
 
 
-def short(name: str, width: int = 26) -> str:
+def short(name: str, width: int = 30) -> str:
     """Keep the end of a long name: ``…ures.ticket_text`` says more than ``features.tic…``."""
     return name if len(name) <= width else "…" + name[-(width - 1) :]
 
