@@ -179,3 +179,31 @@ def test_policy_file_is_validated(tmp_path) -> None:
     bad.write_text("masks: {}\n")
     with pytest.raises(ConfigError, match="unknown"):
         load_policy(bad)
+
+
+def test_reingesting_an_edge_as_masked_or_stale_retracts(g: Store) -> None:
+    e = flow(col("raw", "email"), col("stg", "email"))
+    ingest(g, _pipeline(e, flow(ds("stg"), MODEL, kind="train")))
+    assert "PII:EMAIL_ADDRESS" in labels(g, MODEL)
+    ingest(g, [flow(col("raw", "email"), col("stg", "email"), masking=True)])
+    assert labels(g, col("stg", "email")) == set() and labels(g, MODEL) == set()
+    ingest(g, [flow(col("raw", "email"), col("stg", "email"), masking=False)])
+    assert "PII:EMAIL_ADDRESS" in labels(g, MODEL)
+    ingest(g, [flow(col("raw", "email"), col("stg", "email"), stale=True)])
+    assert labels(g, MODEL) == set()
+
+
+def test_why_follows_a_label_through_pseudonymisation(g: Store) -> None:
+    sensitivity.set_policy(Policy(masking={"default": Action.PSEUDONYMISE}))
+    try:
+        ingest(g, _pipeline(flow(col("raw", "email"), col("stg", "email_hash"), masking=True)))
+        paths = sensitivity.why(g, ds("stg"), "PSEUDONYMISED")
+        assert [(h.uid, h.label) for h in paths[0].hops] == [
+            (col("raw", "email"), "PII:EMAIL_ADDRESS"),
+            (col("stg", "email_hash"), "PSEUDONYMISED:PII:EMAIL_ADDRESS"),
+            (ds("stg"), "PSEUDONYMISED:PII:EMAIL_ADDRESS"),
+        ]
+        assert paths[0].hops[1].edge["masking"] is True
+        assert sensitivity.why(g, ds("stg"), "PII:US_SSN") == []
+    finally:
+        sensitivity.set_policy(Policy())
