@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from lineage import ids, sensitivity
 from lineage.model import Edge, Kind, Label, Labeling, Node, Rel
 from lineage.pipeline import delete, ingest
+from lineage.sensitivity import Action, Policy
 from lineage.sensitivity.rules import EdgeRule, effective_labels, strip_declassified
 from lineage.store import Store
 
@@ -57,6 +58,14 @@ def edges(draw: st.DrawFn) -> Edge:
     job = f"job:{NS}:j{draw(st.integers(0, 1))}"
     return Edge(src, Rel.FLOWS_TO, dst, props, key=job)
 
+
+actions = st.sampled_from(list(Action))
+policies = st.builds(
+    lambda m, a, pii: Policy(masking={"default": m, "PII": pii}, aggregation={"default": a}),
+    actions,
+    actions,
+    actions,
+)
 
 edits = st.one_of(
     st.tuples(st.just("add"), st.lists(edges(), min_size=1, max_size=3)),
@@ -142,18 +151,28 @@ def _naive(store: Store) -> dict[str, set[str]]:
 
 
 @settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(initial=st.lists(edges(), max_size=10), steps=st.lists(edits, min_size=1, max_size=8))
-def test_incremental_equals_full_recompute(g: Store, initial: list, steps: list) -> None:
+@given(
+    initial=st.lists(edges(), max_size=10),
+    steps=st.lists(edits, min_size=1, max_size=8),
+    policy=policies,
+)
+def test_incremental_equals_full_recompute(
+    g: Store, initial: list, steps: list, policy: Policy
+) -> None:
     g.clear()
-    ingest(g, _base() + initial)
-    for step in steps:
-        _apply(g, step)
-        before = {n.uid: (n.labels, n.props.get("label_sources")) for n in g.iter_nodes()}
-        outcome = sensitivity.recompute(g)
-        after = {n.uid: (n.labels, n.props.get("label_sources")) for n in g.iter_nodes()}
-        assert outcome.written == 0, (step, before, after)
-        assert {u: set(v[0]) for u, v in after.items()} == _naive(g)
+    sensitivity.set_policy(policy)
+    try:
+        ingest(g, _base() + initial)
+        for step in steps:
+            _apply(g, step)
+            before = {n.uid: (n.labels, n.props.get("label_sources")) for n in g.iter_nodes()}
+            outcome = sensitivity.recompute(g)
+            after = {n.uid: (n.labels, n.props.get("label_sources")) for n in g.iter_nodes()}
+            assert outcome.written == 0, (step, before, after)
+            assert {u: set(v[0]) for u, v in after.items()} == _naive(g)
+    finally:
+        sensitivity.set_policy(Policy())
