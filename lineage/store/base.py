@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from lineage.model import Edge, Kind, Node, Rel
+from lineage.store import cypher
 
 __all__ = ["Direction", "Neighbour", "Store", "StoredEdge", "StoredNode", "edge_row", "node_row"]
 
@@ -59,6 +60,16 @@ class StoredEdge:
 class Neighbour:
     edge: StoredEdge
     node: StoredNode
+
+
+def count_graph(store: Store) -> dict[str, int]:
+    """Nodes by kind and edges by type (non-zero only), the same way on every store."""
+    out: dict[str, int] = {}
+    for name, statement in [*cypher.COUNT_KIND.items(), *cypher.COUNT_REL.items()]:
+        rows = store.query(statement)
+        if rows and int(rows[0]["n"]):
+            out[name.value] = int(rows[0]["n"])
+    return out
 
 
 def node_row(node: Node, seen: str) -> dict[str, Any]:

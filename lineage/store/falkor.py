@@ -17,7 +17,15 @@ from lineage.model import Edge, Kind, Node, Rel
 from lineage.store import cypher, ddl
 from lineage.store._literal import params_header
 from lineage.store._server import ServerHandle, open_server
-from lineage.store.base import Direction, Neighbour, StoredEdge, StoredNode, edge_row, node_row
+from lineage.store.base import (
+    Direction,
+    Neighbour,
+    StoredEdge,
+    StoredNode,
+    count_graph,
+    edge_row,
+    node_row,
+)
 
 __all__ = ["FalkorStore"]
 
@@ -249,9 +257,7 @@ class FalkorStore:
             after = uids[-1]
 
     def counts(self) -> dict[str, int]:
-        out = {row["kind"]: int(row["n"]) for row in self.query(cypher.COUNT_NODES)}
-        out.update({row["rel"]: int(row["n"]) for row in self.query(cypher.COUNT_EDGES)})
-        return out
+        return count_graph(self)
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:

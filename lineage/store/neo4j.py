@@ -32,7 +32,15 @@ from lineage.errors import ConfigError, StoreError
 from lineage.model import Edge, Kind, Node, Rel
 from lineage.settings import Settings
 from lineage.store import cypher, ddl
-from lineage.store.base import Direction, Neighbour, StoredEdge, StoredNode, edge_row, node_row
+from lineage.store.base import (
+    Direction,
+    Neighbour,
+    StoredEdge,
+    StoredNode,
+    count_graph,
+    edge_row,
+    node_row,
+)
 from lineage.timeutil import now_iso
 
 if TYPE_CHECKING:
@@ -372,9 +380,7 @@ class Neo4jStore:
             after = uids[-1]
 
     def counts(self) -> dict[str, int]:
-        out = {row["kind"]: int(row["n"]) for row in self.query(cypher.COUNT_NODES)}
-        out.update({row["rel"]: int(row["n"]) for row in self.query(cypher.COUNT_EDGES)})
-        return out
+        return count_graph(self)
 
 
 CLEAR_CHUNK = """
