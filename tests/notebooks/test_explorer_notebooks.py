@@ -7,7 +7,9 @@ fails the test; then a few real outputs are checked against the store the kernel
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -22,20 +24,39 @@ from queries.exposure import exposure_paths
 NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
 
 
+KERNEL = "lineage-notebook-tests"
+
+
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("notebooks") / "store"
 
 
-def _run(name: str, store: Path, monkeypatch: pytest.MonkeyPatch) -> nbformat.NotebookNode:
+@pytest.fixture(scope="module")
+def kernels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A kernelspec running this interpreter, whatever kernels the machine has installed."""
+    root = tmp_path_factory.mktemp("jupyter")
+    spec = root / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec.joinpath("kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"})
+    )
+    return root
+
+
+def _run(
+    name: str, store: Path, kernels: Path, monkeypatch: pytest.MonkeyPatch
+) -> nbformat.NotebookNode:
     monkeypatch.setenv("LINEAGE_STORE", str(store))
+    monkeypatch.setenv("JUPYTER_PATH", str(kernels))
     for var in ("LINEAGE_READ_TOKEN", "LINEAGE_API_TOKEN", "LINEAGE_API_TOKEN_FILE"):
         monkeypatch.delenv(var, raising=False)
     book = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = NotebookClient(
         book,
         timeout=180,
-        kernel_name="python3",
+        kernel_name=KERNEL,
         resources={"metadata": {"path": str(store.parent)}},  # files land in tmp, not here
     )
     client.execute()
@@ -77,8 +98,8 @@ def test_stored_without_outputs():
                 assert not cell.outputs and cell.execution_count is None, path.name
 
 
-def test_01_explore_the_estate(estate, monkeypatch):
-    book = _run("01_explore_the_estate.ipynb", estate, monkeypatch)
+def test_01_explore_the_estate(estate, kernels, monkeypatch):
+    book = _run("01_explore_the_estate.ipynb", estate, kernels, monkeypatch)
     text = _text(book)
     assert "empty store: loading the demo estate" in text
     assert _number(r"(\d+) shadow model\(s\)", text) >= 1
@@ -90,8 +111,8 @@ def test_01_explore_the_estate(estate, monkeypatch):
     assert all("vis.Network" in f and "src=&quot;http" not in f for f in frames)
 
 
-def test_02_exposure_and_blast_radius(estate, monkeypatch):
-    book = _run("02_exposure_and_blast_radius.ipynb", estate, monkeypatch)
+def test_02_exposure_and_blast_radius(estate, kernels, monkeypatch):
+    book = _run("02_exposure_and_blast_radius.ipynb", estate, kernels, monkeypatch)
     text = _text(book)
     assert _number(r"(\d+) exposure path\(s\) for PII", text) >= 1
     assert _number(r"through (\d+) path\(s\)", text) >= 1  # why: provenance found
@@ -105,8 +126,8 @@ def test_02_exposure_and_blast_radius(estate, monkeypatch):
         assert exposure.path.text() in text
 
 
-def test_03_policies_and_remediation(estate, monkeypatch):
-    book = _run("03_policies_and_remediation.ipynb", estate, monkeypatch)
+def test_03_policies_and_remediation(estate, kernels, monkeypatch):
+    book = _run("03_policies_and_remediation.ipynb", estate, kernels, monkeypatch)
     text = _text(book)
     quarantined = re.search(r"quarantined (endpoint:\S+): True", text)
     assert quarantined, "the policy quarantined no endpoint"
