@@ -47,6 +47,7 @@ class Floor:
     def __init__(self, n_nodes: int, seed: int = 7) -> None:
         self.kind: dict[str, str] = {}
         self.out: dict[str, list[str]] = defaultdict(list)  # value-carrying, no column detail
+        self.inn: dict[str, list[str]] = defaultdict(list)  # the same edges, reversed
         self.cols: dict[str, list[str]] = defaultdict(list)
         self.parent: dict[str, str] = {}
         flows: dict[tuple[str, str, str, str], dict[str, Any]] = {}
@@ -68,12 +69,22 @@ class Floor:
             )
             if carries:
                 self.out[src].append(dst)
+                self.inn[dst].append(src)
 
-    def radius(self, origin: str, depth: int = 10) -> dict[str, int]:
+    def radius(
+        self,
+        origin: str,
+        depth: int = 10,
+        *,
+        upstream: bool = False,
+        allowed: set[str] | None = None,
+    ) -> dict[str, int]:
         """Same rules as ``queries.traverse``: from each node ``a`` reached, follow the
         value-carrying edges of ``a`` and of its HAS_COLUMN neighbours ``x`` (columns of a
         whole dataset, a column's dataset), listing ``x`` when data moves on through it;
-        columns then roll up to their dataset."""
+        columns then roll up to their dataset. ``allowed``: only these nodes may be entered
+        (the nodes holding a label, for exposure paths)."""
+        adjacency = self.inn if upstream else self.out
         dist = {origin: 0}
         mode = {origin: WHOLE}
         expanded: dict[str, tuple[int, int]] = {}
@@ -102,7 +113,11 @@ class Floor:
                     elif k == "Column" and a in self.parent:
                         xs.append((self.parent[a], PARTIAL))
                 for x, mx in xs:
-                    targets = self.out.get(x, ())
+                    if allowed is not None and x != a and x not in allowed:
+                        continue
+                    targets = adjacency.get(x, ())
+                    if allowed is not None:
+                        targets = [b for b in targets if b in allowed]
                     if x != a and targets:
                         visit(x, d, mx)
                         expanded.setdefault(x, (mx, d))
@@ -112,10 +127,11 @@ class Floor:
                             if done is None or done[0] > WHOLE or done[1] > d + 1:
                                 nxt[b] = WHOLE
             frontier = nxt
-        for v, dv in list(dist.items()):
-            ds = self.parent.get(v)
-            if ds is not None and ds != origin:
-                dist[ds] = min(dv, dist.get(ds, dv))
+        if allowed is None:
+            for v, dv in list(dist.items()):
+                ds = self.parent.get(v)
+                if ds is not None and ds != origin:
+                    dist[ds] = min(dv, dist.get(ds, dv))
         return dist
 
 
@@ -231,6 +247,38 @@ def bench_blast(store: Any, floor: Floor, origins: list[str]) -> dict[str, Any]:
     return out
 
 
+_LABELLED = """
+MATCH (n:Asset)
+WHERE size(coalesce(n.labels, [])) > 0
+RETURN n.uid AS uid, n.kind AS kind, n.labels AS labels, coalesce(n.own_labels, []) AS own,
+       n.exposure AS exposure"""
+
+
+def exposure_floor(store: Any, floor: Floor, depth: int = 8) -> tuple[float, int]:
+    """The exposure search in Python over the same graph: for every public/external endpoint
+    and every label category it holds, walk upstream through nodes holding that category and
+    count the (origin, endpoint) pairs whose origin owns a label of it. Labels are read from
+    the store once, outside the timing. Returns (ms, pairs)."""
+    rows = store.query(_LABELLED)
+    holders: dict[str, set[str]] = defaultdict(set)
+    owners: dict[str, set[str]] = defaultdict(set)
+    endpoints = []
+    for r in rows:
+        for label in r["labels"]:
+            holders[label].add(r["uid"])
+        for label in r["own"]:
+            owners[label.partition(":")[0]].add(r["uid"])
+        if r["kind"] == "Endpoint" and r["exposure"] in ("public", "external"):
+            endpoints.append((r["uid"], [x for x in r["labels"] if ":" not in x]))
+    t = time.perf_counter()
+    pairs: set[tuple[str, str]] = set()
+    for uid, categories in endpoints:
+        for cat in categories:
+            reached = floor.radius(uid, depth, upstream=True, allowed=holders[cat])
+            pairs.update((o, uid) for o in reached if o in owners[cat] and o != uid)
+    return (time.perf_counter() - t) * 1000, len(pairs)
+
+
 def bench_exposure(store: Any, repeats: int) -> dict[str, Any]:
     exposure_paths(store, limit=100)  # warm
     times, work, page = [], [], None
@@ -343,6 +391,9 @@ def main() -> None:
                 res["blast_radius_300_1500"] = bench_blast(store, floor, band)
                 print(f"  band {json.dumps(res['blast_radius_300_1500'])}", flush=True)
             res["exposure_top100"] = bench_exposure(store, args.exposure_repeats)
+            floor_ms, floor_pairs = exposure_floor(store, floor)
+            res["exposure_top100"]["floor_all_endpoints_ms"] = floor_ms
+            res["exposure_top100"]["floor_pairs"] = floor_pairs
             print(f"  exposure {json.dumps(res['exposure_top100'])}", flush=True)
             res["graphql"] = bench_graphql(
                 args.root / f"estate-{n}", store, origins[: args.graphql_origins]
