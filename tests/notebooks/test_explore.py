@@ -128,3 +128,16 @@ def test_static_picture_draws_every_node_and_renders_png(estate, tmp_path):
     picture.save(str(tmp_path / "estate.svg"))
     svg = (tmp_path / "estate.svg").read_text()
     assert "support-bot" in svg and "hr-model" in svg
+
+
+def test_interactive_page_escapes_names_from_artefacts():
+    import networkx as nx
+
+    hostile = "</script><script>alert(1)</script>"
+    g = nx.MultiDiGraph()
+    g.add_node("dataset:s3://x:a", kind="Dataset", name=hostile, labels=("PII",))
+    g.add_node("endpoint:https://x:b", kind="Endpoint", name="b", exposure="public")
+    g.add_edge("dataset:s3://x:a", "endpoint:https://x:b", rel="FLOWS_TO", via=hostile)
+    page = interactive(g).page
+    assert hostile not in page  # present only JSON-escaped: it cannot close the script
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in page
