@@ -15,7 +15,12 @@ from typing import Any
 
 import strawberry
 from anyio import to_thread
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.types import Info
 
 from lineage.api.auth import Scope
@@ -253,5 +258,7 @@ def build_schema() -> strawberry.Schema:
             QueryDepthLimiter(max_depth=LIMITS["max_depth"]),
             MaxAliasesLimiter(max_alias_count=LIMITS["max_aliases"]),
             MaxTokensLimiter(max_token_count=LIMITS["max_tokens"]),
+            # clients repeat the same documents with new variables: validate each once
+            ValidationCache(maxsize=512),
         ],
     )
