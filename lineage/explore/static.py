@@ -125,6 +125,7 @@ def static(
             va="center",
             fontsize=8,
             zorder=3,
+            parse_math=False,  # names are data: "$" is a character, not mathtext
             bbox={
                 "boxstyle": "round,pad=0.45",
                 "facecolor": fill(attrs),
@@ -167,7 +168,7 @@ def static(
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
     ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
     if title:
-        ax.set_title(title, fontsize=11, loc="left")
+        ax.set_title(title, fontsize=11, loc="left", parse_math=False)
     if legend and graph.number_of_nodes():
         kinds = sorted({k for _, k in graph.nodes(data="kind") if k})
         handles = [

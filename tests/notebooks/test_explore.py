@@ -141,3 +141,13 @@ def test_interactive_page_escapes_names_from_artefacts():
     page = interactive(g).page
     assert hostile not in page  # present only JSON-escaped: it cannot close the script
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in page
+
+
+def test_static_picture_draws_names_as_text_not_mathtext():
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    g.add_node("dataset:s3://x:a", kind="Dataset", name="fin.$revenue_^{usd}$", labels=())
+    g.add_node("dataset:s3://x:b", kind="Dataset", name="b$", labels=())
+    g.add_edge("dataset:s3://x:a", "dataset:s3://x:b", rel="FLOWS_TO")
+    assert static(g, title="$ per table").png(dpi=30).startswith(b"\x89PNG")
