@@ -12,6 +12,7 @@ from rich.table import Table
 from lineage.cli._app import app, console, print_json, store_session
 from lineage.cli.query_cmds import show_blast, show_exposures
 from lineage.demo import run_demo
+from lineage.policy import CheckResult
 from lineage.report import render
 
 
@@ -35,7 +36,9 @@ def demo(
     _print_summary(counts, result.steps)
     show_exposures(result.exposures)
     show_blast(result.blast)
-    console.print(f"\n{result.runtime_findings} runtime findings (lineage runtime findings)")
+    if result.policy is not None:
+        _print_findings(result.policy)
+    console.print(f"{result.runtime_findings} runtime findings (lineage runtime findings)")
     console.print(f"HTML blast-radius report: [bold]{escape(str(report))}[/]")
     for problem in result.problems:
         console.print(f"[yellow]{escape(problem)}[/]", highlight=False)
@@ -50,3 +53,16 @@ def _print_summary(counts: dict[str, int], steps: list) -> None:
         "ingested: " + ", ".join(f"{name} ({r.nodes} nodes, {r.edges} edges)" for name, r in steps),
         highlight=False,
     )
+
+
+def _print_findings(check: CheckResult) -> None:
+    current = sorted(check.current, key=lambda f: -f.risk)
+    table = Table("severity", "policy", "finding", "risk", title="policy findings",
+                  title_justify="left")  # fmt: skip
+    for finding in current[:8]:
+        table.add_row(
+            finding.severity, finding.policy, escape(finding.title), f"{finding.risk:.1f}"
+        )
+    console.print(table)
+    if len(current) > 8:
+        console.print(f"... and {len(current) - 8} more (lineage policy findings)")

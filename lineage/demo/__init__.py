@@ -39,6 +39,7 @@ from lineage.artefacts.sql import SqlReading, sql_file_facts
 from lineage.intake import Intake, event_log_path
 from lineage.model import Fact
 from lineage.pipeline import IngestReport, ingest
+from lineage.policy import CheckResult, Enforcer, starter_policies
 from lineage.store.base import Store
 from queries.blast_radius import BlastRadius, blast_radius
 from queries.exposure import ExposurePage, exposure_paths
@@ -69,6 +70,7 @@ class DemoResult:
     exposures: ExposurePage | None = None
     blast: BlastRadius | None = None
     runtime_findings: int = 0
+    policy: CheckResult | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -81,6 +83,7 @@ class DemoResult:
             "exposures": self.exposures.to_dict() if self.exposures else None,
             "blast_radius": self.blast.to_dict() if self.blast else None,
             "runtime_findings": self.runtime_findings,
+            "policy": self.policy.to_dict() if self.policy else None,
         }
 
 
@@ -162,4 +165,6 @@ def run_demo(store: Store, *, fresh: bool = True) -> DemoResult:
     result.runtime_findings = len(refresh_runtime(store))
     result.exposures = exposure_paths(store, limit=5)
     result.blast = blast_radius(store, BLAST_ORIGIN, with_edge_details=True)
+    # The starter policies, as shipped: destructive responses stay dry runs.
+    result.policy = Enforcer(store, starter_policies()).check()
     return result

@@ -108,3 +108,13 @@ def test_cli_demo_prints_and_writes_the_report(tmp_path: Path) -> None:
     out = json.loads(done.stdout)
     assert out["counts"]["Endpoint"] >= 3
     assert report.read_text().lower().startswith("<!doctype html>")
+
+
+def test_starter_policies_find_the_story(demo_store) -> None:
+    _, result = demo_store
+    fired = {(f.policy, f.severity) for f in result.policy.current}
+    policies = {p for p, _ in fired}
+    assert any("training" in p for p in policies)  # PII trains a model behind an external API
+    assert "no-secrets-in-notebooks" in policies
+    shadow = [f for f in result.policy.current if f.policy == "no-pii-to-shadow-models"]
+    assert [f.roles.get("model") for f in shadow] == ["model:openai:gpt-4o-mini"]
