@@ -31,6 +31,7 @@ __all__ = [
     "EXPOSED_ENDPOINTS",
     "NODES_BY_UID",
     "NODE_LABELS",
+    "OWNING_COLUMNS",
     "SEARCH",
     "STEP",
 ]
@@ -158,6 +159,13 @@ COLUMNS_OF = """
 MATCH (n:Asset {uid: $uid})-[:HAS_COLUMN]-(m:Asset)
 RETURN CASE n.kind WHEN 'Column' THEN m.uid ELSE n.uid END AS dataset,
        CASE n.kind WHEN 'Column' THEN n.uid ELSE m.uid END AS column"""
+
+# Columns of the given datasets that own a label (origins a dataset-level walk reaches).
+OWNING_COLUMNS = """
+UNWIND $uids AS uid
+MATCH (d:Asset {uid: uid})-[:HAS_COLUMN]->(c:Asset)
+WHERE size(coalesce(c.own_labels, [])) > 0
+RETURN uid AS dataset, c.uid AS column, c.own_labels AS own"""
 
 # Search by name or uid fragment, optionally one kind; keyset-paginated on uid.
 SEARCH = """

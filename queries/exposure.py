@@ -27,7 +27,7 @@ import networkx as nx
 
 from lineage.errors import LineageError
 from lineage.model import Label
-from queries.cypher import EXPOSED_ENDPOINTS
+from queries.cypher import EXPOSED_ENDPOINTS, OWNING_COLUMNS
 from queries.results import NodeInfo, Path, fetch_nodes, path_of
 from queries.risk import Risk, label_confidence, risk
 from queries.traverse import Reach, State, Step, edge_details, traverse
@@ -144,6 +144,7 @@ def _search(
 ) -> list[_Found]:
     starts = [((c.uid, lab, c.uid), "Endpoint") for c in batch for lab in c.searches]
     reach = traverse(store, starts, way="in", depth=depth, include_stale=include_stale)
+    _enter_owning_columns(store, reach)
     found: dict[tuple[str, str], _Found] = {}
     for state, d in reach.depth.items():
         uid, lab, tag = state
@@ -159,6 +160,34 @@ def _search(
         else:
             prior.searches.add(lab)
     return list(found.values())
+
+
+def _enter_owning_columns(store: Any, reach: Reach) -> None:
+    """Add the columns that own a label to the datasets the upstream walk entered.
+
+    Walking upstream, a dataset reached through a dataset-level edge (an embedding job, a
+    file copied whole) holds its columns' labels, but a column that owns one and has no
+    incoming edge of its own is never entered by the walk, so the origin would be missed.
+    Each such column joins the search at its dataset's depth, through a roll-up step.
+    """
+    datasets = {state[0] for state in reach.depth if reach.kind.get(state[0]) == "Dataset"}
+    if not datasets:
+        return
+    owning: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for row in store.query(OWNING_COLUMNS, {"uids": sorted(datasets)}):
+        owning.setdefault(row["dataset"], []).append((row["column"], tuple(row["own"] or ())))
+    for state, d in list(reach.depth.items()):
+        uid, lab, tag = state
+        if lab is None or uid not in owning:
+            continue
+        for column, own in owning[uid]:
+            entered: State = (column, lab, tag)
+            if entered in reach.depth or not any(matches(lab, x) for x in own):
+                continue
+            reach.depth[entered] = d
+            reach.kind[column] = "Column"
+            reach.own[column] = own
+            reach.parent[entered] = (state, Step(column, uid, "rollup"))
 
 
 def _carried(path: Path, searches: Iterable[str]) -> tuple[str, ...]:

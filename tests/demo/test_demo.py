@@ -53,8 +53,12 @@ def test_customer_pii_reaches_the_external_support_endpoint(demo_store) -> None:
 
 
 def test_crm_notes_reach_the_public_chatbot_through_the_index(demo_store) -> None:
-    store, _ = demo_store
+    store, result = demo_store
     assert {"PII:EMAIL_ADDRESS", "PII:PERSON"} <= _labels(store, CHATBOT)
+    top = result.exposures.results[0]  # public beats external: it ranks first
+    assert top.endpoint.uid == CHATBOT
+    assert top.origin.uid == "column:s3://acme-crm-exports:crm_notes.csv#contact_email"
+    assert [n.kind for n in top.path.nodes] == ["Column", "Dataset", "VectorIndex", "Endpoint"]
 
 
 def test_masking_view_keeps_hr_identifiers_from_the_attrition_model(demo_store) -> None:

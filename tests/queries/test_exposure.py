@@ -4,7 +4,7 @@ to an exposed endpoint; ranking, pagination, all simple paths."""
 from __future__ import annotations
 
 import pytest
-from graph_builder import Builder, col, ds, endpoint, model, principal
+from graph_builder import Builder, col, ds, endpoint, index, model, principal
 
 from queries.exposure import exposure_paths
 
@@ -164,3 +164,31 @@ def test_with_real_propagation_and_declassification(store):
     assert exp.risk.factors[-1].value < 1.0  # the detector's 0.9 lowers confidence
     sensitivity.declassify(store, model("m"), ["PII"], reason="model trained on hashes", who="t")
     assert exposure_paths(store, label="PII").total == 0
+
+
+def test_a_column_owner_behind_a_dataset_level_edge_is_found(store):
+    """notes.email owns the label but has no edge of its own: the whole file is embedded.
+
+    Walking upstream from the endpoint reaches ``notes`` through the dataset-level edge; the
+    owning column must still be found as the origin, through its roll-up to the dataset.
+    """
+    b = (
+        Builder(store)
+        .node("notes.email")
+        .node("notes.account_id")
+        .flow("notes", index("kb"), kind="embed")
+        .flow(index("kb"), endpoint("bot"), kind="retrieve")
+        .endpoint("bot", "public", "anyone")
+        .write()
+    )
+    b.labels("notes.email", EMAIL, own=["PII:EMAIL_ADDRESS"])
+    for name in ("notes", index("kb"), endpoint("bot")):
+        b.labels(name, EMAIL)
+    page = exposure_paths(store, label="PII")
+    assert page.total == 1
+    (exp,) = page.results
+    assert exp.origin.uid == col("notes", "email")
+    assert [n.uid for n in exp.path.nodes] == [
+        col("notes", "email"), ds("notes"), index("kb"), endpoint("bot")
+    ]  # fmt: skip
+    assert [h.rel for h in exp.path.hops] == ["HAS_COLUMN", "FLOWS_TO", "FLOWS_TO"]
