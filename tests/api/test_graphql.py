@@ -251,3 +251,14 @@ def test_graphiql_served_when_configured(tmp_path):
             assert ("graphiql" in page.text.lower()) is enabled
     finally:
         store.close()
+
+
+def test_findings_over_http(server):
+    """Continuous mode evaluates the starter policies when the service starts."""
+    q = """query { findings(first: 10) {
+        edges { node { policy severity status roles { role uid } } }
+        pageInfo { hasNextPage } } }"""
+    edges = _data(server.gql(q, token=READ))["findings"]["edges"]
+    training = [e["node"] for e in edges if "training" in e["node"]["policy"]]
+    assert training, edges
+    assert {"uid": model("m"), "role": "model"} in training[0]["roles"]

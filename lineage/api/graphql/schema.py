@@ -23,8 +23,10 @@ from strawberry.extensions import (
 )
 from strawberry.types import Info
 
+from lineage import policy
 from lineage.api.auth import Scope
 from lineage.api.graphql.errors import Forbidden, MapErrors, Unauthenticated
+from lineage.api.graphql.findings import findings_field
 from lineage.api.graphql.pagination import (
     Connection,
     decode_key,
@@ -84,6 +86,8 @@ def _require_write(info: Info) -> str:
 
 @strawberry.type
 class Query:
+    findings = findings_field
+
     @strawberry.field(description="One asset by id, or null.")
     async def asset(self, info: Info, uid: strawberry.ID) -> Asset | None:
         found = await _run(info, fetch_nodes, [str(uid)])
@@ -225,6 +229,7 @@ class Mutation:
 
         outcome = await _run(info, sensitivity.declare, str(uid), label, reason=reason, who=who)
         audit.info("declare label=%s uid=%s by=%s", label, uid, who)
+        await _run(info, policy.reevaluate, [str(uid)])  # continuous mode: act at once
         return await to_thread.run_sync(
             lambda: _change(info, str(uid), "declare", [label], outcome)
         )
@@ -246,6 +251,7 @@ class Mutation:
         )
         action = "reclassify" if undo else "declassify"
         audit.info("%s labels=%s uid=%s by=%s", action, ",".join(labels), uid, who)
+        await _run(info, policy.reevaluate, [str(uid)])
         return await to_thread.run_sync(lambda: _change(info, str(uid), action, labels, outcome))
 
 
