@@ -212,6 +212,8 @@ def blast_radius(
             registered=node.registered,
             principals=len(node.principals),
             coarse_hops=path.coarse_hops,
+            runtime_score=node.runtime_score,
+            runtime_findings=node.runtime_findings,
         )
         ranked.append(Ranked(node, depth_of[u], score, path, node.principals))
     ranked.sort(key=lambda r: (-r.risk.score, r.depth, r.node.uid))

@@ -135,7 +135,9 @@ RETURN n.uid AS uid, principals, n.kind AS kind, n.name AS name, n.namespace AS 
        coalesce(n.labels, []) AS labels, coalesce(n.own_labels, []) AS own_labels,
        coalesce(n.coarse_labels, []) AS coarse_labels,
        coalesce(n.label_evidence, []) AS evidence, n.exposure AS exposure,
-       n.registered AS registered, n.provider AS provider"""
+       n.registered AS registered, n.provider AS provider,
+       coalesce(n.runtime_anomaly_score, 0.0) AS runtime_score,
+       coalesce(n.runtime_findings, []) AS runtime_findings"""
 
 # Exposed endpoints holding a label that matches (``$label`` null: any label), with how many
 # principals can reach them: the candidates of the exposure search, ranked by upper bound.
@@ -145,7 +147,8 @@ WHERE ep.exposure IN $exposures AND size(coalesce(ep.labels, [])) > 0
   AND ($label IS NULL OR $label IN ep.labels)
 OPTIONAL MATCH (ep)<-[:CAN_ACCESS]-(p:Principal)
 RETURN ep.uid AS uid, ep.exposure AS exposure, ep.labels AS labels,
-       coalesce(ep.coarse_labels, []) AS coarse_labels, count(p) AS principals"""
+       coalesce(ep.coarse_labels, []) AS coarse_labels, count(p) AS principals,
+       coalesce(ep.runtime_anomaly_score, 0.0) AS runtime_score"""
 
 # Who can reach each endpoint (names are for people; uids are the evidence).
 ENDPOINT_ACCESS = """

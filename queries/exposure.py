@@ -133,6 +133,7 @@ def _candidates(store: Any, label: str | None, exposures: Sequence[str]) -> list
             exposure_value=row["exposure"],
             principals=int(row["principals"]),
             coarse_label=bool(held) and all(x in coarse for x in held),
+            runtime_score=float(row["runtime_score"] or 0.0),
         ).score
         out.append(_Candidate(row["uid"], row["exposure"], int(row["principals"]), searches, bound))
     out.sort(key=lambda c: (-c.bound, c.uid))
@@ -304,6 +305,8 @@ def _score(store: Any, found: list[_Found]) -> list[tuple[Exposure, _Found]]:
             origin_confidence=max(label_confidence(origin.evidence, x) for x in carried),
             coarse_hops=path.coarse_hops,
             coarse_label=all(x in endpoint.coarse_labels for x in carried),
+            runtime_score=endpoint.runtime_score,
+            runtime_findings=endpoint.runtime_findings,
         )
         exposure = Exposure(origin, endpoint, carried, path, (path,), endpoint.principals, score)
         out.append((exposure, f))

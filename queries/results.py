@@ -49,6 +49,8 @@ class NodeInfo:
     registered: bool | None = None
     provider: str | None = None
     principals: tuple[str, ...] = ()  # Principal uids with CAN_ACCESS to this node
+    runtime_score: float = 0.0  # from gateway logs and model scans (queries.runtime)
+    runtime_findings: tuple[str, ...] = ()
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> NodeInfo:
@@ -65,6 +67,8 @@ class NodeInfo:
             registered=row.get("registered"),
             provider=row.get("provider"),
             principals=tuple(sorted(row.get("principals") or ())),
+            runtime_score=float(row.get("runtime_score") or 0.0),
+            runtime_findings=tuple(row.get("runtime_findings") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,6 +86,8 @@ class NodeInfo:
             out["registered"] = self.registered
         if self.principals:
             out["principals"] = list(self.principals)
+        if self.runtime_findings:
+            out["runtime_findings"] = list(self.runtime_findings)
         return out
 
 

@@ -2,7 +2,7 @@
 
 ::
 
-    risk = 100 x sensitivity x exposure x access x confidence        (0 .. 100)
+    risk = min(100, 100 x sensitivity x exposure x access x confidence x runtime)
 
 * **sensitivity** (0-1): the most sensitive label carried. Categories have a weight
   (``SECRET`` 1.0, ``PCI``/``PHI`` 0.95, ``PII`` 0.8, anything else 0.5); a few entities
@@ -17,6 +17,10 @@
   ``label_evidence``; 1.0 for declared labels or when absent), times 0.85 per dataset-level
   hop without column detail (coarse: maybe the sensitive column was not used), times 0.8
   when the asset holds the label only through coarse edges (``coarse_labels``).
+* **runtime** (1-1.5): what the gateway logs and model scans saw (``queries.runtime``):
+  ``1 + 0.5 x runtime_anomaly_score`` on endpoints with extraction-like usage, input sweeps,
+  callers outside their allowed group or an unsafe model behind them; 1.0 otherwise, and
+  left out of the explanation then.
 
 Each factor is returned with the reason it has its value, so a reader can check the score.
 """
@@ -40,6 +44,7 @@ __all__ = [
     "exposure",
     "label_confidence",
     "risk",
+    "runtime",
     "sensitivity",
 ]
 
@@ -72,7 +77,7 @@ class Factor:
 
 @dataclass(frozen=True, slots=True)
 class Risk:
-    """A score with the four factors that make it."""
+    """A score with the factors that make it (four, and ``runtime`` when usage is abnormal)."""
 
     score: float
     factors: tuple[Factor, ...]
@@ -162,6 +167,12 @@ def confidence(origin: float = 1.0, coarse_hops: int = 0, coarse_label: bool = F
     return Factor("confidence", value, ", ".join(why))
 
 
+def runtime(score: float = 0.0, findings: Iterable[str] = ()) -> Factor:
+    score = min(1.0, max(0.0, score))
+    codes = ", ".join(sorted(findings)) or "anomaly"
+    return Factor("runtime", 1.0 + 0.5 * score, f"observed {codes} (score {score:.2f})")
+
+
 def risk(
     labels: Iterable[str],
     *,
@@ -172,6 +183,8 @@ def risk(
     origin_confidence: float = 1.0,
     coarse_hops: int = 0,
     coarse_label: bool = False,
+    runtime_score: float = 0.0,
+    runtime_findings: Iterable[str] = (),
 ) -> Risk:
     """Score an asset (an exposure path's endpoint, or a blast-radius hit)."""
     factors = (
@@ -180,7 +193,9 @@ def risk(
         access(principals, exposure_value if kind == "Endpoint" else None),
         confidence(origin_confidence, coarse_hops, coarse_label),
     )
+    if runtime_score > 0:
+        factors = (*factors, runtime(runtime_score, runtime_findings))
     score = 100.0
     for f in factors:
         score *= f.value
-    return Risk(round(score, 1), factors)
+    return Risk(round(min(score, 100.0), 1), factors)

@@ -8,6 +8,7 @@ import pytest
 from graph_builder import Builder, col, ds, endpoint, model
 
 from lineage.errors import LineageError, NodeNotFound
+from queries.exposure import exposure_paths
 from queries.lineage import lineage
 from queries.risk import access, label_confidence, risk
 from queries.search import search
@@ -92,3 +93,29 @@ def test_risk_formula_golden_values():
     ]
     assert label_confidence(evidence, "PII") == 0.7
     assert label_confidence(evidence, "PHI") == 1.0
+
+
+def test_runtime_anomalies_raise_an_endpoints_risk(store):
+    """Gateway-observed abuse multiplies the score (1 + 0.5 x anomaly), capped at 100."""
+    calm = risk(["PII:EMAIL_ADDRESS"], kind="Endpoint", exposure_value="external", principals=3)
+    abused = risk(
+        ["PII:EMAIL_ADDRESS"], kind="Endpoint", exposure_value="external", principals=3,
+        runtime_score=0.8, runtime_findings=["EXTRACTION_VOLUME"],
+    )  # fmt: skip
+    assert abused.score == pytest.approx(calm.score * 1.4, abs=0.1)
+    assert "runtime" in abused.explain() and "EXTRACTION_VOLUME" in abused.explain()
+    assert "runtime" not in calm.explain()
+    worst = risk(["SECRET"], kind="Endpoint", exposure_value="public", runtime_score=1.0)
+    assert worst.score == 100.0
+
+    Builder(store).flow("t.email", endpoint("api"), kind="serve").endpoint(
+        "api", "external", "u1"
+    ).write().labels("t.email", ["PII", "PII:EMAIL_ADDRESS"], own=["PII:EMAIL_ADDRESS"]).labels(
+        endpoint("api"), ["PII", "PII:EMAIL_ADDRESS"]
+    )
+    before = exposure_paths(store).results[0].risk.score
+    store.set_props(endpoint("api"), {"runtime_anomaly_score": 1.0,
+                                      "runtime_findings": ["INPUT_SWEEP"]})  # fmt: skip
+    after = exposure_paths(store).results[0]
+    assert after.risk.score == pytest.approx(min(100.0, before * 1.5), abs=0.1)
+    assert "INPUT_SWEEP" in after.risk.explain()
