@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -11,9 +11,9 @@ from rich.table import Table
 
 from lineage.cli._app import app, console, print_json, store_session
 from lineage.cli.query_cmds import show_blast, show_exposures
-from lineage.demo import run_demo
-from lineage.policy import CheckResult
-from lineage.report import render
+
+if TYPE_CHECKING:
+    from lineage.policy import CheckResult
 
 
 @app.command()
@@ -25,6 +25,9 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ingest a small company's artefacts and show where its sensitive data can leak."""
+    from lineage.demo import run_demo  # every ingestor: load only when the demo runs
+    from lineage.report import render
+
     with store_session() as store:
         result = run_demo(store, fresh=fresh)
         counts = store.counts()

@@ -15,7 +15,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from lineage.cli._app import app, console, print_json, store_session
-from lineage.report import render
 from queries.blast_radius import BlastRadius, blast_radius
 from queries.exposure import DEFAULT_EXPOSURES, ExposurePage, exposure_paths
 from queries.lineage import lineage
@@ -226,6 +225,8 @@ def report_blast_radius(  # noqa: PLR0917 - Typer options are parameters
             with_edge_details=True,  # the edges table shows each edge's job and transformation
         )
     command = shlex.join(["lineage", "report", "blast-radius", uid, "--format", fmt])
+    from lineage.report import render  # networkx layouts: only for reports
+
     text = render(result, fmt, command=command)  # type: ignore[arg-type]
     if output is None:
         sys.stdout.write(text)
