@@ -62,16 +62,6 @@ class Neighbour:
     node: StoredNode
 
 
-def count_graph(store: Store) -> dict[str, int]:
-    """Nodes by kind and edges by type (non-zero only), the same way on every store."""
-    out: dict[str, int] = {}
-    for name, statement in [*cypher.COUNT_KIND.items(), *cypher.COUNT_REL.items()]:
-        rows = store.query(statement)
-        if rows and int(rows[0]["n"]):
-            out[name.value] = int(rows[0]["n"])
-    return out
-
-
 def node_row(node: Node, seen: str) -> dict[str, Any]:
     """The parameter row the node upsert statements expect."""
     return {
@@ -151,3 +141,71 @@ class Store(Protocol):
     def clear(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+class CypherReads:
+    """The read half of the contract, written once over ``query()`` for every Cypher store.
+
+    Both backends run the same statements (:mod:`lineage.store.cypher`), so only transport,
+    transactions and DDL differ between them.
+    """
+
+    def query(
+        self, statement: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def get_node(self, uid: str) -> StoredNode | None:
+        rows = self.query(cypher.GET_NODE, {"uid": uid})
+        return StoredNode.from_props(rows[0]["props"]) if rows else None
+
+    def neighbours(
+        self, uid: str, *, direction: Direction = "both", rels: Iterable[Rel] | None = None
+    ) -> list[Neighbour]:
+        wanted = {Rel(r) for r in rels} if rels is not None else None
+        out: list[Neighbour] = []
+        for statement, outgoing in ((cypher.OUT_EDGES, True), (cypher.IN_EDGES, False)):
+            if direction == ("in" if outgoing else "out"):
+                continue
+            for row in self.query(statement, {"uid": uid}):
+                if wanted is not None and Rel(row["rel"]) not in wanted:
+                    continue
+                other = StoredNode.from_props(row["other"])
+                src, dst = (uid, other.uid) if outgoing else (other.uid, uid)
+                edge = StoredEdge.from_row(src, row["rel"], dst, row["props"])
+                out.append(Neighbour(edge, other))
+        return out
+
+    def iter_nodes(self, page: int = 5000) -> Iterator[StoredNode]:
+        after = ""
+        while True:
+            rows = self.query(cypher.PAGE_NODES, {"after": after, "limit": page})
+            for row in rows:
+                yield StoredNode.from_props(row["props"])
+            if len(rows) < page:
+                return
+            after = rows[-1]["props"]["uid"]
+
+    def iter_edges(self, page: int = 2000) -> Iterator[StoredEdge]:
+        """Edges grouped by source node (pages of ``page`` source nodes), in a stable order."""
+        after = ""
+        while True:
+            nodes = self.query(cypher.PAGE_NODES, {"after": after, "limit": page})
+            if not nodes:
+                return
+            rows = self.query(cypher.PAGE_EDGES, {"after": after, "limit": page})
+            rows.sort(key=lambda r: (r["src"], r["rel"], r["dst"], r["props"].get("key", "")))
+            for row in rows:
+                yield StoredEdge.from_row(row["src"], row["rel"], row["dst"], row["props"])
+            if len(nodes) < page:
+                return
+            after = nodes[-1]["props"]["uid"]
+
+    def counts(self) -> dict[str, int]:
+        """Nodes by kind and edges by type (non-zero only)."""
+        out: dict[str, int] = {}
+        for name, statement in [*cypher.COUNT_KIND.items(), *cypher.COUNT_REL.items()]:
+            rows = self.query(statement)
+            if rows and int(rows[0]["n"]):
+                out[name.value] = int(rows[0]["n"])
+        return out

@@ -17,15 +17,7 @@ from lineage.model import Edge, Kind, Node, Rel
 from lineage.store import cypher, ddl
 from lineage.store._literal import params_header
 from lineage.store._server import ServerHandle, open_server
-from lineage.store.base import (
-    Direction,
-    Neighbour,
-    StoredEdge,
-    StoredNode,
-    count_graph,
-    edge_row,
-    node_row,
-)
+from lineage.store.base import CypherReads, StoredEdge, StoredNode, edge_row, node_row
 
 __all__ = ["FalkorStore"]
 
@@ -33,7 +25,7 @@ GRAPH = "lineage"
 _SCHEMA_VERSION = ddl.SCHEMA_VERSION
 
 
-class FalkorStore:
+class FalkorStore(CypherReads):
     """Store on embedded FalkorDB. One process owns the server; others join as guests."""
 
     def __init__(self, path: str | Path) -> None:
@@ -203,61 +195,6 @@ class FalkorStore:
         self._server.client.delete("lineage:schema_version")
         self._graph = Graph(self._server.client, GRAPH)
         self._ensure_schema()
-
-    # -- reads -----------------------------------------------------------------------
-    def get_node(self, uid: str) -> StoredNode | None:
-        rows = self.query(cypher.GET_NODE, {"uid": uid})
-        return StoredNode.from_props(rows[0]["props"]) if rows else None
-
-    def neighbours(
-        self, uid: str, *, direction: Direction = "both", rels: Iterable[Rel] | None = None
-    ) -> list[Neighbour]:
-        wanted = {Rel(r) for r in rels} if rels is not None else None
-        out: list[Neighbour] = []
-        for statement, outgoing in ((cypher.OUT_EDGES, True), (cypher.IN_EDGES, False)):
-            if direction == ("in" if outgoing else "out"):
-                continue
-            for row in self.query(statement, {"uid": uid}):
-                if wanted is not None and Rel(row["rel"]) not in wanted:
-                    continue
-                other = StoredNode.from_props(row["other"])
-                src, dst = (uid, other.uid) if outgoing else (other.uid, uid)
-                out.append(
-                    Neighbour(StoredEdge.from_row(src, row["rel"], dst, row["props"]), other)
-                )
-        return out
-
-    def iter_nodes(self, page: int = 5000) -> Iterator[StoredNode]:
-        after = ""
-        while True:
-            rows = self.query(cypher.PAGE_NODES, {"after": after, "limit": page})
-            for row in rows:
-                yield StoredNode.from_props(row["props"])
-            if len(rows) < page:
-                return
-            after = rows[-1]["props"]["uid"]
-
-    def iter_edges(self, page: int = 2000) -> Iterator[StoredEdge]:
-        """Edges grouped by source node (pages of ``page`` source nodes)."""
-        after = ""
-        while True:
-            uids = [
-                r["props"]["uid"]
-                for r in self.query(cypher.PAGE_NODES, {"after": after, "limit": page})
-            ]
-            if not uids:
-                return
-            rows = self.query(cypher.PAGE_EDGES, {"after": after, "limit": page})
-            for row in sorted(
-                rows, key=lambda r: (r["src"], r["rel"], r["dst"], r["props"].get("key", ""))
-            ):
-                yield StoredEdge.from_row(row["src"], row["rel"], row["dst"], row["props"])
-            if len(uids) < page:
-                return
-            after = uids[-1]
-
-    def counts(self) -> dict[str, int]:
-        return count_graph(self)
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:

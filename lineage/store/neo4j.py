@@ -33,11 +33,9 @@ from lineage.model import Edge, Kind, Node, Rel
 from lineage.settings import Settings
 from lineage.store import cypher, ddl
 from lineage.store.base import (
-    Direction,
-    Neighbour,
+    CypherReads,
     StoredEdge,
     StoredNode,
-    count_graph,
     edge_row,
     node_row,
 )
@@ -98,7 +96,7 @@ def _run_all(tx: neo4j.ManagedTransaction, work: Work) -> list[list[dict[str, An
     return [tx.run(cast(LiteralString, stmt), params).data() for stmt, params in work]
 
 
-class Neo4jStore:
+class Neo4jStore(CypherReads):
     """Store on a Neo4j 5 server or cluster. Stateless: any number of processes may share it."""
 
     def __init__(
@@ -326,61 +324,6 @@ class Neo4jStore:
             rows = self._transact(neo4j.WRITE_ACCESS, [(CLEAR_CHUNK, {"limit": _CLEAR_CHUNK})])
             if not rows[-1] or int(rows[-1][0]["deleted"]) == 0:
                 return
-
-    # -- reads -----------------------------------------------------------------------
-    def get_node(self, uid: str) -> StoredNode | None:
-        rows = self.query(cypher.GET_NODE, {"uid": uid})
-        return StoredNode.from_props(rows[0]["props"]) if rows else None
-
-    def neighbours(
-        self, uid: str, *, direction: Direction = "both", rels: Iterable[Rel] | None = None
-    ) -> list[Neighbour]:
-        wanted = {Rel(r) for r in rels} if rels is not None else None
-        out: list[Neighbour] = []
-        for statement, outgoing in ((cypher.OUT_EDGES, True), (cypher.IN_EDGES, False)):
-            if direction == ("in" if outgoing else "out"):
-                continue
-            for row in self.query(statement, {"uid": uid}):
-                if wanted is not None and Rel(row["rel"]) not in wanted:
-                    continue
-                other = StoredNode.from_props(row["other"])
-                src, dst = (uid, other.uid) if outgoing else (other.uid, uid)
-                out.append(
-                    Neighbour(StoredEdge.from_row(src, row["rel"], dst, row["props"]), other)
-                )
-        return out
-
-    def iter_nodes(self, page: int = 5000) -> Iterator[StoredNode]:
-        after = ""
-        while True:
-            rows = self.query(cypher.PAGE_NODES, {"after": after, "limit": page})
-            for row in rows:
-                yield StoredNode.from_props(row["props"])
-            if len(rows) < page:
-                return
-            after = rows[-1]["props"]["uid"]
-
-    def iter_edges(self, page: int = 2000) -> Iterator[StoredEdge]:
-        """Edges grouped by source node (pages of ``page`` source nodes), in a stable order."""
-        after = ""
-        while True:
-            uids = [
-                r["props"]["uid"]
-                for r in self.query(cypher.PAGE_NODES, {"after": after, "limit": page})
-            ]
-            if not uids:
-                return
-            rows = self.query(cypher.PAGE_EDGES, {"after": after, "limit": page})
-            for row in sorted(
-                rows, key=lambda r: (r["src"], r["rel"], r["dst"], r["props"].get("key", ""))
-            ):
-                yield StoredEdge.from_row(row["src"], row["rel"], row["dst"], row["props"])
-            if len(uids) < page:
-                return
-            after = uids[-1]
-
-    def counts(self) -> dict[str, int]:
-        return count_graph(self)
 
 
 CLEAR_CHUNK = """
