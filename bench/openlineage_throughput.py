@@ -29,7 +29,7 @@ import httpx
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "openlineage"))
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "openlineage")]
 
 from ol_events import as_json, run_events  # noqa: E402
 from ol_server import Server  # noqa: E402
