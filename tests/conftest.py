@@ -10,6 +10,8 @@ import pytest
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # never reach the network
 
+from postgres_server import postgres_url  # noqa: F401 - a fixture, shared
+
 from lineage.store import Store, open_store
 
 CORPUS = Path(__file__).parent / "corpus"
