@@ -105,12 +105,19 @@ def check_props(
         if isinstance(value, (list, tuple)):
             if not all(isinstance(v, (str, int, float, bool)) for v in value):
                 raise TypeError(f"property {key!r}: lists may hold only scalars")
+            if len({_list_type(v) for v in value}) > 1:  # Neo4j stores only uniform lists
+                raise TypeError(f"property {key!r}: a list must hold one type of scalar")
             out[key] = list(value)
         elif isinstance(value, (str, int, float, bool)):
             out[key] = value
         else:
             raise TypeError(f"property {key!r}: {type(value).__name__} is not storable")
     return out
+
+
+def _list_type(value: Scalar) -> type:
+    """Ints and floats mix (both are numbers to either store); bools and strings do not."""
+    return float if type(value) is int else type(value)
 
 
 def _frozen(props: Mapping[str, Any], reserved: frozenset[str]) -> Mapping[str, PropValue]:
