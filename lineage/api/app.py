@@ -48,7 +48,17 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
+        """Liveness: the process answers."""
         return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        """Readiness for load balancers: the store answers a query."""
+        try:
+            app.state.store.query("RETURN 1 AS ok")
+        except LineageError as exc:
+            return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, 503)
+        return JSONResponse({"status": "ready"})
 
     for router in _routers(settings):
         app.include_router(router)

@@ -74,6 +74,8 @@ class FalkorStore(CypherReads):
             result = self._graph.ro_query(params_header(params) + statement)
         except redis.ResponseError as exc:
             raise StoreError(f"query failed: {exc}") from exc
+        except (redis.RedisError, OSError) as exc:
+            raise StoreError(f"the embedded store does not answer: {exc}") from exc
         return _rows(result)
 
     def execute(
@@ -86,6 +88,8 @@ class FalkorStore(CypherReads):
             return _rows(self._graph.query(params_header(params) + statement))
         except redis.ResponseError as exc:
             raise StoreError(f"write failed: {exc}") from exc
+        except (redis.RedisError, OSError) as exc:
+            raise StoreError(f"the embedded store does not answer: {exc}") from exc
 
     @contextmanager
     def batch(self) -> Iterator[None]:
