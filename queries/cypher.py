@@ -137,7 +137,8 @@ RETURN n.uid AS uid, principals, n.kind AS kind, n.name AS name, n.namespace AS 
        coalesce(n.label_evidence, []) AS evidence, n.exposure AS exposure,
        n.registered AS registered, n.provider AS provider,
        coalesce(n.runtime_anomaly_score, 0.0) AS runtime_score,
-       coalesce(n.runtime_findings, []) AS runtime_findings"""
+       coalesce(n.runtime_findings, []) AS runtime_findings,
+       coalesce(n.quarantined, false) AS quarantined"""
 
 # Exposed endpoints holding a label that matches (``$label`` null: any label), with how many
 # principals can reach them: the candidates of the exposure search, ranked by upper bound.

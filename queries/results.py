@@ -51,6 +51,7 @@ class NodeInfo:
     principals: tuple[str, ...] = ()  # Principal uids with CAN_ACCESS to this node
     runtime_score: float = 0.0  # from gateway logs and model scans (queries.runtime)
     runtime_findings: tuple[str, ...] = ()
+    quarantined: bool = False  # a remediation took it out of service (lineage.policy)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> NodeInfo:
@@ -69,6 +70,7 @@ class NodeInfo:
             principals=tuple(sorted(row.get("principals") or ())),
             runtime_score=float(row.get("runtime_score") or 0.0),
             runtime_findings=tuple(row.get("runtime_findings") or ()),
+            quarantined=bool(row.get("quarantined")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,6 +90,8 @@ class NodeInfo:
             out["principals"] = list(self.principals)
         if self.runtime_findings:
             out["runtime_findings"] = list(self.runtime_findings)
+        if self.quarantined:
+            out["quarantined"] = True
         return out
 
 

@@ -99,7 +99,10 @@ def show_exposures(page: ExposurePage) -> None:
             f"[{_risk_style(r.risk.score)}]{r.risk.score:.1f}[/]",
             ", ".join(r.labels),
             escape(r.origin.name),
-            escape(f"{r.endpoint.name} ({r.endpoint.exposure})"),
+            escape(
+                f"{r.endpoint.name} ({r.endpoint.exposure}"
+                + (", quarantined)" if r.endpoint.quarantined else ")")
+            ),
             str(len(r.principals)),
             escape("\n".join(_names(p) for p in r.paths)),
         )

@@ -262,3 +262,9 @@ def test_findings_over_http(server):
     training = [e["node"] for e in edges if "training" in e["node"]["policy"]]
     assert training, edges
     assert {"uid": model("m"), "role": "model"} in training[0]["roles"]
+
+
+def test_assets_say_when_they_are_quarantined_or_abused(server):
+    q = "query($uid: ID!) { asset(uid: $uid) { quarantined runtimeFindings } }"
+    asset = _data(server.gql(q, {"uid": endpoint("chat")}, READ))["asset"]
+    assert asset == {"quarantined": False, "runtimeFindings": []}

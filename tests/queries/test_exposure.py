@@ -192,3 +192,11 @@ def test_a_column_owner_behind_a_dataset_level_edge_is_found(store):
         col("notes", "email"), ds("notes"), index("kb"), endpoint("bot")
     ]  # fmt: skip
     assert [h.rel for h in exp.path.hops] == ["HAS_COLUMN", "FLOWS_TO", "FLOWS_TO"]
+
+
+def test_a_quarantined_endpoint_is_shown_as_such(store):
+    """Quarantine removes access but not the lineage: the path stays, flagged as mitigated."""
+    _estate(store)
+    store.set_props(endpoint("chat"), {"quarantined": True})
+    (exp,) = exposure_paths(store, label="PII").results
+    assert exp.endpoint.quarantined and exp.to_dict()["endpoint"]["quarantined"] is True

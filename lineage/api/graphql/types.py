@@ -68,6 +68,12 @@ class Asset:
     exposure: str | None
     registered: bool | None
     principals: list[str]
+    quarantined: bool = strawberry.field(
+        default=False, description="Taken out of service by a remediation (undo restores it)."
+    )
+    runtime_findings: list[str] = strawberry.field(
+        default_factory=list, description="Abnormal usage seen in gateway logs or model scans."
+    )
 
     @classmethod
     def of(cls, n: NodeInfo) -> Asset:
@@ -81,6 +87,8 @@ class Asset:
             exposure=n.exposure,
             registered=n.registered,
             principals=list(n.principals),
+            quarantined=n.quarantined,
+            runtime_findings=list(n.runtime_findings),
         )
 
 
