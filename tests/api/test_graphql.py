@@ -11,7 +11,7 @@ import httpx
 import pytest
 from gql_server import Serve
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "queries"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "query"))
 from graph_builder import Builder, col, ds, endpoint, model
 
 from lineage.store import open_store

@@ -1,6 +1,6 @@
-"""The query suites of tests/queries, run unchanged against a real Neo4j (``neo4j`` marker).
+"""The query suites of tests/query, run unchanged against a real Neo4j (``neo4j`` marker).
 
-Every ``test_*`` function of tests/queries/test_*.py is collected here again under a suffixed
+Every ``test_*`` function of tests/query/test_*.py is collected here again under a suffixed
 name; in this folder the ``store`` fixture is the Neo4j store (see conftest.py), so the same
 graph builder and the same assertions run on Neo4j. Skipped, visibly, without NEO4J_URI.
 """
@@ -15,7 +15,7 @@ import pytest
 
 pytestmark = pytest.mark.neo4j
 
-QUERY_TESTS = Path(__file__).resolve().parents[1] / "queries"
+QUERY_TESTS = Path(__file__).resolve().parents[1] / "query"
 if str(QUERY_TESTS) not in sys.path:
     sys.path.insert(0, str(QUERY_TESTS))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "queries"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "query"))
 from graph_builder import Builder, ds, endpoint, model
 
 from lineage.cli import app
