@@ -90,3 +90,19 @@ def import_cmd(path: Path) -> None:
         console.print(f"[red]rejected[/] {path}:{error}")
     if report.errors:
         raise typer.Exit(1)
+
+
+@app.command()
+def plugins(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List ingestors and stores (built-in and third-party), and why any is disabled."""
+    from lineage.plugins import available
+
+    found = list(available())
+    if as_json:
+        print_json([p.to_dict() for p in found])
+        return
+    table = Table("group", "name", "target", "from", "status", title="plugins")
+    for p in found:
+        status = "[green]enabled[/]" if p.enabled else f"[red]disabled[/] {p.reason}"
+        table.add_row(p.group, p.name, p.target, p.origin, status)
+    console.print(table)
