@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from lineage import ids
 from lineage.model import Edge, Kind, Node, Rel
 from lineage.store import cypher
 
@@ -60,6 +61,56 @@ class StoredEdge:
 class Neighbour:
     edge: StoredEdge
     node: StoredNode
+
+
+type Rows[K] = dict[K, list[dict[str, Any]]]
+
+
+def _grouped[K](pairs: Iterable[tuple[K, dict[str, Any]]]) -> Rows[K]:
+    out: Rows[K] = {}
+    for key, row in pairs:
+        out.setdefault(key, []).append(row)
+    return out
+
+
+def node_rows(nodes: Iterable[Node], seen: str) -> Rows[Kind]:
+    """Upsert rows grouped by kind (the kind is a label: one statement per kind)."""
+    return _grouped((n.kind, node_row(n, seen)) for n in nodes)
+
+
+def stub_rows(uids: Iterable[str]) -> Rows[Kind]:
+    """Rows for bare nodes known only by id (edge endpoints): kind and names parsed from it."""
+    rows = []
+    for uid in uids:
+        parsed = ids.parse(uid)
+        row = {"uid": uid, "kind": parsed.kind.value, "name": parsed.display,
+               "namespace": parsed.namespace}  # fmt: skip
+        rows.append((parsed.kind, row))
+    return _grouped(rows)
+
+
+def edge_rows(edges: Iterable[Edge], seen: str) -> Rows[Rel]:
+    return _grouped((e.rel, edge_row(e, seen)) for e in edges)
+
+
+def restore_node_rows(nodes: Iterable[StoredNode]) -> Rows[Kind]:
+    """Rows that write nodes exactly as exported (import, migrate, restore)."""
+    return _grouped(
+        (n.kind, {"uid": n.uid, "kind": n.kind.value, "name": n.name, "namespace": n.namespace,
+                  "labels": list(n.labels), "props": dict(n.props)})
+        for n in nodes
+    )  # fmt: skip
+
+
+def restore_edge_rows(edges: Iterable[StoredEdge]) -> Rows[Rel]:
+    return _grouped(
+        (e.rel, {"src": e.src, "dst": e.dst, "key": e.key, "props": dict(e.props)}) for e in edges
+    )
+
+
+def edge_key_rows(edges: Iterable[tuple[str, Rel, str, str]]) -> Rows[Rel]:
+    """Rows naming edges to delete: (source, type, target, key)."""
+    return _grouped((Rel(rel), {"src": s, "dst": d, "key": k}) for s, rel, d, k in edges)
 
 
 def node_row(node: Node, seen: str) -> dict[str, Any]:

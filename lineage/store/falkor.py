@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -11,13 +10,22 @@ from typing import Any
 import redis
 from falkordb import Graph
 
-from lineage import ids
 from lineage.errors import StoreError
-from lineage.model import Edge, Kind, Node, Rel
+from lineage.model import Edge, Node, Rel
 from lineage.store import cypher, ddl
 from lineage.store._literal import params_header
 from lineage.store._server import ServerHandle, open_server
-from lineage.store.base import CypherReads, StoredEdge, StoredNode, edge_row, node_row
+from lineage.store.base import (
+    CypherReads,
+    StoredEdge,
+    StoredNode,
+    edge_key_rows,
+    edge_rows,
+    node_rows,
+    restore_edge_rows,
+    restore_node_rows,
+    stub_rows,
+)
 
 __all__ = ["FalkorStore"]
 
@@ -124,68 +132,32 @@ class FalkorStore(CypherReads):
             raise StoreError(f"batch partly failed: {errors[0]}")
 
     # -- writes ----------------------------------------------------------------------
+    def _each(self, statements: Mapping[Any, str], grouped: Mapping[Any, list[Any]]) -> None:
+        for key, rows in grouped.items():
+            self.execute(statements[key], {"rows": rows})
+
     def upsert_nodes(self, nodes: Sequence[Node], *, seen: str) -> None:
-        by_kind: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
-        for node in nodes:
-            by_kind[node.kind].append(node_row(node, seen))
-        for kind, rows in by_kind.items():
-            self.execute(cypher.UPSERT_NODES[kind], {"rows": rows})
+        self._each(cypher.UPSERT_NODES, node_rows(nodes, seen))
 
     def ensure_nodes(self, uids: Iterable[str]) -> None:
-        by_kind: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
-        for uid in uids:
-            parsed = ids.parse(uid)
-            by_kind[parsed.kind].append(
-                {
-                    "uid": uid,
-                    "kind": parsed.kind.value,
-                    "name": parsed.display,
-                    "namespace": parsed.namespace,
-                }
-            )
-        for kind, rows in by_kind.items():
-            self.execute(cypher.ENSURE_NODES[kind], {"rows": rows})
+        self._each(cypher.ENSURE_NODES, stub_rows(uids))
 
     def upsert_edges(self, edges: Sequence[Edge], *, seen: str) -> None:
-        by_rel: dict[Rel, list[dict[str, Any]]] = defaultdict(list)
-        for edge in edges:
-            by_rel[edge.rel].append(edge_row(edge, seen))
-        for rel, rows in by_rel.items():
-            self.execute(cypher.UPSERT_EDGES[rel], {"rows": rows})
+        self._each(cypher.UPSERT_EDGES, edge_rows(edges, seen))
 
     def restore_nodes(self, nodes: Iterable[StoredNode]) -> None:
-        by_kind: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
-        for n in nodes:
-            by_kind[n.kind].append(
-                {
-                    "uid": n.uid,
-                    "kind": n.kind.value,
-                    "name": n.name,
-                    "namespace": n.namespace,
-                    "labels": list(n.labels),
-                    "props": dict(n.props),
-                }
-            )
-        for kind, rows in by_kind.items():
-            self.execute(cypher.RESTORE_NODES[kind], {"rows": rows})
+        self._each(cypher.RESTORE_NODES, restore_node_rows(nodes))
 
     def restore_edges(self, edges: Iterable[StoredEdge]) -> None:
-        by_rel: dict[Rel, list[dict[str, Any]]] = defaultdict(list)
-        for e in edges:
-            by_rel[e.rel].append({"src": e.src, "dst": e.dst, "key": e.key, "props": dict(e.props)})
-        for rel, rows in by_rel.items():
-            self.execute(cypher.RESTORE_EDGES[rel], {"rows": rows})
+        self._each(cypher.RESTORE_EDGES, restore_edge_rows(edges))
 
     def delete_nodes(self, uids: Iterable[str]) -> int:
         rows = self.execute(cypher.DELETE_NODES, {"uids": list(uids)})
         return int(rows[0]["deleted"]) if rows else 0
 
     def delete_edges(self, edges: Iterable[tuple[str, Rel, str, str]]) -> int:
-        by_rel: dict[Rel, list[dict[str, str]]] = defaultdict(list)
-        for src, rel, dst, key in edges:
-            by_rel[Rel(rel)].append({"src": src, "dst": dst, "key": key})
         total = 0
-        for rel, rows in by_rel.items():
+        for rel, rows in edge_key_rows(edges).items():
             out = self.execute(cypher.DELETE_EDGES[rel], {"rows": rows})
             total += int(out[0]["deleted"]) if out else 0
         return total

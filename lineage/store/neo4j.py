@@ -18,7 +18,6 @@ never from the URI, never in ``repr`` or error messages.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, LiteralString, cast
@@ -27,17 +26,20 @@ from urllib.parse import urlsplit
 import neo4j
 from neo4j import exceptions as nx
 
-from lineage import ids
 from lineage.errors import ConfigError, StoreError
-from lineage.model import Edge, Kind, Node, Rel
+from lineage.model import Edge, Node, Rel
 from lineage.settings import Settings
 from lineage.store import cypher, ddl
 from lineage.store.base import (
     CypherReads,
     StoredEdge,
     StoredNode,
-    edge_row,
-    node_row,
+    edge_key_rows,
+    edge_rows,
+    node_rows,
+    restore_edge_rows,
+    restore_node_rows,
+    stub_rows,
 )
 from lineage.timeutil import now_iso
 
@@ -254,51 +256,19 @@ class Neo4jStore(CypherReads):
         return work
 
     def upsert_nodes(self, nodes: Sequence[Node], *, seen: str) -> None:
-        by_kind: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
-        for node in nodes:
-            by_kind[node.kind].append(node_row(node, seen))
-        self._write(self._grouped(cypher.UPSERT_NODES, by_kind, "uid"))
+        self._write(self._grouped(cypher.UPSERT_NODES, node_rows(nodes, seen), "uid"))
 
     def ensure_nodes(self, uids: Iterable[str]) -> None:
-        by_kind: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
-        for uid in uids:
-            parsed = ids.parse(uid)
-            by_kind[parsed.kind].append(
-                {
-                    "uid": uid,
-                    "kind": parsed.kind.value,
-                    "name": parsed.display,
-                    "namespace": parsed.namespace,
-                }
-            )
-        self._write(self._grouped(cypher.ENSURE_NODES, by_kind, "uid"))
+        self._write(self._grouped(cypher.ENSURE_NODES, stub_rows(uids), "uid"))
 
     def upsert_edges(self, edges: Sequence[Edge], *, seen: str) -> None:
-        by_rel: dict[Rel, list[dict[str, Any]]] = defaultdict(list)
-        for edge in edges:
-            by_rel[edge.rel].append(edge_row(edge, seen))
-        self._write(self._grouped(cypher.UPSERT_EDGES, by_rel, "src,dst,key"))
+        self._write(self._grouped(cypher.UPSERT_EDGES, edge_rows(edges, seen), "src,dst,key"))
 
     def restore_nodes(self, nodes: Iterable[StoredNode]) -> None:
-        by_kind: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
-        for n in nodes:
-            by_kind[n.kind].append(
-                {
-                    "uid": n.uid,
-                    "kind": n.kind.value,
-                    "name": n.name,
-                    "namespace": n.namespace,
-                    "labels": list(n.labels),
-                    "props": dict(n.props),
-                }
-            )
-        self._write(self._grouped(cypher.RESTORE_NODES, by_kind, "uid"))
+        self._write(self._grouped(cypher.RESTORE_NODES, restore_node_rows(nodes), "uid"))
 
     def restore_edges(self, edges: Iterable[StoredEdge]) -> None:
-        by_rel: dict[Rel, list[dict[str, Any]]] = defaultdict(list)
-        for e in edges:
-            by_rel[e.rel].append({"src": e.src, "dst": e.dst, "key": e.key, "props": dict(e.props)})
-        self._write(self._grouped(cypher.RESTORE_EDGES, by_rel, "src,dst,key"))
+        self._write(self._grouped(cypher.RESTORE_EDGES, restore_edge_rows(edges), "src,dst,key"))
 
     def delete_nodes(self, uids: Iterable[str]) -> int:
         wanted = sorted(set(uids))
@@ -309,10 +279,9 @@ class Neo4jStore(CypherReads):
         return sum(int(rows[0]["deleted"]) for rows in self._write(work) if rows)
 
     def delete_edges(self, edges: Iterable[tuple[str, Rel, str, str]]) -> int:
-        by_rel: dict[Rel, list[dict[str, Any]]] = defaultdict(list)
-        for src, rel, dst, key in edges:
-            by_rel[Rel(rel)].append({"src": src, "dst": dst, "key": key})
-        results = self._write(self._grouped(cypher.DELETE_EDGES, by_rel, "src,dst,key"))
+        results = self._write(
+            self._grouped(cypher.DELETE_EDGES, edge_key_rows(edges), "src,dst,key")
+        )
         return sum(int(rows[0]["deleted"]) for rows in results if rows)
 
     def set_props(self, uid: str, props: Mapping[str, Any]) -> None:
