@@ -23,19 +23,13 @@ import time
 from pathlib import Path
 
 from bench.estate import load
+from bench.procstat import status_mb
 from lineage.store import open_store
 
 
 def _pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
-
-
-def _vm_hwm_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _dir_mb(path: Path) -> float:
@@ -61,7 +55,7 @@ def run_one(size: int) -> dict[str, float]:
             store.query("RETURN 1 AS one")
             floor.append((time.perf_counter() - t) * 1000)
         server_pid = int((root / "store" / "falkordb.pid").read_text())
-        server_mb = _vm_hwm_mb(server_pid)
+        server_mb = status_mb(server_pid, "VmHWM")
         store.close()
         disk_mb = _dir_mb(root / "store" / "data")
         t = time.perf_counter()

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.estate import load
+from bench.procstat import status_mb
 from lineage.store import open_store
 
 NODE, REL, GROUP, PROP_RECORD, DYN_RECORD, DYN_PAYLOAD = 15, 34, 25, 41, 128, 120
@@ -104,13 +105,6 @@ def neo4j_estimate(store: Any) -> dict[str, float]:
     }
 
 
-def _server_mb(pid: int, field: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def run_one(size: int) -> dict[str, float]:
     root = Path(tempfile.mkdtemp(prefix="lineage-sizing-"))
     store = open_store(root / "store")
@@ -123,8 +117,8 @@ def run_one(size: int) -> dict[str, float]:
             "nodes": report.nodes,
             "edges": report.edges,  # not counts(): a full count times out on a loaded machine
             "falkor_used_mb": info["used_memory"] / 1e6,
-            "falkor_rss_mb": _server_mb(pid, "VmRSS:"),
-            "falkor_peak_mb": _server_mb(pid, "VmHWM:"),
+            "falkor_rss_mb": status_mb(pid, "VmRSS"),
+            "falkor_peak_mb": status_mb(pid, "VmHWM"),
             **neo4j_estimate(store),
         }
         return out
