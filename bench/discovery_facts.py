@@ -354,6 +354,8 @@ def produced_facts(artefact: Path | None, root: Path) -> Produced:
             out.writes.add(dataset_text(e.dst))
     seen: set[tuple[str, str, str]] = set()
     for e in g.flows:
+        if e.dst in copies and e.props.get("kind") == "export":
+            continue  # a trained model saved as itself: one fact, not a flow
         src, dst = g.end(e.src), g.end(e.dst)
         kind = str(e.props.get("kind") or "transform")
         ident = (src.text, dst.text, kind)
