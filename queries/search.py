@@ -10,7 +10,7 @@ from lineage.model import Kind
 from queries.cypher import SEARCH
 from queries.results import NodeInfo
 
-__all__ = ["SearchPage", "search"]
+__all__ = ["SearchPage", "search", "suggest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +42,22 @@ def search(
     )
     results = tuple(NodeInfo.from_row(r) for r in rows[:limit])
     return SearchPage(results, results[-1].uid if len(rows) > limit else None)
+
+
+def suggest(store: Any, text: str, *, limit: int = 5) -> list[str]:
+    """Ids a user probably meant by ``text`` (a bare name or a mistyped id), best first.
+
+    The name part (after the last ``:`` or ``#``-free tail) is searched; ids whose name is
+    exactly it come first, then those whose name ends with it, then any that contain it.
+    """
+    fragment = text.strip().rsplit(":", 1)[-1].strip().lower()
+    if not fragment:
+        return []
+    found = search(store, fragment, limit=500).results
+
+    def rank(node: NodeInfo) -> tuple[int, bool, int, str]:
+        name = node.name.lower()
+        order = 0 if name == fragment else 1 if name.endswith(fragment) else 2
+        return (order, node.kind == Kind.COLUMN, len(node.uid), node.uid)
+
+    return [n.uid for n in sorted(found, key=rank)[:limit]]

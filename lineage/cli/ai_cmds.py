@@ -16,13 +16,21 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from ingest.inventory import ApprovedRegistry, load_registry, mark_registered
 from ingest.notebook import Classifier, notebook_facts, presidio_classifier
 from ingest.vector_config import vector_config_facts
 from lineage import ids
-from lineage.cli._app import app, console, ingest_app, print_json, store_session
+from lineage.cli._app import (
+    answer_table,
+    app,
+    console,
+    ingest_app,
+    input_files,
+    out,
+    print_json,
+    store_session,
+)
 from lineage.model import Fact, Node, Severity
 from lineage.pipeline import IngestReport, StrictModeError, ingest
 from queries.inventory import ai_assets
@@ -39,22 +47,6 @@ RegistryOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Stop at the first error.")]
-
-
-def _files(paths: Iterable[Path], suffixes: set[str]) -> list[Path]:
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix.lower() in suffixes and ".ipynb_checkpoints" not in p.parts
-            )
-        elif path.exists():
-            found.append(path)
-        else:
-            raise typer.BadParameter(f"{path}: no such file or folder")
-    return found
 
 
 def _run(
@@ -102,7 +94,7 @@ def _run(
     if as_json:
         print_json({"files": len(files), "assets": assets, **report.to_dict()})
         return
-    console.print(
+    out.print(
         f"{kind}: {len(files)} files, {report.nodes} nodes, {report.edges} edges, "
         f"{report.labelings} labels; AI assets: "
         + (", ".join(f"{n} {k}" for k, n in sorted(assets.items())) or "none"),
@@ -134,7 +126,7 @@ def ingest_notebook(
     strict: StrictOption = False,
 ) -> None:
     """Ingest Jupyter notebooks: jobs, datasets, models, indexes, endpoints, secrets."""
-    files = _files(paths, {".ipynb"})
+    files = input_files(paths, {".ipynb"})
     classifier: Classifier | None = presidio_classifier() if classify else None
     _run(
         "notebooks",
@@ -154,7 +146,7 @@ def ingest_vector_config(
     strict: StrictOption = False,
 ) -> None:
     """Ingest vector-DB / RAG configs (embedchain, mem0, Haystack, Qdrant, Chroma, compose)."""
-    files = _files(paths, {".yaml", ".yml", ".json"})
+    files = input_files(paths, {".yaml", ".yml", ".json"})
     _run(
         "vector configs",
         files,
@@ -188,13 +180,13 @@ def inventory(
         print_json([a.to_dict() for a in assets])
         return
     if not assets:
-        console.print("no AI assets" + (" outside the registry" if shadow else ""))
+        out.print("no AI assets" + (" outside the registry" if shadow else ""))
         return
     for kind in ("Model", "VectorIndex", "Endpoint"):
         group = [a for a in assets if a.kind == kind]
         if not group:
             continue
-        table = Table(
+        table = answer_table(
             "asset",
             "detail",
             "registered",
@@ -211,7 +203,7 @@ def inventory(
                 escape(", ".join(asset.labels)),
                 escape(_where(asset.found_in)),
             )
-        console.print(table)
+        out.print(table)
 
 
 def _registered(value: bool | None) -> str:

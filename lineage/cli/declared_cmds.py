@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from ingest.declared import declared_facts
-from lineage.cli._app import console, ingest_app, print_json, store_session
+from lineage.cli._app import console, ingest_app, input_files, out, print_json, store_session
 from lineage.pipeline import IngestReport, ingest
 
 __all__ = ["ingest_declared"]
@@ -21,14 +21,15 @@ def ingest_declared(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Declare what runs where: endpoint exposure, what each serves, who may call it."""
+    files = input_files(paths, {".yaml", ".yml"})
     report = IngestReport()
     with store_session() as store:
-        for path in paths:
+        for path in files:
             ingest(store, declared_facts(path), report=report)
     if as_json:
         print_json(report.to_dict())
     else:
-        console.print(f"declared: {report.nodes} nodes, {report.edges} edges", highlight=False)
+        out.print(f"declared: {report.nodes} nodes, {report.edges} edges", highlight=False)
         for problem in report.problems:
             console.print(f"[red]{escape(str(problem))}[/]", highlight=False)
     if report.errors:

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from lineage.cli._app import app, console, print_json, store_session
+from lineage.cli._app import answer_table, app, console, out, print_json, store_session
 from lineage.cli.query_cmds import show_blast, show_exposures
 
 if TYPE_CHECKING:
@@ -41,18 +40,18 @@ def demo(
     show_blast(result.blast)
     if result.policy is not None:
         _print_findings(result.policy)
-    console.print(f"{result.runtime_findings} runtime findings (lineage runtime findings)")
-    console.print(f"HTML blast-radius report: [bold]{escape(str(report))}[/]")
+    out.print(f"{result.runtime_findings} runtime findings (lineage runtime findings)")
+    out.print(f"HTML blast-radius report: [bold]{escape(str(report))}[/]")
     for problem in result.problems:
         console.print(f"[yellow]{escape(problem)}[/]", highlight=False)
 
 
 def _print_summary(counts: dict[str, int], steps: list) -> None:
-    table = Table("what", "count", title="demo estate", title_justify="left")
+    table = answer_table("what", "count", title="demo estate", title_justify="left")
     for name, n in sorted(counts.items()):
         table.add_row(name, str(n))
-    console.print(table)
-    console.print(
+    out.print(table)
+    out.print(
         "ingested: " + ", ".join(f"{name} ({r.nodes} nodes, {r.edges} edges)" for name, r in steps),
         highlight=False,
     )
@@ -60,12 +59,12 @@ def _print_summary(counts: dict[str, int], steps: list) -> None:
 
 def _print_findings(check: CheckResult) -> None:
     current = sorted(check.current, key=lambda f: -f.risk)
-    table = Table("severity", "policy", "finding", "risk", title="policy findings",
+    table = answer_table("severity", "policy", "finding", "risk", title="policy findings",
                   title_justify="left")  # fmt: skip
     for finding in current[:8]:
         table.add_row(
             finding.severity, finding.policy, escape(finding.title), f"{finding.risk:.1f}"
         )
-    console.print(table)
+    out.print(table)
     if len(current) > 8:
-        console.print(f"... and {len(current) - 8} more (lineage policy findings)")
+        out.print(f"... and {len(current) - 8} more (lineage policy findings)")

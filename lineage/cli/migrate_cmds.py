@@ -24,7 +24,7 @@ from typing import IO, Annotated
 
 import typer
 
-from lineage.cli._app import app, console, print_json, store_session
+from lineage.cli._app import app, console, input_files, out, print_json, store_session
 from lineage.eventlog import EventLog, FileEventLog
 from lineage.intake import event_log_path
 from lineage.model import Kind, Rel
@@ -118,7 +118,7 @@ def migrate(
     if as_json:
         print_json(result)
     else:
-        console.print(
+        out.print(
             f"migrated {report.nodes} nodes, {report.edges} edges, {copied} events "
             f"from {source} to {target}"
         )
@@ -159,7 +159,7 @@ def backup(
     if as_json:
         print_json(result)
     else:
-        console.print(f"backed up {records} records to {output} (sha256 {result['sha256']})")
+        out.print(f"backed up {records} records to {output} (sha256 {result['sha256']})")
 
 
 def _gz(path: Path) -> bool:
@@ -179,6 +179,7 @@ def restore(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Load a backup into the configured store (empty unless --force), then verify counts."""
+    input_files([path], folders=False)
     with store_session() as store:
         _refuse_non_empty(store, force)
         report = import_from(store, _lines(path))
@@ -189,7 +190,7 @@ def restore(
     if as_json:
         print_json(result)
     else:
-        console.print(f"restored {report.nodes} nodes, {report.edges} edges from {path}")
+        out.print(f"restored {report.nodes} nodes, {report.edges} edges from {path}")
     for error in report.errors[:20]:
         console.print(f"[red]rejected[/] {path}:{error}")
     if report.errors or (not force and (nodes < report.nodes or edges != report.edges)):

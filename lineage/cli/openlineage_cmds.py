@@ -11,20 +11,10 @@ from typing import Annotated
 
 import typer
 
-from lineage.cli._app import app, console, ingest_app, print_json, store_session
+from lineage.cli._app import app, console, ingest_app, input_files, out, print_json, store_session
 from lineage.intake import Intake, SubmitResult
 
 __all__ = ["ingest_openlineage", "replay"]
-
-
-def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix in {".json", ".ndjson", ".jsonl"})
-        else:
-            out.append(path)
-    return out
 
 
 @ingest_app.command("openlineage")
@@ -36,12 +26,13 @@ def ingest_openlineage(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ingest OpenLineage events from files; invalid events are reported, valid ones land."""
+    files = input_files(paths, {".json", ".ndjson", ".jsonl"})
     totals: dict[str, SubmitResult] = {}
     with store_session() as store:
         intake = Intake.open(store, event_log)
         try:
             intake.recover()
-            for path in _files(paths):
+            for path in files:
                 raws = Intake.read(path.read_bytes(), path=str(path))
                 totals[str(path)] = intake.submit(raws, source_ref=str(path))
         finally:
@@ -50,7 +41,7 @@ def ingest_openlineage(
         print_json({path: result.to_dict() for path, result in totals.items()})
     else:
         for path, result in totals.items():
-            console.print(
+            out.print(
                 f"{path}: {result.accepted} accepted, {result.duplicates} duplicate, "
                 f"{len(result.rejected)} rejected"
             )
@@ -88,6 +79,6 @@ def replay(
     if as_json:
         print_json({"events": events, **report.to_dict()})
         return
-    console.print(f"replayed {events} events: {report.nodes} nodes, {report.edges} edges written")
+    out.print(f"replayed {events} events: {report.nodes} nodes, {report.edges} edges written")
     for problem in report.problems[:50]:
         console.print(f"  [yellow]{problem}[/]", highlight=False)

@@ -19,7 +19,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lineage.cli._app import app, console, print_json, settings, store_session
+from lineage.cli._app import (
+    answer_table,
+    app,
+    console,
+    input_files,
+    out,
+    print_json,
+    settings,
+    store_session,
+)
 from lineage.errors import LineageError
 from lineage.policy import (
     Enforcer,
@@ -55,13 +64,14 @@ ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (recorded in the a
 
 
 def _policies(paths: list[Path] | None) -> list[Policy]:
-    return load_paths(paths) if paths else configured_policies(settings().policies)
+    if paths:
+        return load_paths(input_files(paths, {".yaml", ".yml"}))
+    return configured_policies(settings().policies)
 
 
 def _findings_table(rows: list, title: str) -> Table:
-    table = Table(title=title)
-    for col in ("risk", "severity", "status", "policy", "finding", "id"):
-        table.add_column(col, justify="right" if col == "risk" else "left")
+    table = answer_table("risk", "severity", "status", "policy", "finding", "id", title=title)
+    table.columns[0].justify = "right"
     for f in rows:
         table.add_row(f"{f.risk:.1f}", f.severity, f.status, f.policy, f.title, f.fingerprint)
     return table
@@ -89,15 +99,15 @@ def check(
         print_json(result.to_dict())
     else:
         current = sorted(result.current, key=lambda f: (-f.risk, f.fingerprint))
-        console.print(_findings_table(current, f"{len(chosen)} policies, {len(current)} findings"))
-        console.print(
+        out.print(_findings_table(current, f"{len(chosen)} policies, {len(current)} findings"))
+        out.print(
             f"new {len(result.new)}, re-opened {len(result.reopened)}, "
             f"resolved {len(result.resolved)}, actions {len(result.actions)} "
             f"({sum(a.dry_run for a in result.actions)} dry runs), {result.seconds:.2f} s"
         )
         for a in result.actions:
             mode = "dry run" if a.dry_run else "applied"
-            console.print(f"  {a.action_id} {a.action} {a.target} ({mode})", highlight=False)
+            out.print(f"  {a.action_id} {a.action} {a.target} ({mode})", highlight=False)
         for error in result.errors:
             console.print(f"[red]{error}[/]", highlight=False)
     if fail_on is not None:
@@ -113,22 +123,22 @@ def list_policies(json_out: JsonOpt = False, policies: PoliciesOpt = None) -> No
     if json_out:
         print_json([p.summary() for p in chosen])
         return
-    table = Table(title=f"{len(chosen)} policies")
-    for col in ("id", "severity", "match", "responses", "source"):
-        table.add_column(col)
+    table = answer_table(
+        "id", "severity", "match", "responses", "source", title=f"{len(chosen)} policies"
+    )
     for p in chosen:
         responses = ", ".join(
             f"{r.action}{' (dry run)' if r.is_dry_run() else ''}" for r in p.responses
         )
         table.add_row(p.id, p.severity, p.match.kind, responses, p.source)
-    console.print(table)
+    out.print(table)
 
 
 @policy_app.command("validate")
 def validate(paths: Annotated[list[Path], typer.Argument(help="Policy files or folders.")]) -> None:
     """Check policy files; the first error names its file and line (exit 2)."""
-    chosen = load_paths(paths)
-    console.print(f"{len(chosen)} policies valid")
+    chosen = load_paths(input_files(paths, {".yaml", ".yml"}))
+    out.print(f"{len(chosen)} policies valid")
 
 
 @policy_app.command("findings")
@@ -147,7 +157,7 @@ def findings_cmd(
     if json_out:
         print_json(page.to_dict())
         return
-    console.print(_findings_table(list(page.findings), "findings"))
+    out.print(_findings_table(list(page.findings), "findings"))
     if page.next_cursor:
         console.print(f"more: --after {page.next_cursor}")
 
@@ -157,7 +167,7 @@ def _show(outcome: actions.Outcome, json_out: bool) -> None:
         print_json(outcome.to_dict())
         return
     mode = "dry run (nothing changed; --apply to act)" if outcome.dry_run else "applied"
-    console.print(
+    out.print(
         f"{outcome.action} {outcome.target}: {mode}\naction id {outcome.action_id}, "
         f"audit entry {outcome.entry.seq}",
         highlight=False,
@@ -273,7 +283,7 @@ def undo_cmd(
     if json_out:
         print_json(outcome.to_dict())
     else:
-        console.print(
+        out.print(
             f"undid {action_id} ({outcome.action} {outcome.target}); audit entry "
             f"{outcome.entry.seq}",
             highlight=False,
@@ -315,11 +325,11 @@ def audit_cmd(
     if json_out:
         print_json([e.to_dict() for e in rows])
         return
-    table = Table(title="audit log")
-    for col in ("seq", "at", "actor", "kind", "action", "target", "dry run", "action id"):
-        table.add_column(col)
+    table = answer_table(
+        "seq", "at", "actor", "kind", "action", "target", "dry run", "action id", title="audit log"
+    )
     for e in rows:
         table.add_row(
             str(e.seq), e.at, e.actor, e.kind, e.action, e.target, str(e.dry_run), e.action_id
         )
-    console.print(table)
+    out.print(table)

@@ -10,11 +10,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from lineage.cli._app import app, console, print_json, store_session
+from lineage.cli._app import NodeIdArg, answer_table, app, console, out, print_json, store_session
 from queries.blast_radius import BlastRadius, blast_radius
 from queries.exposure import DEFAULT_EXPOSURES, ExposurePage, exposure_paths
 from queries.lineage import lineage
@@ -24,8 +22,6 @@ __all__ = ["report_app", "show_blast", "show_exposures"]
 
 report_app = typer.Typer(help="Reports for people (HTML, Markdown, JSON).", no_args_is_help=True)
 app.add_typer(report_app, name="report")
-# Tables go to stdout (wide when piped, so paths stay on one line); messages to stderr.
-out = Console(width=None if sys.stdout.isatty() else 200, emoji=False, highlight=False)
 
 
 def _names(path: Path_) -> str:
@@ -93,7 +89,7 @@ def show_exposures(page: ExposurePage) -> None:
         f"exposure paths {offset + 1}-{offset + len(page.results)} of "
         f"{page.total}{'' if page.complete else '+'}"
     )
-    table = Table("risk", "labels", "origin", "endpoint", "principals", "path", title=title)
+    table = answer_table("risk", "labels", "origin", "endpoint", "principals", "path", title=title)
     for r in page.results:
         table.add_row(
             f"[{_risk_style(r.risk.score)}]{r.risk.score:.1f}[/]",
@@ -113,7 +109,7 @@ def show_exposures(page: ExposurePage) -> None:
 
 @app.command("blast-radius")
 def blast_radius_cmd(  # noqa: PLR0917 - Typer options are parameters
-    uid: Annotated[str, typer.Argument(help="Node id, e.g. dataset:<namespace>:<name>.")],
+    uid: NodeIdArg,
     up: Annotated[bool, typer.Option("--up", help="Upstream: what this node can leak.")] = False,
     mode: Annotated[
         str, typer.Option(help="confidentiality (values) or integrity (every edge).")
@@ -146,7 +142,9 @@ def show_blast(result: BlastRadius) -> None:
         f"{result.mode}: {counts}; depth {result.depth_reached}"
         + (" [yellow](truncated)[/]" if result.truncated else "")
     )
-    table = Table("risk", "kind", "name", "exposure", "labels", "principals", "depth", "path")
+    table = answer_table(
+        "risk", "kind", "name", "exposure", "labels", "principals", "depth", "path"
+    )
     for r in result.ranked:
         table.add_row(
             f"[{_risk_style(r.risk.score)}]{r.risk.score:.1f}[/]",
@@ -163,7 +161,7 @@ def show_blast(result: BlastRadius) -> None:
 
 @app.command("lineage")
 def lineage_cmd(  # noqa: PLR0917 - Typer options are parameters
-    uid: Annotated[str, typer.Argument(help="Node id.")],
+    uid: NodeIdArg,
     down: Annotated[bool, typer.Option("--down", help="Downstream instead of upstream.")] = False,
     level: Annotated[str, typer.Option(help="dataset or column.")] = "dataset",
     depth: DepthOpt = 5,
@@ -183,8 +181,8 @@ def lineage_cmd(  # noqa: PLR0917 - Typer options are parameters
     if as_json:
         print_json(result.to_dict())
         return
-    table = Table("depth", "kind", "name", "labels", "uid", title=f"{result.direction}stream of "
-                  f"{escape(result.origin.name)} ({result.level} level)")  # fmt: skip
+    title = f"{result.direction}stream of {escape(result.origin.name)} ({result.level} level)"
+    table = answer_table("depth", "kind", "name", "labels", "uid", title=title)
     for n in result.nodes:
         table.add_row(
             str(n.depth),
@@ -194,7 +192,7 @@ def lineage_cmd(  # noqa: PLR0917 - Typer options are parameters
             escape(n.node.uid),
         )
     out.print(table)
-    edges = Table("from", "to", "kind", "transformation", "via", title="edges")
+    edges = answer_table("from", "to", "kind", "transformation", "via", title="edges")
     for e in result.edges:
         edges.add_row(
             escape(e.src), escape(e.dst), e.kind or e.rel, e.transformation, escape(e.via or "")
@@ -204,7 +202,7 @@ def lineage_cmd(  # noqa: PLR0917 - Typer options are parameters
 
 @report_app.command("blast-radius")
 def report_blast_radius(  # noqa: PLR0917 - Typer options are parameters
-    uid: Annotated[str, typer.Argument(help="Node id.")],
+    uid: NodeIdArg,
     fmt: Annotated[str, typer.Option("--format", "-f", help="html, md or json.")] = "html",
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File (default stdout).")

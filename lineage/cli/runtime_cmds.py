@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ingest.access_log import (
     DEFAULT_ENDPOINT_NAMESPACE,
@@ -28,7 +27,16 @@ from ingest.access_log import (
 )
 from ingest.model_scan import scan_model_facts
 from lineage import ids
-from lineage.cli._app import app, console, ingest_app, print_json, store_session
+from lineage.cli._app import (
+    answer_table,
+    app,
+    console,
+    ingest_app,
+    input_files,
+    out,
+    print_json,
+    store_session,
+)
 from lineage.model import Kind, Node, Problem, Severity
 from lineage.pipeline import IngestReport, ingest
 from lineage.store import Store
@@ -94,6 +102,7 @@ def ingest_access_log(  # noqa: PLR0917 - Typer options are parameters
     Counts add up across runs; a file whose exact bytes were ingested before is skipped
     (so re-running a command does not double the counts) unless --force.
     """
+    input_files(paths, folders=False)  # every path readable before the store opens
     resolver = Resolver(
         endpoint_namespace=endpoint_namespace, principal_namespace=principal_namespace
     )
@@ -155,7 +164,7 @@ def ingest_access_log(  # noqa: PLR0917 - Typer options are parameters
     if as_json:
         print_json(summary)
     else:
-        console.print(
+        out.print(
             f"{stats.records} requests from {stats.lines} lines ({stats.format or '-'}) -> "
             f"{len(usage.pairs)} principal/endpoint pairs; {stats.malformed} malformed; "
             f"{len(findings)} runtime findings"
@@ -207,6 +216,7 @@ def scan_model(
     as_json: JsonOpt = False,
 ) -> None:
     """Scan model artefacts for unsafe serialisation; never loads or runs them."""
+    input_files(paths or [])  # every path exists before the store opens
     targets: list[tuple[str, str]] = []
     for path in paths or []:
         targets.append((str(path), str(ids.parse(model)) if model else ""))
@@ -237,10 +247,10 @@ def scan_model(
     if as_json:
         print_json({"artefacts": rows, **report.to_dict()})
     else:
-        table = Table("verdict", "format", "path", "findings", title="model artefacts")
+        table = answer_table("verdict", "format", "path", "findings", title="model artefacts")
         for r in rows:
             table.add_row(r["verdict"], r["format"], r["path"], "; ".join(r["findings"][:3]))
-        console.print(table)
+        out.print(table)
         _print_problems([p for p in report.problems if "model artefact is" not in p.message])
     bad = {"unsafe": {"unsafe"}, "suspicious": {"unsafe", "suspicious"}}.get(fail_on, set())
     if any(r["verdict"] in bad for r in rows) or (report.errors and fail_on != "never"):
@@ -255,7 +265,7 @@ def findings_cmd(thresholds: ThresholdsOpt = None, as_json: JsonOpt = False) -> 
     if as_json:
         print_json([f.to_dict() for f in found])
         return
-    table = Table("score", "code", "endpoint", "principal/model", "window", "summary")
+    table = answer_table("score", "code", "endpoint", "principal/model", "window", "summary")
     for f in found:
         table.add_row(
             f"{f.score:.2f}",
@@ -265,7 +275,7 @@ def findings_cmd(thresholds: ThresholdsOpt = None, as_json: JsonOpt = False) -> 
             f.window_start[:16] or "-",
             f.summary,
         )
-    console.print(table)
+    out.print(table)
 
 
 @runtime_app.command("usage")
@@ -279,13 +289,13 @@ def usage_cmd(
     if as_json:
         print_json([u.to_dict() for u in rows])
         return
-    table = Table("endpoint", "requests", "errors", "principals", "tokens", "last seen")
+    table = answer_table("endpoint", "requests", "errors", "principals", "tokens", "last seen")
     for u in rows:
         tokens = u.tokens_in + u.tokens_out
         table.add_row(
             u.endpoint, str(u.requests), str(u.errors), str(u.principals), str(tokens), u.last_seen
         )
-    console.print(table)
+    out.print(table)
 
 
 @runtime_app.command("artefacts")
@@ -296,12 +306,12 @@ def artefacts_cmd(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json([v.to_dict() for v in verdicts])
         return
-    table = Table("verdict", "model", "format", "endpoints", "findings")
+    table = answer_table("verdict", "model", "format", "endpoints", "findings")
     for v in verdicts:
         table.add_row(
             v.verdict, v.model, v.format, str(len(v.endpoints)), "; ".join(v.findings[:2])
         )
-    console.print(table)
+    out.print(table)
 
 
 __all__ = ["runtime_app"]

@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import getpass
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from lineage import sensitivity
-from lineage.cli._app import app, console, print_json, store_session
-from lineage.errors import LineageError
+from lineage.cli._app import (
+    NodeIdArg,
+    answer_table,
+    app,
+    input_files,
+    out,
+    print_json,
+    store_session,
+)
 from lineage.pipeline import ingest
 
 
@@ -47,6 +55,8 @@ def scan(  # noqa: PLR0917 - Typer options are parameters
     from ingest.sensitivity import DETECTOR, Classifier, VerdictRule, scan_facts
     from ingest.sensitivity import scan as run_scan
 
+    if "://" not in location:  # a file, not a database URL
+        input_files([Path(location)], folders=False)
     try:
         rule = VerdictRule(min_score=min_score, min_share=min_share, min_hits=min_hits)
     except ValueError as exc:
@@ -64,20 +74,20 @@ def scan(  # noqa: PLR0917 - Typer options are parameters
     if as_json:
         print_json(result.to_dict())
         return
-    out = Table(
+    table = answer_table(
         "column", "labels", "hits/sampled", "confidence", title=f"{dataset} ({result.rows} rows)"
     )
     for v in result.verdicts:
         if not v.entities:
-            out.add_row(v.column, "-", f"0/{v.non_empty}", "")
+            table.add_row(v.column, "-", f"0/{v.non_empty}", "")
         for e in v.entities:
-            out.add_row(v.column, str(e.label), f"{e.hits}/{v.non_empty}", f"{e.confidence:.2f}")
-    console.print(out)
+            table.add_row(v.column, str(e.label), f"{e.hits}/{v.non_empty}", f"{e.confidence:.2f}")
+    out.print(table)
 
 
 @app.command()
 def label(  # noqa: PLR0917 - Typer options are parameters
-    uid: Annotated[str, typer.Argument(metavar="ID", help="Node id.")],
+    uid: NodeIdArg,
     category: Annotated[str, typer.Argument(help="PII, PHI, PCI, SECRET... or PII:ENTITY.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (recorded).")],
     by: Annotated[str | None, typer.Option("--by", help="Who (default: $LINEAGE_USER).")] = None,
@@ -95,12 +105,12 @@ def label(  # noqa: PLR0917 - Typer options are parameters
     if as_json:
         print_json({"uid": uid, "labels": labels, "updated": outcome.written})
         return
-    console.print(f"{uid}: {', '.join(labels) or '-'}  ({outcome.written} nodes updated)")
+    out.print(f"{uid}: {', '.join(labels) or '-'}  ({outcome.written} nodes updated)")
 
 
 @app.command()
 def declassify(  # noqa: PLR0917 - Typer options are parameters
-    uid: Annotated[str, typer.Argument(metavar="ID", help="Node id (edge source with --to).")],
+    uid: NodeIdArg,
     labels: Annotated[list[str], typer.Argument(help="Labels to stop: PII, PII:EMAIL, *.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (recorded).")],
     to: Annotated[
@@ -116,12 +126,12 @@ def declassify(  # noqa: PLR0917 - Typer options are parameters
         outcome = sensitivity.declassify(
             store, target, labels, reason=reason, who=_who(by), undo=undo
         )
-    console.print(f"{'reclassified' if undo else 'declassified'}: {outcome.written} nodes updated")
+    out.print(f"{'reclassified' if undo else 'declassified'}: {outcome.written} nodes updated")
 
 
 @app.command()
 def why(
-    uid: Annotated[str, typer.Argument(metavar="ID", help="Node id.")],
+    uid: NodeIdArg,
     label_text: Annotated[str, typer.Argument(metavar="LABEL", help="PII, PII:EMAIL_ADDRESS...")],
     limit: Annotated[int, typer.Option(help="Most paths shown.")] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -132,8 +142,9 @@ def why(
     if as_json:
         print_json([p.to_dict() for p in paths])
         return
-    if not paths:
-        raise LineageError(f"{uid} does not hold {label_text.upper()}")
+    if not paths:  # an answer, not an error: exit 0
+        out.print(f"{escape(uid)} does not hold {escape(label_text.upper())}")
+        return
     for n, path in enumerate(paths, 1):
         ev = path.evidence[0] if path.evidence else {}
         how = ev.get("detector", "")
@@ -143,13 +154,13 @@ def why(
             how += (
                 f" {ev.get('hits')}/{ev.get('sampled')} values, confidence {ev.get('confidence')}"
             )
-        console.print(f"[bold]{n}.[/] {path.origin} owns {path.hops[0].label} ({how})")
+        out.print(f"[bold]{n}.[/] {escape(f'{path.origin} owns {path.hops[0].label} ({how})')}")
         for hop in path.hops[1:]:
             edge = hop.edge
             what = edge.get("kind") or edge.get("rel", "")
             extra = " coarse" if hop.coarse else ""
             via = f" via {edge['via']}" if edge.get("via") else ""
-            console.print(f"   -[{what}{via}]-> {hop.uid} ({hop.label}{extra})")
+            out.print(escape(f"   -[{what}{via}]-> {hop.uid} ({hop.label}{extra})"))
 
 
 @app.command()
@@ -160,4 +171,4 @@ def relabel(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         print_json({"region": outcome.region, "written": outcome.written})
         return
-    console.print(f"recomputed {outcome.region} nodes, {outcome.written} changed")
+    out.print(f"recomputed {outcome.region} nodes, {outcome.written} changed")

@@ -25,11 +25,19 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
 
 from ingest.sql import Catalog, MaskingPolicy, ScriptLineage, analyse
 from lineage.artefacts.sql import SqlReading, sql_file_facts
-from lineage.cli._app import app, console, ingest_app, print_json, store_session
+from lineage.cli._app import (
+    answer_table,
+    app,
+    console,
+    ingest_app,
+    input_files,
+    out,
+    print_json,
+    store_session,
+)
 from lineage.model import Fact, Problem, Severity
 from lineage.pipeline import IngestReport, ingest
 
@@ -56,18 +64,6 @@ MaskOption = Annotated[
     list[str] | None,
     typer.Option("--mask-fn", help="Also treat this function as masking (repeatable)."),
 ]
-
-
-def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in _SUFFIXES)
-        elif path.exists():
-            out.append(path)
-        else:
-            raise typer.BadParameter(f"{path}: no such file or folder")
-    return out
 
 
 def _print_problem(problem: Problem) -> None:
@@ -130,7 +126,7 @@ def ingest_sql(  # noqa: PLR0917 - typer options
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Ingest SQL scripts: tables, columns, jobs and transform-aware lineage."""
-    files = _files(paths)
+    files = input_files(paths, _SUFFIXES)
     base = Catalog.from_file(schema) if schema else Catalog()
     how = SqlReading(
         namespace,
@@ -187,12 +183,12 @@ def _summary(
         return
     for problem in report.problems:
         _print_problem(problem)
-    table = Table("file", "statements", "bad", "sources", "targets", title="SQL ingested")
+    table = answer_table("file", "statements", "bad", "sources", "targets", title="SQL ingested")
     for path, info in per_file.items():
         table.add_row(path, str(info["statements"]), str(info["errors"]),
                       str(len(info["sources"])), str(len(info["targets"])))  # fmt: skip
-    console.print(table)
-    console.print(
+    out.print(table)
+    out.print(
         f"{report.nodes} nodes, {report.edges} edges written in {elapsed:.2f} s; "
         f"{len(report.errors)} errors, {len(report.problems) - len(report.errors)} warnings"
     )
@@ -215,16 +211,16 @@ def parse_sql_cmd(
         print_json(result.to_dict())
         _print_notes(file, result)
         return
-    console.print(f"sources:       {', '.join(result.sources) or '-'}", highlight=False)
-    console.print(f"targets:       {', '.join(result.targets) or '-'}", highlight=False)
-    console.print(f"intermediates: {', '.join(result.intermediates) or '-'}", highlight=False)
-    table = Table("target", "sources", "transformation", title="column lineage")
+    out.print(f"sources:       {', '.join(result.sources) or '-'}", highlight=False)
+    out.print(f"targets:       {', '.join(result.targets) or '-'}", highlight=False)
+    out.print(f"intermediates: {', '.join(result.intermediates) or '-'}", highlight=False)
+    table = answer_table("target", "sources", "transformation", title="column lineage")
     for edge in result.columns:
         target = f"{edge.target.table or '(result)'}.{edge.target.column or '(rows)'}"
         sources = ", ".join(f"{s.table or '?'}.{s.column}" for s in edge.sources)
         how = f"{edge.transformation.type} {edge.transformation.subtype.value}"
         table.add_row(target, sources, how + (" masked" if edge.transformation.masking else ""))
-    console.print(table)
+    out.print(table)
     _print_notes(file, result)
 
 

@@ -7,9 +7,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
-from lineage.cli._app import app, console, print_json, store_session
+from lineage.cli._app import (
+    NodeIdArg,
+    answer_table,
+    app,
+    console,
+    input_files,
+    out,
+    print_json,
+    store_session,
+)
 from lineage.errors import NodeNotFound
 from lineage.transfer import export_to, import_from
 
@@ -22,14 +31,14 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         print_json(counts)
         return
-    table = Table("what", "count", title="store")
+    table = answer_table("what", "count", title="store")
     for name, n in sorted(counts.items()):
         table.add_row(name, str(n))
-    console.print(table)
+    out.print(table)
 
 
 @app.command()
-def show(uid: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def show(uid: NodeIdArg, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Show one node and its edges."""
     with store_session() as store:
         node = store.get_node(uid)
@@ -56,12 +65,35 @@ def show(uid: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> 
     if as_json:
         print_json(data)
         return
-    console.print(f"[bold]{node.kind.value}[/] {node.uid}  labels: {', '.join(node.labels) or '-'}")
+    labels = ", ".join(node.labels) or "-"
+    out.print(f"[bold]{node.kind.value}[/] {escape(node.uid)}  labels: {escape(labels)}")
     for key, value in sorted(node.props.items()):
-        console.print(f"  {key}: {value}")
+        out.print(escape(f"  {key}: {value}"))
     for n in around:
-        arrow = f"-[{n.edge.rel.value}]->"
-        console.print(f"  {n.edge.src} {arrow} {n.edge.dst}")
+        out.print(escape(f"  {n.edge.src} -[{n.edge.rel.value}]-> {n.edge.dst}"))
+
+
+@app.command("search")
+def search_cmd(
+    text: Annotated[str, typer.Argument(help="Part of a name or id (case-insensitive).")],
+    kind: Annotated[str | None, typer.Option(help="Only this kind: Dataset, Model...")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Find node ids by name: the way into every other command."""
+    from queries.search import search
+
+    with store_session() as store:
+        page = search(store, text, kind=kind, limit=limit)
+    if as_json:
+        print_json(page.to_dict())
+        return
+    table = answer_table("kind", "name", "labels", "id")
+    for n in page.results:
+        table.add_row(n.kind, escape(n.name), ", ".join(n.labels), escape(n.uid))
+    out.print(table)
+    if page.next_after:
+        console.print(f"more than {limit}: narrow the text, or --kind, or --limit")
 
 
 @app.command("export")
@@ -75,17 +107,18 @@ def export_cmd(
         if output is None:
             count = export_to(store, sys.stdout)
         else:
-            with output.open("w", encoding="utf-8") as out:
-                count = export_to(store, out)
+            with output.open("w", encoding="utf-8") as fh:
+                count = export_to(store, fh)
     console.print(f"exported {count} records")
 
 
 @app.command("import")
 def import_cmd(path: Path) -> None:
     """Load a JSON Lines export; bad lines are reported by number, good ones load."""
+    input_files([path], folders=False)
     with store_session() as store, path.open(encoding="utf-8") as lines:
         report = import_from(store, lines)
-    console.print(f"imported {report.nodes} nodes, {report.edges} edges")
+    out.print(f"imported {report.nodes} nodes, {report.edges} edges")
     for error in report.errors:
         console.print(f"[red]rejected[/] {path}:{error}")
     if report.errors:
@@ -101,8 +134,8 @@ def plugins(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         print_json([p.to_dict() for p in found])
         return
-    table = Table("group", "name", "target", "from", "status", title="plugins")
+    table = answer_table("group", "name", "target", "from", "status", title="plugins")
     for p in found:
         status = "[green]enabled[/]" if p.enabled else f"[red]disabled[/] {p.reason}"
         table.add_row(p.group, p.name, p.target, p.origin, status)
-    console.print(table)
+    out.print(table)
