@@ -36,6 +36,7 @@ from bench.discovery_facts import (  # noqa: E402
     norm_id,
     produced_facts,
     suffix_len,
+    template_match,
 )
 from bench.discovery_schema import Case, find_cases  # noqa: E402
 
@@ -55,6 +56,9 @@ Matching rules (the same for every case; no per-case exceptions):
 - A vector index matches on engine and collection (case-insensitive); an expected collection
   of null matches any collection of that engine; an index our tool names only by the variable
   that holds it (in-memory FAISS, Chroma without a name) has collection null.
+- An expected id or dataset holding unresolved `{expr}` parts (the schema's `unresolved`
+  templates) matches a reported one in which each `{expr}` is either kept or resolved to a
+  value (`s3://{bucket}/imdb/train` = `s3://my-bucket/imdb/train`).
 - Datasets (read, written, flow ends) are normalised: lower-case; `file://`, `./`, a trailing
   `/`, a URL's scheme and `www.` removed; then split into components on `/` (or on `.` for a
   dotted table name without a file extension). Two datasets match when one's components are a
@@ -91,10 +95,12 @@ def _end_score(expected: str, reported: Mapping[str, Any]) -> int:
     if prefix != reported["prefix"]:
         return 0
     if prefix == "dataset":
-        return max((suffix_len(dataset_parts(value), p) for p in reported["parts"]), default=0)
+        return max((_dataset_score(dataset_parts(value), p) for p in reported["parts"]), default=0)
     if prefix == "model":
         want = model_ids(value, "")
-        return 100 if want & reported["ids"] else 0
+        if want & reported["ids"]:
+            return 100
+        return 50 if any(template_match(a, b) for a in want for b in reported["ids"]) else 0
     if prefix == "index":
         v = norm_id(value)
         return 100 if v in reported["names"] else 0
@@ -103,11 +109,21 @@ def _end_score(expected: str, reported: Mapping[str, Any]) -> int:
     return 0
 
 
+def _dataset_score(e: tuple[str, ...], r: tuple[str, ...]) -> int:
+    if e == r:
+        return 1000
+    if "{" in "/".join(e) and template_match("/".join(e), "/".join(r)):
+        return 500
+    return suffix_len(e, r)
+
+
 def score_pair(kind: str, exp: Item, rep: Item) -> int:
     """A positive score when ``rep`` satisfies ``exp`` (higher is better), else 0."""
     e, r = exp.keys, rep.keys
     if kind == "models":
-        if not (e["ids"] & r["ids"]):
+        if not (e["ids"] & r["ids"]) and not any(
+            template_match(a, b) for a in e["ids"] for b in r["ids"]
+        ):
             return 0
         return 100 if (e["provider"], e["role"]) == (r["provider"], r["role"]) else -1
     if kind == "vector_indexes":
@@ -117,9 +133,7 @@ def score_pair(kind: str, exp: Item, rep: Item) -> int:
             return 50
         return 100 if e["collection"] == r["collection"] else 0
     if kind in ("datasets_read", "datasets_written"):
-        if e["parts"] == r["parts"]:
-            return 1000
-        return suffix_len(e["parts"], r["parts"])
+        return _dataset_score(e["parts"], r["parts"])
     if kind == "flows":
         if e["kind"] != r["kind"]:
             return 0

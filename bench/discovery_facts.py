@@ -38,6 +38,7 @@ __all__ = [
     "norm_id",
     "produced_facts",
     "suffix_len",
+    "template_match",
 ]
 
 FACT_KINDS = (
@@ -76,6 +77,22 @@ def model_ids(text: Any, provider: str) -> set[str]:
     if sep and head == norm_id(provider) and head in PROVIDERS:
         out.add(tail)
     return {o for o in out if o}
+
+
+_TEMPLATE_PART = re.compile(r"\{[^{}]*\}")
+
+
+def template_match(expected: str, reported: str) -> bool:
+    """An expected id with unresolved ``{expr}`` parts matches a reported one that resolved
+    any of them (or kept them): each ``{expr}`` stands for itself or for any text."""
+    if "{" not in expected:
+        return False
+    pattern = "".join(
+        f"(?:{re.escape(m)}|.+)" if _TEMPLATE_PART.fullmatch(m) else re.escape(m)
+        for m in re.split(r"(\{[^{}]*\})", expected.strip().lower())
+        if m
+    )
+    return re.fullmatch(pattern, reported.strip().lower()) is not None
 
 
 def dataset_parts(text: str) -> tuple[str, ...]:
@@ -264,8 +281,8 @@ class _Graph:
     def model_names(self, node: Node) -> set[str]:
         """A model's own name, plus the names of its exported copies (for trained ones)."""
         names = {_own_name(node)}
-        if node.props.get("unresolved_template"):
-            names.add(str(node.props["unresolved_template"]))
+        if node.props.get("template"):
+            names.add(str(node.props["template"]))
         for e in self.out.get(node.uid, []):
             if e.props.get("kind") == "export" and ids.kind_of(e.dst) is Kind.MODEL:
                 names.add(_own_name(self.node(e.dst)))

@@ -428,12 +428,13 @@ class Analyzer:
             elif isinstance(value, ast.FormattedValue):
                 inner = self.ev(value.value)
                 carried.append(inner)
-                if isinstance(inner.const, (str, int, float)):
+                if isinstance(inner.const, (str, int, float)) and value.format_spec is None:
                     parts.append(str(inner.const))
                 else:
                     parts.append("{" + ast.unparse(value.value) + "}")
         derived = union(carried)
-        return Val(const="".join(parts), data=derived.data, models=derived.models)
+        text = "".join(parts)
+        return Val(const=text, data=derived.data, models=derived.models)
 
     def _e_attribute(self, node: ast.Attribute) -> Val:
         dotted = _dotted(node)
@@ -454,6 +455,12 @@ class Analyzer:
         base = self.ev(node.value)
         key = self.ev(node.slice)
         if isinstance(base.const, dict) and isinstance(key.const, str) and key.const in base.const:
+            return Val(const=base.const[key.const])
+        if (
+            isinstance(base.const, (list, tuple, str))
+            and isinstance(key.const, int)
+            and -len(base.const) <= key.const < len(base.const)
+        ):
             return Val(const=base.const[key.const])
         if base.attrs.get("engine") == "mongodb_atlas" and isinstance(key.const, str):
             path = ".".join(p for p in (base.attrs.get("mongo_path"), key.const) if p)
@@ -556,6 +563,9 @@ class Analyzer:
                 kwargs[kw.arg] = value
         if fv is not None and fv.func is not None:
             return self._call_user(fv, args, kwargs)
+        folded = _fold_str_method(recv, func, args, kwargs)
+        if folded is not None:
+            return folded
         if fv is not None and fv.attrs.get("role") == "class":
             return self._instantiate(fv, args, kwargs)
         if fv is not None and (fv.asset or fv.attrs) and not qual.startswith(fv.tag + "."):
@@ -579,9 +589,59 @@ class Analyzer:
             self._returns[-1].append(value)
         return UNKNOWN
 
+    def _e_unary(self, node: ast.UnaryOp) -> Val:
+        value = self.ev(node.operand)
+        if isinstance(value.const, (int, float)) and not isinstance(value.const, bool):
+            if isinstance(node.op, ast.USub):
+                return Val(const=-value.const)
+            if isinstance(node.op, ast.UAdd):
+                return value
+        if isinstance(node.op, ast.Not) and isinstance(value.const, (bool, int, str)):
+            return Val(const=not value.const)
+        return value
+
     def _e_ifexp(self, node: ast.IfExp) -> Val:
-        self.ev(node.test)
+        test = self.ev(node.test)
+        if isinstance(test.const, (bool, int, str)) and not test.data:  # a literal flag
+            return self.ev(node.body) if test.const else self.ev(node.orelse)
         return union([self.ev(node.body), self.ev(node.orelse)])
+
+
+_STR_METHODS = frozenset(
+    {
+        "split",
+        "rsplit",
+        "replace",
+        "lower",
+        "upper",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "removeprefix",
+        "removesuffix",
+        "title",
+        "format",
+    }
+)
+
+
+def _fold_str_method(
+    recv: Val, func: ast.expr, args: tuple[Val, ...], kwargs: dict[str, Val]
+) -> Val | None:
+    """``"org/name".split("/")[-1]`` and friends on literals: names built from names."""
+    if not (isinstance(func, ast.Attribute) and isinstance(recv.const, str)):
+        return None
+    if func.attr not in _STR_METHODS or recv.data or "**" in kwargs:
+        return None
+    if not all(_is_const(a) for a in (*args, *kwargs.values())):
+        return None
+    try:
+        result = getattr(recv.const, func.attr)(
+            *(a.const for a in args), **{k: v.const for k, v in kwargs.items()}
+        )
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None
+    return Val(const=result)
 
 
 def _edge_kind(src: Kind, dst: Kind, kind: EdgeKind | None) -> EdgeKind:
@@ -698,6 +758,7 @@ _EXPRS: dict[type, Callable[[Analyzer, Any], Val]] = {
     ast.NamedExpr: Analyzer._e_named,
     ast.Call: Analyzer._e_call,
     ast.IfExp: Analyzer._e_ifexp,
+    ast.UnaryOp: Analyzer._e_unary,
     ast.Yield: Analyzer._e_yield,
     ast.YieldFrom: Analyzer._e_yield,
     ast.Await: lambda self, node: self.ev(node.value),

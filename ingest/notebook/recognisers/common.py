@@ -18,6 +18,7 @@ from lineage.model import EdgeKind, Kind
 
 __all__ = [
     "LOCATION_KWS",
+    "PLACEHOLDER",
     "dataset_at",
     "flows",
     "hf_dataset",
@@ -46,6 +47,7 @@ LOCATION_KWS = (
     "data_dir",
     "dataset_path",
 )
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")  # what the analysis could not fold in an f-string
 _HF_REPO = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 _FILE_EXT = re.compile(
     r"\.(csv|tsv|json|jsonl|parquet|txt|pdf|xlsx?|pkl|pickle|bin|pt|db|md)$", re.I

@@ -4,14 +4,18 @@ Covers Transformers (``from_pretrained``, ``Trainer``), PEFT, TRL, scikit-learn,
 LightGBM, Keras, PyTorch (optimizer steps inside a loop over a data loader), Lightning,
 joblib/pickle/torch saves, ``save_pretrained``/``push_to_hub`` and MLflow.
 
-A model trained here is named after the variable that holds it
-(``model:notebook:<path>#<var>``); training from a pretrained base is ``fine_tune`` and the
-base flows into the result too (a poisoned base poisons the fine-tune).
+A model trained here is named after where its trainer writes it (``output_dir`` or
+``hub_model_id``, e.g. ``model:notebook:<path>#bert-finetuned-squad``), else after the
+variable that holds it (``model:notebook:<path>#<var>``); a name built from values the
+analysis cannot know keeps its template in props (``unresolved``), never ``{...}`` in the id.
+Training from a pretrained base is ``fine_tune`` and the base flows into the result too (a
+poisoned base poisons the fine-tune).
 """
 
 from __future__ import annotations
 
 from ingest.notebook.recognisers.common import (
+    PLACEHOLDER,
     hf_repo_like,
     is_model,
     model_node,
@@ -48,8 +52,15 @@ def _pretrained_ref(call: Call, ref: str, cls: str) -> Val:
     """A model loaded by name: a Hub repo, or a local folder this notebook saved earlier."""
     where = dataset_for_location(ref, call.ctx.base_dir)
     saved = call.ctx.saved.get(where[1].rstrip("/")) if where else None
+    saved = saved or call.ctx.saved.get(ref)
     if saved:
         return Val(tag=cls, asset=saved).with_attrs(role="model")
+    if PLACEHOLDER.search(ref):  # a name built at run time: one node per template
+        name, template = _output_name(ref)
+        uid = call.ctx.local_model(name)
+        call.ctx.out.node(uid, provider="local", origin="checkpoint", template=template,
+                          unresolved=True, model_type=model_type_of(cls))  # fmt: skip
+        return Val(tag=cls, asset=uid).with_attrs(role="model")
     if hf_repo_like(ref):
         return model_node(
             call,
@@ -134,14 +145,31 @@ def _training_args(call: Call) -> Val | None:
     )
 
 
-def _train(model: Val, var: str, data: frozenset[str], call: Call) -> Val:
+def _output_name(path: str | None) -> tuple[str, str | None]:
+    """The name a trainer's output gives its model, and the template if unresolved."""
+    if not path:
+        return "", None
+    name = path.rstrip("/").rsplit("/", 1)[-1] if "/" in path.rstrip("/") else path
+    name = name.removeprefix("./")
+    if PLACEHOLDER.search(path):
+        return PLACEHOLDER.sub(lambda m: "<" + m.group(0)[1:-1] + ">", name), path
+    return name, None
+
+
+def _train(
+    model: Val, var: str, data: frozenset[str], call: Call, *, output: str | None = None
+) -> Val:
     """Record one training run: data (and a pretrained base) flow into the trained model."""
     base = model.asset if is_model(model) else ""
     kind = EdgeKind.FINE_TUNE if base or model.attrs.get("peft") else EdgeKind.TRAIN
-    uid = call.ctx.local_model(var or call.ctx.target or f"line{call.line}")
+    named, template = _output_name(output)
+    uid = call.ctx.local_model(named or var or call.ctx.target or f"line{call.line}")
     cls = model.tag or call.qual
     call.ctx.out.node(
         uid,
+        output_dir=output if output and not template else None,
+        template=template,
+        unresolved=True if template else None,
         provider="internal",
         model_type=model.attrs.get("model_type") or model_type_of(cls),
         origin="fine_tuned" if kind is EdgeKind.FINE_TUNE else "trained",
@@ -162,9 +190,13 @@ def _trainer_train(call: Call) -> Val | None:
     if trainer.attrs.get("role") != "trainer":
         return None
     var = trainer.attrs.get("model_var") or call.recv_name
-    trained = _train(trainer.attrs["model"], var, trainer.attrs["train_data"], call)
     repo = trainer.attrs.get("hub_model_id") or trainer.attrs.get("output_dir")
-    if trainer.attrs.get("push_to_hub") and repo:  # TrainingArguments(push_to_hub=True)
+    trained = _train(trainer.attrs["model"], var, trainer.attrs["train_data"], call, output=repo)
+    if trainer.attrs.get("output_dir") and not PLACEHOLDER.search(trainer.attrs["output_dir"]):
+        where = dataset_for_location(trainer.attrs["output_dir"], call.ctx.base_dir)
+        if where:  # from_pretrained(output_dir) later loads this model
+            call.ctx.saved[where[1].rstrip("/")] = trained.asset
+    if trainer.attrs.get("push_to_hub") and repo and not PLACEHOLDER.search(repo):
         uid = model_uid("huggingface", repo)
         call.ctx.out.node(uid, provider="huggingface", origin="published")
         call.ctx.flow_into([trained.asset], uid, EdgeKind.EXPORT)
@@ -214,6 +246,10 @@ def _optimizer_step(call: Call) -> Val | None:
 
 
 def _saved_at(call: Call, model: Val, path: str) -> Val:
+    if PLACEHOLDER.search(path):  # saved under a name built at run time: no second node
+        if model.asset:
+            call.ctx.saved[path] = model.asset
+        return model
     where = dataset_for_location(path, call.ctx.base_dir)
     namespace, name = where if where else ("file", path)
     uid = model_uid(namespace, name)
@@ -251,6 +287,8 @@ def _push(call: Call) -> Val | None:
         repo = call.recv.attrs.get("hub_model_id") or call.recv.attrs.get("output_dir")
     if not repo:
         return None
+    if PLACEHOLDER.search(repo):  # the trained model itself, under a name we cannot know
+        return model
     uid = model_uid("huggingface", repo)
     call.ctx.out.node(uid, provider="huggingface", origin="published")
     call.ctx.flow_into(model.carried(), uid, EdgeKind.EXPORT)
@@ -320,6 +358,7 @@ RULES: tuple[Rule, ...] = (
             "sentence_transformers.*.from_pretrained",
             "auto_gptq.*.from_pretrained",
             "unsloth.*.from_pretrained",
+            "optimum.*.from_pretrained",
         ),
         _from_pretrained,
         "pretrained models",
@@ -327,7 +366,14 @@ RULES: tuple[Rule, ...] = (
     Rule(("transformers.pipeline",), _pipeline, "transformers pipelines"),
     Rule(("peft.get_peft_model", "peft.prepare_model_for_kbit_training"), _peft, "PEFT"),
     Rule(
-        ("transformers.TrainingArguments", "transformers.Seq2SeqTrainingArguments", "trl.*Config"),
+        (
+            "transformers.TrainingArguments",
+            "transformers.Seq2SeqTrainingArguments",
+            "trl.*Config",
+            "optimum.*TrainingArguments",
+            "setfit.TrainingArguments",
+            "sentence_transformers.*TrainingArguments",
+        ),
         _training_args,
         "training arguments",
     ),
@@ -336,6 +382,7 @@ RULES: tuple[Rule, ...] = (
             "transformers.Trainer",
             "transformers.Seq2SeqTrainer",
             "trl.*Trainer",
+            "optimum.*Trainer",
             "setfit.*Trainer",
             "sentence_transformers.*Trainer",
             "lightning.Trainer",
