@@ -195,10 +195,19 @@ def _writes(operation: str) -> dict[str, Any]:
 
 
 def _complete(stmt: StatementLineage) -> bool:
-    """True when every value reaching the target is accounted for by column edges."""
+    """True when every value reaching the target is accounted for by column edges.
+
+    ``COUNT(*)`` reads every row of a table but no column's value: its ``table.*`` source
+    (an AGGREGATION) leaves the lineage complete, so the dataset-level edge does not pass
+    the table's column labels to a summary that holds none of their values.
+    """
     if stmt.unresolved:
         return False
-    return all(s.table is not None and s.column != "*" for e in stmt.columns for s in e.sources)
+    return all(
+        s.table is not None and (s.column != "*" or e.transformation.subtype is Subtype.AGGREGATION)
+        for e in stmt.columns
+        for s in e.sources
+    )
 
 
 def _statement_facts(em: _Emitter, stmt: StatementLineage) -> Iterator[Problem]:
