@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.notebook import notebook_facts
-from lineage.model import Edge, Node, Rel
+from lineage.model import Edge, Kind, Node, Rel
 
 REAL = Path(__file__).resolve().parents[1] / "corpus" / "real"
 NOTEBOOKS = REAL / "notebooks"
@@ -48,3 +48,31 @@ def test_a_literal_flag_picks_its_branch() -> None:
     nodes, _ = _facts(NOTEBOOKS / "huggingface-notebooks__question_answering_ort.ipynb")
     assert "dataset:huggingface:squad" in nodes
     assert "dataset:huggingface:squad_v2" not in nodes
+
+
+def test_haystack_components_take_their_provider_from_the_component_type() -> None:
+    """deepset-ai/haystack-tutorials 27: InMemoryDocumentStore, SentenceTransformers
+    embedders, three chat generators, a pipeline wired with ``connect``."""
+    nb = "deepset-ai-haystack-tutorials__27_first_rag_pipeline.ipynb"
+    nodes, edges = _facts(NOTEBOOKS / nb)
+    assert nodes["model:openai:gpt-4o-mini"].props["origin"] == "third_party_api"
+    assert "model:mistral:mistral-small-latest" in nodes
+    assert nodes["model:huggingface:Qwen/Qwen3-4B-Instruct-2507"].props["origin"] == "local"
+    stores = [n for n in nodes.values() if n.kind is Kind.VECTOR_INDEX]
+    assert [s.props["engine"] for s in stores] == ["inmemory"]
+    store = stores[0].uid
+    assert stores[0].props["embedding_model"] == (
+        "model:huggingface:sentence-transformers/all-MiniLM-L6-v2"
+    )
+    flows = _flows(edges)
+    assert ("dataset:huggingface:bilgeyucel/seven-wonders", store, "embed") in flows
+    assert (store, "model:mistral:mistral-small-latest", "retrieve") in flows
+
+
+def test_a_haystack_generator_without_a_model_is_its_default_marked_implied() -> None:
+    """deepset-ai/haystack-tutorials 28: ``OpenAIChatGenerator()`` with no model."""
+    nb = "deepset-ai-haystack-tutorials__28_structured_output_openai.ipynb"
+    nodes, _ = _facts(NOTEBOOKS / nb)
+    implied = [n for n in nodes.values() if n.props.get("implied")]
+    assert implied and all(n.props["implied_by"].endswith("default model") for n in implied)
+    assert "model:openai:gpt-5-mini" in {n.uid for n in implied}

@@ -5,10 +5,17 @@
 ['pandas reads']
 """
 
-from ingest.notebook.recognisers import data_io, llm, serving, training, vector
+from ingest.notebook.recognisers import data_io, haystack, llm, serving, training, vector
 from ingest.notebook.recognisers.registry import RECOGNISERS, Call, Context, Registry, Rule
 
 __all__ = ["RECOGNISERS", "Call", "Context", "Registry", "Rule"]
 
-for _table in (data_io.RULES, training.RULES, vector.RULES, serving.RULES, llm.RULES):
+for _table in (
+    data_io.RULES,
+    training.RULES,
+    haystack.RULES,
+    vector.RULES,
+    serving.RULES,
+    llm.RULES,
+):
     RECOGNISERS.extend(_table)
