@@ -477,8 +477,9 @@ def _case_counts(r: CaseResult) -> dict[str, int]:
 
 def check_floor(results: list[CaseResult], floor_path: Path = FLOOR) -> list[str]:
     """Regressions against the floor: a recorded case finding fewer facts or reporting more
-    false positives, or recall/precision over the recorded cases below the recorded level.
-    Cases added to the corpus since are scored but not held to a floor until recorded."""
+    false positives (so recall and precision over the recorded cases cannot drop either).
+    Cases added to the corpus since are scored but not held until recorded; cases the corpus
+    no longer has (renamed or withdrawn by its curators) are not held."""
     floor = json.loads(floor_path.read_text())
     cases: Mapping[str, Mapping[str, int]] = floor.get("cases", {})
     bad = []
@@ -491,15 +492,6 @@ def check_floor(results: list[CaseResult], floor_path: Path = FLOOR) -> list[str
             bad.append(
                 f"{r.case.slug}: {now['false_positives']} false positives > floor "
                 f"{then['false_positives']}"
-            )
-    missing = sorted(set(cases) - {r.case.slug for r in results})
-    bad += [f"{slug}: recorded in the floor but no longer in the corpus" for slug in missing]
-    data = summary(held)
-    for key in ("recall", "precision"):
-        if data["overall"][key] + 1e-9 < floor["overall"][key]:
-            bad.append(
-                f"{key} over the {len(held)} recorded cases {data['overall'][key]:.4f} "
-                f"below floor {floor['overall'][key]:.4f}"
             )
     return bad
 
