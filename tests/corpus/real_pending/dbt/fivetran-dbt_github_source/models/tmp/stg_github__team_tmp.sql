@@ -1,0 +1,4 @@
+{{ config(enabled=var('github__using_repo_team', True)) }}
+
+select * 
+from {{ var('team') }}
