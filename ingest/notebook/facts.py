@@ -30,6 +30,7 @@ __all__ = ["JOB_NAMESPACE", "SECRET_DETECTOR", "analyse_notebook", "notebook_fac
 JOB_NAMESPACE = "notebook"
 SECRET_DETECTOR = "notebook-secrets"  # noqa: S105 - a detector name
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w.\[\]'\"()]*\}")
+_LOCAL_HOST = re.compile(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::\d+)?$")
 _DOWNLOAD = re.compile(r"\b(?:wget|curl)\b[^\n]*?(?P<url>(?:https?|s3|gs)://[^\s'\"]+)")
 
 
@@ -128,7 +129,7 @@ def _analyse_cell(analyzer: Analyzer, out: Collector, source: str, cell_ref: str
         analyzer.shell(command)
         for m in _DOWNLOAD.finditer(command):
             where = dataset_for_location(m.group("url"))
-            if where:
+            if where and not _LOCAL_HOST.match(where[0]):  # a call to a local server
                 uid = ids.dataset_id(*where)
                 out.node(uid)
                 out.reads(uid)

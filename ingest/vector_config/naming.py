@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from lineage import ids
 from lineage.model import Kind
@@ -35,6 +35,7 @@ __all__ = [
     "engine_namespace",
     "hf_dataset_uid",
     "model_uid",
+    "url_port",
     "vector_index_uid",
 ]
 
@@ -50,6 +51,15 @@ DEFAULT_PORTS = {
 }
 _OBJECT_STORES = ("s3", "s3a", "s3n", "gs", "gcs", "abfs", "abfss", "wasb", "wasbs", "az", "hdfs")
 _WIN_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def url_port(parts: SplitResult) -> int | None:
+    """The URL's port, or None when absent or not a number (``http://host:{PORT}/``: a port
+    filled in at run time; the host is still known)."""
+    try:
+        return parts.port
+    except ValueError:
+        return None
 
 
 def dataset_for_location(location: str, base: str = "") -> tuple[str, str] | None:
@@ -80,7 +90,7 @@ def dataset_for_location(location: str, base: str = "") -> tuple[str, str] | Non
         if not parts.hostname:
             return None
         # never keep credentials from a URL in an id
-        netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+        netloc = parts.hostname + (f":{url_port(parts)}" if url_port(parts) else "")
         if scheme in _OBJECT_STORES or scheme in ("http", "https", "ftp"):
             name = parts.path.lstrip("/") if scheme in _OBJECT_STORES else (parts.path or "/")
             return f"{scheme}://{netloc}", name or "/"
@@ -120,7 +130,7 @@ def engine_namespace(
         parts = urlsplit(url)
         if parts.hostname:
             host = parts.hostname
-            port = parts.port or port
+            port = url_port(parts) or port
     elif url and not host and url not in (":memory:",) and "/" not in url and "." not in url:
         host = url
     if not host:

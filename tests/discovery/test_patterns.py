@@ -76,3 +76,11 @@ def test_a_haystack_generator_without_a_model_is_its_default_marked_implied() ->
     implied = [n for n in nodes.values() if n.props.get("implied")]
     assert implied and all(n.props["implied_by"].endswith("default model") for n in implied)
     assert "model:openai:gpt-5-mini" in {n.uid for n in implied}
+
+
+def test_a_url_with_a_port_filled_in_at_run_time_does_not_stop_the_notebook() -> None:
+    """GoogleCloudPlatform/vertex-ai-samples: ``curl http://localhost:{PORT}/...`` crashed
+    the whole notebook's ingest (urllib refuses a non-numeric port)."""
+    nb = "googlecloudplatform-vertex-ai-samples__get_started_vertex_training_lightgbm.ipynb"
+    nodes, _ = _facts(NOTEBOOKS / nb)
+    assert any(n.kind is Kind.MODEL for n in nodes.values())

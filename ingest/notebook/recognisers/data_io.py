@@ -19,6 +19,7 @@ from ingest.notebook.recognisers.common import (
 )
 from ingest.notebook.recognisers.registry import Call, Handler, Rule
 from ingest.notebook.values import Val, union
+from ingest.vector_config.naming import url_port
 
 __all__ = ["RULES", "SPARK_NAMESPACE", "sql_target"]
 
@@ -50,7 +51,9 @@ def sql_target(url: str) -> tuple[str, str]:
     family, dialect, port = _DB_SCHEMES.get(scheme, (scheme or "sql", "ansi", None))
     if family in ("sqlite", "duckdb", "bigquery") or not parts.hostname:
         return family, dialect
-    return f"{family}://{parts.hostname.lower()}:{parts.port or port or ''}".rstrip(":"), dialect
+    return f"{family}://{parts.hostname.lower()}:{url_port(parts) or port or ''}".rstrip(
+        ":"
+    ), dialect
 
 
 def _engine(call: Call) -> Val | None:

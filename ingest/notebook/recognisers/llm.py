@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from ingest.notebook.recognisers.common import inputs_of, is_model, model_node
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val
-from ingest.vector_config.naming import model_uid
+from ingest.vector_config.naming import model_uid, url_port
 from lineage import ids
 from lineage.model import EdgeKind, Kind
 
@@ -49,7 +49,9 @@ def provider_for_url(url: str) -> tuple[str, str]:
     for suffix, provider in _HOSTS.items():
         if host == suffix or host.endswith("." + suffix):
             return provider, provider
-    origin = f"{parts.scheme or 'http'}://{host}" + (f":{parts.port}" if parts.port else "")
+    origin = f"{parts.scheme or 'http'}://{host}" + (
+        f":{url_port(parts)}" if url_port(parts) else ""
+    )
     return ("self_hosted" if host in _LOCAL or not host else host), origin
 
 
