@@ -136,6 +136,46 @@ def _parents(reach: Reach, depth_of: dict[str, int]) -> dict[str, str]:
     return out
 
 
+def _labelled_witness(
+    reach: Reach, origin: str, target: str, nodes: dict[str, NodeInfo]
+) -> list[Step] | None:
+    """A shortest path from ``origin`` to ``target`` through nodes that carry a label both
+    ends hold, so the evidence for "this endpoint gets the email" runs through the email
+    column, not through whichever column the BFS happened to reach first. ``None`` when
+    the ends share no entity label or no such path exists (the BFS witness then stands).
+    """
+    wanted = {
+        label for label in set(nodes[origin].labels) & set(nodes[target].labels) if ":" in label
+    }
+    if not wanted:
+        return None
+    out: dict[str, list[tuple[str, Step]]] = {}
+    for a, b, step in reach.steps:
+        out.setdefault(a[0], []).append((b[0], step))
+    parent: dict[str, tuple[str, Step]] = {}
+    frontier, seen = [origin], {origin}
+    while frontier and target not in parent:
+        following: list[str] = []
+        for u in frontier:
+            for v, step in out.get(u, ()):
+                if v in seen or (v != target and not wanted & set(nodes[v].labels)):
+                    continue
+                seen.add(v)
+                parent[v] = (u, step)
+                following.append(v)
+        frontier = following
+    if target not in parent:
+        return None
+    path: list[Step] = []
+    at = target
+    while at != origin:
+        at, step = parent[at]
+        path.append(step)
+    if reach.way == "out":
+        path.reverse()
+    return path
+
+
 def blast_radius(
     store: Any,
     uid: str,
@@ -198,7 +238,10 @@ def blast_radius(
         )
     )
     by_kind = Counter(a.node.kind for a in affected)
-    witnesses = {u: reach.witness((u, None, None)) for u in ranked_uids}
+    witnesses = {
+        u: _labelled_witness(reach, uid, u, brief) or reach.witness((u, None, None))
+        for u in ranked_uids
+    }
     details = edge_details(store, [s for steps in witnesses.values() for s in steps])
     ranked: list[Ranked] = []
     for u in ranked_uids:

@@ -157,6 +157,12 @@ def show_blast(result: BlastRadius) -> None:
             escape(_names(r.path)),
         )
     out.print(table)
+    datasets = answer_table("depth", "dataset", "labels", "id", title="datasets hit")
+    for a in result.datasets:
+        datasets.add_row(str(a.depth), escape(a.node.name), ", ".join(a.node.labels),
+                         escape(a.node.uid))  # fmt: skip
+    if result.datasets:
+        out.print(datasets)
 
 
 @app.command("lineage")

@@ -28,9 +28,7 @@ def summary(result: BlastRadius) -> dict[str, Any]:
     exposed = [r for r in endpoints if r.node.exposure in _EXPOSED]
     models = result.models
     shadow = [r for r in models if r.node.registered is False]
-    datasets = {
-        a.dataset or a.node.uid for a in result.affected if a.node.kind in ("Dataset", "Column")
-    }
+    datasets = result.datasets  # the origin's own columns do not make it "affected"
     principals = sorted({p for r in endpoints for p in r.principals})
     verb = (
         ("leaked" if result.mode == "confidentiality" else "poisoned")

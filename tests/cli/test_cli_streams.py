@@ -152,3 +152,25 @@ def test_bad_inputs_never_show_a_traceback(
     assert done.returncode in (0, 1, 2)
     if done.returncode == 2:
         assert err.startswith("error: ") or "Usage:" in err
+
+
+def test_blast_radius_lists_the_datasets_it_counts(demo: Path) -> None:
+    """Issue 19.7: the header counted 4 datasets while the table showed none of them."""
+    answer = json.loads(lineage(demo, "blast-radius", TICKETS, "--json").stdout)
+    report = json.loads(lineage(demo, "report", "blast-radius", TICKETS, "-f", "json").stdout)
+    datasets = [a["uid"] for a in answer["affected"] if a["kind"] == "Dataset"]
+    assert TICKETS not in datasets
+    assert len(datasets) == answer["by_kind"]["Dataset"] == report["summary"]["datasets"]
+    table = lineage(demo, "blast-radius", TICKETS).stdout.decode()
+    for uid in datasets:
+        assert uid in table
+
+
+def test_the_witness_path_follows_a_column_that_carries_the_label(demo: Path) -> None:
+    """Evidence for "the support bot gets e-mail addresses" must run through e-mail, not
+    through ``ticket_id`` (the column a breadth-first search happens to reach first)."""
+    answer = json.loads(lineage(demo, "blast-radius", TICKETS, "--json").stdout)
+    bot = next(r for r in answer["ranked"] if r["node"]["uid"].endswith(":support-bot"))
+    assert "PII:EMAIL_ADDRESS" in bot["node"]["labels"]
+    for node in bot["path"]["nodes"]:
+        assert "PII:EMAIL_ADDRESS" in node["labels"], node["uid"]
