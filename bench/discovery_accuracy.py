@@ -470,14 +470,16 @@ def update_benchmarks(path: Path, data: Mapping[str, Any]) -> None:
 
 
 def _case_counts(r: CaseResult) -> dict[str, int]:
-    found, expected = sum(r.found.values()), sum(r.expected.values())
-    correct, reported = sum(r.correct.values()), sum(r.reported.values())
-    return {"found": found, "false_positives": reported - correct, "expected": expected}
+    return {
+        "expected": sum(r.expected.values()),
+        "found": sum(r.found.values()),
+        "reported": sum(r.reported.values()),
+    }
 
 
 def check_floor(results: list[CaseResult], floor_path: Path = FLOOR) -> list[str]:
-    """Regressions against the floor: a recorded case finding fewer facts or reporting more
-    false positives (so recall and precision over the recorded cases cannot drop either).
+    """Regressions against the floor: a recorded case finding fewer facts than recorded, or
+    precision over the recorded cases below what those same cases had when recorded.
     Cases added to the corpus since are scored but not held until recorded; cases the corpus
     no longer has (renamed or withdrawn by its curators) are not held."""
     floor = json.loads(floor_path.read_text())
@@ -488,26 +490,23 @@ def check_floor(results: list[CaseResult], floor_path: Path = FLOOR) -> list[str
         now, then = _case_counts(r), cases[r.case.slug]
         if now["found"] < then["found"]:
             bad.append(f"{r.case.slug}: found {now['found']} < floor {then['found']}")
-        if now["false_positives"] > then["false_positives"]:
-            bad.append(
-                f"{r.case.slug}: {now['false_positives']} false positives > floor "
-                f"{then['false_positives']}"
-            )
+    then_found = sum(cases[r.case.slug]["found"] for r in held)
+    then_reported = sum(cases[r.case.slug]["reported"] for r in held)
+    now_found = sum(_case_counts(r)["found"] for r in held)
+    now_reported = sum(_case_counts(r)["reported"] for r in held)
+    then_p = then_found / then_reported if then_reported else 1.0
+    now_p = now_found / now_reported if now_reported else 1.0
+    if now_p + 1e-9 < then_p:
+        bad.append(
+            f"precision over the {len(held)} recorded cases {now_p:.4f} below floor {then_p:.4f}"
+        )
     return bad
 
 
-def raise_floor(
-    results: list[CaseResult], floor_path: Path = FLOOR, accept: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    """Record the current scores as the floor, never lowering a recorded case or total.
-
-    ``accept`` (slug -> reason) lets a case report more than its floor's false positives when
-    a reviewer checked that the new facts are true ones the expectation does not list; the
-    reason is kept in the floor file (expectations are never edited)."""
-    accept = dict(accept or {})
+def raise_floor(results: list[CaseResult], floor_path: Path = FLOOR) -> dict[str, Any]:
+    """Record the current scores as the floor, refusing while any check fails."""
     old = json.loads(floor_path.read_text()) if floor_path.exists() else {}
-    bad = check_floor(results, floor_path) if old else []
-    bad = [b for b in bad if not (b.split(":", 1)[0] in accept and "false positives" in b)]
+    bad = check_floor(results, floor_path) if old.get("cases") else []
     if bad:
         raise SystemExit(
             "below the floor: fix the regression before raising it:\n" + "\n".join(bad)
@@ -515,10 +514,10 @@ def raise_floor(
     cases = {r.case.slug: _case_counts(r) for r in results if not r.errors}  # not a crash
     overall = summary(results)["overall"]
     floor = {
-        "note": "Raised by --raise-floor as fixes land; never lowered (tests/discovery).",
+        "note": "Per case: facts found (never fewer); over the recorded cases: precision "
+        "(never lower). Raised by --raise-floor as fixes land (tests/discovery).",
         "overall": {k: overall[k] for k in ("recall", "precision")},
         "cases": dict(sorted(cases.items())),
-        "accepted": dict(sorted({**old.get("accepted", {}), **accept}.items())),
     }
     floor_path.write_text(json.dumps(floor, indent=1) + "\n")
     return floor
@@ -534,13 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--raise-floor", action="store_true", help="record the current scores as the floor"
     )
-    parser.add_argument(
-        "--accept",
-        action="append",
-        default=[],
-        metavar="SLUG=REASON",
-        help="with --raise-floor: more false positives in SLUG are true facts (say why)",
-    )
+
     parser.add_argument("--case", help="only cases whose slug contains this")
     args = parser.parse_args(argv)
     results = run(args.corpus, select=(lambda c: args.case in c.slug) if args.case else None)
@@ -568,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
                 for e in r.errors:
                     print(f"  ERROR {e}")
     if args.raise_floor:
-        raise_floor(results, accept=dict(a.split("=", 1) for a in args.accept))
+        raise_floor(results)
     if args.check_floor:
         bad = check_floor(results)
         for b in bad:

@@ -317,10 +317,14 @@ class _Graph:
         if kind is Kind.ENDPOINT:
             ep = _endpoint(node)
             return End(
-                f"endpoint:{ep.kind}",
+                f"endpoint:{ep.name}",
                 {"prefix": "endpoint", "names": {ep.kind, ep.name.lower()}},
             )
         return End(uid, {"prefix": kind.value.lower()})
+
+
+def _owner(uid: str) -> str:
+    return ids.parse(uid).dataset if ids.kind_of(uid) is Kind.COLUMN else uid
 
 
 def _own_name(node: Node) -> str:
@@ -330,7 +334,12 @@ def _own_name(node: Node) -> str:
 
 
 def _endpoint(node: Node) -> PEndpoint:
-    kind = str(node.props.get("framework") or node.props.get("platform") or node.namespace)
+    kind = str(
+        node.props.get("service_kind")
+        or node.props.get("framework")
+        or node.props.get("platform")
+        or node.namespace
+    )
     name = node.name.rsplit("#", 1)[-1]
     return PEndpoint(name, kind.lower())
 
@@ -369,14 +378,14 @@ def produced_facts(artefact: Path | None, root: Path) -> Produced:
             out.reads.add(dataset_text(e.dst))
         elif e.rel is Rel.WRITES and ids.kind_of(e.dst) is Kind.DATASET:
             out.writes.add(dataset_text(e.dst))
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()  # column edges of one dataset pair: one flow
     for e in g.flows:
         if e.dst in copies and e.props.get("kind") == "export":
             continue  # a trained model saved as itself: one fact, not a flow
         src, dst = g.end(e.src), g.end(e.dst)
         kind = str(e.props.get("kind") or "transform")
-        ident = (src.text, dst.text, kind)
-        if ident in seen:  # column-level edges of one dataset pair are one flow
+        ident = (_owner(e.src), _owner(e.dst), kind)
+        if ident in seen:
             continue
         seen.add(ident)
         out.flows.append(PFlow(src, dst, kind))

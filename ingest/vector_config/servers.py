@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ingest.notebook.values import Collector
+from ingest.vector_config.compose import service_facts
 from ingest.vector_config.naming import DEFAULT_PORTS, endpoint_uid
 from lineage import ids
-from lineage.model import Problem, Severity
 
 __all__ = [
     "IMAGES",
@@ -157,6 +157,7 @@ def _container_port(ports: list[str], default: int) -> int:
 
 def compose_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
     services: Mapping[str, Mapping[str, Any]] = doc["services"]
+    service_facts(out, services, path)  # every service, its exposure and who uses whom
     servers: dict[str, str] = {}
     for name, service in services.items():
         found = _image_engine(service)
@@ -177,9 +178,6 @@ def compose_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
             persistence="volume" if service.get("volumes") else "container",
         )
     if not servers:
-        out.problems.append(
-            Problem(Severity.INFO, "docker-compose file runs no known vector database", path)
-        )
         return
     for name, service in services.items():
         if name in servers:

@@ -84,3 +84,43 @@ def test_a_url_with_a_port_filled_in_at_run_time_does_not_stop_the_notebook() ->
     nb = "googlecloudplatform-vertex-ai-samples__get_started_vertex_training_lightgbm.ipynb"
     nodes, _ = _facts(NOTEBOOKS / nb)
     assert any(n.kind is Kind.MODEL for n in nodes.values())
+
+
+CONFIGS = REAL / "configs"
+
+
+def _config_facts(name: str) -> tuple[dict[str, Node], list[Edge]]:
+    from ingest.vector_config import vector_config_facts
+
+    nodes: dict[str, Node] = {}
+    edges: list[Edge] = []
+    for fact in vector_config_facts(CONFIGS / name, ref=name):
+        if isinstance(fact, Node):
+            nodes[fact.uid] = fact
+        elif isinstance(fact, Edge):
+            edges.append(fact)
+    return nodes, edges
+
+
+def test_compose_services_are_endpoints_with_auth_off_settings_and_service_urls_as_flows() -> None:
+    """timescale/pgai: timescaledb-ha told ``ai.ollama_host=http://ollama:11434``."""
+    name = "docker-compose.timescale-pgai__docker_compose_pgai_ollama.yml"
+    nodes, edges = _config_facts(name)
+    db, ollama = (f"endpoint:compose:{name}#{s}" for s in ("db", "ollama"))
+    assert nodes[db].props["service_kind"] == "pgai"
+    assert nodes[db].props["exposure"] == "published"
+    assert nodes[ollama].props["auth"] == "off"
+    assert (ollama, db, "infer") in _flows(edges)
+    assert [n.props["engine"] for n in nodes.values() if n.kind is Kind.VECTOR_INDEX] == ["pgai"]
+
+
+def test_compose_depends_on_and_anonymous_weaviate() -> None:
+    """weaviate/weaviate-examples: Weaviate with anonymous access and a transformers module."""
+    name = "docker-compose.weaviate-weaviate-examples__transformers_newspublications.yml"
+    nodes, edges = _config_facts(name)
+    weaviate = [n for n in nodes.values() if n.props.get("service_kind") == "weaviate"]
+    assert weaviate and weaviate[0].props["auth_setting"] == (
+        "AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=true"
+    )
+    module = [n for n in nodes.values() if n.props.get("service_kind") == "weaviate-module"]
+    assert module and (module[0].uid, weaviate[0].uid, "embed") in _flows(edges)

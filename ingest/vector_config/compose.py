@@ -1,0 +1,242 @@
+"""docker-compose services as Endpoints: what runs, what is published, who talks to whom.
+
+Every service is an Endpoint (``endpoint:compose:<file>#<service>``) with the kind of thing
+its image runs (:data:`SERVICE_KINDS`, one row per image family), its published ports and
+``exposure`` (``published`` when a port is mapped to the host, else ``internal``), and, when
+the file shows the service accepting requests without authentication, ``auth: "off"`` with the
+setting that says so (:data:`AUTH_OFF`) so a policy can match it. ``depends_on`` and service
+URLs in the environment or command (``http://ollama:11434``) become flows from the service
+used to the service using it, with the kind the used service's role implies
+(:data:`FLOW_KIND`). A vector database service holds indexes whose names are chosen at run
+time: one VectorIndex per server with ``collection_known: false``. Model servers (TEI, vLLM,
+TGI, Ollama) name their model on the command line or in the environment: a Model node, served
+by the endpoint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ingest.notebook.values import Collector
+from ingest.vector_config.naming import endpoint_uid, model_uid, vector_index_uid
+from lineage.model import EdgeKind
+
+__all__ = ["AUTH_OFF", "FLOW_KIND", "SERVICE_KINDS", "service_facts", "service_kind"]
+
+# (image pattern, kind, vector engine or "") — first match wins
+SERVICE_KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(p, re.I), kind, engine)
+    for p, kind, engine in (
+        (r"(^|/)qdrant/qdrant\b", "qdrant", "qdrant"),
+        (r"(^|/)(chromadb/chroma|chroma-core/chroma)\b", "chroma", "chroma"),
+        (r"(^|/)milvusdb/milvus\b", "milvus", "milvus"),
+        (r"(^|/)semitechnologies/weaviate(:|$)", "weaviate", "weaviate"),
+        (r"(^|/)(pgvector/pgvector|ankane/pgvector)\b|pgvecto-rs", "pgvector", "pgvector"),
+        (r"timescale/timescaledb|timescaledb-ha", "pgai", "pgai"),
+        (r"(^|/)postgres(ql)?(:|$)|bitnami/postgresql", "postgres", ""),
+        (r"elasticsearch", "elasticsearch", "elasticsearch"),
+        (r"opensearchproject/opensearch(:|$)", "opensearch", "opensearch"),
+        (r"opensearch-dashboards", "opensearch-dashboards", ""),
+        (r"redis/redis-stack|redislabs/redisearch", "redis", "redis"),
+        (r"(^|/)redis(:|$)|bitnami/redis", "redis", ""),
+        (r"mongodb-atlas-local", "mongodb", "mongodb_atlas"),
+        (r"(^|/)mongo(db)?(:|$)", "mongodb", ""),
+        (r"text-embeddings-inference", "tei", ""),
+        (r"text-generation-inference", "tgi", ""),
+        (r"vllm", "vllm", ""),
+        (r"(^|/)ollama/ollama\b", "ollama", ""),
+        (r"open-webui", "open-webui", ""),
+        (r"langfuse", "langfuse", ""),
+        (r"clickhouse", "clickhouse", ""),
+        (r"minio", "minio", ""),
+        (r"kibana", "kibana", ""),
+        (r"nginx", "nginx", ""),
+        (r"etcd", "etcd", ""),
+        (r"opentelemetry-collector|otel/", "otel-collector", ""),
+        (r"hayhooks", "hayhooks", ""),
+        (r"neo4j", "neo4j", ""),
+        (r"litellm", "litellm", ""),
+        (r"grafana", "grafana", ""),
+        (r"prometheus", "prometheus", ""),
+        (r"langgraph", "langgraph", ""),
+        (r"openmemory|mem0", "mem0", ""),
+        (
+            r"transformers-inference|t2v-transformers|multi2vec|text2vec|img2vec|"
+            r"sum-transformers|qna-transformers|ner-transformers",
+            "weaviate-module",
+            "",
+        ),
+    )
+)
+_BUILD_HINT = re.compile(r"\b(qdrant|chroma|milvus|weaviate|pgvector)\b", re.I)
+
+# kind of the used service -> flow kind into the service that uses it
+FLOW_KIND: dict[str, EdgeKind] = {
+    "tei": EdgeKind.EMBED,
+    "weaviate-module": EdgeKind.EMBED,
+    "vllm": EdgeKind.INFER,
+    "tgi": EdgeKind.INFER,
+    "ollama": EdgeKind.INFER,
+    "litellm": EdgeKind.INFER,
+}
+_VECTOR_FLOW = EdgeKind.RETRIEVE
+_FRONT = frozenset({"nginx"})
+
+
+def _has(text: str, pattern: str) -> bool:
+    return re.search(pattern, text, re.I) is not None
+
+
+# kind -> test over the service's environment+command text: the setting that leaves it open
+AUTH_OFF: dict[str, Callable[[str], str | None]] = {
+    "weaviate": lambda t: (
+        "AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=true"
+        if _has(t, r"AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED\W+['\"]?true")
+        else None
+    ),
+    "elasticsearch": lambda t: (
+        "xpack.security.enabled=false"
+        if _has(t, r"xpack\.security\.enabled\W+['\"]?false")
+        else None
+    ),
+    "opensearch": lambda t: (
+        "security plugin disabled"
+        if _has(t, r"(plugins\.security\.disabled|DISABLE_SECURITY_PLUGIN)\W+['\"]?true")
+        else None
+    ),
+    "qdrant": lambda t: (
+        None if _has(t, r"QDRANT__SERVICE__API_KEY") else "no QDRANT__SERVICE__API_KEY"
+    ),
+    "chroma": lambda t: (
+        None if _has(t, r"CHROMA_SERVER_AUTHN?_PROVIDER") else "no CHROMA_SERVER_AUTHN_PROVIDER"
+    ),
+    "redis": lambda t: (
+        None if _has(t, r"requirepass|REDIS_PASSWORD|REDIS_ARGS") else "no requirepass"
+    ),
+    "ollama": lambda t: "Ollama API has no authentication",
+    "vllm": lambda t: (
+        None if _has(t, r"--api-key|VLLM_API_KEY") else "vllm serve without --api-key"
+    ),
+    "milvus": lambda t: (
+        None if _has(t, r"authorizationEnabled\W+true") else "no authorizationEnabled"
+    ),
+    "open-webui": lambda t: "WEBUI_AUTH=False" if _has(t, r"WEBUI_AUTH\W+['\"]?false") else None,
+}
+_MODEL_ARGS = re.compile(
+    r"(?:--model-id|--model|--served-model-name|\bserve)[=\s]+['\"]?(?P<m>[^\s'\"]+)"
+)
+_MODEL_ENV = ("MODEL_ID", "MODEL_NAME", "LLM_MODEL_ID", "EMBEDDING_MODEL_ID", "RERANK_MODEL_ID")
+
+
+def service_kind(service: Mapping[str, Any]) -> tuple[str, str]:
+    """(kind, vector engine) of one compose service, from its image or build hints."""
+    image = str(service.get("image") or "")
+    for pattern, kind, engine in SERVICE_KINDS:
+        if image and pattern.search(image):
+            return kind, engine
+    if not image:
+        build = service.get("build")
+        context = build.get("context") if isinstance(build, Mapping) else build
+        hint = _BUILD_HINT.search(f"{context or ''} {_text(service.get('command'))}")
+        if hint:
+            engine = hint.group(1).lower()
+            return engine, engine
+    return "other", ""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return " ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list):
+        return " ".join(map(str, value))
+    return str(value or "")
+
+
+def _published(ports: list[str]) -> tuple[list[int], str | None]:
+    """Container ports mapped to the host, and a bind address if all are bound to one."""
+    found: list[int] = []
+    binds: set[str] = set()
+    for spec in ports:
+        parts = spec.split("/", 1)[0].split(":")
+        target = parts[-1]
+        if target.isdigit():
+            found.append(int(target))
+        if len(parts) == 3:
+            binds.add(parts[0])
+    return found, (binds.pop() if len(binds) == 1 else None)
+
+
+def _users(services: Mapping[str, Mapping[str, Any]], name: str) -> list[str]:
+    """Services that use ``name``: depend on it, or address it by URL/host name."""
+    users = []
+    for other, svc in services.items():
+        if other == name:
+            continue
+        deps = svc.get("depends_on") or []
+        deps = list(deps.keys()) if isinstance(deps, Mapping) else list(deps)
+        text = f"{_text(svc.get('environment'))} {_text(svc.get('command'))}"
+        if name in map(str, deps) or re.search(rf"(//|@|=|\s|^){re.escape(name)}[:/]", text):
+            users.append(other)
+    return users
+
+
+def service_facts(out: Collector, services: Mapping[str, Mapping[str, Any]], path: str) -> None:
+    kinds = {name: service_kind(svc) for name, svc in services.items()}
+    uids = {name: endpoint_uid("compose", f"{path}#{name}") for name in services}
+    for name, svc in services.items():
+        kind, engine = kinds[name]
+        ports = [str(p) for p in svc.get("ports") or []]
+        published, bind = _published(ports)
+        text = f"{_text(svc.get('environment'))} {_text(svc.get('command'))}"
+        off = AUTH_OFF.get(kind, lambda _: None)(text)
+        out.node(
+            uids[name],
+            framework="docker-compose",
+            service=name,
+            service_kind=kind,
+            image=svc.get("image"),
+            published_ports=published or None,
+            exposure="published" if published else "internal",
+            bind=bind,
+            auth="off" if off else None,
+            auth_setting=off,
+        )
+        if engine:  # the server's indexes: named at run time, held here
+            index = vector_index_uid(engine, f"{path}#{name}")
+            out.node(index, engine=engine, collection_known=False, server=uids[name])
+        _served_model(out, svc, kind, uids[name])
+    for name in services:
+        kind, engine = kinds[name]
+        for user in _users(services, name):
+            flow = EdgeKind.SERVE if kinds[user][0] in _FRONT else FLOW_KIND.get(kind)
+            if flow is EdgeKind.EMBED and "rerank" in name.lower():
+                flow = EdgeKind.INFER  # a reranker scores, it does not embed
+            if flow is None and "retriev" in name.lower():
+                flow = EdgeKind.RETRIEVE  # a retriever service: what it returns is retrieved
+            if flow is None:
+                flow = _VECTOR_FLOW if engine else EdgeKind.TRANSFORM
+            out.flow(uids[name], uids[user], flow)
+
+
+def _served_model(out: Collector, svc: Mapping[str, Any], kind: str, endpoint: str) -> None:
+    if kind not in ("tei", "vllm", "tgi"):
+        return
+    m = _MODEL_ARGS.search(_text(svc.get("command")))
+    name = m.group("m") if m else None
+    env = svc.get("environment")
+    if name is None and isinstance(env, Mapping):
+        name = next((str(env[k]) for k in _MODEL_ENV if env.get(k)), None)
+    if not name:
+        return
+    role = "reranker" if "rerank" in name.lower() else ("embedding" if kind == "tei" else "llm")
+    uid = model_uid(kind, name)
+    out.node(
+        uid,
+        provider=kind,
+        model_type=role,
+        origin="self_hosted",
+        unresolved=True if "${" in name else None,
+        served_by=endpoint,
+    )
