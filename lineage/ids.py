@@ -15,6 +15,12 @@ namespace off by its shape rather than by the first colon.
 'dataset:postgres://db:5432:shop.public.orders'
 >>> parse("column:postgres://db:5432:shop.public.orders#email").field
 'email'
+
+Limits every id obeys (checked in :func:`make`, so no ingestor can produce another id):
+at most :data:`MAX_ID_BYTES` bytes of UTF-8 (FalkorDB crashes in its unique-constraint
+check on ids of about 4 KiB, Neo4j refuses index keys over 8 KiB), and no control
+character (C0, DEL, C1: NUL cannot even be sent to FalkorDB as a parameter) or lone
+surrogate (not encodable as UTF-8).
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from lineage.errors import InvalidId
 from lineage.model import Kind
 
 __all__ = [
+    "MAX_ID_BYTES",
     "NodeId",
+    "check_text",
     "column_id",
     "dataset_id",
     "job_id",
@@ -46,6 +54,27 @@ _NAMESPACE = re.compile(
     r"(?P<ns>[A-Za-z][\w+.-]*://[^:/]*(?::\d+)?|[^:]+)(?::(?P<rest>.*))?$", re.S
 )
 _QUOTES = {'"': '"', "`": "`", "[": "]"}
+
+MAX_ID_BYTES = 2048
+# What an id may not contain: C0 controls, DEL, C1 controls, lone surrogates.
+_UNSTORABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def check_text(value: str, what: str, *, limit: int = MAX_ID_BYTES) -> None:
+    """Raise :class:`InvalidId` if ``value`` cannot be part of an id: too long, or holding a
+    control character or a lone surrogate. ``what`` names it in the message.
+
+    >>> check_text("a\\x00b", "name")
+    Traceback (most recent call last):
+    lineage.errors.InvalidId: name: control character U+0000 at position 1
+    """
+    bad = _UNSTORABLE.search(value)
+    if bad is not None:
+        kind = "lone surrogate" if bad.group() >= "\ud800" else "control character"
+        raise InvalidId(f"{what}: {kind} U+{ord(bad.group()):04X} at position {bad.start()}")
+    size = len(value.encode("utf-8"))
+    if size > limit:
+        raise InvalidId(f"{what}: {size} bytes, over the limit of {limit}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +190,9 @@ def make(kind: Kind | str, namespace: str, name: str = "", field: str = "") -> s
     kind = Kind(kind) if not isinstance(kind, Kind) else kind
     namespace = normalise_namespace(namespace)
     if kind is Kind.SOURCE:
-        return str(NodeId(kind, namespace))
+        uid = str(NodeId(kind, namespace))
+        check_text(uid, "source id")
+        return uid
     if not name.strip():
         raise InvalidId(f"{kind.value} id needs a name")
     name = normalise_name(name) if kind in (Kind.DATASET, Kind.COLUMN) else name.strip()
@@ -169,7 +200,9 @@ def make(kind: Kind | str, namespace: str, name: str = "", field: str = "") -> s
         field = _normalise_part(field, preserve_quoted_case=False)
         if not field:
             raise InvalidId("column id needs a field")
-    return str(NodeId(kind, namespace, name, field))
+    uid = str(NodeId(kind, namespace, name, field))
+    check_text(uid, f"{kind.value.lower()} id")
+    return uid
 
 
 def dataset_id(namespace: str, name: str) -> str:

@@ -35,9 +35,9 @@ from ingest.openlineage import (
     BatchMapper,
     RawEvent,
     RunOutcome,
+    check_event,
     idempotency_key,
     read_events,
-    validate_event,
 )
 from ingest.openlineage.aliases import rewrite
 from lineage.eventlog import EventLog, FileEventLog, LogRecord
@@ -151,7 +151,7 @@ def check(raw: RawEvent) -> Rejected | None:
     """Why a payload element cannot be accepted, or None."""
     if raw.error:
         return Rejected(raw.index, ({"field": "<event>", "message": raw.error},), raw.line)
-    violations = validate_event(raw.event)
+    violations = check_event(raw.event)
     if violations:
         return Rejected(raw.index, tuple(v.to_dict() for v in violations), raw.line)
     return None

@@ -4,17 +4,20 @@
 """
 
 from ingest.openlineage.batch import BatchMapper
+from ingest.openlineage.limits import MAX_DEPTH, check_event
 from ingest.openlineage.mapping import RunOutcome, event_facts, idempotency_key, run_outcome
 from ingest.openlineage.models import Event, parse_event
 from ingest.openlineage.reading import RawEvent, read_events
 from ingest.openlineage.validate import Violation, event_kind, validate_event
 
 __all__ = [
+    "MAX_DEPTH",
     "BatchMapper",
     "Event",
     "RawEvent",
     "RunOutcome",
     "Violation",
+    "check_event",
     "event_facts",
     "event_kind",
     "idempotency_key",
