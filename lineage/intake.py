@@ -15,6 +15,13 @@ The HTTP router (``POST /api/v1/lineage`` and the batch endpoint) and the CLI
 5. the records are marked applied. A crash between 2 and 5 is repaired by :meth:`recover`,
    which the service runs at start-up.
 
+Nothing wedges it: a record that fails to apply while the store is healthy is found by
+halving the failed group, kept in the dead-letter file with the reason
+(:mod:`lineage.deadletter`) and marked applied, and the rest is applied. Records read back
+from the log (recovery, replay) are checked again first, as an older version may have
+logged what the intake now refuses. When the store itself does not answer, nothing is
+dead-lettered: the records stay unapplied for the next attempt.
+
 Statements are parameterised; no event content is ever interpolated into Cypher.
 """
 
@@ -40,6 +47,7 @@ from ingest.openlineage import (
     read_events,
 )
 from ingest.openlineage.aliases import rewrite
+from lineage.deadletter import DeadLetters
 from lineage.eventlog import EventLog, FileEventLog, LogRecord
 from lineage.model import Edge, Fact, Kind, Node, Problem, Rel
 from lineage.pipeline import IngestReport, ingest
@@ -160,9 +168,12 @@ def check(raw: RawEvent) -> Rejected | None:
 class Intake:
     """One store and one event log; safe to call from several threads."""
 
-    def __init__(self, store: Store, event_log: EventLog) -> None:
+    def __init__(
+        self, store: Store, event_log: EventLog, dead_letters: DeadLetters | None = None
+    ) -> None:
         self.store = store
         self.log = event_log
+        self.dead = dead_letters or DeadLetters(_dead_letter_path(event_log, store))
         self._apply_lock = threading.Lock()
         self._behind = False  # an apply failed: recover before the next one
         self._cv = threading.Condition()
@@ -259,14 +270,70 @@ class Intake:
         return self._apply_items([(r, source_ref or r.source) for r in records])
 
     def _apply_items(self, items: Sequence[tuple[LogRecord, str]]) -> IngestReport:
+        """Apply in one go; if that fails while the store answers, isolate the culprits."""
+        try:
+            return self._apply_once(items)
+        except Exception as exc:
+            self._store_answers(exc)
+            return self._isolate(items, exc)
+
+    def _store_answers(self, exc: Exception) -> None:
+        """Re-raise ``exc`` unless the store still answers (then the events are at fault)."""
+        try:
+            self.store.query("RETURN 1 AS ok")
+        except Exception:
+            raise exc from None
+
+    def _isolate(self, items: Sequence[tuple[LogRecord, str]], exc: Exception) -> IngestReport:
+        """Halve a failed group until each failing record is alone, dead-letter those and
+        apply the rest: log2(n) extra attempts per culprit."""
+        if len(items) == 1:
+            record, ref = items[0]
+            return self._dead_letter(record, ref, f"{type(exc).__name__}: {exc}")
+        report = IngestReport()
+        mid = len(items) // 2
+        for half in (items[:mid], items[mid:]):
+            try:
+                part = self._apply_once(half)
+            except Exception as failure:
+                self._store_answers(failure)
+                part = self._isolate(half, failure)
+            report.nodes += part.nodes
+            report.edges += part.edges
+            report.problems += part.problems
+        return report
+
+    def _dead_letter(self, record: LogRecord, ref: str, reason: str) -> IngestReport:
+        self.dead.add(record, reason)
+        self.log.mark_applied([record.seq])
+        log.error("event log record %d dead-lettered to %s: %s", record.seq, self.dead.path, reason)
+        report = IngestReport()
+        report.problems.append(_problem(f"log record {record.seq} dead-lettered: {reason}", ref))
+        return report
+
+    def _checked(self, records: Sequence[LogRecord]) -> list[LogRecord]:
+        """Records read back from the log that the intake's checks still accept; the others
+        are dead-lettered (logged by an older version that did not refuse them)."""
+        out = []
+        for record in records:
+            violations = check_event(record.event)
+            if violations:
+                reason = "refused by the intake checks: " + "; ".join(map(str, violations[:5]))
+                self._dead_letter(record, record.source, reason)
+            else:
+                out.append(record)
+        return out
+
+    def _apply_once(self, items: Sequence[tuple[LogRecord, str]]) -> IngestReport:
         report = IngestReport()
         mapper = BatchMapper()
         outcomes: dict[str, RunOutcome] = {}
+        unmappable: list[tuple[LogRecord, str]] = []
         for record, ref in items:
             try:
                 outcome = mapper.add(record.event, ref=ref)
-            except (ValueError, TypeError) as exc:  # a record logged by an older version
-                report.problems.append(_problem(f"log record {record.seq}: {exc}", ref))
+            except Exception as exc:  # a record logged by an older version
+                unmappable.append((record, f"not mappable: {type(exc).__name__}: {exc}"))
                 continue
             if outcome is not None:
                 prior = outcomes.get(outcome.job)
@@ -280,6 +347,8 @@ class Intake:
             ingest(self.store, facts, report=report, batch_size=_ONE_BATCH)
             self._stale.applied(facts, outcomes.values())
             self.log.mark_applied(r.seq for r, _ in items)
+        for record, reason in unmappable:
+            report.problems += self._dead_letter(record, record.source, reason).problems
         return report
 
     def recover(self, *, chunk: int = 2000) -> int:
@@ -287,7 +356,7 @@ class Intake:
         done = 0
         for batch in _chunks(self.log.unapplied(), chunk):
             with _no_gc():
-                self.apply(batch)
+                self.apply(self._checked(batch))
             done += len(batch)
         self._behind = False
         return done
@@ -297,7 +366,7 @@ class Intake:
         total = IngestReport()
         for batch in _chunks(self.log.records(), chunk):
             with _no_gc():
-                report = self.apply(batch)
+                report = self.apply(self._checked(batch))
             total.nodes += report.nodes
             total.edges += report.edges
             total.problems += report.problems
@@ -339,6 +408,13 @@ class Intake:
                 found[uid] = target
                 target, hops = self._alias_cache.get(target), hops + 1
         return found
+
+
+def _dead_letter_path(event_log: EventLog, store: Store) -> Path:
+    """``deadletter.jsonl`` beside a file event log, else in the default log folder."""
+    if isinstance(event_log, FileEventLog):
+        return event_log.root / "deadletter.jsonl"
+    return event_log_path(store.location) / "deadletter.jsonl"
 
 
 def coalesce(facts: Iterable[Fact]) -> list[Fact]:

@@ -53,12 +53,16 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @app.get("/readyz")
     def readyz() -> JSONResponse:
-        """Readiness for load balancers: the store answers a query."""
+        """Readiness for load balancers: the store answers a query. Also says how many
+        events were dead-lettered (could not be applied) and the last reason."""
+        intake = getattr(app.state, "openlineage", None)
+        extra = {"dead_letters": intake.dead.summary()} if intake is not None else {}
         try:
             app.state.store.query("RETURN 1 AS ok")
         except LineageError as exc:
-            return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, 503)
-        return JSONResponse({"status": "ready"})
+            body = {"status": "unavailable", "error": type(exc).__name__, **extra}
+            return JSONResponse(body, 503)
+        return JSONResponse({"status": "ready", **extra})
 
     for router in _routers(settings):
         app.include_router(router)
