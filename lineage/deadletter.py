@@ -81,14 +81,15 @@ class DeadLetters:
             return True
 
     def summary(self) -> dict[str, Any]:
-        """For ``/readyz``: how many, the last one's reason and time, and where."""
+        """For ``/readyz`` (unauthenticated): how many, the last one's reason (short) and
+        time; not the file's path."""
         with self._lock:
             last = self._last or {}
+            reason = last.get("reason")
             return {
                 "count": len(self._keys),
-                "last_reason": last.get("reason"),
+                "last_reason": reason[:300] if isinstance(reason, str) else None,
                 "last_at": last.get("dead_at"),
-                "file": str(self.path),
             }
 
     def __len__(self) -> int:

@@ -16,7 +16,10 @@ def test_health_and_readiness(store: Store) -> None:
     app = create_app(Settings(store=store.location), store=store)
     with TestClient(app) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
-        assert client.get("/readyz").json() == {"status": "ready"}
+        assert client.get("/readyz").json() == {
+            "status": "ready",
+            "dead_letters": {"count": 0, "last_reason": None, "last_at": None},
+        }
 
 
 def test_readiness_fails_when_the_store_does_not_answer(store: Store) -> None:
