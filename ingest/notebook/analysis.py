@@ -184,10 +184,12 @@ class Analyzer:
 
     def _s_for(self, node: ast.For | ast.AsyncFor) -> None:
         it = self.ev(node.iter)
-        self._assign(node.target, _derived(it))
         outer = self.loop_data
         self.loop_data = outer | it.carried()
-        self._block(node.body)
+        items = _literal_items(it)
+        for item in items or (None,):  # a literal list of names/URLs: each one in turn
+            self._assign(node.target, Val(const=item) if items else _derived(it))
+            self._block(node.body)
         self.loop_data = outer
         self._block(node.orelse)
 
@@ -516,14 +518,19 @@ class Analyzer:
         self._scopes.append({})
         try:
             sources = []
-            for gen in node.generators:
+            items: list[Any] = []
+            for i, gen in enumerate(node.generators):
                 it = self.ev(gen.iter)
                 sources.append(it)
+                items = _literal_items(it) if i == 0 and len(node.generators) == 1 else []
                 self._assign(gen.target, _derived(it))
-            if isinstance(node, ast.DictComp):
-                sources += [self.ev(node.key), self.ev(node.value)]
-            else:
-                sources.append(self.ev(node.elt))
+            for item in items or (None,):  # ``[Loader(u) for u in ["https://..", ..]]``
+                if items:
+                    self._assign(node.generators[0].target, Val(const=item))
+                if isinstance(node, ast.DictComp):
+                    sources += [self.ev(node.key), self.ev(node.value)]
+                else:
+                    sources.append(self.ev(node.elt))
         finally:
             self._scopes.pop()
         return union(sources)
@@ -691,6 +698,17 @@ def _derived(value: Val) -> Val:
         models=value.models,
         attrs=value.attrs if value.attrs.get("role") == "vector_client" else {},
     )
+
+
+_MAX_LITERAL_ITEMS = 16
+
+
+def _literal_items(value: Val) -> list[Any]:
+    """The items of a short literal list of strings (iterated one by one), else []."""
+    const = value.const
+    if not isinstance(const, (list, tuple)) or not 0 < len(const) <= _MAX_LITERAL_ITEMS:
+        return []
+    return list(const) if all(isinstance(c, str) for c in const) else []
 
 
 def _is_const(value: Val) -> bool:

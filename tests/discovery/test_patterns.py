@@ -124,3 +124,34 @@ def test_compose_depends_on_and_anonymous_weaviate() -> None:
     )
     module = [n for n in nodes.values() if n.props.get("service_kind") == "weaviate-module"]
     assert module and (module[0].uid, weaviate[0].uid, "embed") in _flows(edges)
+
+
+def test_llamaindex_settings_defaults_are_implied_models_with_the_rule() -> None:
+    """pinecone-io/examples llama_index_intro: no LLM named, so the query engine answers with
+    LlamaIndex's default OpenAI LLM, fed by the Pinecone index."""
+    nodes, edges = _facts(NOTEBOOKS / "pinecone-io-examples__llama_index_intro.ipynb")
+    llm = nodes["model:openai:gpt-3.5-turbo"]
+    assert llm.props["implied"] is True
+    assert llm.props["implied_by"] == "LlamaIndex Settings.llm default"
+    assert any(
+        e.dst == llm.uid and e.src.startswith("vectorindex:") and e.props["kind"] == "retrieve"
+        for e in edges
+    )
+
+
+def test_langchain_wrappers_without_a_model_use_the_default_marked_implied() -> None:
+    """langchain-ai/langgraph adaptive_rag: ``OpenAIEmbeddings()``; the URLs of a literal list
+    read one by one by ``WebBaseLoader`` in a comprehension."""
+    nodes, _ = _facts(NOTEBOOKS / "langchain-ai-langgraph__adaptive_rag.ipynb")
+    emb = nodes["model:openai:text-embedding-ada-002"]
+    assert emb.props["implied_by"] == "OpenAIEmbeddings() default model"
+    assert "dataset:https://lilianweng.github.io:/posts/2023-06-23-agent/" in nodes
+
+
+def test_index_identity_through_a_handle() -> None:
+    """``pinecone_index = pc.Index(index_name)``; ``PineconeVectorStore(pinecone_index=...)``:
+    the store is the named index, the same node any other artefact using it meets."""
+    nodes, edges = _facts(NOTEBOOKS / "pinecone-io-examples__llama_index_intro.ipynb")
+    indexes = [n.uid for n in nodes.values() if n.kind is Kind.VECTOR_INDEX]
+    assert indexes == ["vectorindex:pinecone:llama-index-intro"]
+    assert ("dataset:huggingface:squad", indexes[0], "embed") in _flows(edges)

@@ -59,12 +59,21 @@ def _client(
     provider: str,
     model_kws: tuple[str, ...] = ("model", "model_name", "repo_id"),
     model_pos: int | None = None,
+    default: str = "",
 ):
-    """An API client or LangChain/LlamaIndex LLM wrapper; the model may be named here."""
+    """An API client or LangChain/LlamaIndex LLM wrapper; the model may be named here.
+
+    A wrapper built without a model uses the library's ``default`` model: that model is
+    recorded with ``implied=True`` and the rule as ``implied_by``."""
 
     def handler(call: Call) -> Val | None:
         url = call.text(None, *_URL_KWS)
         model = call.text(model_pos, *model_kws)
+        given = call.arg(model_pos, *model_kws)
+        implied = ""
+        if model is None and default and not (given.tag or given.data or given.const):
+            model = default
+            implied = f"{call.qual.rsplit('.', 1)[-1]}() default model"
         if model and "://" in model:  # InferenceClient("http://tgi:8080")
             url, model = model, None
         prov, namespace = (provider, provider) if not url else provider_for_url(url)
@@ -85,7 +94,10 @@ def _client(
             endpoint=served_by,
         )
         if model and call.qual.rsplit(".", 1)[-1][:1].isupper() and _is_wrapper(call.qual):
-            return _llm(call, client, model)
+            made = _llm(call, client, model)
+            if implied and made.asset:
+                call.ctx.out.node(made.asset, implied=True, implied_by=implied)
+            return made
         return client
 
     return handler
@@ -291,6 +303,7 @@ def _embedding(provider: str, default: str = "", kws: tuple[str, ...] = ()):
 
     def handler(call: Call) -> Val | None:
         name = call.text(0 if provider in ("huggingface", "fastembed") else None, *names)
+        implied = not name and bool(default)
         name = name or default
         if not name:
             return Val(tag=call.qual).with_attrs(role="embedding", provider=provider)
@@ -311,6 +324,8 @@ def _embedding(provider: str, default: str = "", kws: tuple[str, ...] = ()):
             provider=provider_ if provider_ != "local" else "huggingface",
             model_type="embedding",
             origin="local" if provider_ == "local" else "third_party_api",
+            implied=True if implied else None,
+            implied_by=f"{call.qual.rsplit('.', 1)[-1]}() default model" if implied else None,
         )
         return value.with_attrs(provider=provider_)
 
@@ -466,7 +481,7 @@ RULES: tuple[Rule, ...] = (
     Rule(("langchain*.AzureOpenAIEmbeddings",), _embedding("azure_openai"), "Azure embeddings"),
     Rule(
         ("langchain*.CohereEmbeddings", "llama_index*.CohereEmbedding"),
-        _embedding("cohere"),
+        _embedding("cohere", "embed-english-v2.0"),
         "Cohere embeddings",
     ),
     Rule(
@@ -474,25 +489,23 @@ RULES: tuple[Rule, ...] = (
         _embedding("ollama"),
         "Ollama embeddings",
     ),
-    Rule(("langchain*.MistralAIEmbeddings",), _embedding("mistral"), "Mistral embeddings"),
     Rule(
-        ("langchain*.VertexAIEmbeddings", "langchain*.GoogleGenerativeAIEmbeddings"),
-        _embedding("google"),
-        "Google embeddings",
+        ("langchain*.MistralAIEmbeddings", "llama_index*.MistralAIEmbedding"),
+        _embedding("mistral", "mistral-embed"),
+        "Mistral embeddings",
     ),
-    Rule(("langchain*.BedrockEmbeddings",), _embedding("bedrock", kws=("model_id",)), "Bedrock"),
+    Rule(("langchain*.GoogleGenerativeAIEmbeddings",), _embedding("google"), "Gemini embeddings"),
+    Rule(("langchain*.VertexAIEmbeddings",), _embedding("vertex"), "Vertex AI embeddings"),
+    Rule(
+        ("langchain*.BedrockEmbeddings",),
+        _embedding("bedrock", "amazon.titan-embed-text-v1", kws=("model_id",)),
+        "Bedrock",
+    ),
     # LLM wrappers
-    Rule(
-        (
-            "langchain*.ChatOpenAI",
-            "langchain*.OpenAI",
-            "llama_index*.OpenAI",
-            "dspy.OpenAI",
-            "llama_index*.OpenAILike",
-        ),
-        _client("openai"),
-        "OpenAI LLM wrappers",
-    ),
+    Rule(("langchain*.ChatOpenAI",), _client("openai", default="gpt-3.5-turbo"), "ChatOpenAI"),
+    Rule(("langchain*.OpenAI",), _client("openai", default="gpt-3.5-turbo-instruct"), "OpenAI"),
+    Rule(("llama_index*.OpenAI",), _client("openai", default="gpt-3.5-turbo"), "LlamaIndex"),
+    Rule(("dspy.OpenAI", "llama_index*.OpenAILike"), _client("openai"), "OpenAI LLM wrappers"),
     Rule(
         ("langchain*.AzureChatOpenAI", "langchain*.AzureOpenAI", "llama_index*.AzureOpenAI"),
         _client("azure_openai", ("model", "deployment_name", "azure_deployment")),
@@ -514,9 +527,18 @@ RULES: tuple[Rule, ...] = (
         "Ollama wrappers",
     ),
     Rule(("langchain*.ChatCohere", "langchain*.Cohere"), _client("cohere"), "Cohere wrappers"),
-    Rule(("langchain*.ChatMistralAI",), _client("mistral"), "Mistral wrappers"),
+    Rule(
+        ("langchain*.ChatMistralAI", "llama_index*.MistralAI"),
+        _client("mistral", default="mistral-small"),
+        "Mistral wrappers",
+    ),
     Rule(("langchain*.ChatGroq",), _client("groq", ("model", "model_name")), "Groq wrappers"),
-    Rule(("langchain*.ChatGoogleGenerativeAI", "langchain*.ChatVertexAI"), _client("google"), ""),
+    Rule(("langchain*.ChatGoogleGenerativeAI",), _client("google"), "Gemini API"),
+    Rule(
+        ("langchain*.ChatVertexAI", "langchain*.VertexAI", "llama_index*.Vertex"),
+        _client("vertex"),
+        "",
+    ),
     Rule(("langchain*.ChatBedrock", "langchain*.Bedrock*"), _client("bedrock", ("model_id",)), ""),
     Rule(
         ("langchain*.HuggingFacePipeline", "vllm.LLM", "llama_index*.HuggingFaceLLM"),

@@ -14,7 +14,7 @@ from typing import Any
 from ingest.notebook.recognisers.common import dataset_at, inputs_of, is_model
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val, union
-from ingest.vector_config.naming import engine_namespace, vector_index_uid
+from ingest.vector_config.naming import engine_namespace, model_uid, vector_index_uid
 from lineage import ids
 from lineage.model import EdgeKind, Kind
 
@@ -190,6 +190,11 @@ def _retriever(call: Call) -> Val | None:
     if index is None:
         return None
     llm = call.arg(None, "llm")
+    if index.attrs.get("framework") == "llama_index" and call.method != "as_retriever":
+        if not is_model(llm):  # a query/chat engine answers with Settings.llm
+            llm = call.ctx.defaults.get("llm") or _llama_default(call, "llm")
+        if is_model(llm):
+            call.ctx.flow_into([index.asset], llm.asset, EdgeKind.RETRIEVE)
     return Val(
         tag=call.qual,
         data=frozenset({index.asset}),
@@ -201,6 +206,9 @@ def _wrapper(engine: str, *, from_docs: bool):
     """LangChain/LlamaIndex vector store classes (constructor or ``from_documents``)."""
 
     def handler(call: Call) -> Val | None:
+        handle = _find(call.arg(None, *_INDEX_HANDLE_KWS), "vector_index")
+        if handle is not None:  # PineconeVectorStore(pinecone_index=pc.Index("quickstart"))
+            return _wrapped_index(call, handle, from_docs=from_docs)
         client = _find(
             call.arg(None, "client", "qdrant_client", "chroma_client", "es_connection"),
             "vector_client",
@@ -237,16 +245,32 @@ def _wrapper(engine: str, *, from_docs: bool):
                 f"{call.ctx.notebook}#{call.ctx.target or 'index'}"
             )
         index = _index(call, client, collection)
-        embedder = call.arg(
-            1 if from_docs else None, "embedding", "embeddings", "embedding_function", "embed_model"
-        )
-        if from_docs:
-            _embed(call, index, call.arg(0, "documents", "texts", "nodes", "data"), embedder)
-        elif _embedder_of(embedder):
-            call.ctx.out.node(index.asset, embedding_model=_embedder_of(embedder))
-        return index.with_attrs(embedder=embedder)
+        return _wrapped_index(call, index, from_docs=from_docs)
 
     return handler
+
+
+# keywords that hand a wrapper an index object opened elsewhere (identity through handles)
+_INDEX_HANDLE_KWS = (
+    "pinecone_index",
+    "index",
+    "collection",
+    "table",
+    "chroma_collection",
+    "weaviate_collection",
+    "lance_table",
+)
+
+
+def _wrapped_index(call: Call, index: Val, *, from_docs: bool) -> Val:
+    embedder = call.arg(
+        1 if from_docs else None, "embedding", "embeddings", "embedding_function", "embed_model"
+    )
+    if from_docs:
+        _embed(call, index, call.arg(0, "documents", "texts", "nodes", "data"), embedder)
+    elif _embedder_of(embedder):
+        call.ctx.out.node(index.asset, embedding_model=_embedder_of(embedder))
+    return index.with_attrs(embedder=embedder)
 
 
 def _add_documents(call: Call) -> Val | None:
@@ -304,9 +328,36 @@ def _llama_index(call: Call) -> Val | None:
     embedder = call.arg(None, "embed_model")
     if not _embedder_of(embedder) and "embed_model" in call.ctx.defaults:
         embedder = call.ctx.defaults["embed_model"]
+    if not _embedder_of(embedder) and not (embedder.tag or embedder.data):
+        embedder = _llama_default(call, "embed_model")
     if not call.qual.endswith("from_vector_store"):
         _embed(call, store, call.arg(0, "documents", "nodes"), embedder)
-    return store.with_attrs(embedder=embedder)
+    return store.with_attrs(embedder=embedder, framework="llama_index")
+
+
+# LlamaIndex's ``Settings`` defaults: what runs when the code names no model
+_LLAMA_DEFAULTS = {
+    "embed_model": ("text-embedding-ada-002", "embedding"),
+    "llm": ("gpt-3.5-turbo", "llm"),
+}
+
+
+def _llama_default(call: Call, setting: str) -> Val:
+    name, model_type = _LLAMA_DEFAULTS[setting]
+    uid = model_uid("openai", name)
+    call.ctx.out.node(
+        uid,
+        provider="openai",
+        model_type=model_type,
+        origin="third_party_api",
+        implied=True,
+        implied_by=f"LlamaIndex Settings.{setting} default",
+    )
+    return Val(tag="llama_index.core.Settings." + setting, asset=uid).with_attrs(
+        role="embedding" if model_type == "embedding" else "model",
+        provider="openai",
+        origin="third_party_api",
+    )
 
 
 def _embedchain_app(call: Call) -> Val | None:
@@ -404,7 +455,14 @@ RULES: tuple[Rule, ...] = (
         "Weaviate",
     ),
     Rule(
-        ("pinecone.Pinecone", "pinecone.Pinecone*"), _client("pinecone", None, "host"), "Pinecone"
+        (
+            "pinecone.Pinecone",
+            "pinecone.PineconeAsyncio",
+            "pinecone.grpc.PineconeGRPC",
+            "pinecone.PineconeGRPC",
+        ),
+        _client("pinecone", None, "host"),
+        "Pinecone (not its methods: pc.Index(name) is the index)",
     ),
     Rule(("elasticsearch.Elasticsearch",), _client("elasticsearch", 0, "hosts", "url"), "ES"),
     Rule(("opensearchpy.OpenSearch",), _client("opensearch", 0, "hosts"), "OpenSearch"),
@@ -421,7 +479,11 @@ RULES: tuple[Rule, ...] = (
     Rule(("*.query", "*.chat"), _embedchain_query, "embedchain app.query"),
     Rule(("llama_index*.StorageContext.from_defaults",), _storage_context, "LlamaIndex storage"),
     Rule(
-        ("llama_index*.VectorStoreIndex*", "llama_index*.VectorStoreIndex.from_*"),
+        (
+            "llama_index*.VectorStoreIndex*",
+            "llama_index*.VectorStoreIndex.from_*",
+            "llama_index*.GPTVectorStoreIndex*",
+        ),
         _llama_index,
         "LlamaIndex indexes",
     ),
