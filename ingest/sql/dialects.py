@@ -98,9 +98,27 @@ _TERADATA_PHRASE = re.compile(
 )
 
 
+# Oracle PL/SQL session values: ``SQL%ROWCOUNT`` (cursor attributes), ``SQLERRM``, ``SQLCODE``
+# read no table; sqlglot would parse ``SQL % ROWCOUNT`` as two columns. Made literals of the
+# same length (offsets and line numbers stay true).
+_ORACLE_SESSION = re.compile(
+    r"\b\w+%(?:ROWCOUNT|FOUND|NOTFOUND|ISOPEN|BULK_ROWCOUNT|BULK_EXCEPTIONS)\b"
+    r"|\bSQLERRM\b(?:\s*\(\s*[\w@:.]*\s*\))?|\bSQLCODE\b",
+    re.I,
+)
+
+
+def _literal_of_length(match: re.Match[str]) -> str:
+    literal = "NULL" if match.group().upper().startswith("SQLERRM") else "0"
+    return literal + " " * (len(match.group()) - len(literal))
+
+
 def preprocess(text: str, name: str | None) -> str:
     """Dialect syntax sqlglot does not read but that carries no lineage, made invisible."""
     key = (name or "ansi").strip().lower()
-    if DIALECT_ALIASES.get(key, key) == "teradata":
+    dialect = DIALECT_ALIASES.get(key, key)
+    if dialect == "teradata":
         return _TERADATA_PHRASE.sub(lambda m: " " * len(m.group()), text)
+    if (dialect == "oracle" and "%" in text) or "SQLERRM" in text.upper():
+        return _ORACLE_SESSION.sub(_literal_of_length, text) if dialect == "oracle" else text
     return text

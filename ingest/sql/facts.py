@@ -226,6 +226,9 @@ def _statement_facts(em: _Emitter, stmt: StatementLineage) -> Iterator[Problem]:
     for name in stmt.modifies:  # rows removed: no lineage, but the job changes the table
         uid = em.dataset(name, line)
         em.edge(Edge(em.job, Rel.WRITES, uid, _writes(stmt.kind), "", ref, em.seen))
+    for name in stmt.drops:  # DROP TABLE: the job destroys it (integrity), moves no data
+        uid = em.dataset(name, line)
+        em.edge(Edge(em.job, Rel.WRITES, uid, _writes("drop"), "", ref, em.seen))
     flows: dict[tuple[str, str], set[Transformation]] = defaultdict(set)
     pairs: dict[tuple[str, str], list[Transformation]] = defaultdict(list)
     for edge in stmt.columns:
@@ -304,7 +307,7 @@ def script_facts(
     job = ids.job_id(namespace, job_name)
     em = _Emitter(namespace, job, path, observed_at, (default_database, default_schema))
     first = result.statements[0].line if result.statements else 1
-    problems: list[Problem] = []
+    problems: list[Problem] = [Problem(Severity.WARNING, w, path) for w in result.warnings]
     for stmt in result.statements:
         if stmt.error:
             where = em.ref(stmt.line) + (f":{stmt.error_column}" if stmt.error_column else "")

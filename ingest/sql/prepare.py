@@ -76,6 +76,15 @@ def prepare(query: exp.Expr, dialect: Dialect, source: str = "") -> None:
             _unwrap(node)
             if node.parent is None:
                 continue
+        alias = node.args.get("alias")
+        if (
+            isinstance(node, exp.Unnest)
+            and isinstance(alias, exp.TableAlias)
+            and not node.alias
+            and len(alias.columns) == 1
+        ):  # BigQuery ``UNNEST(o.items) AS item`` names the element: ``item.sku`` reads it
+            alias.set("this", exp.to_identifier(alias.columns[0].name))
+            continue
         if isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
             node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q_{i}")))
     if ctes:

@@ -96,6 +96,8 @@ class ScriptLineage:
     columns: list[ColumnEdge] = field(default_factory=list)
     statements: list[StatementLineage] = field(default_factory=list)
     dialect: str = "ansi"
+    #: script-wide notes (an unknown dialect read as the generic one)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[StatementLineage]:
@@ -108,4 +110,5 @@ class ScriptLineage:
             "intermediates": list(self.intermediates),
             "columns": [c.to_dict() for c in self.columns],
             "statements": [s.to_dict() for s in self.statements],
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
         }

@@ -29,6 +29,7 @@ from ingest.sql.session import Session
 from ingest.sql.statement_lineage import statement_lineage
 from ingest.sql.statements import split_statements
 from ingest.sql.transforms import MaskingPolicy, Transformation, compose
+from lineage.errors import ConfigError
 
 __all__ = ["analyse"]
 
@@ -48,12 +49,18 @@ def analyse(
     ``lateral_aliases`` (default: the dialect's rule) lets a select item name an earlier
     item's alias, as Snowflake, Redshift, Databricks and DuckDB allow.
     """
+    warnings: list[str] = []
+    try:
+        sqlglot_dialect = resolve_dialect(dialect)
+    except ConfigError:  # e.g. vertica: the generic grammar still reads most of it
+        warnings.append(f"unknown SQL dialect {dialect!r}: read with the generic dialect")
+        dialect = "ansi"
+        sqlglot_dialect = resolve_dialect(dialect)
     if lateral_aliases is None:
         lateral_aliases = lateral_aliases_default(dialect)
-    sqlglot_dialect = resolve_dialect(dialect)
     cat = catalog.copy() if isinstance(catalog, Catalog) else Catalog(catalog)
     policy = masking or MaskingPolicy()
-    result = ScriptLineage(dialect=dialect)
+    result = ScriptLineage(dialect=dialect, warnings=warnings)
     text = preprocess(text, dialect)
     session = Session.for_dialect(dialect)
     for stmt in split_statements(text, sqlglot_dialect, fallback_dialects(dialect)):

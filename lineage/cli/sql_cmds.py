@@ -225,6 +225,8 @@ def parse_sql_cmd(
 
 
 def _print_notes(file: Path, result: ScriptLineage) -> None:
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/] {escape(str(file))}: {escape(warning)}", highlight=False)
     for stmt in result.statements:
         where = escape(f"{file}:{stmt.line}")
         if stmt.error:
