@@ -165,9 +165,13 @@ RETURN CASE n.kind WHEN 'Column' THEN m.uid ELSE n.uid END AS dataset,
        CASE n.kind WHEN 'Column' THEN n.uid ELSE m.uid END AS column"""
 
 # Columns of the given datasets that own a label (origins a dataset-level walk reaches).
+# The lookup is anchored in its own MATCH: with the filter on ``c`` in the same pattern,
+# FalkorDB started from ``c`` and scanned every Asset per dataset (58 s at 1M nodes).
 OWNING_COLUMNS = """
 UNWIND $uids AS uid
-MATCH (d:Asset {uid: uid})-[:HAS_COLUMN]->(c:Asset)
+MATCH (d:Asset {uid: uid})
+WITH uid, d
+MATCH (d)-[:HAS_COLUMN]->(c:Asset)
 WHERE size(coalesce(c.own_labels, [])) > 0
 RETURN uid AS dataset, c.uid AS column, c.own_labels AS own"""
 

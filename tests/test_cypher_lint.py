@@ -8,10 +8,7 @@ tests/cypher_lint/package.json) must report no error; FalkorDB must plan it (GRA
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,35 +16,14 @@ from pathlib import Path
 import pytest
 import redis
 
+from cypher_statements import PARAM as _PARAM
+from cypher_statements import STATEMENTS
+
 from lineage.store import Store
 
 LINT_DIR = Path(__file__).parent / "cypher_lint"
-_CLAUSE = re.compile(r"^\s*(MATCH|OPTIONAL MATCH|UNWIND|MERGE|CREATE|WITH|RETURN|CALL)\b")
-_PARAM = re.compile(r"\$(\w+)")
 
 
-def _statements() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for package_name in ("lineage", "queries"):
-        package = importlib.import_module(package_name)
-        for info in pkgutil.walk_packages(package.__path__, f"{package_name}."):
-            if ".api" in info.name or ".cli" in info.name:
-                continue
-            try:
-                module = importlib.import_module(info.name)
-            except ImportError:
-                continue
-            for name, value in vars(module).items():
-                if not name.isupper() or name.startswith("ALL_"):
-                    continue
-                items = value.items() if isinstance(value, dict) else [("", value)]
-                for key, text in items:
-                    if isinstance(text, str) and _CLAUSE.match(text):
-                        found[f"{info.name}.{name}{f'[{key}]' if key else ''}"] = text
-    return dict(sorted(found.items()))
-
-
-STATEMENTS = _statements()
 
 
 def test_statements_are_discovered() -> None:
