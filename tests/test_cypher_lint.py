@@ -15,15 +15,12 @@ from pathlib import Path
 
 import pytest
 import redis
-
 from cypher_statements import PARAM as _PARAM
 from cypher_statements import STATEMENTS
 
 from lineage.store import Store
 
 LINT_DIR = Path(__file__).parent / "cypher_lint"
-
-
 
 
 def test_statements_are_discovered() -> None:

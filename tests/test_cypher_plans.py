@@ -109,7 +109,7 @@ def test_neo4j_seeks_by_index() -> None:
 
 
 def _neo4j_value(param: str) -> object:
-    row = {k: "x" for k in ("uid", "src", "dst", "key", "job", "run", "seen")} | {"props": {}}
+    row = dict.fromkeys(("uid", "src", "dst", "key", "job", "run", "seen"), "x") | {"props": {}}
     values: dict[str, object] = {
         "uids": ["x"], "jobs": ["x"], "frontier": [["x", "x", 0, "x"]], "pairs": [["x", "y"]],
         "rows": [row], "integrity": False, "include_stale": False, "patterns": ["x"],
