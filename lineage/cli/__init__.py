@@ -1,19 +1,9 @@
-"""The ``lineage`` command: a thin layer over the same functions the API calls."""
+"""The ``lineage`` command: a thin layer over the same functions the API calls.
 
-from lineage.cli import (  # noqa: F401 - registers commands
-    ai_cmds,
-    declared_cmds,
-    demo,
-    migrate_cmds,
-    openlineage_cmds,
-    policy_cmds,
-    query_cmds,
-    runtime_cmds,
-    sensitivity_cmds,
-    serve,
-    sql_cmds,
-    store_cmds,
-)
+Importing this package loads no command: :mod:`lineage.cli._lazy` imports a command's
+module when that command runs, so ``lineage --help`` never waits for sqlglot or Presidio.
+"""
+
 from lineage.cli._app import app, run
 
 __all__ = ["app", "main"]

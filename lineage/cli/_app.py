@@ -15,17 +15,19 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lineage import ids
+from lineage.cli._lazy import LazyGroup
 from lineage.errors import InvalidId, LineageError, NodeNotFound
-from lineage.settings import Settings
-from lineage.store import Store, open_store
+
+if TYPE_CHECKING:
+    from lineage.settings import Settings
+    from lineage.store import Store
 
 __all__ = [
     "InputError",
@@ -33,7 +35,6 @@ __all__ = [
     "answer_table",
     "app",
     "console",
-    "ingest_app",
     "input_files",
     "out",
     "print_json",
@@ -43,13 +44,12 @@ __all__ = [
 
 app = typer.Typer(
     name="lineage",
+    cls=LazyGroup,  # each command's module is imported only when that command runs
     help="AI security posture lineage graph: where sensitive data goes once AI touches it.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-ingest_app = typer.Typer(help="Turn artefacts into graph facts.", no_args_is_help=True)
-app.add_typer(ingest_app, name="ingest")
 
 console = Console(stderr=True, emoji=False)
 # Piped or redirected answers are never wrapped at 80 columns: ids must survive a copy.
@@ -70,16 +70,22 @@ def _global(
         typer.Option("--store", envvar="LINEAGE_STORE", help="Store folder or neo4j:// URI."),
     ] = None,
 ) -> None:
+    from lineage.settings import Settings
+
     _state["settings"] = Settings.from_env(store=store)
 
 
 def settings() -> Settings:
+    from lineage.settings import Settings
+
     return _state.get("settings") or Settings.from_env()
 
 
 @contextmanager
 def store_session() -> Iterator[Store]:
     """Open the configured store for one command and always close it."""
+    from lineage.store import open_store
+
     store = open_store(settings().store)
     try:
         yield store
@@ -140,6 +146,8 @@ def _did_you_mean(text: str) -> str:
 
 
 def _node_id(value: str) -> str:
+    from lineage import ids
+
     try:
         ids.parse(value)
     except InvalidId as exc:

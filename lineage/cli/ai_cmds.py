@@ -21,19 +21,13 @@ from ingest.inventory import ApprovedRegistry, load_registry, mark_registered
 from ingest.notebook import Classifier, notebook_facts, presidio_classifier
 from ingest.vector_config import vector_config_facts
 from lineage import ids
-from lineage.cli._app import (
-    answer_table,
-    app,
-    console,
-    ingest_app,
-    input_files,
-    out,
-    print_json,
-    store_session,
-)
+from lineage.cli._app import answer_table, console, input_files, out, print_json, store_session
 from lineage.model import Fact, Node, Severity
 from lineage.pipeline import IngestReport, StrictModeError, ingest
 from queries.inventory import ai_assets
+
+app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
+ingest_app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
 
 __all__ = ["ingest_notebook", "ingest_vector_config", "inventory"]
 

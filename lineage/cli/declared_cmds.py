@@ -9,8 +9,10 @@ import typer
 from rich.markup import escape
 
 from ingest.declared import declared_facts
-from lineage.cli._app import console, ingest_app, input_files, out, print_json, store_session
+from lineage.cli._app import console, input_files, out, print_json, store_session
 from lineage.pipeline import IngestReport, ingest
+
+ingest_app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
 
 __all__ = ["ingest_declared"]
 

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from lineage.cli._app import answer_table, app, console, out, print_json, store_session
+from lineage.cli._app import answer_table, console, out, print_json, store_session
 from lineage.cli.query_cmds import show_blast, show_exposures
 
 if TYPE_CHECKING:
     from lineage.policy import CheckResult
+
+app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
 
 
 @app.command()

@@ -24,12 +24,14 @@ from typing import IO, Annotated
 
 import typer
 
-from lineage.cli._app import app, console, input_files, out, print_json, store_session
+from lineage.cli._app import console, input_files, out, print_json, store_session
 from lineage.eventlog import EventLog, FileEventLog
 from lineage.intake import event_log_path
 from lineage.model import Kind, Rel
 from lineage.store import Store, open_store
 from lineage.transfer import export_lines, export_to, import_from
+
+app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
 
 __all__ = ["backup", "copy_events", "migrate", "restore"]
 

@@ -11,8 +11,11 @@ from typing import Annotated
 
 import typer
 
-from lineage.cli._app import app, console, ingest_app, input_files, out, print_json, store_session
+from lineage.cli._app import console, input_files, out, print_json, store_session
 from lineage.intake import Intake, SubmitResult
+
+app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
+ingest_app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
 
 __all__ = ["ingest_openlineage", "replay"]
 

@@ -21,7 +21,6 @@ from rich.table import Table
 
 from lineage.cli._app import (
     answer_table,
-    app,
     console,
     input_files,
     out,
@@ -46,10 +45,10 @@ from lineage.policy import (
 from lineage.policy import audit as audit_log
 from lineage.policy.spec import SEVERITY_WEIGHT
 
+app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
+
 policy_app = typer.Typer(help="Policies as code: evaluate, list, validate, findings.")
 remediate_app = typer.Typer(help="Responses by hand (audited, reversible with `undo`).")
-app.add_typer(policy_app, name="policy")
-app.add_typer(remediate_app, name="remediate")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 PoliciesOpt = Annotated[

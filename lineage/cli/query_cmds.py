@@ -12,16 +12,17 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from lineage.cli._app import NodeIdArg, answer_table, app, console, out, print_json, store_session
+from lineage.cli._app import NodeIdArg, answer_table, console, out, print_json, store_session
 from queries.blast_radius import BlastRadius, blast_radius
 from queries.exposure import DEFAULT_EXPOSURES, ExposurePage, exposure_paths
 from queries.lineage import lineage
 from queries.results import Path as Path_
 
+app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
+
 __all__ = ["report_app", "show_blast", "show_exposures"]
 
 report_app = typer.Typer(help="Reports for people (HTML, Markdown, JSON).", no_args_is_help=True)
-app.add_typer(report_app, name="report")
 
 
 def _names(path: Path_) -> str:

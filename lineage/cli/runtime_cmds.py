@@ -27,16 +27,7 @@ from ingest.access_log import (
 )
 from ingest.model_scan import scan_model_facts
 from lineage import ids
-from lineage.cli._app import (
-    answer_table,
-    app,
-    console,
-    ingest_app,
-    input_files,
-    out,
-    print_json,
-    store_session,
-)
+from lineage.cli._app import answer_table, console, input_files, out, print_json, store_session
 from lineage.model import Kind, Node, Problem, Severity
 from lineage.pipeline import IngestReport, ingest
 from lineage.store import Store
@@ -49,8 +40,10 @@ from queries.runtime import (
     refresh_runtime,
 )
 
+app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
+ingest_app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
+
 runtime_app = typer.Typer(help="Runtime usage, anomalies and model-artefact verdicts.")
-app.add_typer(runtime_app, name="runtime")
 
 LOG_SOURCE = "source:accesslog"  # remembers which log files were ingested (by sha256)
 _MAX_DIGESTS = 1000

@@ -14,16 +14,10 @@ import typer
 from rich.markup import escape
 
 from lineage import sensitivity
-from lineage.cli._app import (
-    NodeIdArg,
-    answer_table,
-    app,
-    input_files,
-    out,
-    print_json,
-    store_session,
-)
+from lineage.cli._app import NodeIdArg, answer_table, input_files, out, print_json, store_session
 from lineage.pipeline import ingest
+
+app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
 
 
 def _who(by: str | None) -> str:

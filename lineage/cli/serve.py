@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from lineage.cli._app import app, settings
+from lineage.cli._app import settings
+
+app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
 
 
 @app.command()

@@ -28,18 +28,12 @@ from rich.progress import (
 
 from ingest.sql import Catalog, MaskingPolicy, ScriptLineage, analyse
 from lineage.artefacts.sql import SqlReading, sql_file_facts
-from lineage.cli._app import (
-    answer_table,
-    app,
-    console,
-    ingest_app,
-    input_files,
-    out,
-    print_json,
-    store_session,
-)
+from lineage.cli._app import answer_table, console, input_files, out, print_json, store_session
 from lineage.model import Fact, Problem, Severity
 from lineage.pipeline import IngestReport, ingest
+
+app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
+ingest_app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
 
 __all__ = ["ingest_sql", "parse_sql_cmd"]
 

@@ -12,7 +12,6 @@ from rich.markup import escape
 from lineage.cli._app import (
     NodeIdArg,
     answer_table,
-    app,
     console,
     input_files,
     out,
@@ -21,6 +20,8 @@ from lineage.cli._app import (
 )
 from lineage.errors import NodeNotFound
 from lineage.transfer import export_to, import_from
+
+app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
 
 
 @app.command()
