@@ -21,6 +21,7 @@ import orjson
 from ingest.openlineage import _ids as ids
 from ingest.openlineage.aliases import canonical_of, rewrite
 from ingest.openlineage.columns import ColumnFlow, column_flows
+from ingest.openlineage.enrich import enriched_facts, is_untyped
 from ingest.openlineage.mapping import (
     RunOutcome,
     dataset_facts,
@@ -28,7 +29,13 @@ from ingest.openlineage.mapping import (
     output_flows,
     run_outcome,
 )
-from ingest.openlineage.models import Dataset, Envelope, parse_dataset, parse_envelope
+from ingest.openlineage.models import (
+    Dataset,
+    Envelope,
+    SQLFacet,
+    parse_dataset,
+    parse_envelope,
+)
 from ingest.openlineage.sql_facet import sql_facet_facts
 from ingest.openlineage.validate import event_kind
 from lineage.errors import InvalidId
@@ -157,25 +164,56 @@ class BatchMapper:
                 prior = self._job_edges.get((job_uid, rel, e.uid))
                 if prior is None or seen >= prior[2]:
                     self._job_edges[(job_uid, rel, e.uid)] = (edge_props, ref, seen)
-        any_lineage = False
-        for out in outputs:
-            flows = self._flows_of(out, ref)
-            any_lineage = any_lineage or bool(flows)
-            key = ("flows", out.uid, job_uid, run_id, *in_uids, str(id(out)))
-            build = self._flow_builder(flows, out.uid, in_uids, job_uid, run_id=run_id, ref=ref)
-            self._defer(key, seen, build)
         sql = event.job.facets.sql if event.job else None
+        flows = [(out, self._flows_of(out, ref)) for out in outputs]
+        any_lineage = any(f for _, f in flows)
+        untyped = all(is_untyped(out.model.facets.columnLineage) for out in outputs)
+        if sql is not None and any_lineage and untyped:
+            self._enrich(sql, job_uid, run_id, inputs, flows, ref=ref, seen=seen)
+            return
+        for out, out_flows in flows:
+            key = ("flows", out.uid, job_uid, run_id, *in_uids, str(id(out)))
+            build = self._flow_builder(out_flows, out.uid, in_uids, job_uid, run_id=run_id, ref=ref)
+            self._defer(key, seen, build)
         if sql is not None and not any_lineage:
             datasets = [(e.model, e.uid) for e in (*inputs, *outputs)]
+            names = [e.model.name for e in outputs]
             key = ("sql", job_uid, run_id, sql.query, *(uid for _, uid in datasets))
 
             def build(when: str) -> Iterable[Fact]:
                 return sql_facet_facts(
                     sql.query, dialect=sql.dialect, job=job_uid, run_id=run_id,
-                    datasets=datasets, ref=ref, seen=when,
+                    datasets=datasets, ref=ref, seen=when, output_names=names,
                 )  # fmt: skip
 
             self._defer(key, seen, build)
+
+    def _enrich(
+        self,
+        sql: SQLFacet,
+        job_uid: str,
+        run_id: str,
+        inputs: Sequence[_Entry],
+        flows: list[tuple[_Entry, list[ColumnFlow]]],
+        *,
+        ref: str,
+        seen: str,
+    ) -> None:
+        """Untyped emitter column lineage with the job's SQL: the query types it."""
+        datasets = [(e.model, e.uid) for e in (*inputs, *(out for out, _ in flows))]
+        outputs = [(out.uid, out_flows) for out, out_flows in flows]
+        in_uids = [e.uid for e in inputs]
+        names = [out.model.name for out, _ in flows]
+        key = ("enrich", job_uid, run_id, sql.query, *in_uids, *(str(id(o)) for o, _ in flows))
+
+        def build(when: str) -> Iterable[Fact]:
+            return enriched_facts(
+                sql.query, dialect=sql.dialect, job=job_uid, run_id=run_id, datasets=datasets,
+                outputs=outputs, inputs=in_uids, output_names=names, ref=ref, seen=when,
+                emitted=self._columns,
+            )  # fmt: skip
+
+        self._defer(key, seen, build)
 
     def _job_node(self, event: Envelope, job_uid: str, *, ref: str, seen: str) -> None:
         """Accumulate the job's properties over the batch: later events' values win, as the

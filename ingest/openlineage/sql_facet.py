@@ -1,4 +1,5 @@
-"""The job's ``sql`` facet, parsed by the SQL ingestor when the event has no column lineage.
+"""The job's ``sql`` facet, parsed by the SQL ingestor when the event has no typed column
+lineage (see :mod:`.enrich` for an emitter's untyped lineage).
 
 The SQL ingestor names tables as the query does (``top_delivery_times``), while the event
 names them fully (``food_delivery.public.top_delivery_times``). A SQL table whose dotted
@@ -18,7 +19,7 @@ from ingest.openlineage.models import Dataset
 from lineage.errors import InvalidId, LineageError
 from lineage.model import Edge, Fact, Kind, Node, Problem, Rel, Severity
 
-__all__ = ["dialect_for", "sql_facet_facts"]
+__all__ = ["as_model", "dialect_for", "sql_facet_facts"]
 
 _DIALECTS = {
     "postgres": "postgres",
@@ -52,7 +53,35 @@ def dialect_for(namespace: str, declared: str | None) -> str:
     return _DIALECTS.get(scheme, "ansi")
 
 
-def _suffix_map(sql_uids: set[str], event_uids: Sequence[str]) -> dict[str, str]:
+def as_model(query: str, dialect: str, output: str) -> str:
+    """A bare SELECT (a dbt model's compiled SQL) as ``CREATE TABLE <output> AS`` it
+    (``output``: the event's dataset name, dotted).
+
+    dbt-ol puts the model's SELECT in the ``sql`` facet; the relation it builds is the
+    event's output. Without a target the query would have no column lineage at all.
+    Anything else (or SQL sqlglot cannot read) is returned unchanged.
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        trees = [t for t in sqlglot.parse(query, read=dialect) if t is not None]
+        if len(trees) != 1 or not isinstance(trees[0], exp.Query):
+            return query
+        parts = [exp.to_identifier(p, quoted=True) for p in output.split(".")]
+        if len(parts) > 3 or not all(parts):
+            return query
+        table = exp.Table(this=parts[-1], db=parts[-2] if len(parts) > 1 else None,
+                          catalog=parts[0] if len(parts) > 2 else None)  # fmt: skip
+        create = exp.Create(this=table, kind="TABLE", expression=trees[0])
+        return create.sql(dialect=dialect)
+    except (sqlglot.errors.SqlglotError, ValueError):
+        return query
+
+
+def _suffix_map(
+    sql_uids: set[str], event_uids: Sequence[str], preferred: Sequence[str] = ()
+) -> dict[str, str]:
     out: dict[str, str] = {}
     for uid in sql_uids:
         parsed = ids.parse(uid)
@@ -62,6 +91,8 @@ def _suffix_map(sql_uids: set[str], event_uids: Sequence[str]) -> dict[str, str]
             if (p := ids.parse(e)).namespace == parsed.namespace
             and (p.name == parsed.name or p.name.endswith("." + parsed.name))
         }
+        if len(matches) > 1:  # e.g. Airflow: db.public.t in inputs, public.t in columnLineage
+            matches &= set(preferred)
         if len(matches) == 1:
             target = matches.pop()
             if target != uid:
@@ -78,24 +109,37 @@ def sql_facet_facts(
     datasets: Sequence[tuple[Dataset, str]],
     ref: str,
     seen: str,
+    candidates: Sequence[str] = (),
+    preferred: Sequence[str] = (),
+    output_names: Sequence[str] = (),
 ) -> Iterator[Fact]:
-    """Facts from parsing ``query``, attached to ``job`` and to the event's datasets."""
+    """Facts from parsing ``query``, attached to ``job`` and to the event's datasets
+    (``candidates``: more dataset ids the query's tables may stand for, ``preferred``
+    winning when a table could be several of them; a bare SELECT
+    is taken to build the event's one output, as a dbt model does)."""
     try:
         from ingest.sql import sql_facts
     except ImportError:
         yield Problem(Severity.INFO, "sql facet not parsed: the SQL ingestor is unavailable", ref)
         return
-    namespace = ids.parse(datasets[0][1]).namespace if datasets else ids.parse(job).namespace
+    # From the event, not ids.parse: a namespace with a path (duckdb:///w.duckdb) does not
+    # parse back out of an id.
+    namespace = (
+        ids.strip_credentials(datasets[0][0].namespace) if datasets else ids.parse(job).namespace
+    )
     catalog: dict[str, list[str]] = {}
     for dataset, uid in datasets:
         if dataset.facets.schema_ is not None:
             names = [name for name, _, _ in flatten_schema(dataset.facets.schema_.fields)]
             catalog[ids.parse(uid).name] = names
+    sql_dialect = dialect_for(namespace, dialect)
+    if len(output_names) == 1:
+        query = as_model(query, sql_dialect, output_names[0])
     try:
         facts = list(
             sql_facts(
                 query,
-                dialect=dialect_for(namespace, dialect),
+                dialect=sql_dialect,
                 namespace=namespace,
                 job_name=ids.parse(job).name,
                 path=ref or "<sql facet>",
@@ -108,7 +152,8 @@ def sql_facet_facts(
         return
     sql_jobs = {f.uid for f in facts if isinstance(f, Node) and f.kind is Kind.JOB}
     sql_datasets = {f.uid for f in facts if isinstance(f, Node) and f.kind is Kind.DATASET}
-    mapping = _suffix_map(sql_datasets, [uid for _, uid in datasets])
+    known = list(dict.fromkeys([*(uid for _, uid in datasets), *candidates]))
+    mapping = _suffix_map(sql_datasets, known, preferred)
     for fact in rewrite(facts, mapping):
         if isinstance(fact, Node) and fact.kind is Kind.JOB and fact.uid in sql_jobs:
             continue  # the event's job node speaks for the job
