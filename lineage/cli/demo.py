@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from lineage.cli._app import answer_table, console, out, print_json, store_session
 from lineage.cli.query_cmds import show_blast, show_exposures
+from lineage.policy.spec import SEVERITY_WEIGHT
 
 if TYPE_CHECKING:
     from lineage.policy import CheckResult
@@ -60,7 +61,7 @@ def _print_summary(counts: dict[str, int], steps: list) -> None:
 
 
 def _print_findings(check: CheckResult) -> None:
-    current = sorted(check.current, key=lambda f: -f.risk)
+    current = sorted(check.current, key=lambda f: (-SEVERITY_WEIGHT[f.severity], -f.risk))
     table = answer_table("severity", "policy", "finding", "risk", title="policy findings",
                   title_justify="left")  # fmt: skip
     for finding in current[:8]:

@@ -31,6 +31,7 @@ from lineage.cli._app import (
 from lineage.errors import LineageError
 from lineage.policy import (
     Enforcer,
+    Finding,
     Policy,
     Redactor,
     actions,
@@ -68,6 +69,11 @@ def _policies(paths: list[Path] | None) -> list[Policy]:
     return configured_policies(settings().policies)
 
 
+def _severity_first(f: Finding) -> tuple[int, float, str]:
+    """A critical finding is never listed below a medium one; risk orders within a severity."""
+    return (-SEVERITY_WEIGHT[f.severity], -f.risk, f.fingerprint)
+
+
 def _findings_table(rows: list, title: str) -> Table:
     table = answer_table("risk", "severity", "status", "policy", "finding", "id", title=title)
     table.columns[0].justify = "right"
@@ -97,7 +103,7 @@ def check(
     if json_out:
         print_json(result.to_dict())
     else:
-        current = sorted(result.current, key=lambda f: (-f.risk, f.fingerprint))
+        current = sorted(result.current, key=_severity_first)
         out.print(_findings_table(current, f"{len(chosen)} policies, {len(current)} findings"))
         out.print(
             f"new {len(result.new)}, re-opened {len(result.reopened)}, "

@@ -32,11 +32,11 @@ __all__ = [
 LABELLED_JOBS = """
 MATCH (j:Job)
 WHERE j.job_type IN $job_types AND size(coalesce(j.own_labels, [])) > 0
-RETURN j.uid AS uid, j.name AS name, j.own_labels AS labels"""
+RETURN j.uid AS uid, j.name AS name, j.job_type AS job_type, j.own_labels AS labels"""
 
 SHADOW_MODELS = """
 MATCH (m:Model)
-WHERE m.registered = false AND size(coalesce(m.labels, [])) > 0
+WHERE NOT coalesce(m.registered, false) AND size(coalesce(m.labels, [])) > 0
 RETURN m.uid AS uid, m.labels AS labels, coalesce(m.coarse_labels, []) AS coarse_labels"""
 
 ACCESS_TO_LABELLED = """

@@ -210,7 +210,8 @@ def _notebook(store: Store, m: SecretInNotebook) -> Iterable[Violation]:
             evidence=evidence,
             risk=score.score,
             explanation=score.explain(),
-            title=f"notebook {row['name']} holds {', '.join(sorted(held))}",
+            title=f"{str(row['job_type']).replace('_', ' ')} {row['name']} holds "
+            f"{', '.join(sorted(held))}",
         )
 
 
