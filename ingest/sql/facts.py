@@ -21,6 +21,7 @@ columns become warnings. Nothing here touches a store.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -194,6 +195,20 @@ def _writes(operation: str) -> dict[str, Any]:
     return {"operation": operation, "stale": False}
 
 
+_PROMISES = re.compile(
+    r"^\s*(?:create\b(?:(?!\bfunction\b|\bprocedure\b|\bmacro\b|\btrigger\b).)*?"
+    r"\b(?:table|view)\b.*?\bas\b|insert\b|merge\b)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _promises_lineage(stmt: StatementLineage) -> bool:
+    """CREATE TABLE/VIEW ... AS, INSERT and MERGE move rows: a result with no table at all
+    means the statement was not understood (sqlglot keeps ``CREATE ... AS SELEC`` as an
+    opaque command), which must be said rather than dropped."""
+    return bool(_PROMISES.match(stmt.text))
+
+
 def _complete(stmt: StatementLineage) -> bool:
     """True when every value reaching the target is accounted for by column edges.
 
@@ -313,6 +328,17 @@ def script_facts(
             where = em.ref(stmt.line) + (f":{stmt.error_column}" if stmt.error_column else "")
             problems.append(
                 Problem(Severity.ERROR, f"SQL not parsed: {stmt.error}", where, stmt.snippet)
+            )
+            continue
+        if _promises_lineage(stmt) and not (stmt.sources or stmt.targets or stmt.target_paths):
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    "SQL not understood: no table read or written by a statement whose shape "
+                    "promises lineage (CREATE ... AS, INSERT, MERGE); a misspelt keyword?",
+                    em.ref(stmt.line),
+                    stmt.snippet,
+                )
             )
             continue
         try:

@@ -117,6 +117,13 @@ def ingest_sql(  # noqa: PLR0917 - typer options
             "<dbt-schema>.<file name>."
         ),
     ] = None,
+    allow_partial: Annotated[
+        bool,
+        typer.Option(
+            "--allow-partial",
+            help="Exit 0 even when some statements failed (batch jobs that accept partial input).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Ingest SQL scripts: tables, columns, jobs and transform-aware lineage."""
@@ -143,11 +150,12 @@ def ingest_sql(  # noqa: PLR0917 - typer options
             for path in files:
                 progress.update(task, description=str(path))
                 result, facts = sql_file_facts(store, path, base, how)
+                bad = sum(isinstance(f, Problem) and f.severity is Severity.ERROR for f in facts)
                 statements += len(result.statements)
-                errors += len(result.errors)
+                errors += bad
                 per_file[str(path)] = {
                     "statements": len(result.statements),
-                    "errors": len(result.errors),
+                    "errors": bad,
                     "sources": result.sources,
                     "targets": result.targets,
                     "intermediates": result.intermediates,
@@ -167,6 +175,8 @@ def ingest_sql(  # noqa: PLR0917 - typer options
             for facts in planned:
                 ingest(store, facts, report=report)
     _summary(report, per_file, time.perf_counter() - started, as_json)
+    if report.errors and not allow_partial:  # the rest has landed; say that not all did
+        raise typer.Exit(1)
 
 
 def _summary(

@@ -39,7 +39,7 @@ def test_ingest_folder_reports_bad_statements_and_lands_the_rest(
 ) -> None:
     store_dir = tmp_path / "store"
     result = _run(store_dir, "ingest", "sql", str(scripts), "-n", NS, "-d", "snowflake")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a statement failed (issue 19.3)
     assert "b_mart.sql:3" in result.output  # file:line of the bad statement
     assert "SELECT FROM WHERE" in result.output  # its snippet
     store = open_store(store_dir)
@@ -125,5 +125,31 @@ def test_reingesting_a_changed_script_retires_what_it_no_longer_does(tmp_path: P
         again = [e for e in store.iter_edges()
                  if e.dst == copy and e.src == ids.column_id(NS, "crm.users", "id")]  # fmt: skip
         assert again and again[0].props["stale"] is False
+    finally:
+        store.close()
+
+
+def test_a_misspelt_keyword_is_reported_and_fails_the_ingest(tmp_path: Path) -> None:
+    """Issue 19.3: ``SELEC`` made sqlglot keep the CREATE as an opaque command; the ingest
+    said "3 statements, 0 bad" and stage.b never appeared."""
+    script = tmp_path / "typo.sql"
+    script.write_text(
+        "CREATE TABLE stage.a AS SELECT id FROM raw.users;\n"
+        "CREATE TABLE stage.b AS SELEC id, FROM raw.users WHERE;\n"
+        "INSERT INTO stage.c SELECT id FROM raw.users;\n"
+    )
+    store_dir = tmp_path / "store"
+    result = _run(store_dir, "ingest", "sql", str(script), "-n", NS, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["files"][str(script)]["errors"] == 1
+    assert [p["source_ref"] for p in report["problems"] if p["severity"] == "error"] == [
+        f"{script}:2"
+    ]
+    partial = _run(store_dir, "ingest", "sql", str(script), "-n", NS, "--allow-partial")
+    assert partial.exit_code == 0
+    store = open_store(store_dir)
+    try:  # what was understood landed
+        assert store.get_node(ids.dataset_id(NS, "stage.c")) is not None
     finally:
         store.close()
