@@ -243,6 +243,8 @@ def _push_dataset(call: Call) -> Val | None:
     repo = call.text(0, "repo_id")
     if not repo or is_model(call.recv) or call.recv.attrs.get("role"):
         return None
+    if not (call.recv.data or call.recv.tag.startswith("datasets.")):
+        return None  # a tokenizer or processor pushed beside a model: not data
     uid = hf_dataset(call, repo)
     call.ctx.out.writes(uid)
     call.ctx.flow_into(call.recv.carried(), uid)

@@ -24,11 +24,12 @@ from ingest.notebook.recognisers.common import (
 )
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val, union
-from ingest.vector_config.naming import dataset_for_location, model_uid
+from ingest.vector_config.naming import dataset_for_location, endpoint_uid, model_uid
 from lineage.model import EdgeKind
 
-__all__ = ["RULES", "model_type_of"]
+__all__ = ["RULES", "model_type_of", "tracking_egress"]
 
+_OWN = ("trained", "fine_tuned", "saved", "published", "logged", "registered")
 _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor", "Collator", "Arguments")
 
 
@@ -96,6 +97,8 @@ def _from_pretrained(call: Call) -> Val | None:
         if adapter is None:
             return base if is_model(base) else None
         loaded = _pretrained_ref(call, adapter, cls)
+        if loaded.asset and call.ctx.out.node_props(loaded.asset).get("origin") not in _OWN:
+            call.ctx.out.update(loaded.asset, origin="fine_tuned", model_type="adapter")
         if is_model(base):
             call.ctx.flow_into([base.asset], loaded.asset, EdgeKind.FINE_TUNE)
         return loaded
@@ -124,6 +127,10 @@ def _trainer(call: Call) -> Val | None:
     model = call.arg(0, "model", "model_init")
     if not (model.asset or model.attrs):
         model = call.arg(None, "model")
+    if model.text:  # TRL trainers load ``model="org/name"`` themselves
+        model = _pretrained_ref(call, model.text, "transformers.AutoModelForCausalLM")
+    if call.arg(None, "peft_config").tag or call.arg(None, "peft_config").attrs:
+        model = model.with_attrs(peft=True)  # trains a LoRA adapter on the model
     data = union([call.arg(3, "train_dataset"), call.arg(None, "dataset", "train_dataloader")])
     args = call.arg(1, "args")
     return Val(tag=call.qual).with_attrs(
@@ -137,7 +144,29 @@ def _trainer(call: Call) -> Val | None:
     )
 
 
+# ``report_to`` integrations that send training metrics to a third-party service
+_TRACKERS = {
+    "wandb": "wandb",
+    "trackio": "other",
+    "comet_ml": "other",
+    "neptune": "other",
+    "clearml": "other",
+    "dagshub": "other",
+}
+
+
+def tracking_egress(call: Call, service: str) -> str:
+    """An Endpoint for a third-party experiment tracker the notebook reports to."""
+    uid = endpoint_uid("egress", service)
+    call.ctx.out.node(uid, egress=service, framework=service)
+    return uid
+
+
 def _training_args(call: Call) -> Val | None:
+    report = call.arg(None, "report_to").const
+    for name in [report] if isinstance(report, str) else report or ():
+        if isinstance(name, str) and name in _TRACKERS:
+            tracking_egress(call, _TRACKERS[name])
     return Val(tag=call.qual).with_attrs(
         output_dir=call.text(0, "output_dir") or "",
         hub_model_id=call.text(None, "hub_model_id"),
@@ -232,6 +261,8 @@ def _functional_train(call: Call) -> Val | None:
 
 
 def _optimizer(call: Call) -> Val | None:
+    if call.recv.attrs.get("role") == "optimizer":  # ``optimizer.step()``: a method, not a class
+        return None
     params = call.arg(0, "params")
     return Val(tag=call.qual).with_attrs(
         role="optimizer", model=params, model_var=params.attrs.get("var", "")
@@ -245,7 +276,16 @@ def _optimizer_step(call: Call) -> Val | None:
     return _train(model, model.attrs.get("var", ""), call.ctx.loop_data, call)
 
 
+def _merge(call: Call) -> Val | None:
+    """``peft_model.merge_and_unload()``: the adapter folded into its base weights."""
+    if not is_model(call.recv):
+        return None
+    return call.recv.with_attrs(merged=True, role="model")
+
+
 def _saved_at(call: Call, model: Val, path: str) -> Val:
+    if model.attrs.get("merged") and not PLACEHOLDER.search(path):
+        return _save_merged(call, model, path)
     if PLACEHOLDER.search(path):  # saved under a name built at run time: no second node
         if model.asset:
             call.ctx.saved[path] = model.asset
@@ -257,6 +297,20 @@ def _saved_at(call: Call, model: Val, path: str) -> Val:
     call.ctx.flow_into(model.carried(), uid, EdgeKind.EXPORT)
     call.ctx.saved[name.rstrip("/")] = uid
     return Val(tag=model.tag, asset=uid).with_attrs(role="model")
+
+
+def _save_merged(call: Call, model: Val, path: str) -> Val:
+    """A merged adapter saved: a new fine-tuned model, transformed from the adapter."""
+    where = dataset_for_location(path, call.ctx.base_dir)
+    namespace, name = where if where else ("file", path)
+    uid = model_uid(namespace, name)
+    call.ctx.out.node(uid, provider="internal", origin="fine_tuned", merged_from=model.asset)
+    call.ctx.flow_into([model.asset], uid, EdgeKind.TRANSFORM)
+    call.ctx.saved[name.rstrip("/")] = uid
+    saved = Val(tag=model.tag, asset=uid).with_attrs(role="model")
+    if call.recv_name and call.recv.attrs.get("merged"):
+        call.ctx.rebind(call.recv_name, saved)  # later saves/pushes are copies of it
+    return saved
 
 
 def _model_of(value: Val) -> Val | None:
@@ -407,12 +461,12 @@ RULES: tuple[Rule, ...] = (
             "*.half",
             "*.float",
             "*.bfloat16",
-            "*.merge_and_unload",
             "*.state_dict",
         ),
         returns_recv,
         "methods returning the model",
     ),
+    Rule(("*.merge_and_unload",), _merge, "PEFT adapters merged into the base"),
     Rule(("accelerate.Accelerator.prepare",), passthrough(0), "accelerate"),
     Rule(("*.save_pretrained", "*.save_model"), _save(0, "save_directory", "output_dir"), "saves"),
     Rule(("*.push_to_hub",), _push, "model pushes to the Hub"),
@@ -420,4 +474,5 @@ RULES: tuple[Rule, ...] = (
     Rule(("*.save",), _save(0, "filepath", "path"), "model.save(path) (Keras, XGBoost)"),
     Rule(("mlflow.*.log_model",), _mlflow_log, "MLflow model logging"),
     Rule(("mlflow.register_model",), _mlflow_register, "MLflow registry"),
+    Rule(("wandb.init",), lambda c: tracking_egress(c, "wandb") and None, "W&B runs"),
 )
