@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from lineage.api.guard import Guard
 from lineage.errors import ConfigError, InvalidId, LineageError, NodeNotFound, ParseError
 from lineage.settings import Settings
 from lineage.store import Store, open_store
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     app = FastAPI(title="AI-SPM lineage graph", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.add_middleware(Guard, settings=settings)  # auth and size before any body is read
 
     @app.exception_handler(LineageError)
     async def _lineage_error(request: Request, exc: LineageError) -> JSONResponse:

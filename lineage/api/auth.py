@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import hmac
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from lineage.settings import Settings
 
-__all__ = ["Scope", "granted_scopes", "require_read", "require_write"]
+__all__ = [
+    "Refusal",
+    "Scope",
+    "bearer_token",
+    "granted_scopes",
+    "refusal",
+    "require_read",
+    "require_write",
+]
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -47,25 +55,45 @@ def _token(creds: HTTPAuthorizationCredentials | None) -> str | None:
     return creds.credentials if creds else None
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+class Refusal(NamedTuple):
+    """Why a request is refused: the HTTP status and the message users see."""
+
+    status: int
+    message: str
+
+
+def refusal(settings: Settings, scope: Scope, token: str | None) -> Refusal | None:
+    """The one decision: may a request with this token (or none) act in this scope?"""
+    if scope is Scope.WRITE and settings.api_token is None:
+        return Refusal(
+            status.HTTP_403_FORBIDDEN,
+            "writes are disabled: configure LINEAGE_API_TOKEN (or LINEAGE_API_TOKEN_FILE)",
+        )
+    if scope not in granted_scopes(settings, token):
+        return Refusal(
+            status.HTTP_401_UNAUTHORIZED, f"a bearer token with {scope.value} scope is required"
+        )
+    return None
+
+
 def _require(scope: Scope):  # type: ignore[no-untyped-def]
     def check(
         request: Request,
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> set[Scope]:
         settings: Settings = request.app.state.settings
-        if scope is Scope.WRITE and settings.api_token is None:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                "writes are disabled: configure LINEAGE_API_TOKEN (or LINEAGE_API_TOKEN_FILE)",
-            )
-        scopes = granted_scopes(settings, _token(creds))
-        if scope not in scopes:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                f"a bearer token with {scope.value} scope is required",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        return scopes
+        refused = refusal(settings, scope, _token(creds))
+        if refused is not None:
+            headers = {"WWW-Authenticate": "Bearer"} if refused.status == 401 else None
+            raise HTTPException(refused.status, refused.message, headers=headers)
+        return granted_scopes(settings, _token(creds))
 
     return check
 

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lineage import pipeline
 from lineage.api.auth import require_read, require_write
-from lineage.errors import ConfigError, LineageError, NodeNotFound
+from lineage.errors import ConfigError, LineageError, NodeNotFound, StoreError
 from lineage.policy import (
     Enforcer,
     Redactor,
@@ -212,15 +212,20 @@ def get_findings(
     first: Annotated[int, Query(ge=1, le=1000)] = 50,
     after: str | None = None,
 ) -> dict[str, Any]:
-    page = list_findings(
-        request.app.state.store,
-        status=status,
-        policy=policy,
-        severity=severity,
-        subject=subject,
-        first=first,
-        after=after,
-    )
+    try:
+        page = list_findings(
+            request.app.state.store,
+            status=status,
+            policy=policy,
+            severity=severity,
+            subject=subject,
+            first=first,
+            after=after,
+        )
+    except StoreError:
+        raise
+    except LineageError as exc:  # a cursor this server did not hand out
+        raise HTTPException(400, str(exc)) from None
     return page.to_dict()
 
 

@@ -20,5 +20,8 @@ def serve(
     import uvicorn
 
     from lineage.api import create_app
+    from lineage.api.logs import log_config
 
-    uvicorn.run(create_app(settings()), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings()), host=host, port=port, log_level="info", log_config=log_config()
+    )

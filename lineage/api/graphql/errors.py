@@ -8,6 +8,7 @@ LineageError (input)   BAD_USER_INPUT       as raised (ids, labels, cursors, siz
 Unauthenticated        UNAUTHENTICATED      as raised
 Forbidden              FORBIDDEN            as raised
 validation (limits)    GRAPHQL_VALIDATION   as strawberry/graphql-core says
+bad variable values    BAD_USER_INPUT       as graphql-core says (e.g. Int over 2^31-1)
 anything else          INTERNAL             "internal error" (logged with a trace id)
 =====================  ===================  ==========================================
 
@@ -56,6 +57,9 @@ def code_of(exc: BaseException | None) -> str:
 def _mapped(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     code = code_of(original)
+    if code == "INTERNAL" and error.path is None and not isinstance(original, StoreError):
+        # raised before any resolver ran: coercing the request's variables failed
+        code = "BAD_USER_INPUT"
     message = error.message
     extensions = dict(error.extensions or {})
     if code == "INTERNAL":

@@ -36,6 +36,7 @@ __all__ = [
 T = TypeVar("T")
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
+MAX_OFFSET = 2**31 - 1  # no list is longer; larger offsets are cursors we never made
 
 
 class BadCursor(LineageError, ValueError):
@@ -82,8 +83,8 @@ def _decode(cursor: str, prefix: str) -> str:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadCursor(f"invalid cursor {cursor!r}") from None
-    if not text.startswith(prefix):
-        raise BadCursor(f"invalid cursor {cursor!r}")
+    if not text.startswith(prefix) or not text.isprintable():
+        raise BadCursor(f"invalid cursor {cursor!r}")  # NUL or controls: never one of ours
     return text[len(prefix) :]
 
 
@@ -96,7 +97,8 @@ def decode_offset(cursor: str | None) -> int:
     if cursor is None:
         return 0
     raw = _decode(cursor, "o:")
-    if not raw.isdigit():
+    # ASCII digits only ("²".isdigit() holds, int("²") fails), and an offset a list can have
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) >= MAX_OFFSET:
         raise BadCursor(f"invalid cursor {cursor!r}")
     return int(raw) + 1
 

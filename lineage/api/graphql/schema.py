@@ -15,18 +15,15 @@ from typing import Any
 
 import strawberry
 from anyio import to_thread
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from graphql import GraphQLError
+from strawberry.extensions import MaxTokensLimiter
 from strawberry.types import Info
 
 from lineage import policy
 from lineage.api.auth import Scope
-from lineage.api.graphql.errors import Forbidden, MapErrors, Unauthenticated
+from lineage.api.graphql.errors import Forbidden, MapErrors, Unauthenticated, code_of
 from lineage.api.graphql.findings import findings_field
+from lineage.api.graphql.limits import GQL_LIMITS, Limits
 from lineage.api.graphql.pagination import (
     Connection,
     decode_key,
@@ -56,10 +53,11 @@ from queries.search import search
 __all__ = ["LIMITS", "build_schema"]
 
 audit = logging.getLogger("lineage.audit")
+log = logging.getLogger("lineage.api.graphql")
 
 # The abuse limits (documented in docs/queries.md). A real client query is 5-8 levels deep,
-# uses a handful of aliases and a few hundred tokens.
-LIMITS = {"max_depth": 10, "max_aliases": 15, "max_tokens": 2000, "max_query_depth_arg": 20}
+# uses a handful of aliases and a few hundred tokens; see limits.py for what is counted.
+LIMITS = {**GQL_LIMITS, "max_tokens": 2000, "max_query_depth_arg": 20}
 
 
 def _check_depth(depth: int, upper: int = LIMITS["max_query_depth_arg"]) -> int:
@@ -255,16 +253,23 @@ class Mutation:
         return await to_thread.run_sync(lambda: _change(info, str(uid), action, labels, outcome))
 
 
+class _Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """A refused or invalid request is one line, never a traceback: internal errors
+        are logged with a trace id by :class:`MapErrors`, and nothing else needs one."""
+        for error in errors:
+            code = code_of(error.original_error)
+            if code in {"UNAUTHENTICATED", "FORBIDDEN"}:
+                log.warning("graphql %s: %s", code.lower(), error.message)
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return _Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
             MapErrors,
-            QueryDepthLimiter(max_depth=LIMITS["max_depth"]),
-            MaxAliasesLimiter(max_alias_count=LIMITS["max_aliases"]),
-            MaxTokensLimiter(max_token_count=LIMITS["max_tokens"]),
-            # clients repeat the same documents with new variables: validate each once
-            ValidationCache(maxsize=512),
+            lambda: MaxTokensLimiter(max_token_count=LIMITS["max_tokens"]),
+            Limits,  # depth, aliases, cost, spreads: linear, off the event loop, cached
         ],
     )
