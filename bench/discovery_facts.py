@@ -129,6 +129,7 @@ _PROVIDER = {
     "litellm": "other",
     "fastembed": "huggingface",
 }
+_MANAGED = ("sagemaker", "vertex", "azureml")
 _TRAINED_ORIGINS = {"trained": "trained", "fine_tuned": "fine_tuned"}
 _EXPORTED_ORIGINS = ("saved", "published", "logged", "registered")
 _ROLE_BY_TYPE = {
@@ -223,7 +224,8 @@ def dataset_text(uid: str) -> str:
 def _model_provider(node: Node) -> str:
     props = node.props
     if node.namespace == "notebook" or node.namespace == "file":
-        return "local"
+        # trained here, unless a managed platform trained it (named by the notebook variable)
+        return props["provider"] if props.get("provider") in _MANAGED else "local"
     provider = str(props.get("provider") or node.namespace).lower()
     if provider == "huggingface" and props.get("origin") == "third_party_api":
         return "hf_inference"

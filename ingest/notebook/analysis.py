@@ -564,8 +564,12 @@ class Analyzer:
         kwargs: dict[str, Val] = {}
         for kw in node.keywords:
             value = self.ev(kw.value)
-            if kw.arg is None:
-                kwargs["**"] = union([kwargs.get("**", UNKNOWN), value])
+            if kw.arg is None:  # ``f(**params)``: the literal entries are keywords
+                consts = value.const if isinstance(value.const, dict) else value.attrs.get("consts")
+                for key, item in (consts or {}).items():
+                    kwargs.setdefault(str(key), Val(const=item))
+                if not isinstance(value.const, dict):
+                    kwargs["**"] = union([kwargs.get("**", UNKNOWN), value])
             else:
                 kwargs[kw.arg] = value
         if fv is not None and fv.func is not None:

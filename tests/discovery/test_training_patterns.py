@@ -55,3 +55,56 @@ def test_a_manual_loop_with_optimizer_step_fine_tunes_the_peft_model() -> None:
     assert ("model:huggingface:roberta-large", trained, "fine_tune") in flows
     assert ("dataset:huggingface:glue", trained, "fine_tune") in flows
     assert (trained, "model:huggingface:smangrul/roberta-large-peft-lora", "export") in flows
+
+
+def test_sagemaker_estimator_fit_channels_base_model_and_deploy() -> None:
+    """huggingface/notebooks SageMaker 01: ``HuggingFace(hyperparameters={"model_name":
+    ...})``, ``fit({"train": s3, "test": s3})`` on f-string S3 paths, ``deploy()``."""
+    nb = "huggingface-notebooks__sagemaker_01_getting_started_pytorch.ipynb"
+    nodes, flows = _facts(nb)
+    trained = f"model:notebook:{nb}#huggingface_estimator"
+    assert nodes[trained].props["provider"] == "sagemaker"
+    assert nodes[trained].props["origin"] == "fine_tuned"
+    train = "dataset:s3://{sess.default_bucket()}:samples/datasets/imdb/train"
+    test = "dataset:s3://{sess.default_bucket()}:samples/datasets/imdb/test"
+    assert (train, trained, "fine_tune") in flows
+    assert (test, trained, "fine_tune") not in flows  # a test channel does not train
+    assert ("model:huggingface:distilbert-base-uncased", trained, "fine_tune") in flows
+    endpoint = f"endpoint:sagemaker:{nb}#predictor"
+    assert nodes[endpoint].props["platform"] == "sagemaker"
+    assert (trained, endpoint, "serve") in flows
+
+
+def test_sagemaker_jumpstart_models_and_s3_uploads() -> None:
+    """aws/amazon-sagemaker-examples JumpStart Llama 3: ``JumpStartModel(model_id).deploy()``
+    serves the base; ``S3Uploader.upload`` writes the prefix ``JumpStartEstimator.fit``
+    reads."""
+    nb = "aws-amazon-sagemaker-examples__sm-jumpstart_foundation_llama_3_finetuning.ipynb"
+    nodes, flows = _facts(nb)
+    base = "model:sagemaker:meta-textgeneration-llama-3-8b"
+    assert nodes[base].props["source"] == "jumpstart"
+    assert (base, f"endpoint:sagemaker:{nb}#pretrained_predictor", "serve") in flows
+    trained = f"model:notebook:{nb}#estimator"
+    assert (base, trained, "fine_tune") in flows
+    assert (trained, f"endpoint:sagemaker:{nb}#finetuned_predictor", "serve") in flows
+    uploaded = {d for s, d, k in flows if s == "dataset:file:./train.jsonl"}
+    assert len(uploaded) == 1
+    assert (uploaded.pop(), trained, "fine_tune") in flows
+
+
+def test_sagemaker_boto3_jobs_from_a_params_dict_and_endpoints_never_hold_placeholders() -> None:
+    """aws/amazon-sagemaker-examples XGBoost regression: ``create_training_job(**params)``
+    with ``InputDataConfig`` channels; ``create_model`` / ``create_endpoint_config`` /
+    ``create_endpoint`` with names built at run time (templates kept in props)."""
+    nb = "aws-amazon-sagemaker-examples__sm-regression_xgboost.ipynb"
+    nodes, flows = _facts(nb)
+    jobs = [n for n in nodes.values() if "DEMO-xgboost-regression" in n.uid]
+    assert len(jobs) == 1 and jobs[0].props["unresolved"] is True
+    assert jobs[0].props["template"].startswith("DEMO-xgboost-regression-{strftime(")
+    assert any(s.endswith("/train") and d == jobs[0].uid and k == "train" for s, d, k in flows)
+    endpoints = [n for n in nodes.values() if n.uid.startswith("endpoint:sagemaker:")]
+    assert len(endpoints) == 1 and "{" not in endpoints[0].uid
+    served = {s for s, d, k in flows if d == endpoints[0].uid and k == "serve"}
+    assert [nodes[s].props["template"] for s in served] == [
+        "{training_of_model_to_be_hosted}-model"
+    ]

@@ -5,7 +5,15 @@
 ['pandas reads']
 """
 
-from ingest.notebook.recognisers import data_io, haystack, llm, serving, training, vector
+from ingest.notebook.recognisers import (
+    data_io,
+    haystack,
+    llm,
+    managed,
+    serving,
+    training,
+    vector,
+)
 from ingest.notebook.recognisers.registry import RECOGNISERS, Call, Context, Registry, Rule
 
 __all__ = ["RECOGNISERS", "Call", "Context", "Registry", "Rule"]
@@ -13,6 +21,7 @@ __all__ = ["RECOGNISERS", "Call", "Context", "Registry", "Rule"]
 for _table in (
     data_io.RULES,
     training.RULES,
+    managed.RULES,
     haystack.RULES,
     vector.RULES,
     serving.RULES,

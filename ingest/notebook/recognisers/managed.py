@@ -1,0 +1,417 @@
+"""Managed training and hosting: SageMaker (Python SDK and the boto3 ``sagemaker`` client)
+and the S3 transfers that feed it.
+
+A managed training job runs elsewhere, but the notebook says what it reads and what it
+produces: ``estimator.fit({"train": s3_uri})`` reads each channel (the ``train`` channels
+train the model), the base model is a JumpStart ``model_id`` or a Hub id in the
+hyperparameters, and ``.deploy()`` makes an Endpoint serving the trained model. The trained
+model is named as SageMaker names it: the job name given (``fit(job_name=...)``,
+``base_job_name``, ``TrainingJobName``), else the estimator's variable. A name or S3 path
+built from run-time values keeps the template (``s3://{bucket}/prefix``), marked unresolved
+on models, never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+
+from ingest.notebook.recognisers.common import PLACEHOLDER, dataset_at, hf_repo_like, is_model
+from ingest.notebook.recognisers.registry import Call, Rule
+from ingest.notebook.values import Val, union
+from ingest.vector_config.naming import endpoint_uid, model_uid
+from lineage.model import EdgeKind
+
+__all__ = ["RULES", "managed_endpoint", "managed_model"]
+
+_SM = "sagemaker"
+_ESTIMATORS = (
+    "Estimator",
+    "Framework",
+    "HuggingFace",
+    "PyTorch",
+    "TensorFlow",
+    "SKLearn",
+    "XGBoost",
+    "MXNet",
+    "Chainer",
+    "RLEstimator",
+    "JumpStartEstimator",
+    "AlgorithmEstimator",
+    "LinearLearner",
+    "KMeans",
+    "PCA",
+    "FactorizationMachines",
+    "NTM",
+    "LDA",
+    "RandomCutForest",
+    "KNN",
+    "Object2Vec",
+    "IPInsights",
+)
+# hyperparameters that name the pretrained model a training script starts from
+_BASE_KEYS = ("model_id", "model_name", "model_name_or_path", "base_model", "pretrained_model")
+
+
+def _expr_text(call: Call, pos: int | None, *names: str) -> str | None:
+    """An argument's text: the folded constant, else its source as one ``{expr}`` part."""
+    text = call.text(pos, *names)
+    if text is not None:
+        return text
+    node: ast.expr | None = None
+    for kw in call.node.keywords:
+        if kw.arg in names:
+            node = kw.value
+    if node is None and pos is not None and pos < len(call.node.args):
+        node = call.node.args[pos]
+    if node is None or isinstance(node, (ast.Constant, ast.Starred)):
+        return None
+    return "{" + ast.unparse(node) + "}"
+
+
+def managed_model(call: Call, platform: str, name: str, *, var: str = "", **props: object) -> str:
+    """A model known to a managed platform: by its name there, or by the notebook variable
+    (namespace ``notebook``) when the code gives none; a run-time name keeps its template."""
+    if not name:
+        uid = call.ctx.local_model(var or call.ctx.target or f"line{call.line}")
+    elif PLACEHOLDER.search(name):
+        uid = call.ctx.local_model(PLACEHOLDER.sub(lambda m: f"<{m.group(0)[1:-1]}>", name))
+        props = {**props, "template": name, "unresolved": True}
+    else:
+        uid = model_uid(platform, name)
+    call.ctx.out.node(uid, provider=platform, platform=platform, **props)
+    return uid
+
+
+def _jumpstart_uri(call: Call) -> Val | None:
+    """``model_uris.retrieve(model_id=...)``: the JumpStart model's artefacts."""
+    model_id = call.text(None, "model_id")
+    if not model_id:
+        return None
+    uid = model_uid(_SM, model_id)
+    call.ctx.out.node(uid, provider=_SM, origin="pretrained", source="jumpstart")
+    return Val(tag="sagemaker.ModelUri", asset=uid)
+
+
+def _name_from_base(call: Call) -> Val | None:
+    """``name_from_base(base)`` appends a timestamp: the job is known by its base."""
+    base = call.arg(0, "base")
+    return base if base.text else None
+
+
+def _base_model(call: Call) -> str:
+    """The pretrained model a job starts from: JumpStart ``model_id`` or ``model_uri``,
+    else a Hub id among the hyperparameters."""
+    uri = call.arg(None, "model_uri")
+    if is_model(uri):
+        return uri.asset
+    jumpstart = call.text(None, "model_id")
+    if jumpstart and "jumpstart" in call.qual.lower():
+        uid = model_uid(_SM, jumpstart)
+        call.ctx.out.node(uid, provider=_SM, origin="pretrained", source="jumpstart")
+        return uid
+    hp = call.arg(None, "hyperparameters")
+    consts = hp.const if isinstance(hp.const, dict) else hp.attrs.get("consts") or {}
+    for key in _BASE_KEYS:
+        ref = consts.get(key)
+        if isinstance(ref, str) and "/" in ref and hf_repo_like(ref):
+            uid = model_uid("huggingface", ref)
+            call.ctx.out.node(uid, provider="huggingface", origin="pretrained")
+            return uid
+        if isinstance(ref, str) and hf_repo_like(ref) and "-" in ref:
+            uid = model_uid("huggingface", ref)
+            call.ctx.out.node(uid, provider="huggingface", origin="pretrained")
+            return uid
+    return ""
+
+
+def _estimator(call: Call) -> Val | None:
+    if call.qual.rsplit(".", 1)[-1] not in _ESTIMATORS:
+        return None
+    return Val(tag="sagemaker.Estimator").with_attrs(
+        role="managed_estimator",
+        platform=_SM,
+        base=_base_model(call),
+        job_name=_expr_text(call, None, "base_job_name") or "",
+    )
+
+
+def _channels(value: Val) -> dict[str, Val]:
+    """``fit`` inputs: one URI, a TrainingInput, or a dict of channel -> either."""
+    if isinstance(value.const, dict):
+        return {str(k): Val(const=v) for k, v in value.const.items()}
+    return {"train": value}
+
+
+def _fit(call: Call) -> Val | None:
+    est = call.recv
+    if est.attrs.get("role") != "managed_estimator":
+        return None
+    inputs = call.arg(0, "inputs")
+    read: dict[str, set[str]] = {}
+    for channel, value in _channels(inputs).items():
+        uri = value.text
+        found = set(value.carried())
+        if uri:
+            uid = dataset_at(call, uri, channel=channel)
+            if uid:
+                call.ctx.out.reads(uid)
+                found.add(uid)
+        read[channel] = found
+    trains = [c for c in read if "train" in c.lower()] or list(read)
+    base = est.attrs.get("base") or ""
+    name = _expr_text(call, None, "job_name") or est.attrs.get("job_name") or ""
+    kind = EdgeKind.FINE_TUNE if base else EdgeKind.TRAIN
+    uid = managed_model(
+        call,
+        _SM,
+        name,
+        var=est.attrs.get("var") or call.recv_name,
+        origin="fine_tuned" if base else "trained",
+        base_model=base or None,
+    )
+    call.ctx.flow_into(set().union(*(read[c] for c in trains)) if trains else (), uid, kind)
+    if base:
+        call.ctx.flow_into([base], uid, EdgeKind.FINE_TUNE)
+    trained = Val(tag="sagemaker.Model", asset=uid).with_attrs(role="model")
+    if call.recv_name:
+        call.ctx.rebind(call.recv_name, est.with_attrs(model_data=trained, trained=trained))
+    return Val()
+
+
+def _model(call: Call) -> Val | None:
+    """``Model(model_data=...)``, ``HuggingFaceModel(env={"HF_MODEL_ID": ...})``,
+    ``JumpStartModel(model_id=...)``: what a later ``deploy()`` serves."""
+    data = call.arg(None, "model_data")
+    if is_model(data):
+        return Val(tag="sagemaker.Model", asset=data.asset).with_attrs(role="sagemaker_model")
+    jumpstart = call.text(None, "model_id")
+    if jumpstart:
+        uid = model_uid(_SM, jumpstart)
+        call.ctx.out.node(uid, provider=_SM, origin="pretrained", source="jumpstart")
+        return Val(tag="sagemaker.Model", asset=uid).with_attrs(role="sagemaker_model")
+    env = call.arg(None, "env")
+    consts = env.const if isinstance(env.const, dict) else env.attrs.get("consts") or {}
+    hub = consts.get("HF_MODEL_ID")
+    if isinstance(hub, str) and hf_repo_like(hub):
+        uid = model_uid("huggingface", hub)
+        call.ctx.out.node(uid, provider="huggingface", origin="pretrained")
+        return Val(tag="sagemaker.Model", asset=uid).with_attrs(role="sagemaker_model")
+    return Val(tag="sagemaker.Model").with_attrs(role="sagemaker_model")
+
+
+def managed_endpoint(call: Call, platform: str, name: str) -> str:
+    """An Endpoint a platform serves; a run-time name keeps its template in props."""
+    shown = PLACEHOLDER.sub(lambda m: f"<{m.group(0)[1:-1]}>", name)
+    uid = endpoint_uid(platform, f"{call.ctx.notebook}#{shown}")
+    template = name if shown != name else None
+    call.ctx.out.node(uid, framework=platform, platform=platform, exposure="unknown",
+                      template=template, unresolved=True if template else None)  # fmt: skip
+    return uid
+
+
+def _deploy(call: Call) -> Val | None:
+    recv = call.recv
+    role = recv.attrs.get("role")
+    if role == "managed_estimator":
+        served = recv.attrs.get("trained")
+    elif role == "sagemaker_model":
+        served = recv if recv.asset else None
+    else:
+        return None
+    name = _expr_text(call, None, "endpoint_name") or call.ctx.target or "endpoint"
+    uid = managed_endpoint(call, _SM, name)
+    if isinstance(served, Val) and served.asset:
+        call.ctx.flow_into([served.asset], uid, EdgeKind.SERVE)
+    return Val(tag="sagemaker.Predictor", asset=uid).with_attrs(role="endpoint", framework=_SM)
+
+
+def _training_input(call: Call) -> Val | None:
+    uri = _expr_text(call, 0, "s3_data")
+    return Val(const=uri) if uri else None  # a channel is its URI (content type aside)
+
+
+def _s3(bucket: str | None, key: str | None) -> str | None:
+    if not bucket or not key:
+        return None
+    return f"s3://{bucket}/{key.lstrip('/')}"
+
+
+def _transfer(
+    call: Call, src: str | None, dst: str | None, data: Val | None = None, *, local: bool = False
+) -> Val:
+    """A copy to S3 (src read, dst written, data flows), or from S3 to a local scratch
+    file (``local``: only the read of the remote object is recorded)."""
+    src_uid = dataset_at(call, src) if src else None
+    dst_uid = dataset_at(call, dst) if dst and not local else None
+    if src_uid:
+        call.ctx.out.reads(src_uid)
+    if dst_uid:
+        call.ctx.out.writes(dst_uid)
+        sources = {src_uid} if src_uid else set()
+        if data is not None:
+            sources |= data.carried()
+        call.ctx.flow_into(sources | call.ctx.loop_data, dst_uid)
+    return Val(const=dst)  # the URI: a later ``fit({"train": uri})`` names the same dataset
+
+
+def _upload_data(call: Call) -> Val | None:
+    """``session.upload_data(path, bucket, key_prefix)`` returns the S3 URI it wrote."""
+    path = call.text(0, "path")
+    if not path:
+        return None
+    # SageMaker's default bucket is the session's: named by the receiver's expression
+    bucket = _expr_text(call, 1, "bucket") or f"{{{call.recv_name or 'session'}.default_bucket()}}"
+    prefix = call.text(2, "key_prefix") or "data"
+    return _transfer(call, path, _s3(bucket, f"{prefix}/{posixpath.basename(path)}"))
+
+
+def _s3_uploader(call: Call) -> Val | None:
+    """``S3Uploader.upload(local_path, desired_s3_uri)``."""
+    path, dest = call.text(0, "local_path"), _expr_text(call, 1, "desired_s3_uri")
+    if not path or not dest:
+        return None
+    return _transfer(call, path, dest.rstrip("/"))  # the prefix a channel later reads
+
+
+def _s3_downloader(call: Call) -> Val | None:
+    src, dest = _expr_text(call, 0, "s3_uri"), call.text(1, "local_path")
+    return _transfer(call, src, dest, local=True) if src and dest else None
+
+
+def _boto_client(call: Call) -> Val | None:
+    service = call.text(0, "service_name")
+    if service in ("s3", "sagemaker"):
+        return Val(tag=f"boto3.{service}")
+    return None
+
+
+def _boto_upload(call: Call) -> Val | None:
+    """``s3.upload_file(Filename, Bucket, Key)``."""
+    path = call.text(0, "Filename")
+    dest = _s3(_expr_text(call, 1, "Bucket"), _expr_text(call, 2, "Key"))
+    return _transfer(call, path, dest) if path and dest else None
+
+
+def _boto_download(call: Call) -> Val | None:
+    """``s3.download_file(Bucket, Key, Filename)``."""
+    src = _s3(_expr_text(call, 0, "Bucket"), _expr_text(call, 1, "Key"))
+    path = call.text(2, "Filename")
+    return _transfer(call, src, path, local=True) if src and path else None
+
+
+def _boto_put(call: Call) -> Val | None:
+    dest = _s3(_expr_text(call, None, "Bucket"), _expr_text(call, None, "Key"))
+    return _transfer(call, None, dest, call.arg(None, "Body")) if dest else None
+
+
+def _dig(value: object, *path: str) -> object:
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _create_training_job(call: Call) -> Val | None:
+    """The boto3 API: ``InputDataConfig`` channels in, a model named after the job out."""
+    name = call.text(None, "TrainingJobName") or ""
+    channels = call.arg(None, "InputDataConfig").const
+    spec = call.arg(None, "TrainingJobDefinition").const
+    if not isinstance(channels, list) and isinstance(spec, dict):
+        channels = spec.get("InputDataConfig")  # a tuning job's training definition
+        name = name or call.text(None, "HyperParameterTuningJobName") or ""
+    read: dict[str, str] = {}
+    for channel in channels if isinstance(channels, list) else ():
+        uri = _dig(channel, "DataSource", "S3DataSource", "S3Uri")
+        if isinstance(uri, str):
+            uid = dataset_at(call, uri, channel=_dig(channel, "ChannelName"))
+            if uid:
+                call.ctx.out.reads(uid)
+                read[str(_dig(channel, "ChannelName") or "train")] = uid
+    if not read:
+        return None
+    uid = managed_model(call, _SM, name, origin="trained")
+    trains = [u for c, u in read.items() if "train" in c.lower()] or list(read.values())
+    call.ctx.flow_into(trains, uid, EdgeKind.TRAIN)
+    return Val(tag="sagemaker.TrainingJob").with_attrs(model=uid)
+
+
+def _create_model(call: Call) -> Val | None:
+    name = call.text(None, "ModelName")
+    if not name:
+        return None
+    container = call.arg(None, "PrimaryContainer").const
+    # a SageMaker model wraps trained artefacts, unless its container visibly has none
+    bare = isinstance(container, dict) and "ModelDataUrl" not in container
+    uid = managed_model(call, _SM, name, origin=None if bare else "trained")
+    call.ctx.defaults[f"sagemaker.model:{name}"] = Val(asset=uid)
+    return Val(tag="sagemaker.CreateModel").with_attrs(model=uid)
+
+
+def _create_endpoint_config(call: Call) -> Val | None:
+    name = call.text(None, "EndpointConfigName")
+    variants = call.arg(None, "ProductionVariants").const
+    if not name or not isinstance(variants, list):
+        return None
+    models = [
+        call.ctx.defaults.get(f"sagemaker.model:{v.get('ModelName')}")
+        for v in variants
+        if isinstance(v, dict)
+    ]
+    call.ctx.defaults[f"sagemaker.endpoint_config:{name}"] = union([m for m in models if m])
+    return Val()
+
+
+def _create_endpoint(call: Call) -> Val | None:
+    name = _expr_text(call, None, "EndpointName")
+    config = call.text(None, "EndpointConfigName")
+    if not name:
+        return None
+    uid = managed_endpoint(call, _SM, name)
+    served = call.ctx.defaults.get(f"sagemaker.endpoint_config:{config}")
+    if served is not None:
+        call.ctx.flow_into(served.carried(), uid, EdgeKind.SERVE)
+    return Val(tag="sagemaker.Endpoint", asset=uid).with_attrs(role="endpoint")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(("sagemaker.*",), _estimator, "SageMaker estimators"),
+    Rule(("sagemaker.Estimator.fit",), _fit, "SageMaker estimator.fit(channels)"),
+    Rule(("sagemaker.Estimator.deploy", "sagemaker.Model.deploy"), _deploy, "SageMaker deploy"),
+    Rule(
+        (
+            "sagemaker.model.Model",
+            "sagemaker.Model",
+            "sagemaker.*.*Model",
+            "sagemaker.jumpstart.model.JumpStartModel",
+        ),
+        _model,
+        "SageMaker models",
+    ),
+    Rule(
+        ("sagemaker.inputs.TrainingInput", "sagemaker.TrainingInput", "sagemaker.*.s3_input"),
+        _training_input,
+        "SageMaker channels",
+    ),
+    Rule(("sagemaker.model_uris.retrieve",), _jumpstart_uri, "JumpStart model artefacts"),
+    Rule(("sagemaker.utils.name_from_base",), _name_from_base, "job names"),
+    Rule(("*.upload_data",), _upload_data, "session.upload_data"),
+    Rule(("sagemaker.s3.S3Uploader.upload",), _s3_uploader, "S3Uploader"),
+    Rule(("sagemaker.s3.S3Downloader.download",), _s3_downloader, "S3Downloader"),
+    Rule(("boto3.client", "boto3.*.client"), _boto_client, "boto3 clients"),
+    Rule(("boto3.s3.upload_file",), _boto_upload, "S3 uploads"),
+    Rule(("boto3.s3.download_file",), _boto_download, "S3 downloads"),
+    Rule(("boto3.s3.put_object",), _boto_put, "S3 puts"),
+    Rule(
+        (
+            "boto3.sagemaker.create_training_job",
+            "boto3.sagemaker.create_hyper_parameter_tuning_job",
+        ),
+        _create_training_job,
+        "SageMaker training jobs (boto3)",
+    ),
+    Rule(("boto3.sagemaker.create_model",), _create_model, "SageMaker models (boto3)"),
+    Rule(("boto3.sagemaker.create_endpoint_config",), _create_endpoint_config, ""),
+    Rule(("boto3.sagemaker.create_endpoint",), _create_endpoint, "SageMaker endpoints (boto3)"),
+)
