@@ -77,6 +77,7 @@ class EdgeKind(StrEnum):
     SERVE = "serve"
     INFER = "infer"
     EXPORT = "export"
+    TRACE = "trace"  # prompts/responses copied to an observability service (egress)
 
 
 class Severity(StrEnum):

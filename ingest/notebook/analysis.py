@@ -640,6 +640,13 @@ def _fold_str_method(
     recv: Val, func: ast.expr, args: tuple[Val, ...], kwargs: dict[str, Val]
 ) -> Val | None:
     """``"org/name".split("/")[-1]`` and friends on literals: names built from names."""
+    literal_dict = isinstance(recv.const, dict) and not args and not recv.data
+    if (
+        literal_dict
+        and isinstance(func, ast.Attribute)
+        and func.attr in ("items", "keys", "values")
+    ):
+        return Val(const=[*getattr(recv.const, func.attr)()])
     if not (isinstance(func, ast.Attribute) and isinstance(recv.const, str)):
         return None
     if func.attr not in _STR_METHODS or recv.data or "**" in kwargs:
@@ -708,11 +715,14 @@ _MAX_LITERAL_ITEMS = 16
 
 
 def _literal_items(value: Val) -> list[Any]:
-    """The items of a short literal list of strings (iterated one by one), else []."""
+    """The items of a short literal list of strings or string tuples (``dict.items()``),
+    iterated one by one; else []."""
     const = value.const
     if not isinstance(const, (list, tuple)) or not 0 < len(const) <= _MAX_LITERAL_ITEMS:
         return []
-    return list(const) if all(isinstance(c, str) for c in const) else []
+    flat = all(isinstance(c, str) for c in const)
+    pairs = all(isinstance(c, tuple) and all(isinstance(x, str) for x in c) for c in const)
+    return list(const) if flat or pairs else []
 
 
 def _is_const(value: Val) -> bool:

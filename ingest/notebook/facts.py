@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ingest.notebook.analysis import Analyzer
 from ingest.notebook.cells import split_cell
+from ingest.notebook.egress import egress_in, record_egress
 from ingest.notebook.load import LoadedNotebook, load_notebook, parse_notebook
 from ingest.notebook.outputs import Classifier, labelings, samples
 from ingest.notebook.recognisers.data_io import sql_target
@@ -84,11 +85,13 @@ def analyse_notebook(
             continue
         _analyse_cell(analyzer, out, cell.source, cell_ref)
         touched[cell.index] = set(analyzer.cell_data)
+    code = "\n".join(c.source for c in loaded.cells if c.cell_type == "code")
     try:
         analyzer.finish()
     except (RecursionError, LineageError) as exc:
         out.problems.append(Problem(Severity.WARNING, f"analysis stopped: {exc}", ref))
     out.at(ref)
+    record_egress(out, egress_in(code))
     for sample in samples(loaded.cells):
         cell_ref = f"{ref}#cell{sample.cell}"
         _secrets(out, job, sample.text, cell_ref + ":output")

@@ -75,6 +75,7 @@ _FLOW_PROPS = {
     EdgeKind.INFER: "IDENTITY",
     EdgeKind.EXPORT: "IDENTITY",
     EdgeKind.TRANSFORM: "TRANSFORMATION",
+    EdgeKind.TRACE: "IDENTITY",
 }
 
 

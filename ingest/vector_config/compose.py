@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ingest.notebook.egress import egress_endpoint, egress_in
 from ingest.notebook.values import Collector
 from ingest.vector_config.naming import endpoint_uid, model_uid, vector_index_uid
 from lineage.model import EdgeKind
@@ -207,6 +208,8 @@ def service_facts(out: Collector, services: Mapping[str, Mapping[str, Any]], pat
             index = vector_index_uid(engine, f"{path}#{name}")
             out.node(index, engine=engine, collection_known=False, server=uids[name])
         _served_model(out, svc, kind, uids[name])
+        for egress in egress_in(text.replace(" ", "\n")):  # LANGCHAIN_TRACING_V2=true ...
+            out.flow(uids[name], egress_endpoint(out, egress), EdgeKind.TRACE)
     for name in services:
         kind, engine = kinds[name]
         for user in _users(services, name):

@@ -17,6 +17,7 @@ from ingest.secrets import scan_text
 from ingest.vector_config.declared import declared_facts, is_declared
 from ingest.vector_config.embedchain import declares_assets, is_embedchain, rag_app
 from ingest.vector_config.haystack import haystack_facts, is_haystack
+from ingest.vector_config.litellm import is_litellm, litellm_facts
 from ingest.vector_config.load import Limits, load_config_text, read_config_text
 from ingest.vector_config.servers import (
     chroma_server_facts,
@@ -56,6 +57,7 @@ def _embedchain(out: Collector, doc: Mapping[str, Any], path: str) -> None:
 
 FORMATS: tuple[Format, ...] = (
     Format("embedchain/mem0", is_embedchain, _embedchain),
+    Format("litellm-proxy", is_litellm, litellm_facts),
     Format("haystack-pipeline", is_haystack, haystack_facts),
     Format("qdrant-server", is_qdrant_server, qdrant_server_facts),
     Format("chroma-server", is_chroma_server, chroma_server_facts),

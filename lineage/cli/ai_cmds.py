@@ -8,7 +8,6 @@ what is already in the graph against a (new) registry.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ingest.inventory import ApprovedRegistry, load_registry, mark_registered
 from ingest.notebook import Classifier, notebook_facts, presidio_classifier
+from ingest.notebook.refs import artefact_ref
 from ingest.vector_config import vector_config_facts
 from lineage import ids
 from lineage.cli._app import answer_table, console, input_files, out, print_json, store_session
@@ -40,6 +40,14 @@ RegistryOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+RepoOption = Annotated[
+    str | None,
+    typer.Option(
+        "--repo",
+        help="Repository name to prefix paths in ids (default: paths relative to the git "
+        "repository, else to the folder given), so every checkout names a notebook alike.",
+    ),
+]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Stop at the first error.")]
 
 
@@ -106,7 +114,7 @@ def _registry(path: Path | None) -> ApprovedRegistry | None:
 
 
 @ingest_app.command("notebook")
-def ingest_notebook(
+def ingest_notebook(  # noqa: PLR0917 - Typer options are parameters
     paths: Annotated[list[Path], typer.Argument(help="Notebooks or folders of them.")],
     registry: RegistryOption = None,
     classify: Annotated[
@@ -118,14 +126,16 @@ def ingest_notebook(
     ] = True,
     as_json: JsonOption = False,
     strict: StrictOption = False,
+    repo: RepoOption = None,
 ) -> None:
     """Ingest Jupyter notebooks: jobs, datasets, models, indexes, endpoints, secrets."""
     files = input_files(paths, {".ipynb"})
+    refs = _refs(paths, files, repo)
     classifier: Classifier | None = presidio_classifier() if classify else None
     _run(
         "notebooks",
         files,
-        lambda p: notebook_facts(p, ref=_ref(p), classifier=classifier),
+        lambda p: notebook_facts(p, ref=refs[p], classifier=classifier),
         _registry(registry),
         as_json=as_json,
         strict=strict,
@@ -138,25 +148,30 @@ def ingest_vector_config(
     registry: RegistryOption = None,
     as_json: JsonOption = False,
     strict: StrictOption = False,
+    repo: RepoOption = None,
 ) -> None:
     """Ingest vector-DB / RAG configs (embedchain, mem0, Haystack, Qdrant, Chroma, compose)."""
     files = input_files(paths, {".yaml", ".yml", ".json"})
+    refs = _refs(paths, files, repo)
     _run(
         "vector configs",
         files,
-        lambda p: vector_config_facts(p, ref=_ref(p)),
+        lambda p: vector_config_facts(p, ref=refs[p]),
         _registry(registry),
         as_json=as_json,
         strict=strict,
     )
 
 
-def _ref(path: Path) -> str:
-    """The path used in ids: relative to the working directory when inside it."""
-    try:
-        return path.resolve().relative_to(Path(os.getcwd()).resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+def _refs(args: list[Path], files: list[Path], repo: str | None) -> dict[Path, str]:
+    """The path each file is known by in ids: relative to its repository, else to the
+    argument it was found under (never to the working directory: ids must not move)."""
+    roots: dict[Path, Path] = {}
+    for arg in args:
+        root = arg if arg.is_dir() else arg.parent
+        for f in input_files([arg], {f.suffix for f in files} or {""}):
+            roots.setdefault(f, root)
+    return {f: artefact_ref(f, roots.get(f, f.parent), repo=repo) for f in files}
 
 
 @app.command()

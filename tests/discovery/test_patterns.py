@@ -155,3 +155,41 @@ def test_index_identity_through_a_handle() -> None:
     indexes = [n.uid for n in nodes.values() if n.kind is Kind.VECTOR_INDEX]
     assert indexes == ["vectorindex:pinecone:llama-index-intro"]
     assert ("dataset:huggingface:squad", indexes[0], "embed") in _flows(edges)
+
+
+def test_langsmith_tracing_is_an_egress_of_the_models_prompts() -> None:
+    """langchain-ai/langgraph code_assistant_mistral: ``LANGCHAIN_TRACING_V2 = "true"``."""
+    nodes, edges = _facts(NOTEBOOKS / "langchain-ai-langgraph__code_assistant_mistral.ipynb")
+    sink = "endpoint:langsmith:api.smith.langchain.com"
+    assert nodes[sink].props["egress"] == "langsmith"
+    assert ("model:mistral:mistral-large-latest", sink, "trace") in _flows(edges)
+
+
+def test_a_compose_service_wired_to_langsmith_traces_to_it() -> None:
+    """opea-project/GenAIExamples AgentQnA: ``LANGCHAIN_TRACING_V2: ${LANGCHAIN_TRACING_V2}``."""
+    name = "docker-compose.opea-project-genaiexamples__agentqna_xeon_compose_openai.yml"
+    _, edges = _config_facts(name)
+    sink = "endpoint:langsmith:api.smith.langchain.com"
+    traced = {src for src, dst, kind in _flows(edges) if dst == sink and kind == "trace"}
+    assert f"endpoint:compose:{name}#worker-rag-agent" in traced
+
+
+def test_bedrock_runtime_calls_name_their_models() -> None:
+    """aws-samples/amazon-bedrock-workshop: ``boto3.client("bedrock-runtime")``, then
+    ``converse(modelId=MODELS[...])`` over a literal dict, also in ``for ... in MODELS.items()``."""
+    nb = "aws-samples-amazon-bedrock-workshop__text_and_code_generation.ipynb"
+    nodes, _ = _facts(NOTEBOOKS / nb)
+    bedrock = {n.name for n in nodes.values() if n.kind is Kind.MODEL and n.namespace == "bedrock"}
+    assert {"us.anthropic.claude-haiku-4-5-20251001-v1:0", "us.amazon.nova-pro-v1:0"} <= bedrock
+
+
+def test_a_litellm_proxy_config_lists_its_routes_and_logging_egress() -> None:
+    """BerriAI/litellm proxy_server_config.yaml: prefixed routes, wildcards, team callbacks."""
+    name = "berriai-litellm__proxy_server_config.yaml"
+    nodes, edges = _config_facts(name)
+    assert nodes["model:azure_openai:chatgpt-v-2"].props["origin"] == "third_party_api"
+    assert "model:sagemaker:berri-benchmarking-Llama-2-70b-chat-hf-4" in nodes
+    assert "model:anthropic:anthropic/*" in nodes
+    assert nodes["model:other:fake"].props["api_base"].startswith("https://")
+    proxy = f"endpoint:litellm:{name}#litellm-proxy"
+    assert (proxy, "endpoint:langfuse:cloud.langfuse.com", "trace") in _flows(edges)

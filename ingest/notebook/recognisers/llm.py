@@ -143,14 +143,29 @@ def _api_call(model_type: str = "llm", model_pos: int | None = None):
             return None
         if client.attrs.get("role") == "model" or "namespace" not in client.attrs:
             return _model_invoke(call) if client is call.recv else None
-        name = call.text(model_pos, "model", "model_name", "model_id") or client.attrs.get("model")
+        name = call.text(model_pos, "model", "model_name", "model_id", "modelId")
+        name = name or client.attrs.get("model")
         model = _llm(call, client, name or "unspecified", model_type=model_type)
-        sent = inputs_of(call, "model").carried() | call.ctx.loop_data
+        sent = inputs_of(call, "model", "modelId").carried() | call.ctx.loop_data
         if _remote(model):
             call.ctx.flow_into(sent, model.asset, EdgeKind.INFER)
         return Val(data=sent | {model.asset}, models=frozenset({model.asset}))
 
     return handler
+
+
+_AWS_SERVICES = {"bedrock-runtime": "bedrock", "bedrock": "bedrock"}
+
+
+def _boto3_client(call: Call) -> Val | None:
+    """``boto3.client("bedrock-runtime")``: a Bedrock client (other AWS services: not ours)."""
+    service = call.text(0, "service_name")
+    provider = _AWS_SERVICES.get(service or "")
+    if provider is None:
+        return None
+    return Val(tag=call.qual).with_attrs(
+        role="llm_client", provider=provider, namespace=provider, model="", endpoint=""
+    )
 
 
 def _receiver_client(call: Call) -> Val | None:
@@ -381,6 +396,10 @@ def _hf_exposure(call: Call) -> str:
 
 
 _CALLS = (
+    "*.invoke_model",
+    "*.invoke_model_with_response_stream",
+    "*.converse",
+    "*.converse_stream",
     "*.chat.completions.create",
     "*.completions.create",
     "*.responses.create",
@@ -414,6 +433,7 @@ _EMBED_CALLS = (
 RULES: tuple[Rule, ...] = (
     # clients
     Rule(("openai.OpenAI", "openai.AsyncOpenAI"), _client("openai"), "OpenAI clients"),
+    Rule(("boto3.client", "boto3.*Session*.client"), _boto3_client, "Bedrock runtime clients"),
     Rule(("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"), _client("azure_openai"), "Azure"),
     Rule(
         ("anthropic.Anthropic", "anthropic.AsyncAnthropic", "anthropic.AnthropicBedrock"),
