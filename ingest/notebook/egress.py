@@ -1,7 +1,8 @@
-"""Tracing and experiment services that receive what a notebook's models see (egress).
+"""Tracing services that receive what a notebook's models see (egress).
 
-LangSmith, Langfuse, Phoenix/Arize, Helicone or Weights & Biases switched on in a notebook
-copy prompts and responses (or training runs) to a third party. Each service is one row of
+LangSmith, Langfuse, Phoenix/Arize or Helicone switched on in a notebook copy prompts and
+responses to a third party (experiment trackers that training reports to are recognised with
+the trainers, in ``recognisers/training.py``). Each service is one row of
 :data:`EGRESS`: how code turns it on, where the data goes, and which models it sees. The
 service becomes an Endpoint marked ``egress`` and every such model flows into it with kind
 ``trace``, so "which data leaves through tracing" is a graph query like any other.
@@ -33,7 +34,6 @@ def _rx(text: str) -> re.Pattern[str]:
 
 
 _LLM = ("llm",)
-_TRAINED = ("trained", "fine_tuned")
 EGRESS: tuple[Egress, ...] = (
     Egress(
         "langsmith",
@@ -50,15 +50,6 @@ EGRESS: tuple[Egress, ...] = (
         "arize", "app.phoenix.arize.com", _rx(r"^\s*(?:from|import)\s+(?:phoenix|arize)\b"), _LLM
     ),
     Egress("helicone", "oai.helicone.ai", _rx(r"helicone\.ai"), _LLM),
-    Egress(
-        "wandb",
-        "api.wandb.ai",
-        _rx(r"\bwandb\.init\s*\(|report_to\s*=\s*['\"]wandb|\bWandbLogger\b|\bwandb_api_key\b"),
-        _TRAINED,
-    ),
-    Egress(
-        "other", "trackio", _rx(r"report_to\s*=\s*['\"]trackio|^\s*import\s+trackio\b"), _TRAINED
-    ),
 )
 
 
