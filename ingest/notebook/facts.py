@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,14 +104,23 @@ def analyse_notebook(
     yield from out.facts()
 
 
+def _parse(source: str) -> ast.Module:
+    """Parse a cell without the interpreter's SyntaxWarnings (``"\\d"`` in a user's regex):
+    they describe the notebook's code, not ours, and would drown the report on stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ast.parse(source)
+
+
 def _analyse_cell(analyzer: Analyzer, out: Collector, source: str, cell_ref: str) -> None:
     try:
-        tree = ast.parse(source)
+        tree = _parse(source)
         code = split_cell(source, parses=True)
     except (SyntaxError, ValueError):
         code = split_cell(source)
         try:
-            tree = ast.parse(code.python)
+            tree = _parse(code.python)
         except (SyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", None) or 0
             snippet = (code.python.splitlines() or [""])[max(line - 1, 0)][:200] if line else ""

@@ -174,3 +174,41 @@ def test_the_witness_path_follows_a_column_that_carries_the_label(demo: Path) ->
     assert "PII:EMAIL_ADDRESS" in bot["node"]["labels"]
     for node in bot["path"]["nodes"]:
         assert "PII:EMAIL_ADDRESS" in node["labels"], node["uid"]
+
+
+def test_serve_on_a_busy_port_fails_at_once_and_opens_no_store(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        store = tmp_path / "store"
+        done = lineage(store, "serve", "--port", str(port))
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == (
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+    assert not store.exists()
+
+
+@pytest.mark.parametrize(("token", "says"), [("s3cret-token", "HTTP writes enabled"),
+                                             (None, "HTTP writes refused")])  # fmt: skip
+def test_serve_says_at_start_whether_writes_are_enabled(
+    tmp_path: Path, token: str | None, says: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINEAGE_")}
+    if token:
+        env["LINEAGE_API_TOKEN"] = token
+    proc = subprocess.Popen(
+        [LINEAGE, "--store", str(tmp_path / "s"), "serve", "--port", "0"],
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        first = proc.stderr.readline().decode()  # type: ignore[union-attr]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    assert says in first
+    assert token is None or token not in first

@@ -385,3 +385,20 @@ def test_registry_is_a_table_that_takes_new_rows(tmp_path: Path) -> None:
     finally:
         RECOGNISERS.remove(rule)
     assert [r.what for r in RECOGNISERS.lookup("pandas.read_parquet")] == ["pandas reads"]
+
+
+def test_analysing_a_cell_prints_no_syntax_warnings_of_the_users_code() -> None:
+    """Issue 19.10: ``re.compile("\\d+")`` (an invalid escape, common in real notebooks; none
+    in the corpus has one) made every ingest print the interpreter's SyntaxWarning."""
+    import warnings
+
+    import nbformat
+
+    from ingest.notebook import notebook_facts
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell('import re\nDIGITS = re.compile("\\d+")\n'))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        list(notebook_facts("regex.ipynb", text=nbformat.writes(nb)))
+    assert not [w for w in caught if issubclass(w.category, SyntaxWarning)]
