@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from lineage.api.contract import describe
 from lineage.api.guard import Guard
 from lineage.errors import ConfigError, InvalidId, LineageError, NodeNotFound, ParseError
 from lineage.settings import Settings
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     for router in _routers(settings):
         app.include_router(router)
+    describe(app, settings)  # the document lists the gate's and the routes' own answers
     return app
 
 
