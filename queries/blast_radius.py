@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from lineage import ids
 from lineage.errors import LineageError, NodeNotFound
+from queries.graph_index import Snapshot, index_for
 from queries.results import Hop, NodeInfo, Path, fetch_labels, fetch_nodes, hops_of, path_of
 from queries.risk import Risk, risk
 from queries.traverse import Reach, Step, edge_details, traverse
@@ -176,6 +177,16 @@ def _labelled_witness(
     return path
 
 
+def _brief(snap: Snapshot, uids: list[str]) -> dict[str, NodeInfo]:
+    """What :func:`fetch_labels` returns, from the index."""
+    kind, name, labels = snap.kind, snap.name, snap.labels
+    return {
+        u: NodeInfo(u, kind[u], name.get(u) or u, labels=labels.get(u, ()))
+        for u in uids
+        if u in kind
+    }
+
+
 def blast_radius(
     store: Any,
     uid: str,
@@ -186,6 +197,7 @@ def blast_radius(
     include_stale: bool = False,
     max_nodes: int = 250_000,
     with_edge_details: bool = False,
+    use_index: bool = True,
 ) -> BlastRadius:
     """The radius of ``uid``. Raises :class:`NodeNotFound` for an unknown id.
 
@@ -193,12 +205,16 @@ def blast_radius(
     labels they hold (their own view of sensitivity), their exposure and access, and the
     coarse hops on the witness path. Witness paths always carry each edge's job and
     transformation; ``with_edge_details`` fetches them for every edge of the radius too
-    (one more round trip; reports want it, quick answers do not).
+    (one more round trip; reports want it, quick answers do not). ``use_index`` lets the
+    in-process graph index (:mod:`queries.graph_index`) answer the traversal and labels when
+    it holds the store's present state; the answer is the same either way.
     """
     if direction not in ("down", "up"):
         raise LineageError(f"direction must be 'down' or 'up', not {direction!r}")
     if mode not in ("confidentiality", "integrity"):
         raise LineageError(f"mode must be 'confidentiality' or 'integrity', not {mode!r}")
+    found = index_for(store) if use_index else None
+    snap = found.current() if found is not None else None
     reach: Reach = traverse(
         store,
         {uid: ""},  # kind unknown yet: the node facts come in one fetch at the end
@@ -207,6 +223,7 @@ def blast_radius(
         include_stale=include_stale,
         depth=depth,
         max_states=max_nodes,
+        index=snap,
     )
     depth_of = {state[0]: d for state, d in reach.depth.items() if state[0] != uid}
     parents = _parents(reach, depth_of)
@@ -216,6 +233,8 @@ def blast_radius(
     if len(depth_of) <= _SMALL:  # one round trip for everything
         nodes = fetch_nodes(store, [*depth_of, uid])
         brief = nodes
+    elif snap is not None:
+        brief = _brief(snap, [*depth_of, uid])
     else:  # kind and labels for all, the full facts only for what is ranked
         brief = fetch_labels(store, [*depth_of, uid])
     if uid not in brief:

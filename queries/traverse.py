@@ -143,13 +143,15 @@ def traverse(
     columns: bool = True,
     max_states: int = 250_000,
     keep_steps: bool = True,
+    index: Any = None,
 ) -> Reach:
     """Traverse from ``starts`` (``{uid: kind}``, or ``[((uid, label, tag), kind)]``).
 
     ``integrity`` follows every FLOWS_TO edge (INDIRECT and masking included); otherwise
     only value-carrying ones. ``columns=False`` stays at the level of the edges followed
     (no HAS_COLUMN steps). Stops at ``depth`` hops or after ``max_states`` states
-    (``truncated`` then says so).
+    (``truncated`` then says so). ``index`` (a :class:`queries.graph_index.Snapshot` of the
+    store's present state) answers the unlabelled steps from memory with the same rows.
     """
     pairs: list[tuple[State, str]] = (
         [((uid, None, None), kind) for uid, kind in starts.items()]
@@ -189,11 +191,16 @@ def traverse(
                 items.append([state[0], state[1], m, state[2]])
         if not items:
             break
-        rows = store.query(
-            statement,
-            {"frontier": items, "integrity": integrity, "include_stale": include_stale},
-        )
-        reach.round_trips += 1
+        if index is not None and not labelled:
+            rows = index.step_rows(
+                items, way, integrity=integrity, include_stale=include_stale, columns=columns
+            )
+        else:
+            rows = store.query(
+                statement,
+                {"frontier": items, "integrity": integrity, "include_stale": include_stale},
+            )
+            reach.round_trips += 1
         frontier = {}
         for row in rows:
             label, tag = (row["label"], row["tag"]) if labelled else (None, None)

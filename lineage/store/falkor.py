@@ -30,6 +30,9 @@ from lineage.store.base import (
 __all__ = ["FalkorStore"]
 
 GRAPH = "lineage"
+# Bumped by every committed write, by any process on this server: an in-process cache of the
+# graph (queries.graph_index) compares it to know whether it still holds the store's state.
+VERSION_KEY = "lineage:version"
 _SCHEMA_VERSION = ddl.SCHEMA_VERSION
 
 
@@ -93,9 +96,18 @@ class FalkorStore(CypherReads):
             self._pending.append((statement, dict(params or {})))
             return []
         try:
-            return _rows(self._graph.query(params_header(params) + statement))
+            rows = _rows(self._graph.query(params_header(params) + statement))
+            self._server.client.incr(VERSION_KEY)
         except redis.ResponseError as exc:
             raise StoreError(f"write failed: {exc}") from exc
+        except (redis.RedisError, OSError) as exc:
+            raise StoreError(f"the embedded store does not answer: {exc}") from exc
+        return rows
+
+    def version(self) -> int:
+        """How many writes this store has committed (all processes): equal means unchanged."""
+        try:
+            return int(self._server.client.get(VERSION_KEY) or 0)
         except (redis.RedisError, OSError) as exc:
             raise StoreError(f"the embedded store does not answer: {exc}") from exc
 
@@ -123,6 +135,7 @@ class FalkorStore(CypherReads):
         for statement, params in pending:
             header = params_header(params)
             pipe.execute_command("GRAPH.QUERY", GRAPH, header + statement, "--compact")
+        pipe.incr(VERSION_KEY)
         try:
             results = pipe.execute(raise_on_error=False)
         except redis.RedisError as exc:
@@ -169,6 +182,7 @@ class FalkorStore(CypherReads):
         with suppress(redis.ResponseError):  # no graph yet
             self._graph.delete()
         self._server.client.delete("lineage:schema_version")
+        self._server.client.incr(VERSION_KEY)
         self._graph = Graph(self._server.client, GRAPH)
         self._ensure_schema()
 

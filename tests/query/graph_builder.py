@@ -13,7 +13,7 @@ from typing import Any
 
 from lineage import ids
 from lineage.model import Edge, Fact, Kind, Node, Rel
-from lineage.pipeline import ingest
+from lineage.pipeline import delete, ingest
 from lineage.store.base import Store
 
 NS = "postgres://db:5432"
@@ -134,3 +134,31 @@ class Builder:
 def chain(store: Store, *names: str, **props: Any) -> Builder:
     """Write a chain of dataset-level flows ``names[0] -> names[1] -> ...``."""
     return Builder(store).chain(*names, **props).write()
+
+
+def apply_op(store: Store, op: dict[str, Any]) -> None:
+    """One random-test write, as JSON so that another process can apply it too."""
+    match op["op"]:
+        case "flow":
+            via = ids.job_id(NS, op["job"])
+            Builder(store).flow(op["src"], op["dst"], via=via, **op["props"]).write()
+        case "labels":
+            Builder(store).node(op["name"]).write().labels(op["name"], op["labels"])
+        case "endpoint":
+            Builder(store).endpoint(op["name"], op["exposure"]).flow(
+                op["src"], endpoint(op["name"])
+            ).write()
+        case "delete":
+            delete(
+                store,
+                edges=[
+                    (
+                        resolve(op["src"]),
+                        Rel.FLOWS_TO,
+                        resolve(op["dst"]),
+                        ids.job_id(NS, op["job"]),
+                    )
+                ],
+            )
+        case other:
+            raise ValueError(f"unknown op {other!r}")

@@ -1,0 +1,217 @@
+"""An in-process copy of the lineage skeleton, so a blast radius costs a Python BFS, not
+one round trip per level plus a label fetch.
+
+What is kept is what the traversal and the risk ranking read for every node of a radius:
+each node's kind, name and effective labels, every ``FLOWS_TO`` edge with the packed flags
+of :mod:`queries.cypher` (dataset-level, column detail, masking, stale, INDIRECT), and the
+``HAS_COLUMN`` pairs. Everything else (principals, exposure, edge jobs) is still asked of the
+store for the few nodes and edges a result shows.
+
+Freshness: the store counts its committed writes (``store.version()``, bumped by every
+process writing to it: the serving process, CLI guests, other replicas). A query compares
+that counter with the one the snapshot was read at; on a mismatch the answer comes from the
+store's Cypher path (always right) while a fresh snapshot is read in a background thread,
+so the index never serves a stale graph and never makes a write wait. Pipeline batches in
+this process start that refresh at once (the change hook) rather than at the next query.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lineage import pipeline
+from lineage.store.base import Store
+from queries.cypher import Way
+from queries.traverse import COLUMN_DETAIL, INDIRECT, MASKING, STALE
+
+__all__ = ["INDEX_FLOWS", "INDEX_NODES", "GraphIndex", "Snapshot", "index_for"]
+
+_PAGE = 50_000  # node ids per read
+
+MAX_NODE_ID = """
+MATCH (n:Asset)
+RETURN max(id(n)) AS top"""
+
+# Internal ids page the reads without sorting (FalkorDB seeks a label-and-id range).
+INDEX_NODES = """
+MATCH (n:Asset)
+WHERE id(n) >= $lo AND id(n) < $hi
+RETURN id(n) AS id, n.uid AS uid, n.kind AS kind, n.name AS name, n.labels AS labels"""
+
+INDEX_FLOWS = """
+MATCH (a:Asset)-[e:FLOWS_TO]->(b:Asset)
+WHERE id(a) >= $lo AND id(a) < $hi
+RETURN id(a) AS a, id(b) AS b,
+       CASE WHEN e.granularity = 'dataset' THEN 1 ELSE 0 END
+       + CASE WHEN coalesce(e.column_detail, false) THEN 2 ELSE 0 END
+       + CASE WHEN coalesce(e.masking, false) THEN 4 ELSE 0 END
+       + CASE WHEN coalesce(e.stale, false) THEN 8 ELSE 0 END
+       + CASE WHEN e.transformation_type = 'INDIRECT' THEN 16 ELSE 0 END AS code"""
+
+INDEX_COLUMNS = """
+MATCH (a:Asset)-[:HAS_COLUMN]->(b:Asset)
+WHERE id(a) >= $lo AND id(a) < $hi
+RETURN id(a) AS a, id(b) AS b"""
+
+_NO_VALUES = INDIRECT | MASKING
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """The skeleton as of ``version``: per uid its kind, name, labels and adjacency."""
+
+    version: int
+    kind: dict[str, str] = field(default_factory=dict)
+    name: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    out: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    inn: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    cols: dict[str, list[str]] = field(default_factory=dict)  # HAS_COLUMN, both directions
+
+    @classmethod
+    def read(cls, store: Any, version: int) -> Snapshot:
+        snap = cls(version)
+        rows = store.query(MAX_NODE_ID)
+        top = rows[0]["top"] if rows and rows[0]["top"] is not None else -1
+        by_id: dict[int, str] = {}
+        pages = [(lo, lo + _PAGE) for lo in range(0, int(top) + 1, _PAGE)]
+        for lo, hi in pages:
+            for r in store.query(INDEX_NODES, {"lo": lo, "hi": hi}):
+                uid = r["uid"]
+                by_id[r["id"]] = uid
+                snap.kind[uid] = r["kind"]
+                if r["name"] and r["name"] != uid:
+                    snap.name[uid] = r["name"]
+                if r["labels"]:
+                    snap.labels[uid] = tuple(r["labels"])
+        out, inn, cols = snap.out, snap.inn, snap.cols
+        for lo, hi in pages:
+            for r in store.query(INDEX_FLOWS, {"lo": lo, "hi": hi}):
+                a, b, code = by_id[r["a"]], by_id[r["b"]], r["code"]
+                out.setdefault(a, []).append((b, code))
+                inn.setdefault(b, []).append((a, code))
+            for r in store.query(INDEX_COLUMNS, {"lo": lo, "hi": hi}):
+                a, b = by_id[r["a"]], by_id[r["b"]]
+                cols.setdefault(a, []).append(b)
+                cols.setdefault(b, []).append(a)
+        return snap
+
+    def step_rows(
+        self,
+        items: Iterable[list[Any]],
+        way: Way,
+        *,
+        integrity: bool,
+        include_stale: bool,
+        columns: bool = True,
+    ) -> Iterator[dict[str, Any]]:
+        """The rows ``queries.cypher.STEP[way, columns, False]`` returns for ``items``
+        (``[uid, label, partial, tag]``), from memory: the same edges pass the same tests."""
+        adjacency = self.out if way == "out" else self.inn
+        kind, cols = self.kind, self.cols
+        for a, _label, partial, _tag in items:
+            xs = [a]
+            if columns and partial == 0:
+                xs.extend(cols.get(a, ()))
+            for x in xs:
+                whole_self = integrity and partial == 0 and x == a
+                for b, code in adjacency.get(x, ()):
+                    if code & STALE and not include_stale:
+                        continue
+                    if code & _NO_VALUES and not integrity:
+                        continue
+                    if code & COLUMN_DETAIL and not whole_self:
+                        continue
+                    yield {
+                        "src": a,
+                        "x": None if x == a else x,
+                        "dst": b,
+                        "kind": kind.get(b),
+                        "code": code,
+                    }
+
+
+class GraphIndex:
+    """The current :class:`Snapshot` of one store, refreshed when the store's writes move on."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = weakref.ref(store)
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        self._loading: threading.Thread | None = None
+
+    def current(self, *, wait: bool = False) -> Snapshot | None:
+        """The snapshot if it holds the store's present state, else ``None`` (a refresh is
+        started; ``wait`` blocks for it instead, as tests and warm-ups want)."""
+        store = self._store()
+        if store is None:
+            return None
+        version = store.version()
+        snap = self._snapshot
+        if snap is not None and snap.version == version:
+            return snap
+        if wait:
+            return self._load(store)
+        self.refresh()
+        return None
+
+    def refresh(self) -> None:
+        """Read a fresh snapshot in the background (one reader at a time)."""
+        with self._lock:
+            if self._loading is not None and self._loading.is_alive():
+                return
+            self._loading = threading.Thread(
+                target=self._background, name="lineage-graph-index", daemon=True
+            )
+            self._loading.start()
+
+    def settle(self, timeout: float | None = None) -> None:
+        """Wait for a background refresh in progress (tests, orderly shutdown)."""
+        loading = self._loading
+        if loading is not None:
+            loading.join(timeout)
+
+    def _background(self) -> None:
+        store = self._store()
+        if store is not None:
+            try:
+                self._load(store)
+            except Exception:  # a failed refresh leaves the Cypher path in charge
+                self._snapshot = None
+
+    def _load(self, store: Any) -> Snapshot | None:
+        """Read until the version is the same before and after the read (no write raced it)."""
+        for _ in range(3):
+            before = store.version()
+            snap = Snapshot.read(store, before)
+            if store.version() == before:
+                self._snapshot = snap
+                return snap
+        return None
+
+
+_INDEXES: weakref.WeakKeyDictionary[Any, GraphIndex] = weakref.WeakKeyDictionary()
+_GUARD = threading.Lock()
+
+
+def index_for(store: Any) -> GraphIndex | None:
+    """The index of ``store``, or ``None`` for stores that do not count their writes."""
+    if not callable(getattr(store, "version", None)):
+        return None
+    with _GUARD:
+        found = _INDEXES.get(store)
+        if found is None:
+            found = _INDEXES[store] = GraphIndex(store)
+        return found
+
+
+@pipeline.on_change
+def _after_batch(store: Store, _change: pipeline.Change) -> None:
+    """A batch from this process: start the refresh now, not at the next query."""
+    found = _INDEXES.get(store)
+    if found is not None:
+        found.refresh()
