@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +37,7 @@ from lineage.model import Edge, Node, Rel
 from lineage.store import open_store
 from queries.blast_radius import blast_radius
 from queries.exposure import exposure_paths
+from queries.graph_index import index_for
 from queries.traverse import traverse
 
 WHOLE, PARTIAL = 0, 1
@@ -197,19 +199,41 @@ class DbClock:
         return ms
 
 
+def index_load(store: Any) -> dict[str, Any]:
+    """Read the in-process graph index once: wall time and the Python memory it holds."""
+    index = index_for(store)
+    assert index is not None
+    tracemalloc.start()
+    ms, snap = _timed(lambda: index.current(wait=True))
+    held, _peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert snap is not None
+    edges = sum(len(v) for v in snap.out.values())
+    return {"load_s": ms / 1000, "held_mb": held / 1e6, "nodes": len(snap.kind), "flows": edges}
+
+
 def bench_blast(store: Any, floor: Floor, origins: list[str]) -> dict[str, Any]:
+    """The blast radius from the graph index and from the store's Cypher, beside the floor,
+    alternated per origin so both share the machine's noise; both answers are checked."""
     q_ms, t_ms, f_ms, sizes, mismatched = [], [], [], [], 0
+    c_ms, c_mismatched = [], 0
     db_ms, cpu_ms, trips = [], [], []
     clock = DbClock(store)
+    index = index_for(store)
     for uid in origins:  # warm the plan cache once
-        blast_radius(store, uid)
+        blast_radius(store, uid, use_index=False)
         break
     for uid in origins:
+        assert index is not None and index.current() is not None, "the index went stale"
         clock.take()
         cpu = time.process_time()
         ms, result = _timed(lambda u=uid: blast_radius(store, u))
         cpu_ms.append((time.process_time() - cpu) * 1000)
         db_ms.append(clock.take())
+        cms, slow = _timed(lambda u=uid: blast_radius(store, u, use_index=False))
+        c_ms.append(cms)
+        if {a.node.uid for a in slow.affected} != {a.node.uid for a in result.affected}:
+            c_mismatched += 1
         tms, reach = _timed(lambda u=uid: traverse(store, {u: "Dataset"}))
         trips.append(reach.round_trips)
         fms, dist = _timed(lambda u=uid: floor.radius(u))
@@ -242,8 +266,12 @@ def bench_blast(store: Any, floor: Floor, origins: list[str]) -> dict[str, Any]:
         "big_query_p50_ms": statistics.median(q_ms[i] for i in big),
         "big_floor_p50_ms": statistics.median(f_ms[i] for i in big),
         "mismatched": mismatched,
+        "cypher_p50_ms": statistics.median(c_ms),
+        "mid_cypher_p50_ms": statistics.median(c_ms[i] for i in mid),
+        "index_vs_cypher_mismatched": c_mismatched,
     }
     out["ratio_p50"] = out["query_p50_ms"] / max(out["floor_p50_ms"], 1e-6)
+    out["cypher_ratio_p50"] = out["cypher_p50_ms"] / max(out["floor_p50_ms"], 1e-6)
     return out
 
 
@@ -376,7 +404,9 @@ def main() -> None:
     parser.add_argument("--graphql-origins", type=int, default=100)
     parser.add_argument("--root", type=Path, default=Path("/tmp/lineage-bench-queries"))
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--no-graphql", action="store_true", help="skip the HTTP overhead part")
     args = parser.parse_args()
+    print(f"load average {os.getloadavg()}", flush=True)
     results: dict[str, Any] = {}
     for n in args.sizes:
         print(f"estate {n:,} nodes", flush=True)
@@ -384,7 +414,9 @@ def main() -> None:
         try:
             floor = Floor(n)
             origins = _origins(store, args.origins, args.seed)
-            res = {"blast_radius": bench_blast(store, floor, origins)}
+            res: dict[str, Any] = {"index": index_load(store)}
+            print(f"  index {json.dumps(res['index'])}", flush=True)
+            res["blast_radius"] = bench_blast(store, floor, origins)
             print(f"  blast radius {json.dumps(res['blast_radius'])}", flush=True)
             band = banded(store, floor, 300, 1500, args.origins // 2, args.seed)
             if band:
@@ -395,13 +427,15 @@ def main() -> None:
             res["exposure_top100"]["floor_all_endpoints_ms"] = floor_ms
             res["exposure_top100"]["floor_pairs"] = floor_pairs
             print(f"  exposure {json.dumps(res['exposure_top100'])}", flush=True)
-            res["graphql"] = bench_graphql(
-                args.root / f"estate-{n}", store, origins[: args.graphql_origins]
-            )
-            print(f"  graphql {json.dumps(res['graphql'])}", flush=True)
+            if not args.no_graphql:
+                res["graphql"] = bench_graphql(
+                    args.root / f"estate-{n}", store, origins[: args.graphql_origins]
+                )
+                print(f"  graphql {json.dumps(res['graphql'])}", flush=True)
             results[str(n)] = res
         finally:
             store.close()
+    print(f"load average {os.getloadavg()}", flush=True)
     print(json.dumps(results, indent=2))
 
 

@@ -18,6 +18,7 @@ with their dataset (``HAS_COLUMN``) so the grouping speaks in tables, not fields
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -133,12 +134,29 @@ def _parents(reach: Reach, depth_of: dict[str, int]) -> dict[str, str]:
     for u in depth_of:
         if reach.kind.get(u) == "Column":
             with contextlib.suppress(LineageError):
-                out[u] = ids.parse(u).dataset
+                out[u] = _dataset_of(u)
     return out
 
 
+def _step_graph(reach: Reach) -> dict[str, list[tuple[str, Step]]]:
+    """The traversed steps as adjacency (built once per radius, shared by every witness)."""
+    out: dict[str, list[tuple[str, Step]]] = {}
+    for a, b, step in reach.steps:
+        out.setdefault(a[0], []).append((b[0], step))
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _dataset_of(column: str) -> str:
+    return ids.parse(column).dataset
+
+
 def _labelled_witness(
-    reach: Reach, origin: str, target: str, nodes: dict[str, NodeInfo]
+    reach: Reach,
+    origin: str,
+    target: str,
+    nodes: dict[str, NodeInfo],
+    graph: dict[str, dict[str, list[tuple[str, Step]]]],
 ) -> list[Step] | None:
     """A shortest path from ``origin`` to ``target`` through nodes that carry a label both
     ends hold, so the evidence for "this endpoint gets the email" runs through the email
@@ -150,16 +168,16 @@ def _labelled_witness(
     }
     if not wanted:
         return None
-    out: dict[str, list[tuple[str, Step]]] = {}
-    for a, b, step in reach.steps:
-        out.setdefault(a[0], []).append((b[0], step))
+    out = graph.get("out")
+    if out is None:  # built once per radius, shared by every witness
+        out = graph["out"] = _step_graph(reach)
     parent: dict[str, tuple[str, Step]] = {}
     frontier, seen = [origin], {origin}
     while frontier and target not in parent:
         following: list[str] = []
         for u in frontier:
             for v, step in out.get(u, ()):
-                if v in seen or (v != target and not wanted & set(nodes[v].labels)):
+                if v in seen or (v != target and wanted.isdisjoint(nodes[v].labels)):
                     continue
                 seen.add(v)
                 parent[v] = (u, step)
@@ -178,13 +196,18 @@ def _labelled_witness(
 
 
 def _brief(snap: Snapshot, uids: list[str]) -> dict[str, NodeInfo]:
-    """What :func:`fetch_labels` returns, from the index."""
-    kind, name, labels = snap.kind, snap.name, snap.labels
-    return {
-        u: NodeInfo(u, kind[u], name.get(u) or u, labels=labels.get(u, ()))
-        for u in uids
-        if u in kind
-    }
+    """What :func:`fetch_labels` returns, from the index (values made once per snapshot:
+    it never changes, and building a frozen value costs more than the whole BFS step)."""
+    kind, name, labels, made = snap.kind, snap.name, snap.labels, snap.infos
+    out: dict[str, NodeInfo] = {}
+    for u in uids:
+        info = made.get(u)
+        if info is None:
+            if u not in kind:
+                continue
+            info = made[u] = NodeInfo(u, kind[u], name.get(u) or u, labels=labels.get(u, ()))
+        out[u] = info
+    return out
 
 
 def blast_radius(
@@ -257,8 +280,9 @@ def blast_radius(
         )
     )
     by_kind = Counter(a.node.kind for a in affected)
+    graph: dict[str, dict[str, list[tuple[str, Step]]]] = {}
     witnesses = {
-        u: _labelled_witness(reach, uid, u, brief) or reach.witness((u, None, None))
+        u: _labelled_witness(reach, uid, u, brief, graph) or reach.witness((u, None, None))
         for u in ranked_uids
     }
     details = edge_details(store, [s for steps in witnesses.values() for s in steps])
@@ -284,7 +308,7 @@ def blast_radius(
         details = edge_details(store, edges.values())
     steps = tuple(
         details.get((s.src, s.dst, s.code), s)
-        for s in (edges[k] for k in sorted(edges, key=lambda k: tuple(map(str, k))))
+        for s in (edges[k] for k in sorted(edges, key=lambda k: (k[0], k[1], k[2], str(k[3]))))
     )
     return BlastRadius(
         origin=origin,

@@ -89,6 +89,24 @@ class FalkorStore(CypherReads):
             raise StoreError(f"the embedded store does not answer: {exc}") from exc
         return _rows(result)
 
+    def query_values(
+        self, statement: str, params: Mapping[str, Any] | None = None
+    ) -> list[list[Any]]:
+        """Run a read statement; rows as positional lists of plain values (ints, strings,
+        floats, booleans, null, lists of them). For bulk reads: the compact reply is decoded
+        here without the client's per-cell object model, several times faster."""
+        try:
+            raw = self._server.client.execute_command(
+                "GRAPH.RO_QUERY", GRAPH, params_header(params) + statement, "--compact"
+            )
+        except redis.ResponseError as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+        except (redis.RedisError, OSError) as exc:
+            raise StoreError(f"the embedded store does not answer: {exc}") from exc
+        if len(raw) < 3:
+            return []
+        return [[_value(cell) for cell in row] for row in raw[1]]
+
     def execute(
         self, statement: str, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
@@ -185,6 +203,20 @@ class FalkorStore(CypherReads):
         self._server.client.incr(VERSION_KEY)
         self._graph = Graph(self._server.client, GRAPH)
         self._ensure_schema()
+
+
+_SCALAR = {1: lambda v: v, 2: lambda v: v, 3: int, 5: float, 4: lambda v: v == "true"}
+
+
+def _value(cell: list[Any]) -> Any:
+    """One compact-protocol cell (``[type, value]``) as a plain value."""
+    kind, value = cell
+    if kind == 6:
+        return [_value(c) for c in value]
+    convert = _SCALAR.get(kind)
+    if convert is None:
+        raise StoreError(f"query_values reads plain values only, not type {kind}")
+    return convert(value)
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:
