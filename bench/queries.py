@@ -328,6 +328,40 @@ def bench_exposure(store: Any, repeats: int) -> dict[str, Any]:
     }
 
 
+# The statement before issue 18 (the uid lookup and the column filter in one pattern), which
+# FalkorDB planned as a scan of every Asset per dataset: the same-run baseline of the fix.
+_OWNING_COLUMNS_BEFORE = """
+UNWIND $uids AS uid
+MATCH (d:Asset {uid: uid})-[:HAS_COLUMN]->(c:Asset)
+WHERE size(coalesce(c.own_labels, [])) > 0
+RETURN uid AS dataset, c.uid AS column, c.own_labels AS own"""
+
+
+def bench_exposure_before(store: Any, repeats: int) -> dict[str, Any]:
+    """The exposure search with the pre-fix statement swapped in, alternated with the
+    current one, so both share the machine's noise; the answers must be equal."""
+    import queries.exposure as exposure
+
+    now_ms, before_ms = [], []
+    current = exposure.OWNING_COLUMNS
+    try:
+        for _ in range(repeats):
+            exposure.OWNING_COLUMNS = current
+            ms, now = _timed(lambda: exposure_paths(store, limit=100))
+            now_ms.append(ms)
+            exposure.OWNING_COLUMNS = _OWNING_COLUMNS_BEFORE
+            ms, before = _timed(lambda: exposure_paths(store, limit=100))
+            before_ms.append(ms)
+            assert [r.to_dict() for r in now.results] == [r.to_dict() for r in before.results]
+    finally:
+        exposure.OWNING_COLUMNS = current
+    return {
+        "p50_ms": statistics.median(now_ms),
+        "before_fix_p50_ms": statistics.median(before_ms),
+        "speedup": statistics.median(before_ms) / max(statistics.median(now_ms), 1e-6),
+    }
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -427,6 +461,8 @@ def main() -> None:
             res["exposure_top100"]["floor_all_endpoints_ms"] = floor_ms
             res["exposure_top100"]["floor_pairs"] = floor_pairs
             print(f"  exposure {json.dumps(res['exposure_top100'])}", flush=True)
+            res["exposure_fix"] = bench_exposure_before(store, max(3, args.exposure_repeats // 3))
+            print(f"  exposure before/after fix {json.dumps(res['exposure_fix'])}", flush=True)
             if not args.no_graphql:
                 res["graphql"] = bench_graphql(
                     args.root / f"estate-{n}", store, origins[: args.graphql_origins]
