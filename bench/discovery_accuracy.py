@@ -53,7 +53,9 @@ Matching rules (the same for every case; no per-case exceptions):
   id but another provider or role is a miss *and* a false positive, listed as such with both.
   A model trained in the artefact is known by every name it is saved or published under (an
   `export` flow from it): `trainer.save_model("out")` makes `out` one of its ids.
-- A vector index matches on engine and collection (case-insensitive); an expected collection
+- A vector index matches on engine and collection (case-insensitive; our engine words map onto
+  the schema's: `llama_index` and `haystack_inmemory`, the frameworks' default stores, are
+  `inmemory`); an expected collection
   of null matches any collection of that engine; an index our tool names only by the variable
   that holds it (in-memory FAISS, Chroma without a name) has collection null.
 - An expected id or dataset holding unresolved `{expr}` parts (the schema's `unresolved`

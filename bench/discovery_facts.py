@@ -130,6 +130,8 @@ _PROVIDER = {
     "fastembed": "huggingface",
 }
 _MANAGED = ("sagemaker", "vertex", "azureml")
+# our engine words -> the schema's (LlamaIndex's and Haystack's default stores live in memory)
+_ENGINE_WORDS = {"llama_index": "inmemory", "haystack_inmemory": "inmemory"}
 _TRAINED_ORIGINS = {"trained": "trained", "fine_tuned": "fine_tuned"}
 _EXPORTED_ORIGINS = ("saved", "published", "logged", "registered")
 _ROLE_BY_TYPE = {
@@ -292,6 +294,7 @@ class _Graph:
 
     def index(self, node: Node) -> PIndex:
         engine = str(node.props.get("engine") or node.namespace.split("://", 1)[0]).lower()
+        engine = _ENGINE_WORDS.get(engine, engine)
         collection = node.props.get("collection", node.name)
         named_by_var = "#" in str(collection) or node.props.get("collection_known") is False
         return PIndex(engine, None if named_by_var else str(collection).lower())

@@ -19,6 +19,7 @@ from ingest.notebook.cells import split_cell
 from ingest.notebook.egress import egress_in, record_egress
 from ingest.notebook.load import LoadedNotebook, load_notebook, parse_notebook
 from ingest.notebook.outputs import Classifier, labelings, samples
+from ingest.notebook.recognisers.common import is_tooling
 from ingest.notebook.recognisers.data_io import sql_target
 from ingest.notebook.values import Collector
 from ingest.secrets import scan_text
@@ -142,7 +143,8 @@ def _analyse_cell(analyzer: Analyzer, out: Collector, source: str, cell_ref: str
         analyzer.shell(command)
         for m in _DOWNLOAD.finditer(command):
             where = dataset_for_location(m.group("url"))
-            if where and not _LOCAL_HOST.match(where[0]):  # a call to a local server
+            local = where is not None and _LOCAL_HOST.match(where[0])  # a call to a local server
+            if where and not local and not is_tooling(m.group("url")):
                 uid = ids.dataset_id(*where)
                 out.node(uid)
                 out.reads(uid)

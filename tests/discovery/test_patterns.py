@@ -193,3 +193,21 @@ def test_a_litellm_proxy_config_lists_its_routes_and_logging_egress() -> None:
     assert nodes["model:other:fake"].props["api_base"].startswith("https://")
     proxy = f"endpoint:litellm:{name}#litellm-proxy"
     assert (proxy, "endpoint:langfuse:cloud.langfuse.com", "trace") in _flows(edges)
+
+
+def test_reads_by_url_are_dataset_reads() -> None:
+    """anthropic-cookbook read_web_pages_with_haiku: ``requests.get(url).text``;
+    elasticsearch-labs 00-quick-start: ``json.loads(urlopen(url).read())``."""
+    for nb, url in (
+        (
+            "anthropics-anthropic-cookbook__read_web_pages_with_haiku.ipynb",
+            "dataset:https://en.wikipedia.org:/wiki/96th_Academy_Awards",
+        ),
+        (
+            "elastic-elasticsearch-labs__00-quick-start.ipynb",
+            "dataset:https://raw.githubusercontent.com:/elastic/elasticsearch-labs/main/notebooks/"
+            "search/data.json",
+        ),
+    ):
+        _, edges = _facts(NOTEBOOKS / nb)
+        assert url in {e.dst for e in edges if e.rel is Rel.READS}, nb

@@ -25,6 +25,7 @@ __all__ = [
     "hf_repo_like",
     "inputs_of",
     "is_model",
+    "is_tooling",
     "model_node",
     "passthrough",
     "read_location",
@@ -52,6 +53,17 @@ _HF_REPO = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 _FILE_EXT = re.compile(
     r"\.(csv|tsv|json|jsonl|parquet|txt|pdf|xlsx?|pkl|pickle|bin|pt|db|md)$", re.I
 )
+
+
+_TOOLING = re.compile(
+    r"\.(py|jar|whl|sh|jinja|j2|js|css|ipynb|tar\.gz|tgz|zip|deb|rpm|exe|so|dll|dylib)$", re.I
+)
+
+
+def is_tooling(location: str) -> bool:
+    """Code, libraries and packages fetched to run (a ``.jar``, a helper ``.py``, a release
+    archive): not data the notebook reads. Archives of data are seen when they are opened."""
+    return bool(_TOOLING.search(location.split("?", 1)[0].rstrip("/")))
 
 
 def hf_repo_like(text: str) -> bool:

@@ -14,6 +14,7 @@ from ingest.notebook.recognisers.common import (
     hf_dataset,
     hf_repo_like,
     is_model,
+    is_tooling,
     read_location,
     write_location,
 )
@@ -266,6 +267,31 @@ def _open(call: Call) -> Val | None:
     return Val(tag="io.File", data=frozenset({uid}))
 
 
+def _retrieve(call: Call) -> Val | None:
+    """``urlretrieve(url, "data/x.csv")`` / ``wget.download(url, out=...)``: the URL is read
+    and, when the local copy is named, written there (the copy carries the URL's data)."""
+    url = call.text(0, "url")
+    source = dataset_at(call, url) if url and not is_tooling(url) else None
+    if source is None:
+        return None
+    call.ctx.out.reads(source)
+    local = call.text(1, "filename", "out", "output")
+    target = dataset_at(call, local) if local else None
+    if target is None:
+        return Val(data=frozenset({source}))
+    call.ctx.out.writes(target)
+    call.ctx.flow_into([source], target)
+    return Val(data=frozenset({target, source}))
+
+
+_read_url = read_location(0, "url", "urlpath")
+
+
+def _url_read(call: Call) -> Val | None:
+    url = call.text(0, "url", "urlpath")
+    return None if url and is_tooling(url) else _read_url(call)
+
+
 def _file_write(call: Call) -> Val | None:
     target = call.recv.attrs.get("writes_to")
     if not target:
@@ -509,6 +535,25 @@ RULES: tuple[Rule, ...] = (
         "Elasticsearch/OpenSearch bulk indexing",
     ),
     Rule(("open", "io.open", "builtins.open", "codecs.open"), _open, "open()"),
+    # reads by URL (issue 15): the bytes fetched are data the notebook goes on to use
+    Rule(
+        ("urllib.request.urlretrieve", "urllib.urlretrieve", "wget.download", "gdown.download"),
+        _retrieve,
+        "downloads to a local copy",
+    ),
+    Rule(
+        (
+            "urllib.request.urlopen",
+            "urllib.urlopen",
+            "urllib2.urlopen",
+            "requests.get",
+            "httpx.get",
+            "requests.request",
+            "fsspec.open",
+        ),
+        _url_read,
+        "reads by URL",
+    ),
     Rule(("io.File.write", "io.File.writelines"), _file_write, "file writes"),
     Rule(("json.dump", "pickle.dump", "yaml.dump", "yaml.safe_dump"), _dump(0, 1), "dumps"),
     Rule(

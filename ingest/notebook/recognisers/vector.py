@@ -21,7 +21,12 @@ from lineage.model import EdgeKind, Kind
 __all__ = ["RULES", "embed_into", "index_for"]
 
 _COLLECTION_KWS = ("collection_name", "collection", "index_name", "index", "name", "table_name")
-_DEFAULT_COLLECTION = {"chroma": "langchain", "pgvector": "langchain", "opensearch": "langchain"}
+_DEFAULT_COLLECTION = {
+    "chroma": "langchain",
+    "pgvector": "langchain",
+    "opensearch": "langchain",
+    "redis": "llama_index",  # LlamaIndex RedisVectorStore's default index name
+}
 
 
 def _client(engine: str, url_pos: int | None = 0, *url_kws: str):
@@ -414,6 +419,7 @@ _WRAPPERS = {
     "lancedb": ("LanceDB", "LanceDBVectorStore"),
     "mongodb_atlas": ("MongoDBAtlasVectorSearch",),
     "pgvector": ("PGVector", "PGVectorStore"),
+    "redis": ("Redis", "RedisVectorStore"),
 }
 
 
