@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.sensitivity.chunks import sample_chunks
 from ingest.sensitivity.classify import Classifier
 from ingest.sensitivity.samplers import DEFAULT_ROWS, Sample, sample
 from ingest.sensitivity.verdict import ColumnVerdict
@@ -35,15 +36,24 @@ class ScanResult:
     field_types: Mapping[str, str] = field(default_factory=dict)
 
     def labelings(self) -> dict[str, list[Labeling]]:
-        """Per column uid, the detector's whole verdict (empty lists included)."""
-        out: dict[str, list[Labeling]] = {}
+        """Per column uid, the detector's whole verdict (empty lists included). A vector
+        index has no columns: every field's verdicts land on the index, the strongest
+        evidence per entity kept."""
+        out: dict[str, dict[str, Labeling]] = {}
         for v in self.verdicts:
             uid = self.columns[v.column]
-            out[uid] = [
-                Labeling(uid, e.label, DETECTOR, e.confidence, e.hits, v.non_empty, self.location)
-                for e in v.entities
-            ]
-        return out
+            best = out.setdefault(uid, {})
+            for e in v.entities:
+                found = Labeling(
+                    uid, e.label, DETECTOR, e.confidence, e.hits, v.non_empty, self.location
+                )
+                key = str(e.label)
+                if key not in best or (found.confidence, found.hits) > (
+                    best[key].confidence,
+                    best[key].hits,
+                ):
+                    best[key] = found
+        return {uid: list(found.values()) for uid, found in out.items()}
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -56,14 +66,27 @@ class ScanResult:
 
 def _column_uid(dataset: str, name: str) -> str:
     parsed = ids.parse(dataset)
+    if parsed.kind is Kind.VECTOR_INDEX:
+        return dataset  # an index has no columns: what its chunks hold is the index's own
     if parsed.kind is not Kind.DATASET:
-        raise InvalidId(f"{dataset!r} is not a dataset id")
+        raise InvalidId(f"{dataset!r} is not a dataset or vector index id")
     return ids.make(Kind.COLUMN, parsed.namespace, parsed.name, name)
 
 
 def scan_facts(result: ScanResult) -> Iterator[Fact]:
     """Nodes and edges of a scan (labels go through ``replace_detected`` to retract)."""
     parsed = ids.parse(result.dataset)
+    if parsed.kind is Kind.VECTOR_INDEX:
+        fields = sorted(result.columns)
+        yield Node(
+            result.dataset,
+            Kind.VECTOR_INDEX,
+            parsed.name,
+            parsed.namespace,
+            {"sampled_fields": fields} if fields else {},
+            result.location,
+        )
+        return
     names = list(result.columns)
     yield Node(
         result.dataset,
@@ -90,8 +113,11 @@ def scan(
     classifier: Classifier | None = None,
     data: Sample | None = None,
 ) -> ScanResult:
-    """Sample ``location`` and classify every column for ``dataset`` (a dataset id)."""
+    """Sample ``location`` and classify every column for ``dataset`` (a dataset id), or every
+    chunk field of a collection export for a vector index id."""
     classifier = classifier or Classifier()
+    if data is None and ids.kind_of(dataset) is Kind.VECTOR_INDEX:
+        data = sample_chunks(location, rows=rows)  # a collection export: chunks, not rows
     data = data or sample(location, rows=rows, table=table)
     columns = {name: _column_uid(dataset, name) for name in data.columns}
     verdicts = tuple(classifier.classify(name, values) for name, values in data.columns.items())

@@ -32,7 +32,14 @@ def _who(by: str | None) -> str:
 @app.command()
 def scan(  # noqa: PLR0917 - Typer options are parameters
     location: Annotated[str, typer.Argument(help="CSV/JSONL/Parquet file or SQLAlchemy URL.")],
-    dataset: Annotated[str, typer.Option("--dataset", help="Dataset id the data belongs to.")],
+    dataset: Annotated[
+        str,
+        typer.Option(
+            "--dataset",
+            help="Dataset id the data belongs to, or a vector index id (the file: an export "
+            "of sampled chunks).",
+        ),
+    ],
     table: Annotated[
         str | None, typer.Option("--table", help="Table ([schema.]name) for a database URL.")
     ] = None,
@@ -45,7 +52,11 @@ def scan(  # noqa: PLR0917 - Typer options are parameters
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Sample a dataset, classify its columns, attach the verdicts as own labels."""
+    """Sample a dataset, classify its columns, attach the verdicts as own labels.
+
+    Given a vector index id, the file is a JSONL/CSV export of the collection's chunks; what
+    they hold becomes the index's own labels (and flows to what retrieves from it).
+    """
     from ingest.sensitivity import DETECTOR, Classifier, VerdictRule, scan_facts
     from ingest.sensitivity import scan as run_scan
 
