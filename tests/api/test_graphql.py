@@ -227,6 +227,12 @@ def test_mutations_need_the_write_scope_and_propagate(server):
     assert not any(lab.startswith("PHI") for lab in out["asset"]["labels"])
     missing = server.gql(declare, {"uid": col("users", "nope")}, WRITE)
     assert _codes(missing) == ["NOT_FOUND"]
+    # serve's default logging shows the audit lines; a refused attempt is one line, no trace
+    log = (server.store.parent / f"serve-{server.port}.log").read_text()
+    assert f"declare label=PHI:MEDICAL_RECORD uid={col('users', 'id')} by=api:" in log
+    assert f"declassify labels=PHI uid={col('feats', 'id')} by=api:" in log
+    assert "graphql unauthenticated: a bearer token with write scope is required" in log
+    assert "Traceback" not in log
 
 
 def test_graphiql_only_when_configured(server, tmp_path):
