@@ -14,8 +14,11 @@ import hashlib
 import importlib.metadata
 import logging
 import os
+import pickletools
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from ingest.model_scan.formats import (
     CODE_CAPABLE,
@@ -81,6 +84,43 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+def _first_stream(f: IO[bytes]) -> str | None:
+    """Why the pickle stream at ``f`` is not whole (None: it parses to its STOP).
+
+    Opcodes are read by ``pickletools.genops``, never executed. picklescan reports bytes
+    it cannot parse as "not a pickle" and so, alone, "safe": a truncated or corrupt model
+    file must fail closed instead (it may hide what a loader would still run).
+    """
+    try:
+        for opcode, _arg, _pos in pickletools.genops(f):
+            if opcode.name == "STOP":
+                return None
+    except Exception as exc:  # any parse failure: malformed
+        return f"pickle stream malformed ({type(exc).__name__})"
+    return "pickle stream truncated (no STOP)"
+
+
+def _integrity(path: Path, fmt: str) -> list[str]:
+    """Findings for pickle-bearing files whose pickles do not parse whole."""
+    if fmt in ("pickle", "pytorch-legacy"):
+        with path.open("rb") as f:
+            problem = _first_stream(f)
+        return [problem] if problem else []
+    if fmt in ("pytorch", "zip"):
+        if not zipfile.is_zipfile(path):
+            return ["neither a zip archive nor a pickle stream"]
+        out = []
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.endswith(".pkl"):
+                    with archive.open(name) as member:
+                        problem = _first_stream(member)
+                    if problem:
+                        out.append(f"{name}: {problem}")
+        return out
+    return []
+
+
 def _pickle_scan(path: Path, fmt: str) -> tuple[str, list[str]]:
     from picklescan.scanner import SafetyLevel, scan_bytes
 
@@ -100,8 +140,14 @@ def _pickle_scan(path: Path, fmt: str) -> tuple[str, list[str]]:
     findings += [f"pickle global {g} (not allow-listed)" for g in unknown]
     if dangerous:
         return "unsafe", findings
-    if unknown or result.scan_err:
-        return "suspicious", findings + (["pickle stream malformed"] if result.scan_err else [])
+    try:
+        broken = _integrity(path, fmt)
+    except Exception as exc:  # fail closed: what we cannot read is not safe
+        return "error", [*findings, f"integrity check failed: {type(exc).__name__}"]
+    if result.scan_err and not broken:
+        broken = ["pickle stream malformed"]
+    if unknown or broken:
+        return "suspicious", findings + broken
     return "safe", findings
 
 

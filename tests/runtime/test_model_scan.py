@@ -315,3 +315,51 @@ def test_models_found_by_ingestors_are_scanned_from_the_store(
     assert [(a["model"], a["verdict"]) for a in result["artefacts"]] == [(uid, "unsafe")]
     (remote,) = [p for p in result["problems"] if p["source_ref"] == "hf://acme/remote"]
     assert "not scanned" in remote["message"]
+
+
+def _torch_zip(path: Path, data_pkl: bytes) -> Path:
+    """The layout torch.save writes: ``<name>/data.pkl`` and a version file in a zip."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("archive/data.pkl", data_pkl)
+        z.writestr("archive/version", "3\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "finding"),
+    [
+        ("random.pkl", lambda good: os.urandom(4096), "pickle stream malformed (ValueError)"),
+        ("half.pkl", lambda good: good[: len(good) // 2], "pickle stream malformed (ValueError)"),
+        ("nostop.pkl", lambda good: good[:-1], "pickle stream malformed (ValueError)"),
+        ("text.joblib", lambda good: b"hello, model", "pickle stream malformed (ValueError)"),
+        ("random.pt", lambda good: os.urandom(4096), "neither a zip archive nor a pickle stream"),
+        ("zeros.bin", lambda good: bytes(1000), "neither a zip archive nor a pickle stream"),
+    ],
+)
+def test_random_or_truncated_pickles_are_suspicious_not_safe(
+    tmp_path: Path, name: str, make, finding: str
+) -> None:
+    good = pickle.dumps(OrderedDict(weight=[0.5] * 64, name="linear"), protocol=4)
+    path = tmp_path / name
+    path.write_bytes(make(good))
+    scan = scan_artefact(path)
+    assert (scan.verdict, scan.findings) == ("suspicious", [finding])
+
+
+def test_a_torch_zip_with_a_truncated_data_pickle_is_suspicious(tmp_path: Path) -> None:
+    good = pickle.dumps(OrderedDict(weight=[0.5] * 64), protocol=2)
+    whole = scan_artefact(_torch_zip(tmp_path / "whole.pt", good))
+    assert (whole.verdict, whole.findings) == ("safe", [])
+    cut = scan_artefact(_torch_zip(tmp_path / "cut.pt", good[:-7]))
+    assert cut.verdict == "suspicious"
+    assert cut.findings == ["archive/data.pkl: pickle stream malformed (ValueError)"]
+
+
+def test_an_unreadable_archive_fails_closed(tmp_path: Path) -> None:
+    """picklescan itself fails on a zip whose directory is gone: the verdict is error."""
+    whole = _torch_zip(tmp_path / "whole.pt", pickle.dumps([1, 2, 3])).read_bytes()
+    path = tmp_path / "torn.pt"
+    path.write_bytes(whole[: len(whole) - 30])  # end-of-central-directory cut off
+    scan = scan_artefact(path)
+    assert scan.verdict == "error"
+    assert scan.findings == ["picklescan failed: BadZipFile"]
