@@ -7,6 +7,7 @@ a CISO can read in thirty seconds, the picture, then the tables an engineer need
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from typing import Any, Literal
 
@@ -88,8 +89,25 @@ def render(result: BlastRadius, fmt: Format, *, command: str = "") -> str:
 
 
 # -- Markdown ------------------------------------------------------------------------------
+# Names come from the estate (SQL, notebooks, emitters): never trust them to be plain text.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~!])")
+
+
 def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text for a CommonMark/GFM table cell or paragraph (never at a line start): every
+    character that can start inline markup (emphasis, links, images, raw HTML, entities,
+    code spans, strikethrough, cells) backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _code(text: object) -> str:
+    """A code span holding ``text`` verbatim: fenced by one more backtick than its longest
+    run of backticks (backslashes do not escape inside code spans), and ``|`` escaped, which
+    GFM tables honour inside code spans too."""
+    body = " ".join(str(text).split()).replace("|", "\\|")
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", body)), default=0) + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") or not body.strip() else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
 
 
 def _markdown(result: BlastRadius, command: str) -> str:
@@ -97,49 +115,49 @@ def _markdown(result: BlastRadius, command: str) -> str:
     lines = [
         f"# Blast radius: {_md(result.origin.name)}",
         "",
-        f"`{result.origin.uid}` · {result.direction}stream · {result.mode} mode · "
+        f"{_code(result.origin.uid)} · {result.direction}stream · {result.mode} mode · "
         f"depth {result.depth_reached}/{result.max_depth}"
         + (" · stale edges included" if result.include_stale else ""),
         "",
         "## Summary",
         "",
-        s["headline"],
+        _md(s["headline"]),
         "",
     ]
     if s["top"]:
         lines += [f"Highest risk: **{_md(s['top']['name'])}**, {_md(s['top']['explanation'])}.", ""]
-        lines += [f"Path: `{_md(s['top']['path'])}`", ""]
+        lines += [f"Path: {_code(s['top']['path'])}", ""]
     if s["labels"]:
-        lines += [f"Sensitive labels in the radius: {', '.join(s['labels'])}.", ""]
+        lines += [f"Sensitive labels in the radius: {_md(', '.join(s['labels']))}.", ""]
     lines += ["| kind | count |", "|---|---:|"]
-    lines += [f"| {k} | {n} |" for k, n in result.by_kind.items()]
+    lines += [f"| {_md(k)} | {n} |" for k, n in result.by_kind.items()]
     lines += ["", "## Ranked endpoints, models and indexes", ""]
     lines += ["| risk | kind | name | exposure | labels | principals | depth | path |"]
     lines += ["|---:|---|---|---|---|---:|---:|---|"]
     for r in result.ranked:
+        exposure = r.node.exposure or ("shadow" if r.node.registered is False else "")
         lines.append(
-            f"| {r.risk.score:.1f} | {r.node.kind} | {_md(r.node.name)} | "
-            f"{r.node.exposure or ('shadow' if r.node.registered is False else '')} | "
-            f"{_md(', '.join(r.node.labels))} | {len(r.principals)} | {r.depth} | "
-            f"{_md(r.path.text())} |"
+            f"| {r.risk.score:.1f} | {_md(r.node.kind)} | {_md(r.node.name)} | "
+            f"{_md(exposure)} | {_md(', '.join(r.node.labels))} | {len(r.principals)} | "
+            f"{r.depth} | {_md(r.path.text())} |"
         )
     lines += ["", "## Affected datasets and columns", ""]
     lines += ["| depth | kind | uid | labels |", "|---:|---|---|---|"]
     for a in result.affected:
         if a.node.kind in ("Dataset", "Column"):
             lines.append(
-                f"| {a.depth} | {a.node.kind} | `{_md(a.node.uid)}` | "
+                f"| {a.depth} | {_md(a.node.kind)} | {_code(a.node.uid)} | "
                 f"{_md(', '.join(a.node.labels))} |"
             )
     lines += ["", "## Edges", "", "| from | to | kind | transformation | via |"]
     lines += ["|---|---|---|---|---|"]
     for h in result.edges:
         lines.append(
-            f"| `{_md(h.src)}` | `{_md(h.dst)}` | {h.kind or h.rel} | {_md(h.transformation)} | "
-            f"{_md(h.via or '')} |"
+            f"| {_code(h.src)} | {_code(h.dst)} | {_md(h.kind or h.rel)} | "
+            f"{_md(h.transformation)} | {_md(h.via or '')} |"
         )
     if command:
-        lines += ["", f"Reproduce: `{command}`"]
+        lines += ["", f"Reproduce: {_code(command)}"]
     lines += ["", f"Generated {now_iso()}."]
     return "\n".join(lines) + "\n"
 

@@ -156,3 +156,66 @@ def test_unknown_node_is_a_clean_error(estate, tmp_path):
     )
     assert result.exit_code != 0
     assert not (tmp_path / "x.html").exists()
+
+
+HOSTILE_DS = "x`<img src=x onerror=alert(1)>`|*y* [l](evil.example) ![i](t.png) &lt; ~~s~~"
+HOSTILE_JOB = "j`<script>alert(3)</script>`|z **b**"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Names as an emitter may send them: backticks, HTML, pipes, emphasis, links."""
+    from graph_builder import NS
+
+    from lineage import ids
+
+    path = tmp_path_factory.mktemp("hostile") / "store"
+    store = open_store(path)
+    try:
+        b = Builder(store)
+        b.flow("src", HOSTILE_DS, via=ids.job_id(NS, HOSTILE_JOB))
+        b.flow(HOSTILE_DS, model("m`<b>"), kind="train").flow(model("m`<b>"), endpoint("e|p"))
+        b.endpoint("e|p", "public", "u1")
+        b.write()
+        b.labels("src", EMAIL)
+    finally:
+        store.close()
+    return path
+
+
+def test_markdown_escapes_every_name_for_commonmark(hostile, tmp_path):
+    from markdown_it import MarkdownIt
+
+    md = _report_of(hostile, ds("src"), "md", tmp_path / "r.md")
+    html = MarkdownIt("commonmark").enable("table").render(md)
+    for tag in ("<img", "<script", "<a ", "<b>", "<em>", "<strong>y", "<del>", "<s>"):
+        assert tag not in html, (tag, md)
+    # every table row keeps its columns: no pipe in a name opened a cell
+    for table in re.findall(r"<table>.*?</table>", html, flags=re.S):
+        widths = {
+            row.count("<td") + row.count("<th")
+            for row in re.findall(r"<tr>.*?</tr>", table, flags=re.S)
+        }
+        assert len(widths) == 1, table
+    # the names survive, shown literally
+    assert (
+        "x`&lt;img src=x onerror=alert(1)&gt;`|*y* [l](evil.example) ![i](t.png) &amp;lt; ~~s~~"
+        in html
+    )
+    assert "j`&lt;script&gt;alert(3)&lt;/script&gt;`|z **b**" in html
+
+
+def test_html_escapes_every_name(hostile, tmp_path):
+    html = _report_of(hostile, ds("src"), "html", tmp_path / "r.html")
+    for raw in ("<img src=x", "<script>alert", "m`<b>"):
+        assert raw not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # the dataset
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in html  # the job
+    assert "m`&lt;b&gt;" in html  # the model
+
+
+def _report_of(store: Path, uid: str, fmt: str, out: Path) -> str:
+    args = ["--store", str(store), "report", "blast-radius", uid, "--format", fmt, "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
