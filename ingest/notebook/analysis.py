@@ -715,14 +715,25 @@ _MAX_LITERAL_ITEMS = 16
 
 
 def _literal_items(value: Val) -> list[Any]:
-    """The items of a short literal list of strings or string tuples (``dict.items()``),
-    iterated one by one; else []."""
+    """The items of a short literal list of names, name tuples (``dict.items()``) or small
+    records, iterated one by one; else []."""
     const = value.const
     if not isinstance(const, (list, tuple)) or not 0 < len(const) <= _MAX_LITERAL_ITEMS:
         return []
-    flat = all(isinstance(c, str) for c in const)
-    pairs = all(isinstance(c, tuple) and all(isinstance(x, str) for x in c) for c in const)
-    return list(const) if flat or pairs else []
+    return list(const) if all(_literal_item(c) for c in const) else []
+
+
+def _literal_item(item: Any) -> bool:
+    """A name, a tuple of names, or a small record of names/numbers (``{"name": ..}``)."""
+    if isinstance(item, str):
+        return True
+    if isinstance(item, tuple):
+        return all(isinstance(x, str) for x in item)
+    if isinstance(item, dict):
+        return any(isinstance(v, str) for v in item.values()) and all(
+            isinstance(v, (str, int, float)) for v in item.values()
+        )
+    return False
 
 
 def _is_const(value: Val) -> bool:

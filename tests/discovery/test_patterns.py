@@ -211,3 +211,16 @@ def test_reads_by_url_are_dataset_reads() -> None:
     ):
         _, edges = _facts(NOTEBOOKS / nb)
         assert url in {e.dst for e in edges if e.rel is Rel.READS}, nb
+
+
+def test_pgai_sql_functions_through_a_db_cursor() -> None:
+    """timescale/pgai best_embedding_model_rag_app: ``cur.execute("SELECT ai.load_dataset(...)")``
+    and ``ai.create_vectorizer(... destination => %s, embedding => ai.embedding_ollama(%s, %s))``
+    with the parameters of a function called over a literal list of model records."""
+    nodes, edges = _facts(NOTEBOOKS / "timescale-pgai__best_embedding_model_rag_app.ipynb")
+    flows = _flows(edges)
+    essays = next(u for u in nodes if u.startswith("dataset:") and u.endswith(":essays"))
+    assert ("dataset:huggingface:sgoel9/paul_graham_essays", essays, "transform") in flows
+    index = "vectorindex:pgai:essays_nomic_embed_text_embeddings"
+    assert nodes[index].props["embedding_model"] == "model:ollama:nomic-embed-text"
+    assert (essays, index, "embed") in flows

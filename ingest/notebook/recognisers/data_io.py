@@ -18,6 +18,7 @@ from ingest.notebook.recognisers.common import (
     read_location,
     write_location,
 )
+from ingest.notebook.recognisers.pgai import bind_params, pgai_facts
 from ingest.notebook.recognisers.registry import Call, Handler, Rule
 from ingest.notebook.values import Val, union
 from ingest.vector_config.naming import url_port
@@ -87,10 +88,13 @@ def _run_sql(pos: int, con_pos: int | None, *kws: str, default_ns: str = "", dia
         namespace = con.attrs.get("namespace") or default_ns or "sql"
         if text is None:
             return _run_statement(call, call.arg(pos, *kws), namespace)
+        params = call.arg(None if con_pos is not None else pos + 1, "params", "parameters")
+        text = bind_params(text, params.const)
+        ai = pgai_facts(call, text, namespace)  # SQL-side AI functions (pgai)
         read = call.ctx.sql(
             text, namespace=namespace, dialect=con.attrs.get("dialect") or dialect or "ansi"
         )
-        return Val(tag="pandas.DataFrame", data=read)
+        return Val(tag="pandas.DataFrame", data=read | ai)
 
     return handler
 
