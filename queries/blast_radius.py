@@ -20,16 +20,26 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
 from lineage import ids
 from lineage.errors import LineageError, NodeNotFound
+from queries.cypher import EDGE_DETAILS, NODES_BY_UID
 from queries.graph_index import Snapshot, index_for
 from queries.results import Hop, NodeInfo, Path, fetch_labels, fetch_nodes, hops_of, path_of
 from queries.risk import Risk, risk
-from queries.traverse import Reach, Step, edge_details, traverse
+from queries.traverse import (
+    Reach,
+    Step,
+    Wanted,
+    details_from_rows,
+    details_request,
+    edge_details,
+    traverse,
+)
 
 __all__ = ["Affected", "BlastRadius", "Direction", "Mode", "Ranked", "blast_radius"]
 
@@ -210,6 +220,32 @@ def _brief(snap: Snapshot, uids: list[str]) -> dict[str, NodeInfo]:
     return out
 
 
+def _fetch_at(
+    store: Any,
+    version: int,
+    uids: list[str],
+    witness_steps: list[Step],
+    all_steps: Iterable[Step] | None,
+) -> tuple[dict[str, NodeInfo], Wanted, Wanted | None] | None:
+    """Node facts and edge details in one round trip with the store's write counter;
+    ``None`` when the counter is not ``version`` (the index's copy is out of date)."""
+    wanted, params = details_request(witness_steps)
+    reads: list[tuple[str, dict[str, Any]]] = [
+        (NODES_BY_UID, {"uids": sorted(set(uids))}),
+        (EDGE_DETAILS, params),
+    ]
+    wanted_all: Wanted = {}
+    if all_steps is not None:
+        wanted_all, params_all = details_request(all_steps)
+        reads.append((EDGE_DETAILS, params_all))
+    now, rows = store.query_many(reads)
+    if now != version:
+        return None
+    facts = {row["uid"]: NodeInfo.from_row(row) for row in rows[0]}
+    details = details_from_rows(rows[1], wanted)
+    return facts, details, (details_from_rows(rows[2], wanted_all) if len(rows) > 2 else None)
+
+
 def blast_radius(
     store: Any,
     uid: str,
@@ -237,7 +273,11 @@ def blast_radius(
     if mode not in ("confidentiality", "integrity"):
         raise LineageError(f"mode must be 'confidentiality' or 'integrity', not {mode!r}")
     found = index_for(store) if use_index else None
-    snap = found.current() if found is not None else None
+    snap = found.latest() if found is not None else None  # its version is checked below
+    if found is not None and snap is None:
+        found.current()  # starts reading one
+    args = {"direction": direction, "mode": mode, "depth": depth, "include_stale": include_stale,
+            "max_nodes": max_nodes, "with_edge_details": with_edge_details}  # fmt: skip
     reach: Reach = traverse(
         store,
         {uid: ""},  # kind unknown yet: the node facts come in one fetch at the end
@@ -253,18 +293,47 @@ def blast_radius(
     for col, ds in parents.items():  # a table is hit when one of its columns is
         if ds != uid and col in depth_of:
             depth_of[ds] = min(depth_of[col], depth_of.get(ds, depth_of[col]))
-    if len(depth_of) <= _SMALL:  # one round trip for everything
-        nodes = fetch_nodes(store, [*depth_of, uid])
-        brief = nodes
-    elif snap is not None:
+    small = len(depth_of) <= _SMALL  # then every node's full facts are fetched
+    nodes: dict[str, NodeInfo] = {}
+    if snap is not None:
         brief = _brief(snap, [*depth_of, uid])
+        if uid not in brief:  # unknown, or new since the snapshot: the store decides
+            return blast_radius(store, uid, use_index=False, **args)  # type: ignore[arg-type]
+    elif small:  # one round trip for everything
+        brief = nodes = fetch_nodes(store, [*depth_of, uid])
     else:  # kind and labels for all, the full facts only for what is ranked
         brief = fetch_labels(store, [*depth_of, uid])
     if uid not in brief:
         raise NodeNotFound(uid)
     ranked_uids = [u for u in depth_of if u in brief and brief[u].kind in _RANKED_KINDS]
-    if len(depth_of) > _SMALL:
-        nodes = {**brief, **fetch_nodes(store, [*ranked_uids, uid])}
+    graph: dict[str, dict[str, list[tuple[str, Step]]]] = {}
+    witnesses = {
+        u: _labelled_witness(reach, uid, u, brief, graph) or reach.witness((u, None, None))
+        for u in ranked_uids
+    }
+    witness_steps = [s for steps in witnesses.values() for s in steps]
+    edges = {(s.src, s.dst, s.step, s.code): s for _a, _b, s in reach.steps}
+    all_details: dict[tuple[str, str, int], Step] | None = None
+    if snap is not None:
+        wanted = [*depth_of, uid] if small else [*ranked_uids, uid]
+        fetched = _fetch_at(
+            store,
+            snap.version,
+            wanted,
+            witness_steps,
+            edges.values() if with_edge_details else None,
+        )
+        if fetched is None:  # the store moved on: answer from it, read a fresh copy
+            found.refresh()  # type: ignore[union-attr]
+            return blast_radius(store, uid, use_index=False, **args)  # type: ignore[arg-type]
+        facts, details, all_details = fetched
+        nodes = facts if small else {**brief, **facts}
+    else:
+        if not small:
+            nodes = {**brief, **fetch_nodes(store, [*ranked_uids, uid])}
+        details = edge_details(store, witness_steps)
+        if with_edge_details:
+            all_details = edge_details(store, edges.values())
     origin = nodes[uid]
     affected = tuple(
         sorted(
@@ -280,12 +349,6 @@ def blast_radius(
         )
     )
     by_kind = Counter(a.node.kind for a in affected)
-    graph: dict[str, dict[str, list[tuple[str, Step]]]] = {}
-    witnesses = {
-        u: _labelled_witness(reach, uid, u, brief, graph) or reach.witness((u, None, None))
-        for u in ranked_uids
-    }
-    details = edge_details(store, [s for steps in witnesses.values() for s in steps])
     ranked: list[Ranked] = []
     for u in ranked_uids:
         node = nodes[u]
@@ -303,9 +366,8 @@ def blast_radius(
         )
         ranked.append(Ranked(node, depth_of[u], score, path, node.principals))
     ranked.sort(key=lambda r: (-r.risk.score, r.depth, r.node.uid))
-    edges = {(s.src, s.dst, s.step, s.code): s for _a, _b, s in reach.steps}
-    if with_edge_details:
-        details = edge_details(store, edges.values())
+    if all_details is not None:
+        details = all_details
     steps = tuple(
         details.get((s.src, s.dst, s.code), s)
         for s in (edges[k] for k in sorted(edges, key=lambda k: (k[0], k[1], k[2], str(k[3]))))

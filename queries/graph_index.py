@@ -148,6 +148,11 @@ class GraphIndex:
         self._lock = threading.Lock()
         self._loading: threading.Thread | None = None
 
+    def latest(self) -> Snapshot | None:
+        """The last snapshot read, unchecked: a caller checks its version in the same round
+        trip as its other reads (``store.query_many``) and falls back when it moved on."""
+        return self._snapshot
+
     def current(self, *, wait: bool = False) -> Snapshot | None:
         """The snapshot if it holds the store's present state, else ``None`` (a refresh is
         started; ``wait`` blocks for it instead, as tests and warm-ups want)."""
@@ -209,7 +214,8 @@ _GUARD = threading.Lock()
 def index_for(store: Any) -> GraphIndex | None:
     """The index of ``store``, or ``None`` for stores that do not count their writes or
     cannot return plain rows (only the embedded FalkorDB store does both today)."""
-    if not all(callable(getattr(store, m, None)) for m in ("version", "query_values")):
+    wanted = ("version", "query_values", "query_many")
+    if not all(callable(getattr(store, m, None)) for m in wanted):
         return None
     with _GUARD:
         found = _INDEXES.get(store)

@@ -32,6 +32,8 @@ __all__ = [
     "Reach",
     "State",
     "Step",
+    "details_from_rows",
+    "details_request",
     "edge_details",
     "traverse",
 ]
@@ -240,11 +242,22 @@ def edge_details(store: Any, steps: Iterable[Step]) -> dict[tuple[str, str, int]
     Parallel edges between one pair are told apart by their code (the flags the traversal
     saw); the first edge with the same flags wins.
     """
+    wanted, params = details_request(steps)
+    return details_from_rows(store.query(EDGE_DETAILS, params), wanted) if wanted else {}
+
+
+type Wanted = dict[tuple[str, str, int], Step]
+
+
+def details_request(steps: Iterable[Step]) -> tuple[Wanted, dict[str, Any]]:
+    """The flow steps to fill and the :data:`EDGE_DETAILS` parameters that fetch them."""
     wanted = {(s.src, s.dst, s.code): s for s in steps if s.step == "flow"}
-    if not wanted:
-        return {}
     pairs = sorted({(src, dst) for src, dst, _ in wanted})
-    rows = store.query(EDGE_DETAILS, {"pairs": [list(p) for p in pairs]})
+    return wanted, {"pairs": [list(p) for p in pairs]}
+
+
+def details_from_rows(rows: list[dict[str, Any]], wanted: Wanted) -> Wanted:
+    """The steps of ``wanted`` filled from :data:`EDGE_DETAILS` rows."""
     out: dict[tuple[str, str, int], Step] = {}
     for row in sorted(rows, key=lambda r: (r["src"], r["dst"], str(r["via"]))):
         code = (

@@ -107,6 +107,30 @@ class FalkorStore(CypherReads):
             return []
         return [[_value(cell) for cell in row] for row in raw[1]]
 
+    def query_many(
+        self, reads: Sequence[tuple[str, Mapping[str, Any] | None]]
+    ) -> tuple[int, list[list[dict[str, Any]]]]:
+        """The write counter and several reads of plain values, in one atomic round trip
+        (MULTI/EXEC): a caller holding a copy of the graph checks its version and reads the
+        rest from the very state it was checked against."""
+        pipe = self._server.client.pipeline(transaction=True)
+        pipe.get(VERSION_KEY)
+        for statement, params in reads:
+            header = params_header(params)
+            pipe.execute_command("GRAPH.RO_QUERY", GRAPH, header + statement, "--compact")
+        try:
+            version, *replies = pipe.execute()
+        except redis.ResponseError as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+        except (redis.RedisError, OSError) as exc:
+            raise StoreError(f"the embedded store does not answer: {exc}") from exc
+        out: list[list[dict[str, Any]]] = []
+        for raw in replies:
+            header = [h[1] for h in raw[0]] if len(raw) >= 3 else []
+            rows = raw[1] if len(raw) >= 3 else []
+            out.append([dict(zip(header, map(_value, row), strict=True)) for row in rows])
+        return int(version or 0), out
+
     def execute(
         self, statement: str, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
@@ -213,6 +237,8 @@ def _value(cell: list[Any]) -> Any:
     kind, value = cell
     if kind == 6:
         return [_value(c) for c in value]
+    if kind == 10:
+        return {value[i]: _value(value[i + 1]) for i in range(0, len(value), 2)}
     convert = _SCALAR.get(kind)
     if convert is None:
         raise StoreError(f"query_values reads plain values only, not type {kind}")
