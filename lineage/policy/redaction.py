@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,7 @@ def redact_view(
         dialect=dialect,
         operator=operator,
     )
-    path = Path(output) / f"{ids.parse(view).name}.sql" if output else None
+    path = _file_in(Path(output), f"{ids.parse(view).name}.sql") if output else None
     before = {
         "dataset": dataset,
         "file": str(path) if path else None,
@@ -140,6 +141,16 @@ def redact_view(
         after["sha256"] = sha256_file(path)
     ctx = Context(actor, reason, policy, finding, track_finding)
     return record(store, ctx, "redact", dataset, before=before, after=after, dry_run=dry_run)
+
+
+def _file_in(folder: Path, name: str) -> Path:
+    """A file named after ``name`` directly inside ``folder``, whatever the name holds: a
+    dataset named ``/etc/cron.d/x`` or ``../../x`` must not write outside the folder."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).lstrip("._-")[:200] or "dataset.sql"
+    path = folder / safe
+    if path.resolve().parent != folder.resolve():  # cannot happen: said, not assumed
+        raise LineageError(f"{name!r} does not name a file inside {folder}")
+    return path
 
 
 def _file_of(node: Any) -> Path:

@@ -323,3 +323,21 @@ responses: [{action: quarantine, target: endpoint, dry_run: false}]
     assert {f.status for f in enforcer.check().ongoing} == {"mitigated"}
     undo(store, act.action_id, actor="u")
     assert {f.status for f in enforcer.check().ongoing} == {"open"}
+
+
+@pytest.mark.parametrize(
+    ("namespace", "name", "written"),
+    [
+        ("file", "/tmp/outside/users", "tmp_outside_users_masked.sql"),
+        ("sqlite://crm-db", "main.users", "main.users_masked.sql"),
+    ],
+)
+def test_masking_view_file_stays_inside_the_output_folder(
+    store: Store, tmp_path: Path, namespace: str, name: str, written: str
+) -> None:
+    users = _users_table(store, namespace, name)
+    out = tmp_path / "out"
+    done = actions.redact_view(store, users, actor="u", reason="r", output=out)
+    assert [p.name for p in out.iterdir()] == [written]
+    assert done.after["file"] == str(out / written)
+    assert not Path("/tmp/outside/users_masked.sql").exists()
