@@ -118,10 +118,22 @@ def _analyse_cell(analyzer: Analyzer, out: Collector, source: str, cell_ref: str
     try:
         tree = _parse(source)
         code = split_cell(source, parses=True)
+    except (MemoryError, RecursionError):
+        # CPython's parser gives up on deeply nested code (100k unary minus signs): its stack
+        # overflows as MemoryError or RecursionError. One cell, not the whole folder.
+        out.problems.append(
+            Problem(Severity.WARNING, "cell too complex to parse; skipped", cell_ref)
+        )
+        return
     except (SyntaxError, ValueError):
         code = split_cell(source)
         try:
             tree = _parse(code.python)
+        except (MemoryError, RecursionError):
+            out.problems.append(
+                Problem(Severity.WARNING, "cell too complex to parse; skipped", cell_ref)
+            )
+            tree = None
         except (SyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", None) or 0
             snippet = (code.python.splitlines() or [""])[max(line - 1, 0)][:200] if line else ""

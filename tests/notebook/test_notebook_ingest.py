@@ -402,3 +402,27 @@ def test_analysing_a_cell_prints_no_syntax_warnings_of_the_users_code() -> None:
         warnings.simplefilter("always")
         list(notebook_facts("regex.ipynb", text=nbformat.writes(nb)))
     assert not [w for w in caught if issubclass(w.category, SyntaxWarning)]
+
+
+@pytest.mark.parametrize("bomb", ["x = " + "-" * 100_000 + "1", "x = 1" + "+1" * 100_000])
+def test_a_cell_too_complex_to_parse_is_reported_and_the_folder_goes_on(
+    tmp_path: Path, bomb: str
+) -> None:
+    """CPython's parser overflows its stack on such cells (MemoryError / RecursionError)."""
+    from typer.testing import CliRunner
+
+    from lineage.cli import app
+
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    _nb(folder, bomb, "import pandas as pd\npd.read_csv('s3://lake/a.csv')", name="bomb.ipynb")
+    _nb(folder, "import pandas as pd\npd.read_csv('s3://lake/b.csv')", name="ok.ipynb")
+    facts = list(notebook_facts(folder / "bomb.ipynb", ref="bomb.ipynb"))
+    problems = [(p.message, p.source_ref) for p in facts if isinstance(p, Problem)]
+    assert problems == [("cell too complex to parse; skipped", "bomb.ipynb#cell0")]
+    assert "dataset:s3://lake:a.csv" in {f.uid for f in facts if isinstance(f, Node)}
+    store = tmp_path / "store"
+    result = CliRunner().invoke(app, ["--store", str(store), "ingest", "notebook", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "bomb.ipynb#cell0: cell too complex to parse; skipped" in result.output
+    assert "notebooks: 2 files" in result.output
