@@ -27,9 +27,10 @@ from rich.progress import (
 )
 
 from ingest.sql import Catalog, MaskingPolicy, ScriptLineage, analyse
+from ingest.sql.project import is_dbt_project, project_facts
 from lineage.artefacts.sql import SqlReading, sql_file_facts
 from lineage.cli._app import answer_table, console, input_files, out, print_json, store_session
-from lineage.model import Fact, Problem, Severity
+from lineage.model import Fact, Kind, Node, Problem, Severity
 from lineage.pipeline import IngestReport, ingest
 
 app = typer.Typer()  # its commands are registered by name in lineage.cli._lazy
@@ -127,7 +128,8 @@ def ingest_sql(  # noqa: PLR0917 - typer options
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Ingest SQL scripts: tables, columns, jobs and transform-aware lineage."""
-    files = input_files(paths, _SUFFIXES)
+    projects = [p for p in paths if is_dbt_project(p)]  # read as projects, not loose files
+    files = input_files([p for p in paths if p not in projects], _SUFFIXES)
     base = Catalog.from_file(schema) if schema else Catalog()
     how = SqlReading(
         namespace,
@@ -143,7 +145,19 @@ def ingest_sql(  # noqa: PLR0917 - typer options
     per_file: dict[str, dict[str, Any]] = {}
     started = time.perf_counter()
     with store_session() as store:
-        planned: list[list[Fact]] = []
+        planned: list[list[Fact]] = [
+            list(project_facts(p, ref=p.as_posix(), namespace=namespace, dialect=dialect))
+            for p in projects
+        ]
+        for project, facts in zip(projects, planned, strict=True):
+            bad = sum(isinstance(f, Problem) and f.severity is Severity.ERROR for f in facts)
+            jobs = sum(isinstance(f, Node) and f.kind is Kind.JOB for f in facts)
+            per_file[str(project)] = {"statements": jobs, "errors": bad, "sources": [],
+                                      "targets": [], "intermediates": []}  # fmt: skip
+        if not strict:
+            for facts in planned:
+                ingest(store, facts, report=report)
+            planned = []
         with _progress(as_json) as progress:
             task = progress.add_task("", total=len(files), statements=0, errors=0)
             statements = errors = 0
