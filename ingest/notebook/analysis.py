@@ -199,7 +199,10 @@ class Analyzer:
         self._block(node.orelse)
 
     def _s_if(self, node: ast.If) -> None:
-        self.ev(node.test)
+        test = self.ev(node.test)
+        if isinstance(test.const, (bool, int, str)) and not test.data:  # ``if DIRECT:``, a flag
+            self._block(node.body if test.const else node.orelse)
+            return
         self._branches([node.body, node.orelse])
 
     def _branches(self, branches: list[list[ast.stmt]]) -> None:
@@ -496,6 +499,14 @@ class Analyzer:
             and isinstance(right.const, str)
         ):
             return Val(const=left.const + right.const)
+        if isinstance(node.op, ast.Add) and _str_and_unknown(left, right):
+            # ``"iris_" + UUID`` reads like ``f"iris_{UUID}"``: a template, as f-strings are
+            text = "".join(
+                v.const if isinstance(v.const, str) else "{" + ast.unparse(n) + "}"
+                for v, n in ((left, node.left), (right, node.right))
+            )
+            derived = union([left, right])
+            return Val(const=text, data=derived.data, models=derived.models)
         if isinstance(node.op, ast.BitOr):  # LangChain pipes: retrieved data feeds the models
             return self.compose([left, right])
         return union([left, right])
@@ -674,6 +685,14 @@ def _edge_kind(src: Kind, dst: Kind, kind: EdgeKind | None) -> EdgeKind:
     if dst is Kind.ENDPOINT:
         return EdgeKind.SERVE
     return EdgeKind.TRAIN if src is Kind.DATASET else EdgeKind.INFER
+
+
+def _str_and_unknown(left: Val, right: Val) -> bool:
+    """One side a string, the other a value the analysis does not know (not a constant)."""
+    texts = (isinstance(left.const, str), isinstance(right.const, str))
+    return (texts[0] and right.const is None and not right.asset) or (
+        texts[1] and left.const is None and not left.asset
+    )
 
 
 def _informative(value: Val) -> bool:

@@ -108,3 +108,73 @@ def test_sagemaker_boto3_jobs_from_a_params_dict_and_endpoints_never_hold_placeh
     assert [nodes[s].props["template"] for s in served] == [
         "{training_of_model_to_be_hosted}-model"
     ]
+    # the model wraps the artefacts of the tuning job's best training job, started here
+    created = served.pop()
+    jobs = {s for s, d, k in flows if d == created and k == "export"}
+    assert [nodes[j].props["template"][:18] for j in jobs] == ["DEMO-xgboost-reg-{"]
+
+
+def test_vertex_custom_job_reads_its_data_args_and_deploys_to_an_endpoint() -> None:
+    """GoogleCloudPlatform/vertex-ai-samples: ``CustomTrainingJob.run(model_display_name=
+    ..., args=[f"--dataset_url={URL}"])``, ``Endpoint.create`` and ``Model(model_name=
+    model.resource_name).deploy(endpoint=endpoint)``."""
+    nb = "googlecloudplatform-vertex-ai-samples__sklearn_text_classification_create_job.ipynb"
+    nodes, flows = _facts(nb)
+    model = "model:vertex:news-classifier-model"
+    assert nodes[model].props["origin"] == "trained"
+    data = "dataset:https://archive.ics.uci.edu:/ml/machine-learning-databases/00359/"
+    assert (data + "NewsAggregatorDataset.zip", model, "train") in flows
+    assert (model, f"endpoint:vertex:{nb}#news-classifier-endpoint", "serve") in flows
+
+
+def test_vertex_job_named_by_concatenation_and_a_literal_flag_picks_the_args() -> None:
+    """vertex-ai-samples XGBoost: ``model_display_name="iris_" + UUID`` is a template, and
+    ``if DIRECT:`` with ``DIRECT = False`` takes the ``else`` args (URIs, no model_dir)."""
+    nb = "googlecloudplatform-vertex-ai-samples__get_started_vertex_training_xgboost.ipynb"
+    nodes, flows = _facts(nb)
+    model = f"model:notebook:{nb}#iris_<UUID>"
+    assert nodes[model].props["template"] == "iris_{UUID}"
+    assert nodes[model].props["provider"] == "vertex"
+    for name in ("iris_data.csv", "iris_target.csv"):
+        src = f"dataset:gs://cloud-samples-data:ai-platform/iris/{name}"
+        assert (src, model, "train") in flows
+
+
+def test_azureml_command_job_registers_the_model_it_trains_and_an_online_endpoint_serves_it() -> (
+    None
+):
+    """Azure/azureml-examples quickstart: ``command(inputs=dict(data=Input(path=...),
+    registered_model_name=...))`` submitted with ``ml_client.create_or_update``;
+    ``ManagedOnlineDeployment(endpoint_name=..., model=ml_client.models.get(...))``."""
+    nb = "azure-azureml-examples__get_started_quickstart.ipynb"
+    nodes, flows = _facts(nb)
+    model = "model:azureml:credit_defaults_model"
+    assert nodes[model].props["origin"] == "trained"
+    data = "dataset:https://azuremlexamples.blob.core.windows.net:/datasets/credit_card/"
+    assert (data + "default_of_credit_card_clients.csv", model, "train") in flows
+    served = [d for s, d, k in flows if s == model and k == "serve"]
+    assert len(served) == 1 and nodes[served[0]].props["platform"] == "azureml"
+    assert "{" not in served[0]
+
+
+def test_a_search_best_estimator_dumped_with_joblib_is_the_trained_model() -> None:
+    """ageron/handson-ml3 ch. 2: ``final_model = rnd_search.best_estimator_``;
+    ``joblib.dump(final_model, "my_california_housing_model.pkl")``; searches never kept
+    are not assets, nor is a fit inside a custom estimator's own ``fit`` method."""
+    nb = "ageron-handson-ml3__02_end_to_end_machine_learning_project.ipynb"
+    nodes, flows = _facts(nb)
+    trained = f"model:notebook:{nb}#rnd_search"
+    assert nodes[trained].props["origin"] == "trained"
+    assert ("dataset:file:datasets/housing/housing.csv", trained, "train") in flows
+    saved = [d for s, d, k in flows if s == trained and k == "export"]
+    assert saved == ["model:file:./my_california_housing_model.pkl"]
+    assert f"model:notebook:{nb}#grid_search" not in nodes
+    assert not [u for u in nodes if "#line" in u]
+
+
+def test_a_bracketed_placeholder_host_does_not_stop_the_notebook() -> None:
+    """vertex-ai-samples LightGBM: ``gs://[your-project-id]...``-style URIs make urllib
+    raise; the notebook's other facts still land (the Model.upload, the batch output)."""
+    nb = "googlecloudplatform-vertex-ai-samples__get_started_vertex_training_lightgbm.ipynb"
+    nodes, _ = _facts(nb)
+    assert "model:vertex:iris-classification-model-unique" in nodes

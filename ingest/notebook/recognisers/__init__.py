@@ -13,6 +13,7 @@ from ingest.notebook.recognisers import (
     serving,
     training,
     vector,
+    vertex_azure,
 )
 from ingest.notebook.recognisers.registry import RECOGNISERS, Call, Context, Registry, Rule
 
@@ -22,6 +23,7 @@ for _table in (
     data_io.RULES,
     training.RULES,
     managed.RULES,
+    vertex_azure.RULES,
     haystack.RULES,
     vector.RULES,
     serving.RULES,

@@ -22,7 +22,7 @@ from ingest.notebook.values import Val, union
 from ingest.vector_config.naming import endpoint_uid, model_uid
 from lineage.model import EdgeKind
 
-__all__ = ["RULES", "managed_endpoint", "managed_model"]
+__all__ = ["RULES", "expr_text", "managed_endpoint", "managed_model"]
 
 _SM = "sagemaker"
 _ESTIMATORS = (
@@ -49,11 +49,25 @@ _ESTIMATORS = (
     "Object2Vec",
     "IPInsights",
 )
+# the Hugging Face inference toolkit's HF_TASK -> our model type
+_HF_TASKS = {
+    "text-generation": "llm",
+    "text2text-generation": "llm",
+    "summarization": "llm",
+    "translation": "llm",
+    "conversational": "llm",
+    "feature-extraction": "embedding",
+    "sentence-similarity": "embedding",
+    "text-classification": "classifier",
+    "token-classification": "classifier",
+    "zero-shot-classification": "classifier",
+    "image-classification": "classifier",
+}
 # hyperparameters that name the pretrained model a training script starts from
 _BASE_KEYS = ("model_id", "model_name", "model_name_or_path", "base_model", "pretrained_model")
 
 
-def _expr_text(call: Call, pos: int | None, *names: str) -> str | None:
+def expr_text(call: Call, pos: int | None, *names: str) -> str | None:
     """An argument's text: the folded constant, else its source as one ``{expr}`` part."""
     text = call.text(pos, *names)
     if text is not None:
@@ -66,6 +80,15 @@ def _expr_text(call: Call, pos: int | None, *names: str) -> str | None:
         node = call.node.args[pos]
     if node is None or isinstance(node, (ast.Constant, ast.Starred)):
         return None
+    return _template(node)
+
+
+def _template(node: ast.expr) -> str:
+    """``"iris_" + UUID`` as ``iris_{UUID}``: literal parts kept, the rest as ``{expr}``."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _template(node.left) + _template(node.right)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
     return "{" + ast.unparse(node) + "}"
 
 
@@ -132,8 +155,16 @@ def _estimator(call: Call) -> Val | None:
         role="managed_estimator",
         platform=_SM,
         base=_base_model(call),
-        job_name=_expr_text(call, None, "base_job_name") or "",
+        job_name=expr_text(call, None, "base_job_name") or "",
     )
+
+
+def _tuner(call: Call) -> Val | None:
+    """``HyperparameterTuner(estimator, ...)``: its ``fit``/``deploy`` are the estimator's."""
+    est = call.arg(0, "estimator")
+    if est.attrs.get("role") != "managed_estimator":
+        return None
+    return est.with_attrs(var=est.attrs.get("var") or call.name_of(0, "estimator"))
 
 
 def _channels(value: Val) -> dict[str, Val]:
@@ -160,7 +191,7 @@ def _fit(call: Call) -> Val | None:
         read[channel] = found
     trains = [c for c in read if "train" in c.lower()] or list(read)
     base = est.attrs.get("base") or ""
-    name = _expr_text(call, None, "job_name") or est.attrs.get("job_name") or ""
+    name = expr_text(call, None, "job_name") or est.attrs.get("job_name") or ""
     kind = EdgeKind.FINE_TUNE if base else EdgeKind.TRAIN
     uid = managed_model(
         call,
@@ -193,9 +224,12 @@ def _model(call: Call) -> Val | None:
     env = call.arg(None, "env")
     consts = env.const if isinstance(env.const, dict) else env.attrs.get("consts") or {}
     hub = consts.get("HF_MODEL_ID")
-    if isinstance(hub, str) and hf_repo_like(hub):
-        uid = model_uid("huggingface", hub)
-        call.ctx.out.node(uid, provider="huggingface", origin="pretrained")
+    if isinstance(hub, str) and hf_repo_like(hub):  # Hub weights run by SageMaker hosting
+        uid = model_uid(_SM, hub)
+        task = consts.get("HF_TASK")
+        kind = _HF_TASKS.get(task) if isinstance(task, str) else None
+        call.ctx.out.node(uid, provider=_SM, origin="pretrained", source="huggingface",
+                          model_type=kind)  # fmt: skip
         return Val(tag="sagemaker.Model", asset=uid).with_attrs(role="sagemaker_model")
     return Val(tag="sagemaker.Model").with_attrs(role="sagemaker_model")
 
@@ -219,7 +253,7 @@ def _deploy(call: Call) -> Val | None:
         served = recv if recv.asset else None
     else:
         return None
-    name = _expr_text(call, None, "endpoint_name") or call.ctx.target or "endpoint"
+    name = expr_text(call, None, "endpoint_name") or call.ctx.target or "endpoint"
     uid = managed_endpoint(call, _SM, name)
     if isinstance(served, Val) and served.asset:
         call.ctx.flow_into([served.asset], uid, EdgeKind.SERVE)
@@ -227,7 +261,7 @@ def _deploy(call: Call) -> Val | None:
 
 
 def _training_input(call: Call) -> Val | None:
-    uri = _expr_text(call, 0, "s3_data")
+    uri = expr_text(call, 0, "s3_data")
     return Val(const=uri) if uri else None  # a channel is its URI (content type aside)
 
 
@@ -261,21 +295,21 @@ def _upload_data(call: Call) -> Val | None:
     if not path:
         return None
     # SageMaker's default bucket is the session's: named by the receiver's expression
-    bucket = _expr_text(call, 1, "bucket") or f"{{{call.recv_name or 'session'}.default_bucket()}}"
+    bucket = expr_text(call, 1, "bucket") or f"{{{call.recv_name or 'session'}.default_bucket()}}"
     prefix = call.text(2, "key_prefix") or "data"
     return _transfer(call, path, _s3(bucket, f"{prefix}/{posixpath.basename(path)}"))
 
 
 def _s3_uploader(call: Call) -> Val | None:
     """``S3Uploader.upload(local_path, desired_s3_uri)``."""
-    path, dest = call.text(0, "local_path"), _expr_text(call, 1, "desired_s3_uri")
+    path, dest = call.text(0, "local_path"), expr_text(call, 1, "desired_s3_uri")
     if not path or not dest:
         return None
     return _transfer(call, path, dest.rstrip("/"))  # the prefix a channel later reads
 
 
 def _s3_downloader(call: Call) -> Val | None:
-    src, dest = _expr_text(call, 0, "s3_uri"), call.text(1, "local_path")
+    src, dest = expr_text(call, 0, "s3_uri"), call.text(1, "local_path")
     return _transfer(call, src, dest, local=True) if src and dest else None
 
 
@@ -289,19 +323,19 @@ def _boto_client(call: Call) -> Val | None:
 def _boto_upload(call: Call) -> Val | None:
     """``s3.upload_file(Filename, Bucket, Key)``."""
     path = call.text(0, "Filename")
-    dest = _s3(_expr_text(call, 1, "Bucket"), _expr_text(call, 2, "Key"))
+    dest = _s3(expr_text(call, 1, "Bucket"), expr_text(call, 2, "Key"))
     return _transfer(call, path, dest) if path and dest else None
 
 
 def _boto_download(call: Call) -> Val | None:
     """``s3.download_file(Bucket, Key, Filename)``."""
-    src = _s3(_expr_text(call, 0, "Bucket"), _expr_text(call, 1, "Key"))
+    src = _s3(expr_text(call, 0, "Bucket"), expr_text(call, 1, "Key"))
     path = call.text(2, "Filename")
     return _transfer(call, src, path, local=True) if src and path else None
 
 
 def _boto_put(call: Call) -> Val | None:
-    dest = _s3(_expr_text(call, None, "Bucket"), _expr_text(call, None, "Key"))
+    dest = _s3(expr_text(call, None, "Bucket"), expr_text(call, None, "Key"))
     return _transfer(call, None, dest, call.arg(None, "Body")) if dest else None
 
 
@@ -315,12 +349,13 @@ def _dig(value: object, *path: str) -> object:
 
 def _create_training_job(call: Call) -> Val | None:
     """The boto3 API: ``InputDataConfig`` channels in, a model named after the job out."""
-    name = call.text(None, "TrainingJobName") or ""
+    name = expr_text(call, None, "TrainingJobName") or ""
     channels = call.arg(None, "InputDataConfig").const
-    spec = call.arg(None, "TrainingJobDefinition").const
-    if not isinstance(channels, list) and isinstance(spec, dict):
-        channels = spec.get("InputDataConfig")  # a tuning job's training definition
-        name = name or call.text(None, "HyperParameterTuningJobName") or ""
+    definition = call.arg(None, "TrainingJobDefinition")
+    spec = definition.const if isinstance(definition.const, dict) else definition.attrs
+    if not isinstance(channels, list) and spec:
+        channels = (spec.get("consts") or spec).get("InputDataConfig")  # a tuning job's
+        name = name or expr_text(call, None, "HyperParameterTuningJobName") or ""
     read: dict[str, str] = {}
     for channel in channels if isinstance(channels, list) else ():
         uri = _dig(channel, "DataSource", "S3DataSource", "S3Uri")
@@ -334,37 +369,56 @@ def _create_training_job(call: Call) -> Val | None:
     uid = managed_model(call, _SM, name, origin="trained")
     trains = [u for c, u in read.items() if "train" in c.lower()] or list(read.values())
     call.ctx.flow_into(trains, uid, EdgeKind.TRAIN)
+    if name:
+        call.ctx.defaults[f"sagemaker.job:{name}"] = Val(asset=uid)
     return Val(tag="sagemaker.TrainingJob").with_attrs(model=uid)
+
+
+def _describe_job(call: Call) -> Val | None:
+    """``describe_training_job(TrainingJobName=...)``: a job started here, by its name or
+    through a value that came from one (a tuning job's ``BestTrainingJob``)."""
+    ref = call.arg(None, "TrainingJobName", "HyperParameterTuningJobName")
+    job = call.ctx.defaults.get(f"sagemaker.job:{ref.text}") if ref.text else None
+    models = {u for u in ref.carried() if u.startswith("model:")}
+    if job is not None:
+        models.add(job.asset)
+    return Val(tag="sagemaker.JobDescription", data=frozenset(models)) if models else None
 
 
 def _create_model(call: Call) -> Val | None:
     name = call.text(None, "ModelName")
     if not name:
         return None
-    container = call.arg(None, "PrimaryContainer").const
-    # a SageMaker model wraps trained artefacts, unless its container visibly has none
-    bare = isinstance(container, dict) and "ModelDataUrl" not in container
-    uid = managed_model(call, _SM, name, origin=None if bare else "trained")
+    # the artefacts of a job started here (its description's ModelArtifacts), or unknown
+    jobs = {u for u in call.arg(None, "PrimaryContainer").carried() if u.startswith("model:")}
+    uid = managed_model(call, _SM, name, origin="registered" if jobs else None)
+    call.ctx.flow_into(jobs, uid, EdgeKind.EXPORT)
+    for job in jobs:  # a name built from the job's name carries the job, not this model
+        call.ctx.defaults[f"sagemaker.model_of:{job}"] = Val(asset=uid)
     call.ctx.defaults[f"sagemaker.model:{name}"] = Val(asset=uid)
     return Val(tag="sagemaker.CreateModel").with_attrs(model=uid)
 
 
 def _create_endpoint_config(call: Call) -> Val | None:
     name = call.text(None, "EndpointConfigName")
-    variants = call.arg(None, "ProductionVariants").const
-    if not name or not isinstance(variants, list):
+    given = call.arg(None, "ProductionVariants")
+    variants = given.const
+    if not name:
         return None
-    models = [
-        call.ctx.defaults.get(f"sagemaker.model:{v.get('ModelName')}")
-        for v in variants
-        if isinstance(v, dict)
-    ]
+    if isinstance(variants, list):
+        models = [
+            call.ctx.defaults.get(f"sagemaker.model:{v.get('ModelName')}")
+            for v in variants
+            if isinstance(v, dict)
+        ]
+    else:  # model names built from a job's description: the models made from those jobs
+        models = [call.ctx.defaults.get(f"sagemaker.model_of:{u}") for u in given.carried()]
     call.ctx.defaults[f"sagemaker.endpoint_config:{name}"] = union([m for m in models if m])
     return Val()
 
 
 def _create_endpoint(call: Call) -> Val | None:
-    name = _expr_text(call, None, "EndpointName")
+    name = expr_text(call, None, "EndpointName")
     config = call.text(None, "EndpointConfigName")
     if not name:
         return None
@@ -376,6 +430,7 @@ def _create_endpoint(call: Call) -> Val | None:
 
 
 RULES: tuple[Rule, ...] = (
+    Rule(("sagemaker.tuner.HyperparameterTuner",), _tuner, "SageMaker tuning jobs"),
     Rule(("sagemaker.*",), _estimator, "SageMaker estimators"),
     Rule(("sagemaker.Estimator.fit",), _fit, "SageMaker estimator.fit(channels)"),
     Rule(("sagemaker.Estimator.deploy", "sagemaker.Model.deploy"), _deploy, "SageMaker deploy"),
@@ -410,6 +465,11 @@ RULES: tuple[Rule, ...] = (
         ),
         _create_training_job,
         "SageMaker training jobs (boto3)",
+    ),
+    Rule(
+        ("boto3.sagemaker.describe_training_job", "boto3.sagemaker.describe_hyper_parameter_*"),
+        _describe_job,
+        "job descriptions",
     ),
     Rule(("boto3.sagemaker.create_model",), _create_model, "SageMaker models (boto3)"),
     Rule(("boto3.sagemaker.create_endpoint_config",), _create_endpoint_config, ""),

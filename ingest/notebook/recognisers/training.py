@@ -250,6 +250,12 @@ def _fit(call: Call) -> Val | None:
     if recv.attrs.get("role") not in ("estimator", "model") and not is_model(recv):
         return None
     data = union([*call.args, *call.kwargs.values()]).carried() | call.ctx.loop_data
+    if not data and not (call.recv_name or call.ctx.target):
+        return None  # ``self.kmeans_.fit(X)`` inside an estimator's own method: no asset
+    if recv.tag.endswith("SearchCV") and call.recv_name:
+        # a search fits many candidates; its asset is ``best_estimator_`` once it is kept
+        call.ctx.rebind(call.recv_name, recv.with_attrs(role="search", search_data=data))
+        return Val()
     return _train(recv, call.recv_name or call.ctx.target, data, call)
 
 
@@ -313,6 +319,17 @@ def _save_merged(call: Call, model: Val, path: str) -> Val:
     return saved
 
 
+def _kept_model(call: Call, value: Val) -> Val | None:
+    """The model a value is; ``search.best_estimator_`` becomes the search's trained model
+    when it is saved, published or logged."""
+    model = _model_of(value)
+    search = value.attrs.get("recv")
+    kept = value.tag.endswith(".best_estimator_")
+    if model is None and kept and isinstance(search, Val) and search.attrs.get("role") == "search":
+        return _train(search, search.attrs.get("var") or "", search.attrs["search_data"], call)
+    return model
+
+
 def _model_of(value: Val) -> Val | None:
     if value.attrs.get("role") == "trainer":
         return value.attrs.get("model")
@@ -352,7 +369,7 @@ def _push(call: Call) -> Val | None:
 def _dump_model(obj_pos: int, path_pos: int):
     def handler(call: Call) -> Val | None:
         obj = call.arg(obj_pos, "value", "obj", "model", "sk_model")
-        model = _model_of(obj)
+        model = _kept_model(call, obj)
         target = call.arg(path_pos, "filename", "f", "file")
         path = target.text or target.attrs.get("path")
         if model is None or not path:
@@ -363,7 +380,9 @@ def _dump_model(obj_pos: int, path_pos: int):
 
 
 def _mlflow_log(call: Call) -> Val | None:
-    model = _model_of(call.arg(0, "sk_model", "pytorch_model", "transformers_model", "model"))
+    model = _kept_model(
+        call, call.arg(0, "sk_model", "pytorch_model", "transformers_model", "model")
+    )
     name = call.text(None, "registered_model_name") or call.text(1, "artifact_path", "name")
     if model is None or not name:
         return None
@@ -392,6 +411,8 @@ _ESTIMATORS = (
     "sklearn.pipeline.Pipeline",
     "sklearn.pipeline.make_pipeline",
     "sklearn.cluster.*",
+    "sklearn.model_selection.*SearchCV",
+    "sklearn.compose.TransformedTargetRegressor",
     "xgboost.XGB*",
     "xgboost.sklearn.XGB*",
     "lightgbm.LGBM*",

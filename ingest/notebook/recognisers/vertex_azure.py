@@ -1,0 +1,265 @@
+"""Managed training and hosting on Vertex AI (``google.cloud.aiplatform``) and Azure ML
+(``azure.ai.ml`` v2 SDK).
+
+Vertex AI: a ``CustomTrainingJob`` (and its container/package variants) ``.run(...)``
+trains a model named ``model_display_name`` (else the job's ``display_name``) from the
+``dataset`` given and the data URIs among its ``args``; ``Model.upload``, ``Endpoint.create``,
+``model.deploy(endpoint)`` and ``batch_predict`` follow. Azure ML: ``command(inputs=
+{"data": Input(path=...)})`` submitted with ``ml_client.create_or_update`` / ``jobs.
+create_or_update`` trains the model its ``registered_model_name`` input names (else the
+job's variable); ``ManagedOnlineEndpoint``/``ManagedOnlineDeployment(model=...)`` serve it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.notebook.recognisers.common import dataset_at
+from ingest.notebook.recognisers.managed import expr_text, managed_endpoint, managed_model
+from ingest.notebook.recognisers.registry import Call, Rule
+from ingest.notebook.values import Val
+from lineage.model import EdgeKind
+
+__all__ = ["RULES"]
+
+_VERTEX = "vertex"
+_AZURE = "azureml"
+_URI = re.compile(r"(?:^|=)((?:gs|s3|https?|wasbs|abfss|azureml)://\S+)$")
+_OUTPUT_FLAG = re.compile(r"^--?[\w-]*(model|output|job[-_]dir|checkpoint)[\w-]*=", re.I)
+
+
+def _arg_uris(value: Val) -> list[str]:
+    """Data URIs among a job's command-line ``args`` (``--data-url=gs://...``); flags that
+    name where outputs go are not reads."""
+    items = value.const if isinstance(value.const, (list, tuple)) else ()
+    found = []
+    for item in items:
+        if isinstance(item, str) and not _OUTPUT_FLAG.match(item):
+            m = _URI.search(item)
+            if m:
+                found.append(m.group(1))
+    return found
+
+
+def _reads(call: Call, uris: list[str], **props: object) -> set[str]:
+    out: set[str] = set()
+    for uri in uris:
+        uid = dataset_at(call, uri, **props)
+        if uid:
+            call.ctx.out.reads(uid)
+            out.add(uid)
+    return out
+
+
+# -- Vertex AI ----------------------------------------------------------------------------
+
+
+def _vertex_job(call: Call) -> Val | None:
+    return Val(tag="vertex.TrainingJob").with_attrs(
+        role="vertex_job", display_name=expr_text(call, None, "display_name") or ""
+    )
+
+
+def _vertex_run(call: Call) -> Val | None:
+    job = call.recv
+    if job.attrs.get("role") != "vertex_job":
+        return None
+    data = call.arg(0, "dataset").carried()
+    data |= _reads(call, _arg_uris(call.arg(None, "args")))
+    name = expr_text(call, None, "model_display_name") or job.attrs.get("display_name") or ""
+    uid = managed_model(call, _VERTEX, name, var=call.recv_name, origin="trained")
+    call.ctx.flow_into(data, uid, EdgeKind.TRAIN)
+    return Val(tag="vertex.Model", asset=uid).with_attrs(role="vertex_model")
+
+
+def _vertex_dataset(call: Call) -> Val | None:
+    """``TabularDataset.create(gcs_source=...)`` / ``bq_source=``: the data it points at."""
+    sources = call.arg(None, "gcs_source", "bq_source")
+    texts = sources.const if isinstance(sources.const, list) else [sources.text]
+    uids = _reads(call, [t for t in texts if isinstance(t, str)])
+    return Val(tag="vertex.Dataset", data=frozenset(uids)) if uids else None
+
+
+def _vertex_model_ref(call: Call) -> Val | None:
+    """``aiplatform.Model(model_name=...)``: a model by resource name (or one trained here)."""
+    ref = call.arg(0, "model_name")
+    models = [u for u in ref.carried() if u.startswith("model:")]
+    if len(models) == 1:
+        return Val(tag="vertex.Model", asset=models[0]).with_attrs(role="vertex_model")
+    if ref.text and "{" not in ref.text:
+        uid = managed_model(call, _VERTEX, ref.text)
+        return Val(tag="vertex.Model", asset=uid).with_attrs(role="vertex_model")
+    return None
+
+
+def _vertex_upload(call: Call) -> Val | None:
+    name = expr_text(call, None, "display_name")
+    if not name:
+        return None
+    uid = managed_model(call, _VERTEX, name, origin="registered")
+    artefacts = call.text(None, "artifact_uri")
+    if artefacts:
+        saved = call.ctx.saved.get(artefacts.rstrip("/"))
+        if saved:
+            call.ctx.flow_into([saved], uid, EdgeKind.EXPORT)
+    return Val(tag="vertex.Model", asset=uid).with_attrs(role="vertex_model")
+
+
+def _vertex_endpoint(call: Call) -> Val | None:
+    name = expr_text(call, None, "display_name") or call.ctx.target or "endpoint"
+    uid = managed_endpoint(call, _VERTEX, name)
+    return Val(tag="vertex.Endpoint", asset=uid).with_attrs(role="vertex_endpoint")
+
+
+def _vertex_deploy(call: Call) -> Val | None:
+    recv = call.recv
+    if recv.attrs.get("role") == "vertex_model":
+        model, endpoint = recv, call.arg(0, "endpoint")
+    elif recv.attrs.get("role") == "vertex_endpoint":
+        model, endpoint = call.arg(0, "model"), recv
+    else:
+        return None
+    if endpoint.attrs.get("role") != "vertex_endpoint":
+        name = expr_text(call, None, "deployed_model_display_name") or call.ctx.target
+        endpoint = Val(asset=managed_endpoint(call, _VERTEX, name or "endpoint"))
+    if model.asset and endpoint.asset:
+        call.ctx.flow_into([model.asset], endpoint.asset, EdgeKind.SERVE)
+    return Val(tag="vertex.Endpoint", asset=endpoint.asset).with_attrs(role="vertex_endpoint")
+
+
+def _vertex_batch(call: Call) -> Val | None:
+    model = call.recv
+    if model.attrs.get("role") != "vertex_model" or not model.asset:
+        return None
+    source = call.arg(None, "gcs_source", "bigquery_source")
+    texts = source.const if isinstance(source.const, list) else [source.text]
+    read = _reads(call, [t for t in texts if isinstance(t, str)])
+    call.ctx.flow_into(read, model.asset, EdgeKind.INFER)
+    dest = expr_text(call, None, "gcs_destination_prefix", "bigquery_destination_prefix")
+    out = dataset_at(call, dest) if dest else None
+    if out:
+        call.ctx.out.writes(out)
+        call.ctx.flow_into([model.asset], out, EdgeKind.INFER)
+    return Val()
+
+
+def _dict_call(call: Call) -> Val | None:
+    """``dict(a=..., b=...)`` is a dict literal: its literal entries stay known."""
+    if call.args:
+        return None
+    consts = {k: v.const for k, v in call.kwargs.items() if k != "**" and v.const is not None}
+    if len(consts) == len(call.kwargs):
+        return Val(const=consts)
+    return Val(data=call.inputs().data).with_attrs(consts=consts) if consts else None
+
+
+# -- Azure ML -------------------------------------------------------------------------------
+
+
+def _azure_input(call: Call) -> Val | None:
+    path = call.text(None, "path")
+    return Val(const=path) if path else None  # an input is the data it points at
+
+
+def _azure_command(call: Call) -> Val | None:
+    inputs = call.arg(None, "inputs")
+    consts = inputs.const if isinstance(inputs.const, dict) else inputs.attrs.get("consts") or {}
+    return Val(tag="azureml.Command").with_attrs(
+        role="azure_job", inputs=dict(consts), job_var=call.ctx.target
+    )
+
+
+def _azure_derive(call: Call) -> Val | None:
+    """``command_job(lr=Uniform(...))`` / ``.sweep(...)``: the same job, inputs overridden."""
+    job = call.recv
+    if job.attrs.get("role") != "azure_job":
+        return None
+    inputs = dict(job.attrs["inputs"])
+    inputs.update({k: v.const for k, v in call.kwargs.items() if isinstance(v.const, str)})
+    return job.with_attrs(inputs=inputs)
+
+
+def _azure_submit(call: Call) -> Val | None:
+    job = call.arg(0, "job", "entity")
+    role = job.attrs.get("role")
+    if role == "azure_endpoint":
+        return job
+    if role == "azure_deployment":
+        endpoint, model = job.attrs["endpoint"], job.attrs.get("model")
+        if isinstance(model, Val) and model.asset:
+            call.ctx.flow_into([model.asset], endpoint, EdgeKind.SERVE)
+        return job
+    if role != "azure_job":
+        return None
+    inputs = job.attrs["inputs"]
+    uris = [v for v in inputs.values() if isinstance(v, str) and "://" in v]
+    read = _reads(call, uris)
+    registered = inputs.get("registered_model_name")
+    name = registered if isinstance(registered, str) else ""
+    var = job.attrs.get("job_var") or call.name_of(0, "job")
+    uid = managed_model(call, _AZURE, name, var=var, origin="trained")
+    call.ctx.flow_into(read, uid, EdgeKind.TRAIN)
+    return Val(tag="azureml.Job").with_attrs(role="azure_submitted", model=uid)
+
+
+def _azure_model(call: Call) -> Val | None:
+    name = call.text(None, "name")
+    if not name:
+        return None
+    uid = managed_model(call, _AZURE, name)
+    return Val(tag="azureml.Model", asset=uid).with_attrs(role="model")
+
+
+def _azure_endpoint(call: Call) -> Val | None:
+    name = expr_text(call, None, "name") or call.ctx.target or "endpoint"
+    uid = managed_endpoint(call, _AZURE, name)
+    return Val(tag="azureml.Endpoint", asset=uid).with_attrs(role="azure_endpoint")
+
+
+def _azure_deployment(call: Call) -> Val | None:
+    name = expr_text(call, None, "endpoint_name")
+    if not name:
+        return None
+    uid = managed_endpoint(call, _AZURE, name)
+    return Val(tag="azureml.Deployment").with_attrs(
+        role="azure_deployment", endpoint=uid, model=call.arg(None, "model")
+    )
+
+
+_MLCLIENT = "azure.ai.ml.MLClient*"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        (
+            "google.cloud.aiplatform.CustomTrainingJob",
+            "google.cloud.aiplatform.CustomContainerTrainingJob",
+            "google.cloud.aiplatform.CustomPythonPackageTrainingJob",
+            "google.cloud.aiplatform.AutoML*TrainingJob",
+        ),
+        _vertex_job,
+        "Vertex AI training jobs",
+    ),
+    Rule(("vertex.TrainingJob.run",), _vertex_run, "Vertex AI job.run()"),
+    Rule(("google.cloud.aiplatform.*Dataset.create",), _vertex_dataset, "Vertex AI datasets"),
+    Rule(("google.cloud.aiplatform.Model.upload",), _vertex_upload, "Vertex AI Model.upload"),
+    Rule(("google.cloud.aiplatform.Model",), _vertex_model_ref, "Vertex AI models by name"),
+    Rule(("google.cloud.aiplatform.Endpoint.create",), _vertex_endpoint, "Vertex endpoints"),
+    Rule(("vertex.Model.deploy", "vertex.Endpoint.deploy"), _vertex_deploy, "Vertex deploy"),
+    Rule(("vertex.Model.batch_predict",), _vertex_batch, "Vertex batch prediction"),
+    Rule(("dict",), _dict_call, "dict(k=v) literals"),
+    Rule(("azure.ai.ml.Input",), _azure_input, "Azure ML inputs"),
+    Rule(("azure.ai.ml.command",), _azure_command, "Azure ML command jobs"),
+    Rule(("azureml.Command.__call__", "azureml.Command.sweep"), _azure_derive, ""),
+    Rule(
+        (f"{_MLCLIENT}.create_or_update", f"{_MLCLIENT}.begin_create_or_update"),
+        _azure_submit,
+        "Azure ML submissions",
+    ),
+    Rule(
+        ("azure.ai.ml.entities.Model", f"{_MLCLIENT}.models.get"),
+        _azure_model,
+        "Azure ML models",
+    ),
+    Rule(("azure.ai.ml.entities.ManagedOnlineEndpoint",), _azure_endpoint, "Azure endpoints"),
+    Rule(("azure.ai.ml.entities.ManagedOnlineDeployment",), _azure_deployment, "deployments"),
+)
