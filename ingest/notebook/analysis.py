@@ -199,10 +199,7 @@ class Analyzer:
         self._block(node.orelse)
 
     def _s_if(self, node: ast.If) -> None:
-        test = self.ev(node.test)
-        if isinstance(test.const, (bool, int, str)) and not test.data:  # ``if DIRECT:``, a flag
-            self._block(node.body if test.const else node.orelse)
-            return
+        self.ev(node.test)  # both branches: a literal flag is one a user flips
         self._branches([node.body, node.orelse])
 
     def _branches(self, branches: list[list[ast.stmt]]) -> None:
@@ -700,8 +697,15 @@ def _informative(value: Val) -> bool:
 
 
 def _join(first: Val, second: Val) -> Val:
-    if first is second or not _informative(second):
+    if first is second:
         return first
+    if not _informative(second):  # a known constant beats a value known to be nothing,
+        unknown = first.const is None and not _informative(first)
+        # and a fully known text beats a template (``if prefix: p = f"{prefix}/{p}"``)
+        template = isinstance(first.const, str) and bool(_PLACEHOLDER.search(first.const))
+        if isinstance(second.const, str) and template and not _PLACEHOLDER.search(second.const):
+            return second
+        return second if unknown and second.const is not None else first
     if not _informative(first):
         return second
     extra = second.carried() - {first.asset}

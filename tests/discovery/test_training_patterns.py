@@ -127,9 +127,9 @@ def test_vertex_custom_job_reads_its_data_args_and_deploys_to_an_endpoint() -> N
     assert (model, f"endpoint:vertex:{nb}#news-classifier-endpoint", "serve") in flows
 
 
-def test_vertex_job_named_by_concatenation_and_a_literal_flag_picks_the_args() -> None:
-    """vertex-ai-samples XGBoost: ``model_display_name="iris_" + UUID`` is a template, and
-    ``if DIRECT:`` with ``DIRECT = False`` takes the ``else`` args (URIs, no model_dir)."""
+def test_vertex_job_named_by_concatenation_and_its_args_known_on_one_branch() -> None:
+    """vertex-ai-samples XGBoost: ``model_display_name="iris_" + UUID`` is a template;
+    ``CMDARGS`` is a literal list on one branch of ``if DIRECT:`` (its data URIs are read)."""
     nb = "googlecloudplatform-vertex-ai-samples__get_started_vertex_training_xgboost.ipynb"
     nodes, flows = _facts(nb)
     model = f"model:notebook:{nb}#iris_<UUID>"
@@ -178,3 +178,28 @@ def test_a_bracketed_placeholder_host_does_not_stop_the_notebook() -> None:
     nb = "googlecloudplatform-vertex-ai-samples__get_started_vertex_training_lightgbm.ipynb"
     nodes, _ = _facts(nb)
     assert "model:vertex:iris-classification-model-unique" in nodes
+
+
+def test_jumpstart_tabular_algorithms_train_from_scratch() -> None:
+    """sm-lightgbm_catboost: ``Estimator(model_uri=model_uris.retrieve(model_id=
+    "lightgbm-classification-model"))`` trains (no pretrained weights), under the
+    ``name_from_base`` job name; the tuner wraps the same estimator."""
+    nb = "aws-amazon-sagemaker-examples__sm-lightgbm_catboost_tabular_classification.ipynb"
+    nodes, flows = _facts(nb)
+    base = "model:sagemaker:lightgbm-classification-model"
+    job = "model:sagemaker:jumpstart-lightgbm-classification-model-training"
+    assert nodes[job].props["origin"] == "trained"
+    assert (base, job, "train") in flows
+    assert not [f for f in flows if f[0] == base and f[2] == "fine_tune"]
+
+
+def test_azureml_model_registered_from_a_job_output_is_trained_and_a_bare_job_is_not_a_model() -> (
+    None
+):
+    """azureml-examples sklearn sweep: ``Model(path="azureml://jobs/{}/outputs/...".format(
+    run), name="run-model-example")``; ``command(inputs=dict(kernel=..., penalty=...))`` names
+    no data and no model."""
+    nb = "azure-azureml-examples__train_hyperparameter_tune_with_sklearn.ipynb"
+    nodes, _ = _facts(nb)
+    assert nodes["model:azureml:run-model-example"].props["origin"] == "trained"
+    assert f"model:notebook:{nb}#job" not in nodes

@@ -49,6 +49,7 @@ _ESTIMATORS = (
     "Object2Vec",
     "IPInsights",
 )
+_TABULAR = ("lightgbm-", "catboost-", "xgboost-", "sklearn-", "autogluon-", "tabtransformer-")
 # the Hugging Face inference toolkit's HF_TASK -> our model type
 _HF_TASKS = {
     "text-generation": "llm",
@@ -192,18 +193,20 @@ def _fit(call: Call) -> Val | None:
     trains = [c for c in read if "train" in c.lower()] or list(read)
     base = est.attrs.get("base") or ""
     name = expr_text(call, None, "job_name") or est.attrs.get("job_name") or ""
-    kind = EdgeKind.FINE_TUNE if base else EdgeKind.TRAIN
+    # JumpStart's tabular algorithms start from no pretrained weights: training, not tuning
+    scratch = base.startswith(f"model:{_SM}:") and base.split(":", 2)[2].startswith(_TABULAR)
+    kind = EdgeKind.FINE_TUNE if base and not scratch else EdgeKind.TRAIN
     uid = managed_model(
         call,
         _SM,
         name,
         var=est.attrs.get("var") or call.recv_name,
-        origin="fine_tuned" if base else "trained",
+        origin="fine_tuned" if kind is EdgeKind.FINE_TUNE else "trained",
         base_model=base or None,
     )
     call.ctx.flow_into(set().union(*(read[c] for c in trains)) if trains else (), uid, kind)
     if base:
-        call.ctx.flow_into([base], uid, EdgeKind.FINE_TUNE)
+        call.ctx.flow_into([base], uid, kind)
     trained = Val(tag="sagemaker.Model", asset=uid).with_attrs(role="model")
     if call.recv_name:
         call.ctx.rebind(call.recv_name, est.with_attrs(model_data=trained, trained=trained))

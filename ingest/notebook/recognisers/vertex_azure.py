@@ -12,6 +12,7 @@ job's variable); ``ManagedOnlineEndpoint``/``ManagedOnlineDeployment(model=...)`
 
 from __future__ import annotations
 
+import ast
 import re
 
 from ingest.notebook.recognisers.common import dataset_at
@@ -196,17 +197,33 @@ def _azure_submit(call: Call) -> Val | None:
     read = _reads(call, uris)
     registered = inputs.get("registered_model_name")
     name = registered if isinstance(registered, str) else ""
+    if not read and not name:
+        return Val()  # a job whose data and model the notebook does not name
     var = job.attrs.get("job_var") or call.name_of(0, "job")
     uid = managed_model(call, _AZURE, name, var=var, origin="trained")
     call.ctx.flow_into(read, uid, EdgeKind.TRAIN)
     return Val(tag="azureml.Job").with_attrs(role="azure_submitted", model=uid)
 
 
+def _format_template(call: Call, name: str) -> str:
+    """``"azureml://jobs/{}/outputs/...".format(run)``: the template string, else ""."""
+    for kw in call.node.keywords:
+        node = kw.value
+        if kw.arg == name and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            fmt = node.func.value
+            if node.func.attr == "format" and isinstance(fmt, ast.Constant):
+                return str(fmt.value)
+    return ""
+
+
 def _azure_model(call: Call) -> Val | None:
     name = call.text(None, "name")
     if not name:
         return None
-    uid = managed_model(call, _AZURE, name)
+    path = call.text(None, "path") or _format_template(call, "path")
+    # registered from a job's outputs (``azureml://jobs/<run>/outputs/...``): trained there
+    from_job = path.startswith(("azureml://jobs/", "runs:/"))
+    uid = managed_model(call, _AZURE, name, origin="trained" if from_job else None)
     return Val(tag="azureml.Model", asset=uid).with_attrs(role="model")
 
 
