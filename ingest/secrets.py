@@ -19,7 +19,15 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-__all__ = ["CONFIG_DETECTORS", "DETECTORS", "Detector", "SecretFinding", "fingerprint", "scan_text"]
+__all__ = [
+    "CONFIG_DETECTORS",
+    "DETECTORS",
+    "Detector",
+    "SecretFinding",
+    "fingerprint",
+    "redact_text",
+    "scan_text",
+]
 
 _SALT = os.environ.get("LINEAGE_SECRET_SALT", "").encode() or _random.token_bytes(16)
 
@@ -121,6 +129,11 @@ DETECTORS: tuple[Detector, ...] = (
         ),
         2.0,
     ),
+    Detector(  # a password in a URL's query or a JDBC URL: ?user=u&password=..., ;password=...
+        "PASSWORD",
+        _rx(r"(?i)[?&;](?:passw(?:or)?d|pwd)=(?P<s>[^&;\s'\"]{4,200})"),
+        2.0,
+    ),
     Detector(
         "GENERIC_API_KEY",
         _rx(
@@ -204,34 +217,81 @@ def fingerprint(value: str) -> str:
     return hashlib.sha256(_SALT + value.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def scan_text(
-    text: str, *, config: bool = False, max_chars: int = 2_000_000
-) -> Iterator[SecretFinding]:
+_WINDOW = 1 << 20
+_OVERLAP = 1 << 13  # longer than any secret the table matches but a private key's body
+
+
+def _windows(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, slice) windows over the whole text, overlapping so that a secret across a
+    boundary is whole in one of them: memory stays bounded and nothing past the first
+    window is missed."""
+    if len(text) <= _WINDOW:
+        yield 0, text
+        return
+    step = _WINDOW - _OVERLAP
+    for start in range(0, len(text), step):
+        yield start, text[start : start + _WINDOW]
+        if start + _WINDOW >= len(text):
+            return
+
+
+def _spans(text: str, *, config: bool) -> Iterator[tuple[Detector, int, int, str]]:
+    """(detector, start, end, secret) for every secret, across windows, each span once."""
+    claimed: list[tuple[int, int]] = []
+    for offset, window in _windows(text):
+        present = set(_ANCHOR_RX.findall(window.lower()))
+        if not present:
+            continue
+        for detector in (*DETECTORS, *CONFIG_DETECTORS) if config else DETECTORS:
+            if detector.anchors and present.isdisjoint(detector.anchors):
+                continue
+            for m in detector.pattern.finditer(window):
+                value = m.group("s") if "s" in detector.pattern.groupindex else m.group(0)
+                start, end = m.span("s") if "s" in detector.pattern.groupindex else m.span()
+                start, end = start + offset, end + offset
+                if any(a < end and start < b for a, b in claimed):
+                    continue
+                if _is_placeholder(value, detector):
+                    continue
+                claimed.append((start, end))
+                yield detector, start, end, value
+
+
+def scan_text(text: str, *, config: bool = False) -> Iterator[SecretFinding]:
     """Secrets in ``text``, one finding per distinct secret and kind, with its line (1-based).
 
     A span claimed by a more specific detector (earlier in the table) is not reported again
     by a generic one (``api_key = "sk-..."`` is an OpenAI key, not also a generic key).
-    ``config`` adds the rows for unquoted YAML/env values.
+    ``config`` adds the rows for unquoted YAML/env values. Long texts are scanned in
+    overlapping windows of 1 MiB, to the end.
     """
-    text = text[:max_chars]
-    present = set(_ANCHOR_RX.findall(text.lower()))
-    if not present:
-        return
-    claimed: list[tuple[int, int]] = []
     seen: set[tuple[str, str]] = set()
-    for detector in (*DETECTORS, *CONFIG_DETECTORS) if config else DETECTORS:
-        if detector.anchors and present.isdisjoint(detector.anchors):
+    for detector, start, _, value in _spans(text, config=config):
+        key = (detector.kind, fingerprint(value))
+        if key in seen:
             continue
-        for m in detector.pattern.finditer(text):
-            value = m.group("s") if "s" in detector.pattern.groupindex else m.group(0)
-            start, end = m.span("s") if "s" in detector.pattern.groupindex else m.span()
-            if any(a < end and start < b for a, b in claimed):
-                continue
-            if _is_placeholder(value, detector):
-                continue
-            claimed.append((start, end))
-            key = (detector.kind, fingerprint(value))
-            if key in seen:
-                continue
-            seen.add(key)
-            yield SecretFinding(detector.kind, text.count("\n", 0, start) + 1, key[1])
+        seen.add(key)
+        yield SecretFinding(detector.kind, text.count("\n", 0, start) + 1, key[1])
+
+
+def redact_text(text: str) -> tuple[str, list[SecretFinding]]:
+    """``text`` with every secret replaced by ``[REDACTED:<KIND>:<fingerprint>]`` (no quote
+    or backslash, so JSON text stays JSON), and what was found.
+
+    >>> redact_text("postgres://etl:Xy7-pq9Zr2@db:5432/x")[0]  # doctest: +ELLIPSIS
+    'postgres://etl:[REDACTED:CONNECTION_STRING_PASSWORD:...]@db:5432/x'
+    """
+    spans = sorted(_spans(text, config=False), key=lambda s: s[1])
+    if not spans:
+        return text, []
+    parts: list[str] = []
+    found: list[SecretFinding] = []
+    at = 0
+    for detector, start, end, value in spans:
+        mark = fingerprint(value)
+        parts.append(text[at:start])
+        parts.append(f"[REDACTED:{detector.kind}:{mark}]")
+        found.append(SecretFinding(detector.kind, text.count("\n", 0, start) + 1, mark))
+        at = end
+    parts.append(text[at:])
+    return "".join(parts), found

@@ -18,7 +18,7 @@ from ingest.notebook.analysis import Analyzer
 from ingest.notebook.cells import split_cell
 from ingest.notebook.egress import egress_in, record_egress
 from ingest.notebook.load import LoadedNotebook, load_notebook, parse_notebook
-from ingest.notebook.outputs import Classifier, labelings, samples
+from ingest.notebook.outputs import Classifier, labelings, output_texts, samples
 from ingest.notebook.recognisers.common import is_tooling
 from ingest.notebook.recognisers.data_io import sql_target
 from ingest.notebook.values import Collector
@@ -94,9 +94,10 @@ def analyse_notebook(
         out.problems.append(Problem(Severity.WARNING, f"analysis stopped: {exc}", ref))
     out.at(ref)
     record_egress(out, egress_in(code))
+    for whole in output_texts(loaded.cells):
+        _secrets(out, job, whole.text, f"{ref}#cell{whole.cell}:output")
     for sample in samples(loaded.cells):
         cell_ref = f"{ref}#cell{sample.cell}"
-        _secrets(out, job, sample.text, cell_ref + ":output")
         if classifier is not None:
             for labeling in labelings(
                 classifier, sample, touched.get(sample.cell, ()), job, cell_ref

@@ -27,6 +27,7 @@ __all__ = [
     "Detection",
     "OutputSample",
     "labelings",
+    "output_texts",
     "presidio_classifier",
     "samples",
 ]
@@ -81,6 +82,16 @@ def _join(value: Any) -> str:
     if isinstance(value, list):
         return "".join(str(v) for v in value)
     return value if isinstance(value, str) else str(value)
+
+
+def output_texts(cells: Iterable[Cell]) -> Iterator[OutputSample]:
+    """Every text output of every cell, whole: the secret scan reads all of it (a key
+    printed after 64 KiB of log is still a key), the classifier only a sample."""
+    for cell in cells:
+        for output in cell.outputs or ():
+            text = _text_of(output)
+            if text:
+                yield OutputSample(cell.index, text)
 
 
 def samples(cells: Iterable[Cell], *, limit: int = MAX_SAMPLE_CHARS) -> Iterator[OutputSample]:

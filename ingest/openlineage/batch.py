@@ -36,6 +36,7 @@ from ingest.openlineage.models import (
     parse_dataset,
     parse_envelope,
 )
+from ingest.openlineage.redact import redact_facts
 from ingest.openlineage.sql_facet import sql_facet_facts
 from ingest.openlineage.validate import event_kind
 from lineage.errors import InvalidId
@@ -99,12 +100,12 @@ class BatchMapper:
         return run_outcome(event)
 
     def facts(self) -> list[Fact]:
-        """Every fact of the batch, aliases resolved within it."""
+        """Every fact of the batch, aliases resolved within it, secrets redacted."""
         out = list(self._facts)
         out.extend(self._job_facts())
         for group in self._groups.values():
             out.extend(group.build(group.seen))
-        return list(rewrite(out, self._aliases))
+        return list(redact_facts(rewrite(out, self._aliases)))
 
     # -- internals ---------------------------------------------------------------------
     def _dataset(self, raw: Any, where: str, ref: str, seen: str) -> _Entry | None:

@@ -30,6 +30,8 @@ from ingest.openlineage.columns import (
     schema_facts,
 )
 from ingest.openlineage.models import Dataset, Envelope, Job
+from ingest.openlineage.redact import cut
+from ingest.secrets import redact_text
 from lineage.model import Edge, Fact, Kind, Node, Problem, Rel, Severity
 from lineage.timeutil import to_iso
 
@@ -101,7 +103,7 @@ def _dataset_props(dataset: Dataset) -> dict[str, Any]:
         props["fields"] = [name for name, _, _ in flat]
         props["field_types"] = [type_ for _, type_, _ in flat]
     if f.documentation is not None:
-        props["description"] = f.documentation.description[:2000]
+        props["description"] = cut(f.documentation.description, 2000)
     if f.ownership is not None:
         props["owner"] = [o.name for o in f.ownership.owners]
         props["owner_types"] = [o.type or "" for o in f.ownership.owners]
@@ -122,7 +124,7 @@ def _job_props(job: Job) -> dict[str, Any]:
         props["integration"] = f.jobType.integration or None
         props["processing_type"] = f.jobType.processingType or None
     if f.documentation is not None:
-        props["description"] = f.documentation.description[:2000]
+        props["description"] = cut(f.documentation.description, 2000)
     if f.ownership is not None:
         props["owner"] = [o.name for o in f.ownership.owners]
     if f.sourceCodeLocation is not None:
@@ -154,7 +156,7 @@ def _run_props(event: Envelope) -> dict[str, Any]:
             props["root"] = ids.job_id(root_job["namespace"], root_job["name"])
     if f.errorMessage is not None:
         props["error_message"] = (
-            f.errorMessage.message.splitlines()[0][:300] if (f.errorMessage.message) else None
+            cut(f.errorMessage.message.splitlines()[0], 300) if f.errorMessage.message else None
         )
         props["error_language"] = f.errorMessage.programmingLanguage or None
     elif event.eventType in _TERMINAL:
@@ -191,10 +193,11 @@ def job_record(event: Envelope, job_uid: str, *, ref: str) -> tuple[dict[str, An
     if event.run and event.run.facets.extractionError is not None:
         for error in event.run.facets.extractionError.errors[:20]:
             where = f" ({error.task[:100]})" if error.task else ""
+            message = redact_text(cut(error.errorMessage, 300))[0]
             problems.append(
                 Problem(
                     Severity.WARNING,
-                    f"emitter extraction error{where}: {error.errorMessage[:300]}",
+                    f"emitter extraction error{where}: {message}",
                     ref,
                 )
             )

@@ -190,7 +190,7 @@ def _read_pid(pidfile: Path) -> int | None:
 def _start(root: Path, sock: Path) -> tuple[redis.Redis, int]:
     server, module = _binaries()
     data = root / "data"
-    data.mkdir(parents=True, exist_ok=True)
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)
     log = root / "falkordb.log"
     args = [
         str(server),
@@ -211,6 +211,7 @@ def _start(root: Path, sock: Path) -> tuple[redis.Redis, int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # Ctrl-C on the CLI must not kill the server mid-write
+        umask=0o077,  # the append-only file and the log hold the graph: 0600, like events.log
     )
     (root / "falkordb.pid").write_text(str(proc.pid))
     client = _connect(sock)
@@ -220,7 +221,7 @@ def _start(root: Path, sock: Path) -> tuple[redis.Redis, int]:
 
 def open_server(root: Path) -> ServerHandle:
     """Open (or adopt, or join) the server for the store at ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
     sock = _socket_path(root)
     pidfile = root / "falkordb.pid"
     lock_fd = os.open(root / "owner.lock", os.O_RDWR | os.O_CREAT, 0o600)

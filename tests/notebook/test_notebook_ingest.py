@@ -426,3 +426,18 @@ def test_a_cell_too_complex_to_parse_is_reported_and_the_folder_goes_on(
     assert result.exit_code == 0, result.output
     assert "bomb.ipynb#cell0: cell too complex to parse; skipped" in result.output
     assert "notebooks: 2 files" in result.output
+
+
+def test_secrets_after_megabytes_of_cell_text_and_output_are_found(tmp_path: Path) -> None:
+    """The scan stopped at 2 MB of a cell and at 64 KiB of a cell's output."""
+    key = "ghp_" + "Q7fT2mZk9Lw4Rb8Nc1Vx6Hy3Jp5Gd0SeU2oI"
+    late_in_source = "# " + "filler " * 360_000 + f"\ntoken = '{key}'\n"
+    late_in_output = "log line\n" * 20_000 + f"using password = 'Pa55-{key[4:20]}'\n"
+    path = _nb(tmp_path, late_in_source, "print(1)", outputs={1: late_in_output})
+    labels = {
+        (str(f.label), f.source_ref.rpartition("#")[2].split(":")[0])
+        for f in notebook_facts(path, ref=path.name)
+        if isinstance(f, Labeling)
+    }
+    assert ("SECRET:GITHUB_TOKEN", "cell0") in labels
+    assert ("SECRET:PASSWORD", "cell1") in labels

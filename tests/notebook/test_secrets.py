@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.secrets import fingerprint, scan_text
+from ingest.secrets import fingerprint, redact_text, scan_text
 
 # Synthetic secrets, assembled at run time so that no scanner flags this file as a leak.
 R = "Q7fT2mZk9Lw4Rb8Nc1Vx6Hy3Jp5Gd0SeU2oI4aK6"
@@ -62,3 +62,34 @@ def test_a_finding_holds_no_part_of_the_secret() -> None:
 def test_the_same_key_twice_is_one_finding() -> None:
     text = CASES["GITHUB_TOKEN"] + "\n" + CASES["GITHUB_TOKEN"]
     assert len(list(scan_text(text))) == 1
+
+
+@pytest.mark.parametrize("kind", ["OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "PASSWORD"])
+@pytest.mark.parametrize("offset", [2_000_000 - 20, 2_500_000, (1 << 20) - 30])
+def test_a_secret_after_megabytes_of_text_is_found(kind: str, offset: int) -> None:
+    """Scanning stopped at 2 MB; the windows must also not split a secret at a boundary."""
+    text = ("x" * 79 + "\n") * (offset // 80) + " " * (offset % 80) + CASES[kind] + "\n"
+    found = list(scan_text(text))
+    assert [f.kind for f in found] == [kind]
+    assert found[0].line == offset // 80 + 1
+
+
+def test_a_password_in_a_jdbc_url_query_is_found() -> None:
+    url = f"jdbc:postgresql://db:5432/shop?user=etl&password={R[:14]}&ssl=true"
+    assert [f.kind for f in scan_text(url)] == ["PASSWORD"]
+    assert [f.kind for f in scan_text(f"jdbc:sqlserver://db;user=sa;password={R[:14]}")] == [
+        "PASSWORD"
+    ]
+
+
+def test_redact_text_replaces_each_secret_with_kind_and_fingerprint() -> None:
+    text = CASES["CONNECTION_STRING_PASSWORD"] + " and " + CASES["GITHUB_TOKEN"]
+    redacted, found = redact_text(text)
+    assert R[:10] not in redacted
+    assert redacted == (
+        "create_engine('postgresql://etl:[REDACTED:CONNECTION_STRING_PASSWORD:"
+        f"{fingerprint(R[:14])}]@db.internal:5432/x') and token = "
+        f"'[REDACTED:GITHUB_TOKEN:{fingerprint('ghp_' + R[:36])}]'"
+    )
+    assert [f.kind for f in found] == ["CONNECTION_STRING_PASSWORD", "GITHUB_TOKEN"]
+    assert redact_text(redacted) == (redacted, [])  # a redacted text stays as it is
