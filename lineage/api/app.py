@@ -27,6 +27,25 @@ def error_status(exc: LineageError) -> int:
     return 500
 
 
+class _RefuseNulInUrl:
+    """400 for a NUL (``%00``) in the path or query string, before any route runs: no
+    store can take it as a parameter (FalkorDB refuses the whole query), so a filter such
+    as ``/findings?policy=a%00b`` would otherwise end as a 500."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and (
+            b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", "")
+        ):
+            message = "NUL (%00) in the URL: not a valid value for any parameter"
+            response = JSONResponse({"error": "BadRequest", "message": message}, 400)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
     """Build the service. Pass ``store`` to share an open store (tests, embedding)."""
     settings = settings or Settings.from_env()
@@ -43,6 +62,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     app = FastAPI(title="AI-SPM lineage graph", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.add_middleware(_RefuseNulInUrl)  # inside the guard: auth is still checked first
     app.add_middleware(Guard, settings=settings)  # auth and size before any body is read
 
     @app.exception_handler(LineageError)

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lineage.errors import LineageError
+from lineage.errors import ParseError
 from lineage.policy import cypher as q
 from lineage.policy.matching import Violation
 from lineage.policy.spec import Policy
@@ -250,9 +250,11 @@ def _cursor(f: Finding) -> str:
 def _uncursor(cursor: str) -> tuple[float, str]:
     try:
         risk, fp = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if "\x00" in str(fp):
+            raise ValueError("NUL in the cursor")  # the store cannot take it as a parameter
         return float(risk), str(fp)
-    except (ValueError, TypeError) as exc:
-        raise LineageError(f"bad findings cursor {cursor!r}") from exc
+    except (ValueError, TypeError) as exc:  # a client's mistake: 400, not 500
+        raise ParseError(f"bad findings cursor {cursor[:100]!r}") from exc
 
 
 def list_findings(
@@ -268,11 +270,11 @@ def list_findings(
     """Findings, highest risk first, filtered and keyset-paginated (``after`` = the
     ``next_cursor`` of the previous page). ``status`` is one status or several."""
     if not 0 < first <= 1000:
-        raise LineageError("first must be between 1 and 1000")
+        raise ParseError("first must be between 1 and 1000")
     statuses = [status] if isinstance(status, str) else list(status) if status else None
     for s in statuses or ():
         if s not in STATUSES:
-            raise LineageError(f"unknown status {s!r} (one of {', '.join(STATUSES)})")
+            raise ParseError(f"unknown status {s[:100]!r} (one of {', '.join(STATUSES)})")
     after_risk, after_fp = _uncursor(after) if after else (None, "")
     rows = store.query(
         q.FINDINGS_PAGE,
