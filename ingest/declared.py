@@ -31,6 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lineage import ids
+from lineage.boundedyaml import safe_load
 from lineage.errors import LineageError
 from lineage.model import Edge, EdgeKind, Fact, Kind, Node, Problem, Rel, Severity
 
@@ -74,7 +75,7 @@ class _Access(BaseModel):
 def _load(path: Path) -> Mapping[str, Any]:
     if path.stat().st_size > _MAX_BYTES:
         raise LineageError(f"{path}: larger than {_MAX_BYTES} bytes")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_load(path.read_text(encoding="utf-8"), str(path)) or {}
     if not isinstance(data, Mapping):
         raise LineageError(f"{path}: expected a mapping at the top level")
     return data

@@ -20,6 +20,7 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
+from lineage.boundedyaml import LimitError, bounded_loader
 from lineage.errors import ParseError
 from lineage.policy.spec import Policy
 
@@ -99,9 +100,12 @@ def _policy_nodes(root: yaml.Node, text: str, path: str) -> list[yaml.Node]:
 def load_text(text: str, path: str = "<policy>") -> list[Policy]:
     """Parse and validate the policies in ``text``. Raises :class:`ParseError` on the first
     problem, naming ``path`` and the line."""
-    loader = yaml.SafeLoader(text)
+    loader = bounded_loader(text)  # a YAML bomb is refused while composed, never walked
     try:
-        root = loader.get_single_node()
+        try:
+            root = loader.get_single_node()
+        except LimitError as exc:
+            raise ParseError(f"refused: {exc}", path=path) from None
         if root is None:
             return []
         _check_duplicates(root, text, path)

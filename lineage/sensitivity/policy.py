@@ -18,7 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from lineage.errors import ConfigError
+from lineage.errors import ConfigError, ParseError
 
 __all__ = ["PSEUDONYMISED", "Action", "Policy", "load_policy"]
 
@@ -77,11 +77,11 @@ def load_policy(path: str | Path | None = None) -> Policy:
     path = path or os.environ.get("LINEAGE_LABEL_POLICY")
     if not path:
         return Policy()
-    import yaml
+    from lineage.boundedyaml import safe_load
 
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        raw = safe_load(Path(path).read_text(encoding="utf-8"), str(path)) or {}
+    except (OSError, ParseError) as exc:
         raise ConfigError(f"label policy {path}: {exc}") from exc
     if not isinstance(raw, Mapping):
         raise ConfigError(f"label policy {path}: expected a mapping")
