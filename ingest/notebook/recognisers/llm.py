@@ -36,13 +36,17 @@ _HOSTS = {
     "openrouter.ai": "openrouter",
 }
 _LOCAL = ("localhost", "127.0.0.1", "0.0.0.0", "::1")  # noqa: S104 - a name, not a bind
+# the default ports of local model servers: Ollama, vLLM's OpenAI server, TGI's container
+_LOCAL_SERVERS = {11434: "ollama", 8000: "vllm", 8080: "tgi"}
 
 
 def provider_for_url(url: str) -> tuple[str, str]:
     """(provider, model namespace) for an API base URL: known clouds by host, else self-hosted.
 
     >>> provider_for_url("http://localhost:8080/v1")
-    ('self_hosted', 'http://localhost:8080')
+    ('tgi', 'http://localhost:8080')
+    >>> provider_for_url("http://localhost:5000/v1")
+    ('self_hosted', 'http://localhost:5000')
     """
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -52,7 +56,9 @@ def provider_for_url(url: str) -> tuple[str, str]:
     origin = f"{parts.scheme or 'http'}://{host}" + (
         f":{url_port(parts)}" if url_port(parts) else ""
     )
-    return ("self_hosted" if host in _LOCAL or not host else host), origin
+    if host in _LOCAL or not host:  # a server on this machine: which one, by its default port
+        return _LOCAL_SERVERS.get(url_port(parts) or 0, "self_hosted"), origin
+    return host, origin
 
 
 def _client(
@@ -355,12 +361,13 @@ def _local_llm(call: Call) -> Val | None:
     name = call.text(0, "model", "model_id")
     if not name:
         return None
+    runtime = "vllm" if call.qual.startswith("vllm.") else "huggingface"
     return model_node(
         call,
         "huggingface",
         name,
         role="model",
-        provider="huggingface",
+        provider=runtime,
         model_type="llm",
         origin="local",
     ).with_attrs(provider="local")
