@@ -30,8 +30,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from ingest.sql.catalog import Catalog
 from ingest.sql.facts import script_facts
 from ingest.sql.script import analyse
-from ingest.vector_config.load import load_config_text
 from lineage import ids
+from lineage.boundedyaml import safe_load
 from lineage.errors import LineageError, ParseError
 from lineage.model import Edge, Fact, Kind, Node, Problem, Rel, Severity
 
@@ -71,8 +71,7 @@ class _Render:
 
 
 def _yaml(path: Path) -> Any:
-    docs = load_config_text(path.read_text(encoding="utf-8", errors="replace"), str(path))
-    return docs[0] if docs else None
+    return safe_load(path.read_text(encoding="utf-8", errors="replace"), str(path))
 
 
 def _quiet(render: list[_Render]) -> type[Undefined]:
