@@ -147,6 +147,7 @@ class GraphIndex:
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self._loading: threading.Thread | None = None
+        self._asked = 0
 
     def latest(self) -> Snapshot | None:
         """The last snapshot read, unchecked: a caller checks its version in the same round
@@ -155,9 +156,13 @@ class GraphIndex:
 
     def current(self, *, wait: bool = False) -> Snapshot | None:
         """The snapshot if it holds the store's present state, else ``None`` (a refresh is
-        started; ``wait`` blocks for it instead, as tests and warm-ups want)."""
+        started; ``wait`` blocks for it instead, as tests and warm-ups want). The first ask
+        starts nothing: a process that asks once (a CLI command) never pays for the copy."""
         store = self._store()
         if store is None:
+            return None
+        self._asked += 1
+        if self._asked == 1 and not wait:
             return None
         version = store.version()
         snap = self._snapshot

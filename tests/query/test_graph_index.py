@@ -156,3 +156,19 @@ def test_index_answers_as_cypher(
                         assert now is not None and now.version == snap.version
                         slow = blast_radius(store, uid, use_index=False, **args)
                         assert _answer(fast) == _answer(slow), (uid, args, ops)
+
+
+def test_a_single_question_reads_no_copy(tmp_path: Path) -> None:
+    """A CLI command asks once: it must not start reading the whole graph for nothing."""
+    store = open_store(tmp_path / "store")
+    try:
+        apply_op(store, {"op": "flow", "src": "a", "dst": "b", "job": "j1", "props": {}})
+        index = index_for(store)
+        assert index is not None
+        first = blast_radius(store, resolve("a"))
+        assert index.latest() is None and index._loading is None
+        second = blast_radius(store, resolve("a"))  # a serving process asks again: read it
+        index.settle()
+        assert index.latest() is not None and _answer(first) == _answer(second)
+    finally:
+        store.close()
