@@ -45,7 +45,7 @@ def test_nginx_json_log() -> None:
     assert first.endpoint == "endpoint:http://ml.acme.internal:/v1/models/churn/predict"
     assert first.ts == pytest.approx(1777622401.0)  # +02:00 honoured
     assert (first.bytes_in, first.bytes_out, first.status) == (733, 412, 200)
-    assert first.source == source_key("198.51.100.7")  # client, not the proxy
+    assert first.source == "src-a5410c6119d1"  # key of 198.51.100.7: client, not the proxy
     assert first.fp is not None and second.fp is None  # the query string became a SimHash
     assert second.principal == "principal:users:ann"
     # ids in paths collapse into one route; no user -> anonymous per source address
@@ -54,7 +54,7 @@ def test_nginx_json_log() -> None:
         == fourth.endpoint
         == "endpoint:http://ml.acme.internal:/v1/users/{id}/profile"
     )
-    assert third.principal == f"principal:users:anonymous@{source_key('10.2.0.17')}"
+    assert third.principal == "principal:users:anonymous@src-01b34ffe8e30"  # 10.2.0.17
     assert third.error and not fourth.error
 
 
@@ -66,8 +66,8 @@ def test_envoy_json_log() -> None:
     ] * 2 + ["principal:users:spiffe://acme.com/ns/search/sa/indexer"]
     assert records[0].endpoint == "endpoint:http://llm.acme.com:/v1/chat/completions"
     assert [r.status for r in records] == [200, 503, 200]
-    assert records[0].source == source_key("203.0.113.50")
-    assert records[1].source == source_key("10.4.0.7")  # port stripped from the peer address
+    assert records[0].source == "src-c8cb8dde5477"  # 203.0.113.50
+    assert records[1].source == "src-93d76f4768d7"  # 10.4.0.7: port stripped from the peer
 
 
 def test_otel_gen_ai_spans() -> None:
@@ -82,7 +82,7 @@ def test_otel_gen_ai_spans() -> None:
     assert limited.principal == "principal:users:service:support-bot"
     assert limited.error
     assert local.endpoint == "endpoint:http://ollama.ml.svc:11434:llama3.1:8b"
-    assert local.fp is not None and local.source == source_key("10.4.0.9")
+    assert local.fp is not None and local.source == "src-c00a3b4140e2"  # 10.4.0.9
 
 
 def test_malformed_lines_are_counted_and_the_rest_lands(store: Store, tmp_path: Path) -> None:
@@ -241,3 +241,21 @@ def test_internet_callers_raise_an_internal_endpoints_risk(store: Store) -> None
     assert node.props["runtime_public_requests"] == 1
     assert node.props["runtime_findings"] == ["PUBLIC_CALLERS_ON_INTERNAL"]
     assert node.props["runtime_anomaly_score"] == 0.7
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("198.51.100.7", "src-a5410c6119d1"),  # documentation range: not the internet
+        ("10.2.0.17", "src-01b34ffe8e30"),
+        ("81.2.69.160", "pub-3b006e9750a8"),
+        ("81.2.69.160:51000", "pub-3b006e9750a8"),  # the port is not part of the source
+        ("2001:4860:4860::8888", "pub-b69dd8319fa9"),
+        ("[2001:4860:4860::8888]:443", "pub-b69dd8319fa9"),
+    ],
+)
+def test_source_keys_are_fixed_pseudonyms_never_the_address(address: str, key: str) -> None:
+    """Fixed values: a key that kept the raw address, lost the port rule or the public/
+    private split, or changed its hash (breaking stored keys) fails here."""
+    assert source_key(address) == key
+    assert address.split(":")[0].strip("[") not in key
