@@ -120,7 +120,7 @@ DETECTORS: tuple[Detector, ...] = (
     Detector(
         "PASSWORD",
         _rx(
-            r"(?i)\b(?:passw(?:or)?d|pwd|passwd)"
+            r"(?i)\b(?:[a-z0-9]+_)*(?:passw(?:or)?d|pwd|passwd)"  # db_password, too
             + _Q
             + r"?\]?\s*[:=]\s*"
             + _Q

@@ -93,3 +93,82 @@ def test_redact_text_replaces_each_secret_with_kind_and_fingerprint() -> None:
     )
     assert [f.kind for f in found] == ["CONNECTION_STRING_PASSWORD", "GITHUB_TOKEN"]
     assert redact_text(redacted) == (redacted, [])  # a redacted text stays as it is
+
+
+# Every form each recogniser claims (its regex alternatives), not only the first one.
+R40 = (R * 2)[:40]
+FORMS = [
+    ("OPENAI_API_KEY", f"k = 'sk-{R}'"),  # legacy user key
+    ("OPENAI_API_KEY", f"k = 'sk-proj-{R}'"),
+    ("OPENAI_API_KEY", f"k = 'sk-svcacct-{R}'"),
+    ("OPENAI_API_KEY", f"k = 'sk-admin-{R}'"),
+    ("ANTHROPIC_API_KEY", "k = 'sk-ant-api03-" + (R * 3)[:95] + "'"),
+    ("ANTHROPIC_API_KEY", "k = 'sk-ant-admin01-" + (R * 3)[:95] + "'"),
+    *[
+        ("AWS_ACCESS_KEY_ID", f"k = '{p}QWERTY7U2IOPASDF'")
+        for p in ("AKIA", "ASIA", "ABIA", "ACCA")
+    ],
+    ("AWS_SECRET_ACCESS_KEY", f"aws_secret_access_key = '{R40}'"),
+    ("AWS_SECRET_ACCESS_KEY", f'AWS_SECRET_KEY: "{R40}"'),
+    ("AWS_SECRET_ACCESS_KEY", f"os.environ['AWS_SECRET_ACCESS_KEY'] = '{R40}'"),
+    ("AZURE_API_KEY", "azure_openai_key = '" + "9f3a1c7e5b2d4f6a8c0e1b3d5f7a9c2e" + "'"),
+    ("AZURE_API_KEY", "AZURE_KEY = '" + "0a1b2c3d4e5f60718293a4b5c6d7e8f9" + "'"),
+    *[("GITHUB_TOKEN", f"t = '{p}_{R[:36]}'") for p in ("ghp", "gho", "ghu", "ghs", "ghr")],
+    ("GITHUB_TOKEN", "t = 'github_pat_" + (R * 2)[:70] + "'"),
+    *[("SLACK_TOKEN", f"t = 'xox{c}-1234567890-{R[:24]}'") for c in "baprs"],
+    *[
+        ("PRIVATE_KEY", f"-----BEGIN {k}PRIVATE KEY{b}-----\\n{R}{R}\\n")
+        for k, b in (
+            ("", ""),
+            ("EC ", ""),
+            ("DSA ", ""),
+            ("OPENSSH ", ""),
+            ("ENCRYPTED ", ""),
+            ("PGP ", " BLOCK"),
+        )
+    ],
+    ("CONNECTION_STRING_PASSWORD", f"url = 'mysql+pymysql://app:{R[:14]}@db:3306/x'"),
+    ("CONNECTION_STRING_PASSWORD", f"url = 'mongodb://root:{R[:14]}@mongo.internal'"),
+    ("PASSWORD", f"pwd = '{R[:12]}'"),
+    ("PASSWORD", f'conn(passwd="{R[:12]}")'),
+    ("PASSWORD", f"db_password = '{R[:12]}'"),
+    ("GENERIC_API_KEY", f"api_key = '{R[:24]}'"),
+    ("GENERIC_API_KEY", f"headers = {{'access_token': '{R[:24]}'}}"),
+    ("GENERIC_API_KEY", f"auth_token = '{R[:24]}'"),
+    ("GENERIC_API_KEY", f"SECRET_KEY = '{R[:24]}'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"), FORMS, ids=[f"{k}-{i}" for i, (k, _) in enumerate(FORMS)]
+)
+def test_every_claimed_form_is_found_as_its_kind(kind: str, text: str) -> None:
+    found = list(scan_text("x = 1\n" + text + "\n"))
+    assert [(f.kind, f.line) for f in found] == [(kind, 2)], text
+
+
+@pytest.mark.parametrize(
+    ("kind", "line"),
+    [
+        ("PASSWORD", f"POSTGRES_PASSWORD: {R[:14]}"),
+        ("PASSWORD", f"  - DB_PASSWORD={R[:14]}"),
+        ("GENERIC_API_KEY", f"OPENROUTER_API_KEY={R[:30]}"),
+        ("GENERIC_API_KEY", f"  client.secret: {R[:30]}"),
+    ],
+)
+def test_config_files_unquoted_values(kind: str, line: str) -> None:
+    """YAML/env rows apply to config files only: the same line in code is a variable."""
+    assert [f.kind for f in scan_text("a: 1\n" + line + "\n", config=True)] == [kind]
+    assert list(scan_text("a: 1\n" + line + "\n")) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("PASSWORD", f"db_password = '{R[:12]}'"),
+        ("PASSWORD", f"SMTP_PWD = '{R[:12]}'"),
+    ],
+)
+def test_prefixed_names_are_found(kind: str, text: str) -> None:
+    """``\\bpassword`` alone missed ``db_password`` (no word boundary after ``_``)."""
+    assert [f.kind for f in scan_text(text)] == [kind]
