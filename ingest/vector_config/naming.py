@@ -80,7 +80,11 @@ def dataset_for_location(location: str, base: str = "") -> tuple[str, str] | Non
     if not text or "\n" in text or len(text) > 1024:
         return None
     if "://" in text:
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+            parts.hostname  # noqa: B018 - a bracketed host that is no IP raises here too
+        except ValueError:  # ``gs://[your-project-id]/...``: not a location urllib accepts
+            return None
         scheme = parts.scheme.lower()
         if scheme == "file":
             return "file", parts.path or "/"

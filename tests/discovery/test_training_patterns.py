@@ -203,3 +203,20 @@ def test_azureml_model_registered_from_a_job_output_is_trained_and_a_bare_job_is
     nodes, _ = _facts(nb)
     assert nodes["model:azureml:run-model-example"].props["origin"] == "trained"
     assert f"model:notebook:{nb}#job" not in nodes
+
+
+def test_spark_reader_options_mllib_fits_and_model_writer_saves() -> None:
+    """vertex-ai-samples workbench Spark ML: ``spark.read.format("bigquery").option("table",
+    t).load()``; ``taxi_gbt_model = gbt.fit(df)`` (Spark ML returns a new model, named where
+    it is kept); ``model.write().overwrite().save(path)``; ``gpd.read_file(url)``."""
+    nb = "googlecloudplatform-vertex-ai-samples__workbench_spark_ml.ipynb"
+    _, flows = _facts(nb)
+    taxi = "dataset:bigquery:bigquery-public-data.new_york_taxi_trips.tlc_green_trips_2017"
+    bikes = "dataset:bigquery:bigquery-public-data.new_york_citibike.citibike_trips"
+    taxi_model = f"model:notebook:{nb}#taxi_gbt_model"
+    bike_model = f"model:notebook:{nb}#bike_gbt_model"
+    assert (taxi, taxi_model, "train") in flows
+    assert (bikes, bike_model, "train") in flows
+    assert (taxi, bike_model, "train") not in flows
+    assert any(s == bike_model and k == "export" and "gs://" in d for s, d, k in flows)
+    assert any(s.startswith("dataset:https://data.cityofnewyork.us") for s, _, _ in flows)

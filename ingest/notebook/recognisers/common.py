@@ -73,10 +73,7 @@ def hf_repo_like(text: str) -> bool:
 
 def dataset_at(call: Call, location: str, **props: Any) -> str | None:
     """Register a Dataset node for a path/URL text; return its uid (None if not a location)."""
-    try:
-        where = dataset_for_location(location, getattr(call.ctx, "base_dir", ""))
-    except ValueError:  # not a URL urllib accepts (``gs://[your-project-id]/...``)
-        return None
+    where = dataset_for_location(location, getattr(call.ctx, "base_dir", ""))
     if where is None:
         return None
     namespace, name = where

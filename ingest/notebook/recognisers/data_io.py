@@ -201,6 +201,45 @@ def _spark_table(call: Call) -> Val | None:
     return Val(tag="pyspark.sql.DataFrame", data=frozenset({uid}))
 
 
+_READER = "spark.read.reader"  # a DataFrameReader being configured (format, options)
+
+
+def _spark_reader(call: Call) -> Val | None:
+    """``spark.read.format("bigquery").option("table", t)``: what a later ``load`` reads."""
+    attrs = dict(call.recv.attrs) if call.recv.tag == _READER else {}
+    options = dict(attrs.get("options") or {})
+    if call.method == "format":
+        attrs["format"] = call.text(0, "source")
+    elif call.method == "option":
+        key = call.text(0, "key")
+        if key:
+            options[key.lower()] = call.arg(1, "value").const
+    else:
+        options.update({k.lower(): v.const for k, v in call.kwargs.items()})
+    return Val(tag=_READER).with_attrs(**{**attrs, "options": options})
+
+
+def _spark_load(call: Call) -> Val | None:
+    """``reader.load(path)``, or a table named in the options (BigQuery, JDBC ``dbtable``)."""
+    options = call.recv.attrs.get("options") or {}
+    path = call.text(0, "path") or options.get("path")
+    if isinstance(path, str):
+        uid = dataset_at(call, path, format=call.recv.attrs.get("format"))
+        if uid:
+            call.ctx.out.reads(uid)
+            return Val(tag=_SPARK_DF, data=frozenset({uid}))
+        return None
+    table = options.get("table") or options.get("dbtable")
+    if not isinstance(table, str):
+        return None
+    from lineage import ids
+
+    uid = ids.dataset_id(call.recv.attrs.get("format") or SPARK_NAMESPACE, table)
+    call.ctx.out.node(uid)
+    call.ctx.out.reads(uid)
+    return Val(tag=_SPARK_DF, data=frozenset({uid}))
+
+
 _LOCAL_BUILDERS = {
     "csv",
     "json",
@@ -437,6 +476,12 @@ RULES: tuple[Rule, ...] = (
         "spark.sql",
     ),
     Rule(
+        ("*.read.format", "*.read.option", "*.read.options", f"{_READER}.*o*"),
+        lambda c: _spark_reader(c) if c.method in ("format", "option", "options") else None,
+        "Spark reader settings",
+    ),
+    Rule((f"{_READER}.load",), _spark_load, "Spark reader.load()"),
+    Rule(
         ("*.read.table", "spark.table", "*SparkSession*.table", "*.saveAsTable", "*.insertInto"),
         _spark_table,
         "tables",
@@ -475,6 +520,7 @@ RULES: tuple[Rule, ...] = (
     # pandas / polars / pyarrow
     Rule(("pandas.read_*",), read_location(0, tag=_PD), "pandas reads"),
     Rule(("polars.read_*", "polars.scan_*"), read_location(0, tag=_PL), "polars reads"),
+    Rule(("geopandas.read_*", "geopandas.*.read_*"), read_location(0, "filename"), "geopandas"),
     Rule(
         (
             "pyarrow.parquet.read_table",

@@ -252,6 +252,9 @@ def _fit(call: Call) -> Val | None:
     data = union([*call.args, *call.kwargs.values()]).carried() | call.ctx.loop_data
     if not data and not (call.recv_name or call.ctx.target):
         return None  # ``self.kmeans_.fit(X)`` inside an estimator's own method: no asset
+    if recv.tag.startswith("pyspark.ml.") and call.ctx.target:
+        # Spark ML's ``fit`` returns a new Model: it is named where it is kept
+        return _train(recv, call.ctx.target, data, call)
     if recv.tag.endswith("SearchCV") and call.recv_name:
         # a search fits many candidates; its asset is ``best_estimator_`` once it is kept
         call.ctx.rebind(call.recv_name, recv.with_attrs(role="search", search_data=data))
@@ -349,6 +352,15 @@ def _save(path_pos: int, *kws: str):
     return handler
 
 
+def _spark_ml_save(call: Call) -> Val | None:
+    """``model.write().overwrite().save(path)``: the one model the writer was made from."""
+    path = call.text(0, "path")
+    models = [u for u in call.recv.models if u.startswith("model:")]
+    if not path or len(models) != 1:
+        return None
+    return _saved_at(call, Val(asset=models[0]).with_attrs(role="model"), path)
+
+
 def _push(call: Call) -> Val | None:
     model = _model_of(call.recv)
     if model is None:
@@ -412,6 +424,12 @@ _ESTIMATORS = (
     "sklearn.pipeline.make_pipeline",
     "sklearn.cluster.*",
     "sklearn.model_selection.*SearchCV",
+    "pyspark.ml.regression.*",
+    "pyspark.ml.classification.*",
+    "pyspark.ml.clustering.*",
+    "pyspark.ml.recommendation.*",
+    "pyspark.ml.Pipeline",
+    "pyspark.ml.tuning.*Validator",
     "sklearn.compose.TransformedTargetRegressor",
     "xgboost.XGB*",
     "xgboost.sklearn.XGB*",
@@ -491,6 +509,7 @@ RULES: tuple[Rule, ...] = (
     Rule(("accelerate.Accelerator.prepare",), passthrough(0), "accelerate"),
     Rule(("*.save_pretrained", "*.save_model"), _save(0, "save_directory", "output_dir"), "saves"),
     Rule(("*.push_to_hub",), _push, "model pushes to the Hub"),
+    Rule(("*.write().save", "*.write().*.save"), _spark_ml_save, "Spark ML model saves"),
     Rule(("joblib.dump", "pickle.dump", "torch.save", "skops.io.dump"), _dump_model(0, 1), "dumps"),
     Rule(("*.save",), _save(0, "filepath", "path"), "model.save(path) (Keras, XGBoost)"),
     Rule(("mlflow.*.log_model",), _mlflow_log, "MLflow model logging"),
