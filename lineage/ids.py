@@ -53,6 +53,10 @@ _BY_PREFIX = {prefix: kind for kind, prefix in _PREFIX.items()}
 _NAMESPACE = re.compile(
     r"(?P<ns>[A-Za-z][\w+.-]*://[^:/]*(?::\d+)?|[^:]+)(?::(?P<rest>.*))?$", re.S
 )
+# ... or one with a path (duckdb:///w.duckdb, s3://bucket/prefix), when a name follows.
+_PATH_NAMESPACE = re.compile(
+    r"(?P<ns>[A-Za-z][\w+.-]*://[^:/]*(?::\d+)?/[^:]*):(?P<rest>.+)$", re.S
+)
 _QUOTES = {'"': '"', "`": "`", "[": "]"}
 
 MAX_ID_BYTES = 2048
@@ -237,7 +241,7 @@ def parse(uid: str) -> NodeId:
         raise InvalidId(
             f"{uid!r}: unknown id kind {prefix!r} (expected one of {sorted(_BY_PREFIX)})"
         )
-    m = _NAMESPACE.match(rest)
+    m = (kind is not Kind.SOURCE and _PATH_NAMESPACE.match(rest)) or _NAMESPACE.match(rest)
     if not m:
         raise InvalidId(f"{uid!r}: no namespace")
     namespace, name = m["ns"], m["rest"]

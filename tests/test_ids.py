@@ -78,6 +78,19 @@ def test_parse_parts() -> None:
     assert parsed.dataset == "dataset:postgres://db:5432:shop.public.orders"
 
 
+def test_parse_a_namespace_with_a_path() -> None:
+    """dbt-duckdb's namespace is ``duckdb:///<file>``: it used to parse as ``duckdb``."""
+    uid = ids.column_id("duckdb:///tmp/run/w.duckdb", "w.main.customers", "ssn")
+    parsed = ids.parse(uid)
+    assert (parsed.namespace, parsed.name, parsed.field) == (
+        "duckdb:///tmp/run/w.duckdb", "w.main.customers", "ssn",
+    )  # fmt: skip
+    assert ids.parse(ids.dataset_id("s3://bucket/warehouse", "db.t")).name == "db.t"
+    assert (
+        str(ids.parse("source:duckdb:///tmp/run/w.duckdb")) == "source:duckdb:///tmp/run/w.duckdb"
+    )
+
+
 @pytest.mark.parametrize(
     "bad",
     ["", "table:x:y", "dataset", "dataset:ns", "column:ns:t", "column:ns:t#", "nope:a:b"],

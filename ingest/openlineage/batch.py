@@ -160,11 +160,17 @@ class BatchMapper:
         in_uids = [e.uid for e in inputs]
         self._job_node(event, job_uid, ref=ref, seen=seen)
         edge_props = {"run_id": run_id or None, "stale": False}
-        for rel, entries in ((Rel.READS, inputs), (Rel.WRITES, outputs)):
+        undeclared = self._undeclared(inputs, outputs, ref=ref, seen=seen)
+        traced = {**edge_props, "evidence": "column_lineage"}
+        for rel, entries, props in (
+            (Rel.READS, inputs, edge_props),
+            (Rel.WRITES, outputs, edge_props),
+            (Rel.READS, undeclared, traced),
+        ):
             for e in entries:
                 prior = self._job_edges.get((job_uid, rel, e.uid))
                 if prior is None or seen >= prior[2]:
-                    self._job_edges[(job_uid, rel, e.uid)] = (edge_props, ref, seen)
+                    self._job_edges[(job_uid, rel, e.uid)] = (props, ref, seen)
         sql = event.job.facets.sql if event.job else None
         flows = [(out, self._flows_of(out, ref)) for out in outputs]
         any_lineage = any(f for _, f in flows)
@@ -188,6 +194,32 @@ class BatchMapper:
                 )  # fmt: skip
 
             self._defer(key, seen, build)
+
+    def _undeclared(
+        self, inputs: Sequence[_Entry], outputs: Sequence[_Entry], *, ref: str, seen: str
+    ) -> list[_Entry]:
+        """Datasets the column lineage reads from that the event does not list as inputs.
+
+        Spark's Iceberg CTAS sends ``inputs: []`` while ``columnLineage.inputFields`` name
+        the source tables; dbt-ol leaves a model's upstream seeds out of ``inputs``. They
+        are real datasets the job read: each gets its node, source and a ``READS`` edge
+        (``evidence: column_lineage``); the column edges already name them.
+        """
+        declared = {e.uid for e in (*inputs, *outputs)}
+        found: list[_Entry] = []
+        for out in outputs:
+            facet = out.model.facets.columnLineage
+            if facet is None:
+                continue
+            fields = [f for spec in facet.fields.values() for f in spec.inputFields]
+            named = dict.fromkeys((f.namespace, f.name) for f in (*fields, *facet.dataset))
+            for i, (namespace, name) in enumerate(named):
+                raw = {"namespace": namespace, "name": name}
+                entry = self._dataset(raw, f"columnLineage of {out.uid}[{i}]", ref, seen)
+                if entry is not None and entry.uid not in declared:
+                    declared.add(entry.uid)
+                    found.append(entry)
+        return found
 
     def _enrich(
         self,
