@@ -47,6 +47,7 @@ from ingest.openlineage import (
     read_events,
 )
 from ingest.openlineage.aliases import rewrite
+from ingest.openlineage.leniency import lenient_event
 from lineage.deadletter import DeadLetters
 from lineage.eventlog import EventLog, FileEventLog, LogRecord
 from lineage.model import Edge, Fact, Kind, Node, Problem, Rel
@@ -72,6 +73,7 @@ RETURN a.uid AS alias, c.uid AS canonical"""
 _ALIAS_DEPTH = 4
 _ALIAS_TTL = 30.0
 _ONE_BATCH = 1 << 30
+_TRUE = {"1", "true", "yes", "on"}
 
 
 def event_log_path(store_location: str) -> Path:
@@ -100,6 +102,17 @@ class Rejected:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Warned:
+    """An event accepted with facets set aside or repaired (lenient intake)."""
+
+    index: int
+    warnings: tuple[dict[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "warnings": list(self.warnings)}
+
+
 @dataclass
 class SubmitResult:
     """What became of a payload: accepted (new), duplicates, rejected, and apply problems."""
@@ -110,6 +123,7 @@ class SubmitResult:
     rejected: list[Rejected] = field(default_factory=list)
     applied: bool = True
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Warned] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +131,7 @@ class SubmitResult:
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "rejected": [r.to_dict() for r in self.rejected],
+            "warnings": [w.to_dict() for w in self.warnings],
             "applied": self.applied,
             "problems": [str(p) for p in self.problems[:100]],
         }
@@ -169,9 +184,15 @@ class Intake:
     """One store and one event log; safe to call from several threads."""
 
     def __init__(
-        self, store: Store, event_log: EventLog, dead_letters: DeadLetters | None = None
+        self,
+        store: Store,
+        event_log: EventLog,
+        dead_letters: DeadLetters | None = None,
+        *,
+        strict: bool = False,
     ) -> None:
         self.store = store
+        self.strict = strict  # refuse events with malformed facets (no leniency)
         self.log = event_log
         self.dead = dead_letters or DeadLetters(_dead_letter_path(event_log, store))
         self._apply_lock = threading.Lock()
@@ -187,11 +208,15 @@ class Intake:
         self._alias_at = time.monotonic()
 
     @classmethod
-    def open(cls, store: Store, path: str | Path | None = None) -> Intake:
+    def open(
+        cls, store: Store, path: str | Path | None = None, *, strict: bool | None = None
+    ) -> Intake:
+        if strict is None:
+            strict = os.environ.get("LINEAGE_OPENLINEAGE_STRICT", "").lower() in _TRUE
         own_log = getattr(store, "event_log", None)  # a server store keeps the log (Neo4j)
         if path is None and not os.environ.get("LINEAGE_EVENT_LOG") and own_log is not None:
-            return cls(store, own_log())
-        return cls(store, FileEventLog(path or event_log_path(store.location)))
+            return cls(store, own_log(), strict=strict)
+        return cls(store, FileEventLog(path or event_log_path(store.location)), strict=strict)
 
     def close(self) -> None:
         self.log.close()
@@ -212,11 +237,17 @@ class Intake:
         result = SubmitResult(received=len(raws))
         entries: list[tuple[str, Any]] = []
         for raw in raws:
-            rejected = check(raw)
+            rejected, event = check(raw), raw.event
+            if rejected is not None and not self.strict and not raw.error:
+                lenient = lenient_event(raw.event)  # only facets wrong: set them aside
+                if lenient is not None:
+                    event, warnings = lenient
+                    result.warnings.append(Warned(raw.index, tuple(w.to_dict() for w in warnings)))
+                    rejected = None
             if rejected is not None:
                 result.rejected.append(rejected)
             else:
-                entries.append((idempotency_key(raw.event), raw.event))
+                entries.append((idempotency_key(raw.event), event))
         if not entries:
             return result
         records = self.log.append(entries, source=source_ref)  # durable from here on

@@ -18,6 +18,7 @@ neo4j rows per UNWIND  LINEAGE_NEO4J_BATCH_ROWS       2000
 neo4j retry budget     LINEAGE_NEO4J_RETRY_SECONDS    30
 redaction key          LINEAGE_REDACT_KEY             none: encrypt/unredact refused
 policies               LINEAGE_POLICIES               the starter library; "off": none
+openlineage strict     LINEAGE_OPENLINEAGE_STRICT     false: malformed facets set aside
 =====================  =============================  ==============================
 """
 
@@ -55,6 +56,9 @@ class Settings(BaseModel):
     )
     redact_key: SecretStr | None = Field(
         None, description="Key of reversible redaction (encrypt/unredact); never logged."
+    )
+    openlineage_strict: bool = Field(
+        False, description="Refuse OpenLineage events with malformed facets (no leniency)."
     )
     policies: str | None = Field(
         None, description="Policy files/folders enforced by `serve` (comma-separated), or off."
@@ -96,6 +100,9 @@ class Settings(BaseModel):
         for name in ("redact_key", "policies"):
             if env.get(f"LINEAGE_{name.upper()}"):
                 values[name] = env[f"LINEAGE_{name.upper()}"]
+        if env.get("LINEAGE_OPENLINEAGE_STRICT"):
+            strict = env["LINEAGE_OPENLINEAGE_STRICT"].lower() in {"1", "true", "yes", "on"}
+            values["openlineage_strict"] = strict
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls.model_validate(values)

@@ -22,6 +22,7 @@ from ingest.openlineage import _ids as ids
 from ingest.openlineage.aliases import canonical_of, rewrite
 from ingest.openlineage.columns import ColumnFlow, column_flows
 from ingest.openlineage.enrich import enriched_facts, is_untyped
+from ingest.openlineage.leniency import set_aside_of
 from ingest.openlineage.mapping import (
     RunOutcome,
     dataset_facts,
@@ -88,6 +89,8 @@ class BatchMapper:
         job_uid = ids.job_id(event.job.namespace, event.job.name) if event.job else None
         # The emitter's job is the artefact: source_refs stay bounded by jobs, not events.
         ref = ref or (f"openlineage:{job_uid}" if job_uid else "openlineage:dataset-event")
+        for warning in set_aside_of(raw):  # what lenient intake set aside, on every replay
+            self._facts.append(Problem(Severity.WARNING, f"facet at intake: {warning}", ref))
         sides: dict[str, list[_Entry]] = {"inputs": [], "outputs": [], "dataset": []}
         for side, entries in sides.items():
             items = [raw[side]] if side == "dataset" and side in raw else raw.get(side) or ()

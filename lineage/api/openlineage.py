@@ -10,6 +10,8 @@ point ``OPENLINEAGE_URL`` at this service unchanged:
 413                                body (after gzip decoding) over ``max_request_bytes``
 415                                a Content-Type that is not JSON
 422 ``{"errors": [...]}``          schema violations, each naming the field
+201 ``{"warnings": [...]}``        accepted, malformed facets set aside (lenient intake;
+                                   ``LINEAGE_OPENLINEAGE_STRICT=1`` answers 422 instead)
 =================================  ======================================================
 
 ``POST /api/v1/lineage/batch`` takes a JSON array or NDJSON and returns 200 with
@@ -44,7 +46,7 @@ class _TooLarge(Exception):
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the event log beside the store and apply what a crash left unapplied."""
-    intake = Intake.open(app.state.store)
+    intake = Intake.open(app.state.store, strict=app.state.settings.openlineage_strict)
     await run_in_threadpool(intake.recover)
     app.state.openlineage = intake
     try:
@@ -139,6 +141,8 @@ async def post_lineage(request: Request, _: _Writer) -> Response:
             {"errors": [f"{e['field']}: {e['message']}" for e in errors], "detail": list(errors)},
             status_code=422,
         )
+    if result.warnings:  # facets set aside (lenient intake); Marquez clients ignore bodies
+        return JSONResponse({"warnings": list(result.warnings[0].warnings)}, status_code=201)
     return Response(status_code=201)
 
 
