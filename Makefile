@@ -3,7 +3,7 @@
 
 setup: .venv/.installed
 
-.venv/.installed: pyproject.toml tests/cypher_lint/package-lock.json scripts/bootstrap
+.venv/.installed: pyproject.toml tests/cypher_lint/package-lock.json scripts/bootstrap tests/emitters/requirements-dbt.txt
 	./scripts/bootstrap
 
 demo: setup
