@@ -55,6 +55,23 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         intake.close()
 
 
+_WARNING = {
+    "type": "object",
+    "properties": {"facet": {"type": "string"}, "message": {"type": "string"}},
+}
+_ACCEPTED: dict[str, Any] = {
+    "description": "Accepted. Empty, or, when malformed facets were set aside (lenient "
+    "intake), a JSON body listing them.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"warnings": {"type": "array", "items": _WARNING}},
+            }
+        }
+    },
+}
+
 router = APIRouter(prefix="/api/v1", tags=["openlineage"], lifespan=_lifespan)
 _Writer = Annotated[set[Any], Depends(require_write)]
 
@@ -121,6 +138,7 @@ async def _read(request: Request, *, ndjson: bool) -> list[RawEvent] | JSONRespo
     status_code=201,
     summary="Record one OpenLineage event (Marquez-compatible)",
     response_class=Response,
+    responses={201: _ACCEPTED},
 )
 async def post_lineage(request: Request, _: _Writer) -> Response:
     raws = await _read(request, ndjson=False)
