@@ -37,7 +37,9 @@ _TEXT = st.one_of(
         lambda t: (t[0] * t[1])[: t[1]]
     ),
 )
-_SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), _TEXT)
+_SCALAR = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), _TEXT
+)
 _JSON = st.recursive(
     _SCALAR,
     lambda inner: st.one_of(
