@@ -14,9 +14,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ol_events import as_json, run_events
 
 from ingest.openlineage import MAX_DEPTH, check_event
+from ingest.openlineage.limits import _scan, _walk, check_names
 from lineage import ids
 from lineage.api import create_app
 from lineage.errors import InvalidId
@@ -142,3 +145,34 @@ def test_ids_up_to_the_limit_are_fine() -> None:
     uid = ids.dataset_id("s3://b", name)
     assert len(uid.encode()) <= ids.MAX_ID_BYTES
     assert ids.parse(uid).name == name
+
+
+_NAMEISH = st.one_of(
+    st.text(max_size=20),
+    st.text(st.sampled_from("ab\x00\x1f\x85\u202e\ud800é"), max_size=8),
+    st.integers(140, 700).map(lambda n: "é" * n),
+)
+_TREE = st.recursive(
+    st.one_of(st.none(), st.integers(), _NAMEISH),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["name", "namespace", "field", "x", "a\x00"]), inner,
+                        max_size=3),
+    ),
+    max_leaves=30,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(tree=_TREE, levels=st.integers(0, 80), ns=_NAMEISH, name=_NAMEISH, column=_NAMEISH)
+def test_the_fast_path_never_clears_what_the_precise_checks_refuse(
+    tree: Any, levels: int, ns: str, name: str, column: str
+) -> None:
+    """The one-pass scan may send a good event to the precise checks, never the reverse."""
+    facets = {"schema": {"fields": [{"name": column}]}, "f": _nested(levels)}
+    event = {"outputs": [{"namespace": ns, "name": name, "facets": facets}], "x": tree}
+    clean, plain = _scan(event)
+    if clean:
+        assert list(_walk(event)) == []
+    if clean and plain:
+        assert check_names(event) == []
