@@ -49,6 +49,7 @@ DEFAULT_PORTS = {
     "postgres": 5432,
     "mongodb": 27017,
 }
+_AZURE_STORES = ("wasb", "wasbs", "abfs", "abfss")  # container@account.<service>
 _OBJECT_STORES = ("s3", "s3a", "s3n", "gs", "gcs", "abfs", "abfss", "wasb", "wasbs", "az", "hdfs")
 _WIN_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
@@ -95,6 +96,8 @@ def dataset_for_location(location: str, base: str = "") -> tuple[str, str] | Non
             return None
         # never keep credentials from a URL in an id
         netloc = parts.hostname + (f":{url_port(parts)}" if url_port(parts) else "")
+        if scheme in _AZURE_STORES and parts.username and parts.password is None:
+            netloc = f"{parts.username}@{netloc}"  # the container/file system, not a user
         if scheme in _OBJECT_STORES or scheme in ("http", "https", "ftp"):
             name = parts.path.lstrip("/") if scheme in _OBJECT_STORES else (parts.path or "/")
             return f"{scheme}://{netloc}", name or "/"

@@ -220,3 +220,15 @@ def test_spark_reader_options_mllib_fits_and_model_writer_saves() -> None:
     assert (taxi, bike_model, "train") not in flows
     assert any(s == bike_model and k == "export" and "gs://" in d for s, d, k in flows)
     assert any(s.startswith("dataset:https://data.cityofnewyork.us") for s, _, _ in flows)
+
+
+def test_pandas_on_spark_reads_and_azure_storage_uris_keep_their_container() -> None:
+    """azureml-examples data wrangling: ``import pyspark.pandas as pd``; ``pd.read_csv(
+    "abfss://<FILE_SYSTEM_NAME>@<ACCOUNT>.dfs.core.windows.net/...")``: the part before
+    ``@`` names the file system (not a user), so two file systems are two datasets."""
+    nb = "azure-azureml-examples__interactive_data_wrangling.ipynb"
+    nodes, flows = _facts(nb)
+    abfss = [u for u in nodes if u.startswith("dataset:abfss://")]
+    assert abfss and all("<file_system_name>@" in u.lower() for u in abfss)
+    src = next(u for u in abfss if u.endswith("titanic.csv"))
+    assert any(s == src and d.endswith(":data/wrangled") for s, d, _ in flows)

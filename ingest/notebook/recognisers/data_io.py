@@ -518,7 +518,16 @@ RULES: tuple[Rule, ...] = (
         "Spark writes",
     ),
     # pandas / polars / pyarrow
-    Rule(("pandas.read_*",), read_location(0, tag=_PD), "pandas reads"),
+    Rule(
+        (
+            "pandas.read_*",
+            "pyspark.pandas.read_*",
+            "databricks.koalas.read_*",
+            "modin.pandas.read_*",
+        ),
+        read_location(0, tag=_PD),
+        "pandas(-API) reads",
+    ),
     Rule(("polars.read_*", "polars.scan_*"), read_location(0, tag=_PL), "polars reads"),
     Rule(("geopandas.read_*", "geopandas.*.read_*"), read_location(0, "filename"), "geopandas"),
     Rule(
