@@ -526,7 +526,7 @@ RULES: tuple[Rule, ...] = (
             "modin.pandas.read_*",
         ),
         read_location(0, tag=_PD),
-        "pandas(-API) reads",
+        "pandas reads",
     ),
     Rule(("polars.read_*", "polars.scan_*"), read_location(0, tag=_PL), "polars reads"),
     Rule(("geopandas.read_*", "geopandas.*.read_*"), read_location(0, "filename"), "geopandas"),
