@@ -150,6 +150,10 @@ def _index(out: Collector, provider: str, config: Mapping[str, Any], app_name: s
     return uid
 
 
+# what an embedchain app uses when its config leaves a section out
+EMBEDCHAIN_DEFAULTS = {"vectordb": "embedchain_store", "embedder": "text-embedding-ada-002"}
+
+
 def rag_app(out: Collector, doc: Mapping[str, Any], name: str) -> RagApp:
     """Nodes and edges for one app config; ``name`` names the app when the file does not."""
     app_conf = doc.get("app") or doc.get("pipeline") or {}
@@ -162,18 +166,32 @@ def rag_app(out: Collector, doc: Mapping[str, Any], name: str) -> RagApp:
         exposure="unknown",
     )
     app = {"endpoint": endpoint}
-    if (vdb := _section(doc, "vectordb", "vector_store")) is not None:
+    embedchain = ("vector_store" not in doc and "app" not in doc) or "vectordb" in doc
+    vdb = _section(doc, "vectordb", "vector_store")
+    if vdb is None and embedchain and declares_assets(doc):  # embedchain's default store
+        vdb = ("chroma", {"collection_name": EMBEDCHAIN_DEFAULTS["vectordb"]})
+        app["index_implied"] = "embedchain default vectordb (chroma, embedchain_store)"
+    if vdb is not None:
         app["index"] = _index(out, vdb[0], vdb[1], app_name)
+        if app.get("index_implied"):
+            out.node(app["index"], implied=True, implied_by=app["index_implied"])
         out.flow(app["index"], endpoint, EdgeKind.RETRIEVE)
     if (llm := _section(doc, "llm")) is not None:
         app["llm"] = _model(out, llm[0], llm[1], "llm")
         out.flow(app["llm"], endpoint, EdgeKind.SERVE)
-        if "index" in app and llm[0] not in LOCAL_PROVIDERS:
-            out.flow(app["index"], app["llm"], EdgeKind.RETRIEVE)  # context sent to the API
-    if (emb := _section(doc, "embedder", "embedding_model")) is not None:
+        if "index" in app:  # the retrieved context reaches the model (an API or a local one)
+            out.flow(app["index"], app["llm"], EdgeKind.RETRIEVE)
+    emb = _section(doc, "embedder", "embedding_model")
+    implied_emb = emb is None and embedchain and "index" in app
+    if implied_emb:  # embedchain embeds with OpenAI unless told otherwise
+        emb = ("openai", {"model": EMBEDCHAIN_DEFAULTS["embedder"]})
+    if emb is not None:
         app["embedder"] = _model(out, emb[0], emb[1], "embedding")
+        if implied_emb:
+            out.node(app["embedder"], implied=True, implied_by="embedchain default embedder")
         if "index" in app:
             out.node(app["index"], embedding_model=app["embedder"])
+            out.flow(app["embedder"], app["index"], EdgeKind.EMBED)  # the vectors come from it
     return RagApp(
         endpoint=endpoint,
         index=app.get("index", ""),

@@ -224,3 +224,17 @@ def test_pgai_sql_functions_through_a_db_cursor() -> None:
     index = "vectorindex:pgai:essays_nomic_embed_text_embeddings"
     assert nodes[index].props["embedding_model"] == "model:ollama:nomic-embed-text"
     assert (essays, index, "embed") in flows
+
+
+def test_embedchain_defaults_are_implied_and_wired() -> None:
+    """mem0ai/mem0 embedchain configs/anthropic.yaml: only an ``llm`` section, so the app
+    embeds with OpenAI into Chroma ``embedchain_store`` and retrieves into Claude."""
+    nodes, edges = _config_facts("mem0ai-mem0__embedchain_configs_anthropic.yaml")
+    index = next(n for n in nodes.values() if n.kind is Kind.VECTOR_INDEX)
+    assert (index.props["engine"], index.props["collection"]) == ("chroma", "embedchain_store")
+    assert index.props["implied"] is True
+    embedder = nodes["model:openai:text-embedding-ada-002"]
+    assert embedder.props["implied_by"] == "embedchain default embedder"
+    flows = _flows(edges)
+    assert (embedder.uid, index.uid, "embed") in flows
+    assert (index.uid, "model:anthropic:claude-instant-1", "retrieve") in flows
