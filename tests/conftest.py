@@ -1,4 +1,10 @@
-"""Shared fixtures: a fresh embedded store per test, and a tiny graph builder."""
+"""Shared fixtures: a fresh store per test (embedded, or each backend), a tiny graph builder.
+
+A test module marked ``pytest.mark.all_stores`` runs every test that takes a store fixture
+(``store``, ``contract_store``, ``shared_store``) once per backend: the embedded FalkorDB
+store and a real Neo4j 5 (tests/neo4j_server.py: one server per session, wiped between
+tests). The Neo4j runs carry the ``neo4j`` marker (``-m "not neo4j"`` leaves them out).
+"""
 
 from __future__ import annotations
 
@@ -10,16 +16,48 @@ import pytest
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # never reach the network
 
+from neo4j_server import neo4j_uri, wipe  # noqa: F401 - a fixture, shared
 from postgres_server import postgres_url  # noqa: F401 - a fixture, shared
 
 from lineage.store import Store, open_store
 
 CORPUS = Path(__file__).parent / "corpus"
+BACKENDS = ("embedded", pytest.param("neo4j", marks=pytest.mark.neo4j))
+STORE_FIXTURES = ("store", "contract_store", "shared_store")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run ``all_stores`` tests once per backend (the fixture reads ``request.param``)."""
+    if metafunc.definition.get_closest_marker("all_stores") is None:
+        return
+    for name in STORE_FIXTURES:
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, BACKENDS, indirect=True)
+            return
+
+
+def backend_store(request: pytest.FixtureRequest, folder: Path) -> Store:
+    """A cleared store of the backend this test runs on (embedded unless parametrised)."""
+    if getattr(request, "param", "embedded") == "neo4j":
+        uri = request.getfixturevalue("neo4j_uri")
+        wipe(uri)
+        return open_store(uri)
+    return open_store(folder / "store")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(tmp_path / "store")
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    s = backend_store(request, tmp_path)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def contract_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The store contract's fixture (its module is ``all_stores``: every backend)."""
+    s = backend_store(request, tmp_path)
     try:
         yield s
     finally:
@@ -29,19 +67,3 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def corpus() -> Path:
     return CORPUS
-
-
-_NEO4J = pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason="NEO4J_URI not set")
-
-
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=[pytest.mark.neo4j, _NEO4J])])
-def contract_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """Every store backend, for suites that must hold on all of them."""
-    location = tmp_path / "store" if request.param == "embedded" else os.environ["NEO4J_URI"]
-    s = open_store(location)
-    s.clear()
-    try:
-        yield s
-    finally:
-        s.clear() if request.param == "neo4j" else None
-        s.close()

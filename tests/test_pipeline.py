@@ -10,6 +10,8 @@ from lineage.pipeline import Change, StrictModeError, ingest, on_change
 from lineage.store import Store
 from lineage.transfer import export_lines
 
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
+
 NS = "postgres://db:5432"
 SEEN = "2026-01-01T00:00:00.000Z"
 

@@ -11,6 +11,8 @@ from lineage.errors import StoreError
 from lineage.model import Edge, Kind, Node, Rel
 from lineage.store import Store
 
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
+
 T1, T2 = "2026-01-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z"
 A = ids.dataset_id("pg", "s.a")
 B = ids.dataset_id("pg", "s.b")

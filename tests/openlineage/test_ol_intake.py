@@ -7,12 +7,15 @@ import json
 import threading
 from pathlib import Path
 
+import pytest
 from ol_events import as_json, run_events
 
 from ingest.openlineage import read_events
 from lineage.intake import Intake
 from lineage.model import Rel
 from lineage.store import open_store
+
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
 
 
 def test_concurrent_submits_all_land_once(tmp_path: Path) -> None:

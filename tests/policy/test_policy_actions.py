@@ -14,6 +14,8 @@ from lineage.model import Edge, Kind, Rel
 from lineage.policy import Enforcer, Redactor, actions, audit, load_text, undo, verify
 from lineage.store import Store
 
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
+
 EP = uid(Kind.ENDPOINT, "chat", "https://api.x")
 MODEL = uid(Kind.MODEL, "bot", "mlflow://r")
 ANN = uid(Kind.PRINCIPAL, "ann", "okta")

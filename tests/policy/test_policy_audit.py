@@ -11,6 +11,8 @@ from lineage.model import Edge, Kind, Rel
 from lineage.policy import actions, audit, verify
 from lineage.store import Store
 
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
+
 EP = uid(Kind.ENDPOINT, "chat", "https://api.x")
 ANN = uid(Kind.PRINCIPAL, "ann", "okta")
 

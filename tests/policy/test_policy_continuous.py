@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from graphs import flow, label, node, uid, write
 
 from lineage import pipeline
 from lineage.model import Edge, Kind, Rel
 from lineage.policy import attach, detach, list_findings, load_text, reevaluate
 from lineage.store import Store
+
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
 
 POLICIES = """
 - {id: shadow, description: d, severity: high, match: {kind: shadow_model_receives}}

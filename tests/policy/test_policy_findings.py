@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from graphs import NS, flow, label, node, uid, write
 
 from lineage import pipeline
@@ -9,6 +10,8 @@ from lineage.model import Edge, Kind, Rel
 from lineage.policy import Enforcer, list_findings, load_text
 from lineage.policy.findings import fingerprint
 from lineage.store import Store
+
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
 
 TRAINING = """\
 id: t

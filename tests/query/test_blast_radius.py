@@ -9,6 +9,8 @@ from graph_builder import Builder, chain, col, ds, endpoint, model
 from lineage.errors import NodeNotFound
 from queries.blast_radius import blast_radius
 
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
+
 
 def _radius(r) -> dict[str, int]:
     return {a.node.uid: a.depth for a in r.affected}

@@ -8,6 +8,8 @@ from graph_builder import Builder, col, ds, endpoint, index, model, principal
 
 from queries.exposure import exposure_paths
 
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
+
 EMAIL = ["PII", "PII:EMAIL_ADDRESS"]
 SSN = ["PII", "PII:US_SSN"]
 

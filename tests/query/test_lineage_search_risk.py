@@ -13,6 +13,8 @@ from queries.lineage import lineage
 from queries.risk import access, label_confidence, risk
 from queries.search import search
 
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
+
 
 def _estate(store):
     job = "job:postgres://db:5432:build_b"

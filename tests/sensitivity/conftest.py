@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from conftest import backend_store
 
 from lineage import ids
 from lineage.model import Edge, Kind, Node, Rel
-from lineage.store import Store, open_store
+from lineage.store import Store
 
 NS = "postgres://db:5432"
 
 
 @pytest.fixture(scope="module")
-def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    s = open_store(tmp_path_factory.mktemp("sens") / "store")
+def shared_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """Embedded, or the backend an ``all_stores`` module is running on."""
+    s = backend_store(request, tmp_path_factory.mktemp("sens"))
     try:
         yield s
     finally:

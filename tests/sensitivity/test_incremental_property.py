@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,8 @@ from lineage.sensitivity.rules import EdgeRule, effective_labels, strip_declassi
 from lineage.store import Store
 
 from .conftest import NS, col, ds
+
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
 
 TABLES = {"t0": ("a", "b"), "t1": ("a", "b"), "t2": ("a", "b"), "t3": ("a",)}
 MODEL = ids.model_id("mlflow://ml", "m")

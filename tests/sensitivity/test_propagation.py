@@ -13,6 +13,8 @@ from lineage.store import Store
 
 from .conftest import col, ds, flow, labels, table
 
+pytestmark = pytest.mark.all_stores  # embedded and Neo4j
+
 EMAIL = Label("PII", "EMAIL_ADDRESS")
 SSN = Label("PII", "US_SSN")
 MODEL = ids.model_id("mlflow://ml", "churn")
