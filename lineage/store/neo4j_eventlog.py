@@ -57,7 +57,7 @@ RETURN e.key AS key"""
 CREATE_EVENTS = """
 UNWIND $rows AS row
 CREATE (e:LineageEvent {key: row.key, seq: row.seq, received: row.received,
-                        event: row.event, applied: false})"""
+                        source: row.source, event: row.event, applied: false})"""
 
 SET_EVENT_COUNTER = """
 MATCH (m:LineageMeta {key: 'eventlog'})
@@ -72,14 +72,16 @@ SET e.applied = true"""
 PAGE_EVENTS = """
 MATCH (e:LineageEvent)
 WHERE e.seq > $after
-RETURN e.seq AS seq, e.key AS key, e.received AS received, e.event AS event
+RETURN e.seq AS seq, e.key AS key, e.received AS received, e.source AS source,
+       e.event AS event
 ORDER BY e.seq
 LIMIT $limit"""
 
 PAGE_UNAPPLIED = """
 MATCH (e:LineageEvent)
 WHERE e.applied = false AND e.seq > $after
-RETURN e.seq AS seq, e.key AS key, e.received AS received, e.event AS event
+RETURN e.seq AS seq, e.key AS key, e.received AS received, e.source AS source,
+       e.event AS event
 ORDER BY e.seq
 LIMIT $limit"""
 
@@ -89,7 +91,10 @@ RETURN count(e) AS n"""
 
 
 def _append(
-    tx: neo4j.ManagedTransaction, entries: Sequence[tuple[str, Mapping[str, Any]]], received: str
+    tx: neo4j.ManagedTransaction,
+    entries: Sequence[tuple[str, Mapping[str, Any]]],
+    received: str,
+    source: str = "",
 ) -> list[LogRecord | None]:
     """The append transaction; recomputes everything, so the driver may re-run it."""
     (row,) = tx.run(LOCK_EVENT_COUNTER, {"at": received}).data()
@@ -105,8 +110,8 @@ def _append(
         seen.add(key)
         seq += 1
         body = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
-        rows.append({"key": key, "seq": seq, "received": received, "event": body})
-        out.append(LogRecord(seq, key, received, event))
+        rows.append({"key": key, "seq": seq, "received": received, "source": source, "event": body})
+        out.append(LogRecord(seq, key, received, event, source))
     if rows:
         for start in range(0, len(rows), _PAGE):
             tx.run(CREATE_EVENTS, {"rows": rows[start : start + _PAGE]}).consume()
@@ -125,10 +130,12 @@ class Neo4jEventLog:
         self._store = store
         self.location = f"{store.location} (LineageEvent nodes)"
 
-    def append(self, entries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LogRecord | None]:
+    def append(
+        self, entries: Sequence[tuple[str, Mapping[str, Any]]], *, source: str = ""
+    ) -> list[LogRecord | None]:
         if not entries:
             return []
-        return self._store.run_transaction(_append, list(entries), now_iso())
+        return self._store.run_transaction(_append, list(entries), now_iso(), source)
 
     def mark_applied(self, seqs: Iterable[int]) -> None:
         ordered = sorted(set(seqs))
@@ -144,7 +151,11 @@ class Neo4jEventLog:
             rows = self._store.run_transaction(_page, statement, after, write=False)
             for row in rows:
                 yield LogRecord(
-                    int(row["seq"]), row["key"], row["received"], json.loads(row["event"])
+                    int(row["seq"]),
+                    row["key"],
+                    row["received"],
+                    json.loads(row["event"]),
+                    row.get("source") or "",  # absent on events logged before 0.1.x
                 )
             if len(rows) < _PAGE:
                 return
