@@ -16,13 +16,13 @@ import pytest
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # never reach the network
 
-from neo4j_server import neo4j_uri, wipe  # noqa: F401 - a fixture, shared
+from neo4j_server import neo4j_uri  # noqa: F401 - a fixture, shared
 from postgres_server import postgres_url  # noqa: F401 - a fixture, shared
+from store_backends import BACKENDS, backend_store
 
-from lineage.store import Store, open_store
+from lineage.store import Store
 
 CORPUS = Path(__file__).parent / "corpus"
-BACKENDS = ("embedded", pytest.param("neo4j", marks=pytest.mark.neo4j))
 STORE_FIXTURES = ("store", "contract_store", "shared_store")
 
 
@@ -34,15 +34,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if name in metafunc.fixturenames:
             metafunc.parametrize(name, BACKENDS, indirect=True)
             return
-
-
-def backend_store(request: pytest.FixtureRequest, folder: Path) -> Store:
-    """A cleared store of the backend this test runs on (embedded unless parametrised)."""
-    if getattr(request, "param", "embedded") == "neo4j":
-        uri = request.getfixturevalue("neo4j_uri")
-        wipe(uri)
-        return open_store(uri)
-    return open_store(folder / "store")
 
 
 @pytest.fixture

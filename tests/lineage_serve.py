@@ -30,10 +30,20 @@ def free_port() -> int:
 
 
 class LineageServe:
-    def __init__(self, store: Path, env: dict[str, str] | None = None, port: int = 0) -> None:
+    def __init__(
+        self,
+        store: Path,
+        env: dict[str, str] | None = None,
+        port: int = 0,
+        *,
+        log_dir: Path | None = None,
+    ) -> None:
+        """``store`` is an embedded store's folder; for a Neo4j URI pass it as ``env``'s
+        ``LINEAGE_STORE`` and a ``log_dir`` for the server's output."""
         self.store = store
         self.env = dict(env or {})
         self.port = port
+        self.log_dir = log_dir or store.parent
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -44,7 +54,7 @@ class LineageServe:
         self.port = self.port or free_port()
         env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
         env.update({"LINEAGE_STORE": str(self.store), **self.env})
-        log = (self.store.parent / f"serve-{self.port}.log").open("ab")
+        log = (self.log_dir / f"serve-{self.port}.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", _CLI, "serve", "--port", str(self.port)],
             env=env,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import backend_store
+from store_backends import backend_store
 
 from lineage import ids
 from lineage.model import Edge, Kind, Node, Rel
