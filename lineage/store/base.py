@@ -109,8 +109,13 @@ def restore_edge_rows(edges: Iterable[StoredEdge]) -> Rows[Rel]:
 
 
 def edge_key_rows(edges: Iterable[tuple[str, Rel, str, str]]) -> Rows[Rel]:
-    """Rows naming edges to delete: (source, type, target, key)."""
-    return _grouped((Rel(rel), {"src": s, "dst": d, "key": k}) for s, rel, d, k in edges)
+    """Rows naming edges to delete: (source, type, target, key), each edge once.
+
+    An edge named twice would be deleted once but counted twice (both backends count the
+    rows that matched), so the count would overstate what was removed.
+    """
+    unique = dict.fromkeys((s, Rel(rel), d, k) for s, rel, d, k in edges)
+    return _grouped((rel, {"src": s, "dst": d, "key": k}) for s, rel, d, k in unique)
 
 
 def node_row(node: Node, seen: str) -> dict[str, Any]:

@@ -1,14 +1,14 @@
-"""Batching, transactions and schema set-up of the Neo4j store, over the driver's interfaces."""
+"""Transaction shapes of the Neo4j store over the driver's interfaces (what a server cannot show).
+
+What a real server answers (chunked deletes, failing and concurrent batches, schema set-up,
+a newer schema refused) is in test_neo4j_live_store.py.
+"""
 
 from __future__ import annotations
 
-import threading
-
-import pytest
 from neo4j_driver_double import RecordingDriver
 
 from lineage import ids
-from lineage.errors import StoreError
 from lineage.model import Edge, EdgeKind, Kind, Node, Rel
 from lineage.settings import Settings
 from lineage.store import cypher, ddl
@@ -76,41 +76,6 @@ def test_batch_commits_everything_as_one_transaction_at_the_end() -> None:
     ]
 
 
-def test_a_failing_batch_block_sends_nothing() -> None:
-    driver = RecordingDriver()
-    store = _store(driver)
-    driver.transactions.clear()
-    with pytest.raises(RuntimeError), store.batch():
-        store.upsert_nodes(_datasets(2), seen=SEEN)
-        raise RuntimeError("caller failed half-way")
-    assert driver.writes == []
-    store.upsert_nodes(_datasets(1), seen=SEEN)  # and the store is usable afterwards
-    assert len(driver.writes) == 1
-
-
-def test_batches_of_different_threads_do_not_mix() -> None:
-    driver = RecordingDriver()
-    store = _store(driver)
-    driver.transactions.clear()
-    inside = threading.Event()
-    release = threading.Event()
-
-    def other_thread() -> None:
-        with store.batch():
-            store.upsert_nodes(_datasets(2), seen=SEEN)
-            inside.set()
-            release.wait(5)
-
-    worker = threading.Thread(target=other_thread)
-    worker.start()
-    assert inside.wait(5)
-    store.set_props(_datasets(1)[0].uid, {"owner": "data-eng"})  # not part of their batch
-    assert [t.runs[0][0] for t in driver.writes] == [cypher.SET_PROPS]
-    release.set()
-    worker.join(5)
-    assert len(driver.writes) == 2 and len(driver.writes[1].runs) == 1
-
-
 def test_reads_are_read_transactions_on_the_configured_database() -> None:
     driver = RecordingDriver()
     store = _store(driver, neo4j_database="lineage")
@@ -123,32 +88,7 @@ def test_reads_are_read_transactions_on_the_configured_database() -> None:
     assert len(bookmark_managers) == 1  # one causal chain: a process reads its own writes
 
 
-def test_deletes_add_up_the_counts_of_every_chunk() -> None:
-    driver = RecordingDriver()
-    store = _store(driver, neo4j_batch_rows=2)
-    uids = [n.uid for n in _datasets(5)]
-    assert store.delete_nodes(uids + uids[:2]) == 5  # duplicates are sent once
-    edges = [(uids[i], Rel.FLOWS_TO, uids[i + 1], "") for i in range(4)]
-    assert store.delete_edges(edges) == 4
-
-
-def test_schema_is_created_when_missing_then_versioned() -> None:
-    driver = RecordingDriver(schema_version=None)
-    _store(driver)
-    statements = [tx.runs[0][0] for tx in driver.writes]
-    assert statements[:-1] == [text for _, text in ddl.NEO4J_SCHEMA]
-    assert statements[-1] == ddl.WRITE_SCHEMA_VERSION
-    assert driver.writes[-1].runs[0][1]["version"] == ddl.SCHEMA_VERSION
-
-
 def test_schema_is_left_alone_when_current() -> None:
     driver = RecordingDriver(schema_version=ddl.SCHEMA_VERSION)
     _store(driver)
     assert driver.writes == []
-
-
-def test_a_newer_graph_schema_is_refused() -> None:
-    driver = RecordingDriver(schema_version=ddl.SCHEMA_VERSION + 1)
-    with pytest.raises(StoreError, match="upgrade"):
-        _store(driver)
-    assert driver.closed and driver.writes == []

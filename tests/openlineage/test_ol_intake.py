@@ -13,14 +13,13 @@ from ol_events import as_json, run_events
 from ingest.openlineage import read_events
 from lineage.intake import Intake
 from lineage.model import Rel
-from lineage.store import open_store
+from lineage.store import Store, open_store
 
 pytestmark = pytest.mark.all_stores  # embedded and Neo4j
 
 
-def test_concurrent_submits_all_land_once(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "store")
-    intake = Intake.open(store, tmp_path / "eventlog")
+def test_concurrent_submits_all_land_once(store: Store) -> None:
+    intake = Intake.open(store)  # the store's own log on Neo4j, a file log beside it otherwise
     events = [as_json(e) for e in run_events(40, 2, seed=21)]
     chunks = [events[i::4] for i in range(4)]
     results = []
@@ -43,7 +42,6 @@ def test_concurrent_submits_all_land_once(tmp_path: Path) -> None:
         assert list(intake.log.unapplied()) == []
     finally:
         intake.close()
-        store.close()
 
 
 def test_a_store_failure_after_logging_is_repaired_by_recovery(tmp_path: Path) -> None:
