@@ -6,14 +6,13 @@ filter of its own: ``MATCH (d:Asset {uid: u})-[:HAS_COLUMN]->(c:Asset) WHERE <te
 was planned as a scan of every Asset for each ``u`` (the exposure search took 58 s at 1M
 nodes). Anchoring the lookup in its own ``MATCH ... WITH`` fixes the start. This test asks
 each planner for its plan (FalkorDB's ``GRAPH.EXPLAIN``; Neo4j's ``EXPLAIN`` when a server is
-configured) and fails on a label or all-node scan in any such statement, so that class of
+started by the suite) and fails on a label or all-node scan in any such statement, so that class of
 regression cannot come back silently. Parameters get values of their real shape: FalkorDB
 inlines them, and plans ``{uid: null}`` as a scan.
 """
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -88,12 +87,11 @@ def test_falkordb_seeks_by_index(store: Store) -> None:
 
 
 @pytest.mark.neo4j
-@pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason="NEO4J_URI not set")
-def test_neo4j_seeks_by_index() -> None:
+def test_neo4j_seeks_by_index(neo4j_uri: str) -> None:
     from lineage.settings import Settings
     from lineage.store.neo4j import Neo4jStore
 
-    store = Neo4jStore(os.environ["NEO4J_URI"], settings=Settings.from_env())
+    store = Neo4jStore(neo4j_uri, settings=Settings.from_env())
     failures = []
     try:
         with store._driver.session() as session:  # type: ignore[attr-defined]

@@ -1,13 +1,12 @@
 """Every Cypher statement of the project, planned by a real Neo4j 5.26 (``EXPLAIN``).
 
 The Cypher lint (tests/test_cypher_lint.py) checks Neo4j's parser and FalkorDB's planner;
-this asks the Neo4j planner itself, with the schema of ``lineage/store/ddl.py`` in place,
-and checks that a look-up by ``uid`` on a labelled node is an index seek, never a scan.
+this asks the Neo4j planner itself, with the schema of ``lineage/store/ddl.py`` in place.
+That look-ups by ``uid`` are index seeks on both planners: tests/test_cypher_plans.py.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import neo4j
@@ -18,7 +17,6 @@ from lineage.store.neo4j import Neo4jStore
 
 pytestmark = pytest.mark.neo4j
 
-_UID_LOOKUP = re.compile(r"\((\w+):(\w+) \{uid: [\w.$]+\}\)")
 _INT_PARAMS = {"limit", "skip", "first", "depth", "max_depth", "offset", "after", "seq"}
 
 
@@ -50,14 +48,3 @@ def test_neo4j_plans_every_statement(plans: dict[str, set[str] | str]) -> None:
     failures = [f"{name}: {plan}" for name, plan in plans.items() if isinstance(plan, str)]
     assert len(plans) >= 30
     assert not failures, "\n".join(failures)
-
-
-def test_uid_lookups_are_index_seeks(plans: dict[str, set[str] | str]) -> None:
-    lookups = [name for name, text in STATEMENTS.items() if _UID_LOOKUP.search(text)]
-    assert len(lookups) >= 10
-    scans = {
-        name: sorted(plans[name])
-        for name in lookups
-        if isinstance(plans[name], set) and not any("IndexSeek" in op for op in plans[name])  # type: ignore[union-attr]
-    }
-    assert scans == {}
