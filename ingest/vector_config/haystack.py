@@ -70,18 +70,15 @@ def haystack_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
         if kind in _STORES:
             stores[name] = _store(out, kind, params[name], f"{path}#{name}")
         found = []
+        typed = _component_provider(kind)
         for key, model_type in _MODEL_PARAMS.items():
             value = params[name].get(key)
             if isinstance(value, str) and value and "DocumentStore" not in value:
-                uid = model_uid("huggingface" if "/" in value else "local", value)
-                out.node(
-                    uid,
-                    provider="huggingface",
-                    model_type=model_type,
-                    origin="local",
-                    component=kind,
-                )
-                found.append(uid)
+                found.append(_model(out, kind, value, typed, model_type))
+        if not found and typed is not None and typed[1]:  # the component's default model
+            uid = _model(out, kind, typed[1], typed, typed[3])
+            out.node(uid, implied=True, implied_by=f"{kind} default model")
+            found.append(uid)
         models[name] = found
     # 2.x: document stores nested in a retriever's init parameters
     for name in table:
@@ -105,6 +102,10 @@ def haystack_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
                     out.flow(store, endpoint, EdgeKind.RETRIEVE)
                 for model in models.get(node, ()):
                     out.flow(model, endpoint, EdgeKind.SERVE)
+                    if out.node_props(model).get("model_type") == "llm":
+                        for retriever in retrievers:  # retrieved context reaches the model
+                            for store in uses.get(retriever, ()):
+                                out.flow(store, model, EdgeKind.RETRIEVE)
         else:  # an indexing pipeline: what it converts feeds the stores it writes
             feeders = sorted(
                 {
@@ -123,6 +124,44 @@ def haystack_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
         out.problems.append(
             Problem(Severity.INFO, "Haystack pipeline declares no document store", path)
         )
+
+
+def _component_provider(kind: str) -> tuple[str, str, bool, str] | None:
+    """(provider, default model, runs locally, model type) for a 2.x component class: the
+    provider follows the component type (the same table the Python API rules use)."""
+    from ingest.notebook.recognisers.haystack import EMBEDDERS, GENERATORS
+
+    if kind in GENERATORS:
+        provider, default, local = GENERATORS[kind]
+        return provider, default, local, "llm"
+    for suffix in ("DocumentEmbedder", "TextEmbedder", "Embedder"):
+        if kind.endswith(suffix) and kind[: -len(suffix)] in EMBEDDERS:
+            provider, default, local = EMBEDDERS[kind[: -len(suffix)]]
+            return provider, default, local, "embedding"
+    return None
+
+
+def _model(
+    out: Collector,
+    kind: str,
+    value: str,
+    typed: tuple[str, str, bool, str] | None,
+    model_type: str,
+) -> str:
+    if typed is None:  # 1.x readers/retrievers and unknown components: Hub weights run here
+        uid = model_uid("huggingface" if "/" in value else "local", value)
+        out.node(uid, provider="huggingface", model_type=model_type, origin="local", component=kind)
+        return uid
+    provider, _, local, typed_kind = typed
+    uid = model_uid("huggingface" if provider == "huggingface" else provider, value)
+    out.node(
+        uid,
+        provider=provider,
+        model_type=typed_kind,
+        origin="local" if local else "third_party_api",
+        component=kind,
+    )
+    return uid
 
 
 def _store(out: Collector, kind: str, params: Mapping[str, Any], fallback: str) -> str:

@@ -238,3 +238,15 @@ def test_embedchain_defaults_are_implied_and_wired() -> None:
     flows = _flows(edges)
     assert (embedder.uid, index.uid, "embed") in flows
     assert (index.uid, "model:anthropic:claude-instant-1", "retrieve") in flows
+
+
+def test_haystack_yaml_provider_follows_the_component_type() -> None:
+    """deepset-ai/hayhooks basic_rag_pipeline.yml: an ``OpenAIChatGenerator`` with
+    ``model: gpt-4o-mini`` is OpenAI (it was a local Hugging Face model), fed by the
+    retriever's in-memory store."""
+    nodes, edges = _config_facts("deepset-ai-hayhooks__basic_rag_pipeline.yml")
+    model = nodes["model:openai:gpt-4o-mini"]
+    assert model.props["origin"] == "third_party_api"
+    assert "model:huggingface:gpt-4o-mini" not in nodes
+    assert any(s.startswith("vectorindex:") and d == model.uid and k == "retrieve"
+               for s, d, k in _flows(edges))  # fmt: skip
