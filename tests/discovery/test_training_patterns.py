@@ -232,3 +232,17 @@ def test_pandas_on_spark_reads_and_azure_storage_uris_keep_their_container() -> 
     assert abfss and all("<file_system_name>@" in u.lower() for u in abfss)
     src = next(u for u in abfss if u.endswith("titanic.csv"))
     assert any(s == src and d.endswith(":data/wrangled") for s, d, _ in flows)
+
+
+def test_sagemaker_upload_of_a_folder_is_the_prefix_a_channel_reads() -> None:
+    """sagemaker-examples multi-cloud ONNX: ``session.upload_data(path="data", bucket=bucket,
+    key_prefix=prefix)`` uploads a folder and returns ``s3://{bucket}/{prefix}``, which
+    ``fit(inputs={"training": f"{inputs}"})`` reads."""
+    nb = (
+        "aws-amazon-sagemaker-examples__multi_cloud_deployment_with_onnx_"
+        "mnist-train-using-pytorch.ipynb"
+    )
+    nodes, flows = _facts(nb)
+    prefix = "dataset:s3://{bucket}:sagemaker/mnist-pytorch"
+    assert prefix in nodes
+    assert (prefix, f"model:notebook:{nb}#estimator", "train") in flows

@@ -300,7 +300,10 @@ def _upload_data(call: Call) -> Val | None:
     # SageMaker's default bucket is the session's: named by the receiver's expression
     bucket = expr_text(call, 1, "bucket") or f"{{{call.recv_name or 'session'}.default_bucket()}}"
     prefix = call.text(2, "key_prefix") or "data"
-    return _transfer(call, path, _s3(bucket, f"{prefix}/{posixpath.basename(path)}"))
+    name = posixpath.basename(path.rstrip("/"))
+    if not posixpath.splitext(name)[1]:  # a folder: SageMaker returns s3://bucket/prefix
+        return _transfer(call, path, _s3(bucket, prefix))
+    return _transfer(call, path, _s3(bucket, f"{prefix}/{name}"))
 
 
 def _s3_uploader(call: Call) -> Val | None:
