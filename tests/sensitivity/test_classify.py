@@ -132,3 +132,29 @@ def test_ner_is_opt_in_and_never_downloads(tmp_path: Path) -> None:
     clf = Classifier(ner_model=str(folder))
     verdict = clf.classify("email", ["ana@example.org", "bo@example.net"])
     assert _labels(verdict) == {"PII:EMAIL_ADDRESS"}
+
+
+def test_presidio_never_reaches_for_the_network(tmp_path) -> None:
+    """tldextract fetched the public-suffix list whenever Presidio was imported before our
+    analyzer was built (a run-time download the project forbids): any import order now stays
+    on the shipped snapshot."""
+    import subprocess
+    import sys
+
+    code = (
+        "import socket\n"
+        "tried = []\n"
+        "real = socket.getaddrinfo\n"
+        "socket.getaddrinfo = lambda *a, **k: tried.append(a[0]) or real(*a, **k)\n"
+        "import ingest.sensitivity.classify\n"
+        "from presidio_analyzer.predefined_recognizers import EmailRecognizer\n"
+        "found = EmailRecognizer().analyze('write to ana@example.com', ['EMAIL_ADDRESS'])\n"
+        "print(len(found), tried)\n"
+    )
+    import os
+
+    env = {**os.environ, "TLDEXTRACT_CACHE": str(tmp_path)}  # a fresh machine: no cached list
+    env.pop("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", None)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120, env=env)  # fmt: skip
+    assert done.stdout.split() == ["1", "[]"], done.stdout + done.stderr[-400:]
