@@ -250,3 +250,12 @@ def test_haystack_yaml_provider_follows_the_component_type() -> None:
     assert "model:huggingface:gpt-4o-mini" not in nodes
     assert any(s.startswith("vectorindex:") and d == model.uid and k == "retrieve"
                for s, d, k in _flows(edges))  # fmt: skip
+
+
+def test_a_bedrock_customization_job_fine_tunes_a_custom_model() -> None:
+    """anthropic-cookbook finetuning_on_bedrock: ``create_model_customization_job``."""
+    nodes, edges = _facts(NOTEBOOKS / "anthropics-anthropic-cookbook__finetuning_on_bedrock.ipynb")
+    custom = nodes["model:bedrock:anthropic_finetuning_cookbook"]
+    assert custom.props["origin"] == "fine_tuned"
+    data = "dataset:s3://your_bucket_name:json_mode_dataset.jsonl"  # bucket names are lower-case
+    assert (data, custom.uid, "fine_tune") in _flows(edges)

@@ -174,6 +174,47 @@ def _boto3_client(call: Call) -> Val | None:
     )
 
 
+def _bedrock_customization(call: Call) -> Val | None:
+    """``bedrock.create_model_customization_job(...)``: a managed fine-tune on Bedrock. The
+    base model and the S3 training data flow into the custom model (``fine_tune``); the
+    output location is written."""
+    client = _receiver_client(call)
+    name = call.text(None, "customModelName")
+    if client is None or client.attrs.get("provider") != "bedrock" or not name:
+        return None
+    from ingest.notebook.recognisers.common import dataset_at
+
+    kind = (call.text(None, "customizationType") or "FINE_TUNING").upper()
+    custom = model_uid("bedrock", name)
+    call.ctx.out.node(
+        custom,
+        provider="bedrock",
+        model_type="llm",
+        origin="fine_tuned" if kind == "FINE_TUNING" else "trained",
+        customization=kind.lower(),
+    )
+    base = call.text(None, "baseModelIdentifier")
+    sources: list[str] = []
+    if base:
+        base_uid = model_uid("bedrock", base)
+        call.ctx.out.node(base_uid, provider="bedrock", model_type="llm", origin="third_party_api")
+        sources.append(base_uid)
+    for key, write in (("trainingDataConfig", False), ("validationDataConfig", False),
+                       ("outputDataConfig", True)):  # fmt: skip
+        config = call.arg(None, key).const
+        uri = config.get("s3Uri") if isinstance(config, dict) else None
+        uid = dataset_at(call, uri) if isinstance(uri, str) else None
+        if uid is None:
+            continue
+        if write:
+            call.ctx.out.writes(uid)
+        else:
+            call.ctx.out.reads(uid)
+            sources.append(uid)
+    call.ctx.flow_into(sources, custom, EdgeKind.FINE_TUNE)
+    return Val(tag=call.qual, asset=custom).with_attrs(role="model")
+
+
 def _receiver_client(call: Call) -> Val | None:
     """The client a method chain hangs off (``client.chat.completions`` -> ``client``)."""
     recv: Val | None = call.recv
@@ -441,6 +482,7 @@ RULES: tuple[Rule, ...] = (
     # clients
     Rule(("openai.OpenAI", "openai.AsyncOpenAI"), _client("openai"), "OpenAI clients"),
     Rule(("boto3.client", "boto3.*Session*.client"), _boto3_client, "Bedrock runtime clients"),
+    Rule(("*.create_model_customization_job",), _bedrock_customization, "Bedrock fine-tuning"),
     Rule(("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"), _client("azure_openai"), "Azure"),
     Rule(
         ("anthropic.Anthropic", "anthropic.AsyncAnthropic", "anthropic.AnthropicBedrock"),
