@@ -31,6 +31,7 @@ COMMANDS: dict[str, Where] = {
     "audit": Where(_M + "policy_cmds", "app", "The remediation audit log (append-only, hash-chained)."),
     "backup": Where(_M + "migrate_cmds", "app", "Write a consistent-format backup of the graph, atomically (temp file, fsync, rename)."),
     "blast-radius": Where(_M + "query_cmds", "app", "What a leaked or poisoned node hits downstream (or feeds it, with --up)."),
+    "consume": Where(_M + "consume_cmds", "consume_app", "Consume OpenLineage events from a message bus (Kafka) into the graph, at least once."),
     "declassify": Where(_M + "sensitivity_cmds", "app", "Stop labels at a node or a FLOWS_TO edge, with who/when/why recorded."),
     "demo": Where(_M + "demo", "app", "Ingest a small company's artefacts and show where its sensitive data can leak."),
     "export": Where(_M + "store_cmds", "app", "Write the whole graph as JSON Lines (stable format, see lineage.transfer)."),
