@@ -188,6 +188,12 @@ def traverse(
     while frontier:
         items = []
         for state, m in frontier.items():
+            done = expanded.get(state)
+            if done is not None and done[0] <= m and done[1] <= reach.depth[state]:
+                # already expanded as well in the round that queued it (a column reached
+                # by a flow, then as a column of a dataset of that round): asking again
+                # only repeats steps, and whether it happened depended on row order
+                continue
             if reach.depth[state] < depth:  # at the depth limit nothing more is reachable
                 expanded[state] = (m, reach.depth[state])
                 items.append([state[0], state[1], m, state[2]])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -170,5 +171,24 @@ def test_a_single_question_reads_no_copy(tmp_path: Path) -> None:
         second = blast_radius(store, resolve("a"))  # a serving process asks again: read it
         index.settle()
         assert index.latest() is not None and _answer(first) == _answer(second)
+    finally:
+        store.close()
+
+
+def test_rereading_is_rationed(tmp_path: Path) -> None:
+    """After a read, writes do not start another at once: the queries ask Cypher meanwhile,
+    and get the store's answer."""
+    store = open_store(tmp_path / "store")
+    try:
+        apply_op(store, {"op": "flow", "src": "a", "dst": "b", "job": "j1", "props": {}})
+        index = index_for(store)
+        assert index is not None
+        assert index.current(wait=True) is not None
+        index._quiet_until = time.monotonic() + 600  # as after a read of 150 s
+        apply_op(store, {"op": "flow", "src": "b", "dst": "c", "job": "j2", "props": {}})
+        radius = blast_radius(store, resolve("a"))
+        assert index._loading is None or not index._loading.is_alive()
+        assert index.latest() is not None and index.latest().version < store.version()
+        assert {a.node.uid for a in radius.affected} >= {resolve("b"), resolve("c")}
     finally:
         store.close()
