@@ -9,14 +9,26 @@ already logged is a no-op, so a re-sent event changes nothing.
 :class:`EventLog` is the contract (a Neo4j-backed log can implement it); :class:`FileEventLog`
 is the default, a folder beside the embedded store::
 
-    events.log    a record a line: seq TAB crc32 TAB key TAB received TAB source TAB event
-                  (key and source as JSON strings, event as JSON; crc32 of the event)
+    events.log    a record a line: RS seq TAB len TAB crc32 TAB key TAB received TAB source
+                  TAB event LF (RS is the byte 0x1e, as in RFC 7464 JSON text sequences; key
+                  and source are JSON strings, event is JSON, len its byte length; the crc32
+                  covers every field but itself)
     applied.log   ranges of applied sequence numbers, "first-last" a line
 
-``append`` writes a whole batch with one ``write`` and one ``fsync``. A torn last line (the
-process died mid-write, before the fsync, so it was never acknowledged) is cut off when the
-log is next opened. Several processes may append (``lineage serve`` and a CLI beside it):
-an exclusive ``flock`` orders them, and each catches up on the others' records first.
+Why this shape: JSON never contains a raw RS or LF byte, so a record is self-delimiting and a
+reader can resynchronise on the next RS after damage; the length and the CRC over the whole
+record (not only the event) reject a torn or spliced record instead of misreading it.
+Records written before this format (no RS, the CRC over the event only) are still read.
+
+Several processes may append (``lineage serve`` and a CLI beside it). Every write happens
+under an exclusive ``flock``, so whoever holds the lock and finds the file ending without a
+LF is looking at the torn tail of a writer that died mid-write (before its fsync returned:
+never acknowledged). It is cut off, with a warning, before anything is appended after it, so
+the next acknowledged record can never be glued to it. A damaged record in the middle of the
+log (a corrupted disk block, or a torn record left by an older version) is skipped with a
+warning and the readable record that follows it on the same line is recovered;
+:attr:`FileEventLog.skipped` lists every record a pass skipped, for ``lineage replay`` to
+report. ``append`` writes a whole batch with one ``write`` and one ``fsync``.
 """
 
 from __future__ import annotations
@@ -25,7 +37,9 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
+import re
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -38,7 +52,15 @@ import orjson
 from lineage.errors import StoreError
 from lineage.timeutil import now_iso
 
-__all__ = ["EventLog", "FileEventLog", "LogRecord"]
+__all__ = ["EventLog", "FileEventLog", "LogRecord", "Skipped"]
+
+log = logging.getLogger(__name__)
+
+_RS = b"\x1e"
+# Where a record of the first format may start inside a damaged line: digits, TAB, digits,
+# TAB, a JSON string (the key).
+_V1_START = re.compile(rb"(?<![0-9])[0-9]+\t[0-9]+\t\"")
+_RESYNC_TRIES = 64  # bounded work on a pathological line
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +72,87 @@ class LogRecord:
     received: str
     event: Mapping[str, Any]
     source: str = ""  # where it came from (a file for the CLI; empty over HTTP)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Bytes of the log that held no readable record: where, how many, and why."""
+
+    offset: int
+    length: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"event log: skipped {self.length} bytes at offset {self.offset}: {self.reason}"
+
+
+type _Parsed = tuple[int, str, str, str, bytes]
+
+
+def _encode(seq: int, key: str, received: str, src: str, body: bytes) -> bytes:
+    head = f"{seq}\t{len(body)}".encode()
+    meta = f"{json.dumps(key)}\t{received}\t{src}\t".encode()
+    crc = zlib.crc32(body, zlib.crc32(meta, zlib.crc32(head + b"\t")))
+    return _RS + head + f"\t{crc}\t".encode() + meta + body + b"\n"
+
+
+def _parse_v2(rec: bytes) -> _Parsed | None:
+    """A record of the current format, without its RS and LF."""
+    parts = rec.split(b"\t", 6)
+    if len(parts) != 7:
+        return None
+    seq, length, crc, key, received, source, body = parts
+    if not (seq.isdigit() and length.isdigit() and crc.isdigit()) or int(length) != len(body):
+        return None
+    meta_at = len(seq) + len(length) + len(crc) + 3
+    if zlib.crc32(rec[meta_at:], zlib.crc32(seq + b"\t" + length + b"\t")) != int(crc):
+        return None
+    return _fields(seq, key, received, source, body)
+
+
+def _parse_v1(rec: bytes) -> _Parsed | None:
+    """A record of the first format: seq, crc32 of the event, key, received, source, event."""
+    parts = rec.split(b"\t", 5)
+    if len(parts) != 6:
+        return None
+    seq, crc, key, received, source, body = parts
+    if not (seq.isdigit() and crc.isdigit()) or zlib.crc32(body) != int(crc):
+        return None
+    return _fields(seq, key, received, source, body)
+
+
+def _fields(seq: bytes, key: bytes, received: bytes, source: bytes, body: bytes) -> _Parsed | None:
+    try:
+        k, src = json.loads(key), json.loads(source)
+        if not isinstance(k, str) or not isinstance(src, str):
+            return None
+        return int(seq), k, received.decode(), src, body
+    except ValueError:  # JSON or UTF-8 damage the CRC missed
+        return None
+
+
+def _parse_at(line: bytes, at: int) -> _Parsed | None:
+    if line.startswith(_RS, at):
+        return _parse_v2(line[at + 1 :])
+    return _parse_v1(line[at:])
+
+
+def _parse_line(line: bytes) -> tuple[_Parsed | None, int]:
+    """The record a line (without its LF) holds, and how many bytes before it were damage.
+
+    A line that does not parse as a whole may be a torn record with a good one spliced
+    after it: the good one is found at a later record start and kept.
+    """
+    parsed = _parse_at(line, 0)
+    if parsed is not None:
+        return parsed, 0
+    starts = [m.start() for m in re.finditer(re.escape(_RS), line) if m.start() > 0]
+    starts += [m.start() for m in _V1_START.finditer(line, 1)]
+    for at in sorted(starts)[:_RESYNC_TRIES]:
+        parsed = _parse_at(line, at)
+        if parsed is not None:
+            return parsed, at
+    return None, len(line)
 
 
 class EventLog(Protocol):
@@ -109,6 +212,12 @@ def _covered(seq: int, ranges: list[tuple[int, int]]) -> bool:
     return lo < len(ranges) and ranges[lo][0] <= seq
 
 
+def _why(parsed: _Parsed | None) -> str:
+    if parsed is None:
+        return "unreadable record (bad length, checksum or fields)"
+    return f"damaged bytes before record {parsed[0]} (a torn record; the one after it is kept)"
+
+
 class FileEventLog:
     """The event log as two append-only files in a folder (see the module docstring)."""
 
@@ -127,8 +236,8 @@ class FileEventLog:
         self._seq = 0
         self._end = 0  # bytes of events.log already read
         self._count = 0
+        self.skipped: list[Skipped] = []  # what the last records()/unapplied() pass skipped
         with self._locked():
-            self._repair_tail()
             self._catch_up()
 
     # -- locking and reading -----------------------------------------------------------
@@ -141,35 +250,12 @@ class FileEventLog:
             finally:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
 
-    def _repair_tail(self) -> None:
-        """Cut a torn last line (never acknowledged: the fsync had not returned)."""
-        size = os.fstat(self._fd).st_size
-        if not size:
-            return
-        with self._events.open("rb") as f:
-            back = min(size, 1 << 20)
-            f.seek(size - back)
-            tail = f.read()
-        if tail.endswith(b"\n"):
-            return
-        cut = tail.rfind(b"\n")
-        keep = size - back + cut + 1 if cut != -1 else (0 if back == size else None)
-        if keep is None:
-            raise StoreError(f"{self._events}: last record longer than 1 MiB and torn")
-        os.ftruncate(self._fd, keep)
-        os.fsync(self._fd)
-
-    def _parse(self, line: bytes) -> tuple[int, str, str, str, bytes] | None:
-        parts = line.rstrip(b"\n").split(b"\t", 5)
-        if len(parts) != 6:
-            return None
-        seq, crc, key, received, source, body = parts
-        if zlib.crc32(body) != int(crc):
-            return None
-        return int(seq), json.loads(key), received.decode(), json.loads(source), body
-
     def _catch_up(self) -> None:
-        """Read records appended since we last looked (by us or by another process)."""
+        """Read records appended since we last looked (by us or by another process).
+
+        Called with the lock held: a tail without its LF is then a dead writer's torn record
+        (every writer writes under the lock), and is cut off before anyone appends after it.
+        """
         size = os.fstat(self._fd).st_size
         if size <= self._end:
             return
@@ -177,37 +263,61 @@ class FileEventLog:
             f.seek(self._end)
             for line in f:
                 if not line.endswith(b"\n"):
-                    break  # another writer's record in flight; read it next time
+                    break
+                parsed, damaged = _parse_line(line[:-1])
+                if damaged:
+                    log.warning("%s", Skipped(self._end, damaged, _why(parsed)))
                 self._end += len(line)
-                parsed = self._parse(line)
                 if parsed is None:
                     continue
                 seq, key = parsed[0], parsed[1]
                 self._keys.add(_digest(key))
                 self._seq = max(self._seq, seq)
                 self._count += 1
+        if size > self._end:
+            log.warning(
+                "%s: cutting a torn last record of %d bytes (a writer died mid-write; it was "
+                "never acknowledged)",
+                self._events,
+                size - self._end,
+            )
+            os.ftruncate(self._fd, self._end)
+            os.fsync(self._fd)
 
     def _iter(self, skip: list[tuple[int, int]] | None = None) -> Iterator[LogRecord]:
-        """Records in log order; those whose seq falls in ``skip`` are not decoded."""
+        """Records in log order; those whose seq falls in ``skip`` are not decoded.
+
+        Damaged bytes met on the way are listed in :attr:`skipped` (reset at each pass).
+        """
+        self.skipped = []
+        offset = 0
         with self._events.open("rb") as f:
             for line in f:
+                at, offset = offset, offset + len(line)
                 if not line.endswith(b"\n"):
+                    # A record in flight, or a dead writer's torn tail the next append cuts.
+                    self.skipped.append(Skipped(at, len(line), "incomplete last record"))
                     return
                 if skip:
-                    head = line[: line.find(b"\t")]
+                    head = line[line.startswith(_RS) : line.find(b"\t")]
                     if head.isdigit() and _covered(int(head), skip):
                         continue
-                parsed = self._parse(line)
-                if parsed is not None:
-                    seq, key, received, source, body = parsed
-                    yield LogRecord(seq, key, received, orjson.loads(body), source)
+                parsed, damaged = _parse_line(line[:-1])
+                if damaged:
+                    self.skipped.append(Skipped(at, damaged, _why(parsed)))
+                if parsed is None:
+                    continue
+                seq, key, received, source, body = parsed
+                if skip and _covered(seq, skip):
+                    continue
+                yield LogRecord(seq, key, received, orjson.loads(body), source)
 
     def _applied_ranges(self) -> list[tuple[int, int]]:
         ranges: list[tuple[int, int]] = []
         with self._applied.open("rb") as f:
             for line in f:
                 lo, sep, hi = line.strip().partition(b"-")
-                if sep and lo.isdigit() and hi.isdigit():
+                if sep and lo.isdigit() and hi.isdigit() and int(lo) <= int(hi):
                     ranges.append((int(lo), int(hi)))
         return _merge(ranges)
 
@@ -230,9 +340,7 @@ class FileEventLog:
                     continue
                 new_keys.add(digest)
                 seq += 1
-                body = orjson.dumps(event)
-                head = f"{seq}\t{zlib.crc32(body)}\t{json.dumps(key)}\t{received}\t{src}\t"
-                lines.append(head.encode() + body + b"\n")
+                lines.append(_encode(seq, key, received, src, orjson.dumps(event)))
                 out.append(LogRecord(seq, key, received, event, source))
             if not lines:
                 return out
@@ -268,10 +376,18 @@ class FileEventLog:
             self._synced = target
 
     def mark_applied(self, seqs: Iterable[int]) -> None:
-        text = "".join(f"{lo}-{hi}\n" for lo, hi in _ranges(seqs))
-        if text:
-            with self._lock:
-                os.write(self._applied_fd, text.encode())
+        text = "".join(f"{lo}-{hi}\n" for lo, hi in _ranges(seqs)).encode()
+        if not text:
+            return
+        with self._lock:
+            fcntl.flock(self._applied_fd, fcntl.LOCK_EX)
+            try:
+                size = os.fstat(self._applied_fd).st_size
+                if size and os.pread(self._applied_fd, 1, size - 1) != b"\n":
+                    text = b"\n" + text  # a writer died mid-line: never extend its line
+                os.write(self._applied_fd, text)
+            finally:
+                fcntl.flock(self._applied_fd, fcntl.LOCK_UN)
 
     def unapplied(self) -> Iterator[LogRecord]:
         return self._iter(skip=self._applied_ranges())

@@ -401,6 +401,9 @@ class Intake:
             total.nodes += report.nodes
             total.edges += report.edges
             total.problems += report.problems
+        # Every damaged stretch of the log the pass stepped over is said, not swallowed.
+        for skipped in getattr(self.log, "skipped", ()):
+            total.problems.append(_problem(str(skipped), self.log.location))
         return total
 
     # -- helpers -----------------------------------------------------------------------

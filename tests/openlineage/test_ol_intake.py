@@ -65,3 +65,26 @@ def test_a_store_failure_after_logging_is_repaired_by_recovery(tmp_path: Path) -
         recovered.close()
     finally:
         store.close()
+
+
+def test_replay_reports_every_record_it_skips(tmp_path: Path) -> None:
+    """A damaged record is not silently dropped by ``replay``: it is named with its offset."""
+    events = [as_json(e) for e in run_events(3, 1, seed=4)]
+    store = open_store(tmp_path / "store")
+    try:
+        intake = Intake.open(store, tmp_path / "eventlog")
+        intake.submit(read_events(json.dumps(events)))
+        intake.close()
+        path = tmp_path / "eventlog" / "events.log"
+        lines = path.read_bytes().split(b"\n")
+        offset = len(lines[0]) + 1
+        lines[1] = lines[1][:40] + b"X" + lines[1][41:]  # one flipped byte in record 2
+        path.write_bytes(b"\n".join(lines))
+        intake = Intake.open(store, tmp_path / "eventlog")
+        report = intake.replay()
+        intake.close()
+        skipped = [p for p in report.problems if "skipped" in p.message]
+        assert len(skipped) == 1
+        assert f"at offset {offset}" in skipped[0].message
+    finally:
+        store.close()
