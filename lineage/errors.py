@@ -9,6 +9,8 @@ __all__ = [
     "NodeNotFound",
     "ParseError",
     "StoreError",
+    "StoreTimeout",
+    "StoreUnavailable",
 ]
 
 
@@ -36,7 +38,15 @@ class NodeNotFound(LineageError, KeyError):
 
 
 class StoreError(LineageError):
-    """The store failed or refused an operation; nothing partial was committed."""
+    """The store failed or refused an operation."""
+
+
+class StoreUnavailable(StoreError):
+    """The store's server cannot be reached (and could not be restarted): retry later."""
+
+
+class StoreTimeout(StoreError):
+    """A statement ran past the store timeout (``LINEAGE_STORE_TIMEOUT``)."""
 
 
 class ParseError(LineageError):

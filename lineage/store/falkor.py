@@ -1,8 +1,26 @@
-"""The embedded default store: FalkorDB in a server this process owns (see ``_server``)."""
+"""The embedded default store: FalkorDB in a server this process owns (see ``_server``).
+
+Failure handling, so that a store that fails is healed or says so:
+
+* a lost connection (the server died or was killed) is healed once per call: the server is
+  restarted from its append-only file, adopted, or (for a guest) rejoined, and the statement
+  is retried; writes are idempotent MERGEs and a transaction is in the append-only file
+  whole or not at all, so the retry cannot apply anything twice;
+* if healing fails, :class:`~lineage.errors.StoreUnavailable` is raised at once on every
+  call (no client-side back-off) and healing is tried again at most once a second;
+* one statement timeout (``LINEAGE_STORE_TIMEOUT``): reads are cut by FalkorDB's own
+  ``TIMEOUT``; the socket waits that long plus a margin, and writes (never cut half-way by
+  the server) at least :data:`BATCH_TIMEOUT`; a timeout raises
+  :class:`~lineage.errors.StoreTimeout` naming the statement;
+* rows are written in statements of at most :data:`ROWS_PER_STATEMENT` rows, so a huge event
+  never becomes one statement with a giant parameter list.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -10,7 +28,7 @@ from typing import Any
 import redis
 from falkordb import Graph
 
-from lineage.errors import StoreError
+from lineage.errors import StoreError, StoreTimeout, StoreUnavailable
 from lineage.model import Edge, Node, Rel
 from lineage.store import cypher, ddl
 from lineage.store._literal import params_header
@@ -27,24 +45,51 @@ from lineage.store.base import (
     stub_rows,
 )
 
-__all__ = ["FalkorStore"]
+__all__ = ["BATCH_TIMEOUT", "ROWS_PER_STATEMENT", "FalkorStore", "store_timeout"]
 
 GRAPH = "lineage"
 # Bumped by every committed write, by any process on this server: an in-process cache of the
 # graph (queries.graph_index) compares it to know whether it still holds the store's state.
 VERSION_KEY = "lineage:version"
 _SCHEMA_VERSION = ddl.SCHEMA_VERSION
+BATCH_TIMEOUT = 600.0  # seconds: the default for batch work, and the floor for writes
+ROWS_PER_STATEMENT = 5000
+_HEAL_EVERY = 1.0
+
+
+def store_timeout(default: float = BATCH_TIMEOUT) -> float:
+    """The statement timeout: ``LINEAGE_STORE_TIMEOUT`` (seconds), else ``default``."""
+    raw = os.environ.get("LINEAGE_STORE_TIMEOUT", "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise StoreError(f"LINEAGE_STORE_TIMEOUT must be seconds, not {raw!r}") from None
+    if value <= 0:
+        raise StoreError(f"LINEAGE_STORE_TIMEOUT must be positive, not {raw!r}")
+    return value
+
+
+def _what(statement: str) -> str:
+    """The statement in a few words, for an error message (no parameter values)."""
+    text = " ".join(statement.split())
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class FalkorStore(CypherReads):
     """Store on embedded FalkorDB. One process owns the server; others join as guests."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, timeout: float | None = None) -> None:
         self.root = Path(path).resolve()
         self.location = str(self.root)
-        self._server: ServerHandle = open_server(self.root)
+        self.timeout = timeout if timeout is not None else store_timeout()
+        socket_wait = max(self.timeout, BATCH_TIMEOUT)
+        self._server: ServerHandle = open_server(self.root, timeout=socket_wait)
         self._graph = Graph(self._server.client, GRAPH)
         self._pending: list[tuple[str, dict[str, Any]]] | None = None
+        self._down: str | None = None  # why the server cannot be reached, while it cannot
+        self._heal_at = 0.0
         self._ensure_schema()
 
     # -- lifecycle -------------------------------------------------------------------
@@ -77,16 +122,73 @@ class FalkorStore(CypherReads):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- health ----------------------------------------------------------------------
+    @property
+    def unavailable(self) -> str | None:
+        """Why the store cannot be reached right now (None when it can)."""
+        return self._down
+
+    def check(self) -> None:
+        """Ping the server, healing it if it went away; raise StoreUnavailable if it cannot be
+        healed (``/healthz``, ``/readyz`` and the write guard of ``serve`` call this)."""
+        # A lambda: after a heal, the client is a new one.
+        self._call("ping", lambda: self._server.client.ping())  # noqa: PLW0108
+
+    def _heal(self, exc: BaseException) -> None:
+        now = time.monotonic()
+        if self._down is not None and now < self._heal_at:
+            raise StoreUnavailable(f"the embedded store is unavailable: {self._down}") from exc
+        self._heal_at = now + _HEAL_EVERY
+        try:
+            self._server.revive()
+        except (StoreError, OSError, redis.RedisError) as failed:
+            self._down = str(failed) or type(failed).__name__
+            raise StoreUnavailable(
+                f"the embedded store stopped answering ({exc}) and could not be restarted: "
+                f"{self._down}"
+            ) from failed
+        self._graph = Graph(self._server.client, GRAPH)
+        self._down = None
+
+    def _call[T](self, what: str, run: Callable[[], T]) -> T:
+        """Run one round trip; heal a lost connection once and retry; say what timed out."""
+        if self._down is not None:
+            self._heal(ConnectionError(self._down))
+        for attempt in (0, 1):
+            try:
+                return run()
+            except redis.TimeoutError as exc:
+                raise StoreTimeout(
+                    f"{what}: no answer within {self.timeout:.0f} s (LINEAGE_STORE_TIMEOUT); "
+                    "a write may still complete in the store and is safe to repeat"
+                ) from exc
+            except redis.ResponseError as exc:
+                if "timed out" in str(exc).lower():
+                    raise StoreTimeout(
+                        f"{what}: stopped after {self.timeout:.0f} s (LINEAGE_STORE_TIMEOUT)"
+                    ) from exc
+                raise
+            except (redis.ConnectionError, OSError) as exc:
+                if attempt:
+                    self._down = str(exc)
+                    raise StoreUnavailable(
+                        f"{what}: the embedded store does not answer: {exc}"
+                    ) from exc
+                self._heal(exc)
+        raise AssertionError("unreachable")
+
     # -- raw statements --------------------------------------------------------------
     def query(
         self, statement: str, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
+        text = params_header(params) + statement
+        ms = int(self.timeout * 1000)
         try:
-            result = self._graph.ro_query(params_header(params) + statement)
+            result = self._call(
+                f"read {_what(statement)!r}", lambda: self._graph.ro_query(text, timeout=ms)
+            )
         except redis.ResponseError as exc:
             raise StoreError(f"query failed: {exc}") from exc
-        except (redis.RedisError, OSError) as exc:
-            raise StoreError(f"the embedded store does not answer: {exc}") from exc
         return _rows(result)
 
     def query_values(
@@ -95,14 +197,17 @@ class FalkorStore(CypherReads):
         """Run a read statement; rows as positional lists of plain values (ints, strings,
         floats, booleans, null, lists of them). For bulk reads: the compact reply is decoded
         here without the client's per-cell object model, several times faster."""
+        text = params_header(params) + statement
+        ms = max(1, int(self.timeout * 1000))
         try:
-            raw = self._server.client.execute_command(
-                "GRAPH.RO_QUERY", GRAPH, params_header(params) + statement, "--compact"
+            raw = self._call(
+                f"read {_what(statement)!r}",
+                lambda: self._server.client.execute_command(
+                    "GRAPH.RO_QUERY", GRAPH, text, "--compact", "timeout", ms
+                ),
             )
         except redis.ResponseError as exc:
             raise StoreError(f"query failed: {exc}") from exc
-        except (redis.RedisError, OSError) as exc:
-            raise StoreError(f"the embedded store does not answer: {exc}") from exc
         if len(raw) < 3:
             return []
         return [[_value(cell) for cell in row] for row in raw[1]]
@@ -137,21 +242,19 @@ class FalkorStore(CypherReads):
         if self._pending is not None:
             self._pending.append((statement, dict(params or {})))
             return []
+        text = params_header(params) + statement
         try:
-            rows = _rows(self._graph.query(params_header(params) + statement))
-            self._server.client.incr(VERSION_KEY)
+            rows = _rows(self._call(f"write {_what(statement)!r}", lambda: self._graph.query(text)))
+            self._call("count the write", lambda: self._server.client.incr(VERSION_KEY))
         except redis.ResponseError as exc:
             raise StoreError(f"write failed: {exc}") from exc
-        except (redis.RedisError, OSError) as exc:
-            raise StoreError(f"the embedded store does not answer: {exc}") from exc
         return rows
 
     def version(self) -> int:
         """How many writes this store has committed (all processes): equal means unchanged."""
-        try:
-            return int(self._server.client.get(VERSION_KEY) or 0)
-        except (redis.RedisError, OSError) as exc:
-            raise StoreError(f"the embedded store does not answer: {exc}") from exc
+        return int(
+            self._call("read the write count", lambda: self._server.client.get(VERSION_KEY)) or 0
+        )
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -173,23 +276,39 @@ class FalkorStore(CypherReads):
     def _commit(self, pending: list[tuple[str, dict[str, Any]]]) -> None:
         if not pending:
             return
-        pipe = self._server.client.pipeline(transaction=True)
-        for statement, params in pending:
-            header = params_header(params)
-            pipe.execute_command("GRAPH.QUERY", GRAPH, header + statement, "--compact")
-        pipe.incr(VERSION_KEY)
+
+        def run() -> list[Any]:
+            pipe = self._server.client.pipeline(transaction=True)
+            for statement, params in pending:
+                header = params_header(params)
+                pipe.execute_command("GRAPH.QUERY", GRAPH, header + statement, "--compact")
+            pipe.incr(VERSION_KEY)
+            return pipe.execute(raise_on_error=False)
+
+        what = f"a batch of {len(pending)} write statements"
         try:
-            results = pipe.execute(raise_on_error=False)
+            results = self._call(what, run)
+        except StoreUnavailable as exc:
+            # The connection was refused or lost and could not be healed: a transaction is
+            # applied whole or not at all, and this one never reached a live server.
+            raise StoreUnavailable(f"batch failed, nothing committed: {exc}") from exc
         except redis.RedisError as exc:
             raise StoreError(f"batch failed, nothing committed: {exc}") from exc
         errors = [r for r in results if isinstance(r, Exception)]
-        if errors:  # MULTI/EXEC does not roll back; surface it loudly
-            raise StoreError(f"batch partly failed: {errors[0]}")
+        if errors:  # MULTI/EXEC does not roll back: say so, never "nothing committed"
+            failed = sum(isinstance(r, Exception) for r in results)
+            raise StoreError(
+                f"batch partly failed ({failed} of {len(results)} statements; the others "
+                f"are committed): {errors[0]}"
+            )
 
     # -- writes ----------------------------------------------------------------------
     def _each(self, statements: Mapping[Any, str], grouped: Mapping[Any, list[Any]]) -> None:
+        """One statement per group and per :data:`ROWS_PER_STATEMENT` rows: a bounded
+        parameter list and a bounded run time for each, however large the batch."""
         for key, rows in grouped.items():
-            self.execute(statements[key], {"rows": rows})
+            for at in range(0, len(rows), ROWS_PER_STATEMENT):
+                self.execute(statements[key], {"rows": rows[at : at + ROWS_PER_STATEMENT]})
 
     def upsert_nodes(self, nodes: Sequence[Node], *, seen: str) -> None:
         self._each(cypher.UPSERT_NODES, node_rows(nodes, seen))
