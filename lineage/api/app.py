@@ -1,4 +1,10 @@
-"""The FastAPI application factory: one store per process, routers mounted here."""
+"""The FastAPI application factory: one store per process, routers mounted here.
+
+Store health is part of the contract: ``/healthz`` and ``/readyz`` answer 503 while the
+store cannot be reached (after trying to heal it: see :mod:`lineage.store.falkor`), and every
+write request is refused with 503 and ``Retry-After`` before its body is read, so nothing is
+acknowledged that cannot be committed. Store timeouts answer 504 naming the statement.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,24 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lineage.api.contract import describe
 from lineage.api.guard import Guard
-from lineage.errors import ConfigError, InvalidId, LineageError, NodeNotFound, ParseError
+from lineage.errors import (
+    ConfigError,
+    InvalidId,
+    LineageError,
+    NodeNotFound,
+    ParseError,
+    StoreTimeout,
+    StoreUnavailable,
+)
 from lineage.settings import Settings
-from lineage.store import Store, open_store
+from lineage.store import Store, open_store, store_timeout
+
+API_READ_TIMEOUT = 30.0  # seconds: the statement timeout under serve unless configured
 
 __all__ = ["create_app", "error_status"]
 
@@ -24,6 +42,10 @@ def error_status(exc: LineageError) -> int:
         return 404
     if isinstance(exc, (ParseError, InvalidId, ConfigError)):
         return 400
+    if isinstance(exc, StoreUnavailable):
+        return 503
+    if isinstance(exc, StoreTimeout):
+        return 504
     return 500
 
 
@@ -46,6 +68,39 @@ class _RefuseNulInUrl:
         await self.app(scope, receive, send)
 
 
+def store_health(store: Store) -> str | None:
+    """Why the store cannot be used right now (None when it answers). Heals if it can."""
+    check = getattr(store, "check", None)
+    try:
+        if check is not None:
+            check()
+        else:
+            store.query("RETURN 1 AS ok")
+    except LineageError as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
+class _WriteGuard:
+    """Refuse writes (503) while the store cannot commit them, before reading the body."""
+
+    _READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in self._READS:
+            store = getattr(scope["app"].state, "store", None)
+            why = await run_in_threadpool(store_health, store) if store is not None else None
+            if why is not None:
+                body = {"error": "StoreUnavailable", "message": f"writes refused: {why}"}
+                headers = {"Retry-After": "1"}
+                await JSONResponse(body, 503, headers=headers)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
     """Build the service. Pass ``store`` to share an open store (tests, embedding)."""
     settings = settings or Settings.from_env()
@@ -53,7 +108,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
-        app.state.store = store if store is not None else open_store(settings.store)
+        app.state.store = (
+            store
+            if store is not None
+            else open_store(settings.store, timeout=store_timeout(API_READ_TIMEOUT))
+        )
         try:
             yield
         finally:
@@ -62,6 +121,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     app = FastAPI(title="AI-SPM lineage graph", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.add_middleware(_WriteGuard)  # inside the gate: only authorised writes learn of it
     app.add_middleware(_RefuseNulInUrl)  # inside the guard: auth is still checked first
     app.add_middleware(Guard, settings=settings)  # auth and size before any body is read
 
@@ -70,9 +130,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, error_status(exc))
 
     @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        """Liveness: the process answers."""
-        return {"status": "ok"}
+    def healthz() -> JSONResponse:
+        """Liveness: the process answers and its store answers (or was healed). A 503 here
+        means the store could not be restarted: restart the service."""
+        why = store_health(app.state.store)
+        if why is not None:
+            return JSONResponse({"status": "unavailable", "store": why}, 503)
+        return JSONResponse({"status": "ok"})
 
     @app.get("/readyz")
     def readyz() -> JSONResponse:
@@ -80,11 +144,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         events were dead-lettered (could not be applied) and the last reason."""
         intake = getattr(app.state, "openlineage", None)
         extra = {"dead_letters": intake.dead.summary()} if intake is not None else {}
-        try:
-            app.state.store.query("RETURN 1 AS ok")
-        except LineageError as exc:
-            body = {"status": "unavailable", "error": type(exc).__name__, **extra}
-            return JSONResponse(body, 503)
+        why = store_health(app.state.store)
+        if why is not None:
+            return JSONResponse({"status": "unavailable", "store": why, **extra}, 503)
         return JSONResponse({"status": "ready", **extra})
 
     for router in _routers(settings):

@@ -7,7 +7,8 @@ that ``tests/api/test_schemathesis.py`` holds the server to:
 
 * every guarded operation: 400 (credentials in the query string, a malformed
   ``Content-Length``), 401 (no token, or one without the scope);
-* every write: 403 (writes disabled: no write token configured); every ``POST``: 413;
+* every write: 403 (writes disabled: no write token configured), 503 (the store cannot
+  commit writes now: :mod:`lineage.api.app`); every ``POST``: 413;
 * reads say their token is optional when no read token is configured (reads are open);
 * per route: :data:`ROUTE_RESPONSES`, and the raw bodies of the OpenLineage intake.
 """
@@ -87,6 +88,7 @@ def _augment(document: dict[str, Any], settings: Settings) -> None:
             }
             if needed is Scope.WRITE:
                 added["403"] = _answer("Writes are disabled: no write token is configured.")
+                added["503"] = _answer("The store cannot commit writes now; see Retry-After.")
             if method == "post":
                 added["413"] = _answer("Body larger than LINEAGE_MAX_REQUEST_BYTES.")
             added.update(ROUTE_RESPONSES.get((method, path), {}))

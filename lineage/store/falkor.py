@@ -8,17 +8,17 @@ Failure handling, so that a store that fails is healed or says so:
   whole or not at all, so the retry cannot apply anything twice;
 * if healing fails, :class:`~lineage.errors.StoreUnavailable` is raised at once on every
   call (no client-side back-off) and healing is tried again at most once a second;
-* one statement timeout (``LINEAGE_STORE_TIMEOUT``): reads are cut by FalkorDB's own
-  ``TIMEOUT``; the socket waits that long plus a margin, and writes (never cut half-way by
-  the server) at least :data:`BATCH_TIMEOUT`; a timeout raises
-  :class:`~lineage.errors.StoreTimeout` naming the statement;
+* one statement timeout (``LINEAGE_STORE_TIMEOUT``, read by
+  :func:`lineage.store.open_store`): reads are cut by FalkorDB's own ``TIMEOUT``; the
+  socket waits that long plus a margin, and writes (never cut half-way by the server) at
+  least :data:`BATCH_TIMEOUT`; a timeout raises :class:`~lineage.errors.StoreTimeout`
+  naming the statement;
 * rows are written in statements of at most :data:`ROWS_PER_STATEMENT` rows, so a huge event
   never becomes one statement with a giant parameter list.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -45,7 +45,7 @@ from lineage.store.base import (
     stub_rows,
 )
 
-__all__ = ["BATCH_TIMEOUT", "ROWS_PER_STATEMENT", "FalkorStore", "store_timeout"]
+__all__ = ["BATCH_TIMEOUT", "ROWS_PER_STATEMENT", "FalkorStore"]
 
 GRAPH = "lineage"
 # Bumped by every committed write, by any process on this server: an in-process cache of the
@@ -55,20 +55,6 @@ _SCHEMA_VERSION = ddl.SCHEMA_VERSION
 BATCH_TIMEOUT = 600.0  # seconds: the default for batch work, and the floor for writes
 ROWS_PER_STATEMENT = 5000
 _HEAL_EVERY = 1.0
-
-
-def store_timeout(default: float = BATCH_TIMEOUT) -> float:
-    """The statement timeout: ``LINEAGE_STORE_TIMEOUT`` (seconds), else ``default``."""
-    raw = os.environ.get("LINEAGE_STORE_TIMEOUT", "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise StoreError(f"LINEAGE_STORE_TIMEOUT must be seconds, not {raw!r}") from None
-    if value <= 0:
-        raise StoreError(f"LINEAGE_STORE_TIMEOUT must be positive, not {raw!r}")
-    return value
 
 
 def _what(statement: str) -> str:
@@ -83,7 +69,7 @@ class FalkorStore(CypherReads):
     def __init__(self, path: str | Path, *, timeout: float | None = None) -> None:
         self.root = Path(path).resolve()
         self.location = str(self.root)
-        self.timeout = timeout if timeout is not None else store_timeout()
+        self.timeout = timeout if timeout is not None else BATCH_TIMEOUT
         socket_wait = max(self.timeout, BATCH_TIMEOUT)
         self._server: ServerHandle = open_server(self.root, timeout=socket_wait)
         self._graph = Graph(self._server.client, GRAPH)
