@@ -16,6 +16,8 @@ __all__ = ["literal", "params_header"]
 
 
 def _string(value: str) -> str:
+    if "\x00" in value:  # FalkorDB refuses the whole parameter header: refuse it here first
+        raise ValueError("a string parameter holds a NUL character, which the store cannot hold")
     if "\\" in value or '"' in value:
         value = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{value}"'

@@ -167,8 +167,8 @@ class FalkorStore(CypherReads):
     def query(
         self, statement: str, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        text = params_header(params) + statement
-        ms = int(self.timeout * 1000)
+        text = _encoded(statement, params)
+        ms = max(1, int(self.timeout * 1000))
         try:
             result = self._call(
                 f"read {_what(statement)!r}", lambda: self._graph.ro_query(text, timeout=ms)
@@ -183,7 +183,7 @@ class FalkorStore(CypherReads):
         """Run a read statement; rows as positional lists of plain values (ints, strings,
         floats, booleans, null, lists of them). For bulk reads: the compact reply is decoded
         here without the client's per-cell object model, several times faster."""
-        text = params_header(params) + statement
+        text = _encoded(statement, params)
         ms = max(1, int(self.timeout * 1000))
         try:
             raw = self._call(
@@ -228,7 +228,7 @@ class FalkorStore(CypherReads):
         if self._pending is not None:
             self._pending.append((statement, dict(params or {})))
             return []
-        text = params_header(params) + statement
+        text = _encoded(statement, params)
         try:
             rows = _rows(self._call(f"write {_what(statement)!r}", lambda: self._graph.query(text)))
             self._call("count the write", lambda: self._server.client.incr(VERSION_KEY))
@@ -263,11 +263,15 @@ class FalkorStore(CypherReads):
         if not pending:
             return
 
+        try:  # encode every statement first: a value the store cannot hold stops the batch
+            texts = [params_header(params) + statement for statement, params in pending]
+        except (ValueError, TypeError) as exc:  # before anything was sent
+            raise StoreError(f"batch refused, nothing committed: {exc}") from exc
+
         def run() -> list[Any]:
             pipe = self._server.client.pipeline(transaction=True)
-            for statement, params in pending:
-                header = params_header(params)
-                pipe.execute_command("GRAPH.QUERY", GRAPH, header + statement, "--compact")
+            for text in texts:
+                pipe.execute_command("GRAPH.QUERY", GRAPH, text, "--compact")
             pipe.incr(VERSION_KEY)
             return pipe.execute(raise_on_error=False)
 
@@ -275,17 +279,19 @@ class FalkorStore(CypherReads):
         try:
             results = self._call(what, run)
         except StoreUnavailable as exc:
-            # The connection was refused or lost and could not be healed: a transaction is
-            # applied whole or not at all, and this one never reached a live server.
-            raise StoreUnavailable(f"batch failed, nothing committed: {exc}") from exc
-        except redis.RedisError as exc:
+            # Whether the server ran it before the connection broke is unknown; the writes
+            # are idempotent, so applying the batch again is safe.
+            raise StoreUnavailable(f"batch not confirmed (safe to repeat): {exc}") from exc
+        except redis.ResponseError as exc:  # EXECABORT: the server ran none of it
             raise StoreError(f"batch failed, nothing committed: {exc}") from exc
+        except redis.RedisError as exc:
+            raise StoreError(f"batch not confirmed (safe to repeat): {exc}") from exc
+        results = results[: len(texts)]  # the last reply is the write count's
         errors = [r for r in results if isinstance(r, Exception)]
         if errors:  # MULTI/EXEC does not roll back: say so, never "nothing committed"
-            failed = sum(isinstance(r, Exception) for r in results)
             raise StoreError(
-                f"batch partly failed ({failed} of {len(results)} statements; the others "
-                f"are committed): {errors[0]}"
+                f"batch partly failed ({len(errors)} of {len(results)} statements; the "
+                f"others are committed): {errors[0]}"
             )
 
     # -- writes ----------------------------------------------------------------------
@@ -348,6 +354,13 @@ def _value(cell: list[Any]) -> Any:
     if convert is None:
         raise StoreError(f"query_values reads plain values only, not type {kind}")
     return convert(value)
+
+
+def _encoded(statement: str, params: Mapping[str, Any] | None) -> str:
+    try:
+        return params_header(params) + statement
+    except (ValueError, TypeError) as exc:
+        raise StoreError(f"{_what(statement)!r} not sent: {exc}") from exc
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:
