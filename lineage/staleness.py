@@ -10,6 +10,11 @@ previous one did. :class:`StaleTracker` therefore remembers, per job, the run id
 its current edges (read once from the store, then kept up to date from the facts applied)
 and skips the marking when every current edge already belongs to the completing run. The
 memory is dropped every ``ttl`` seconds, so edges written by another process are seen.
+
+A stale edge carries no labels (:mod:`lineage.sensitivity.rules`), so marking one is a loss
+of support: the labels at both ends of every edge marked are re-solved at once
+(``refresh(lossy=True)``), and a column a job stopped producing stops passing on the labels
+of its former source.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from lineage import sensitivity
 from lineage.model import Edge, Fact, Rel
 from lineage.store.base import Store
 
@@ -36,25 +42,27 @@ __all__ = [
 # newer run saw.
 MARK_STALE_JOB_EDGES = """
 UNWIND $rows AS row
-MATCH (:Asset {uid: row.job})-[e]->(:Asset)
+MATCH (j:Asset {uid: row.job})-[e]->(d:Asset)
 WHERE (type(e) = 'READS' OR type(e) = 'WRITES')
-  AND e.run_id <> row.run AND e.last_seen < row.seen
+  AND e.run_id <> row.run AND e.last_seen < row.seen AND coalesce(e.stale, false) = false
 SET e.stale = true
-RETURN count(e) AS n"""
+RETURN j.uid AS src, d.uid AS dst"""
 
 MARK_STALE_DATASET_FLOWS = """
 UNWIND $rows AS row
-MATCH (:Asset {uid: row.job})-[:WRITES]->(d:Asset)<-[e:FLOWS_TO]-(:Asset)
+MATCH (:Asset {uid: row.job})-[:WRITES]->(d:Asset)<-[e:FLOWS_TO]-(s:Asset)
 WHERE e.key = row.job AND e.run_id <> row.run AND e.last_seen < row.seen
+  AND coalesce(e.stale, false) = false
 SET e.stale = true
-RETURN count(e) AS n"""
+RETURN s.uid AS src, d.uid AS dst"""
 
 MARK_STALE_COLUMN_FLOWS = """
 UNWIND $rows AS row
-MATCH (:Asset {uid: row.job})-[:WRITES]->(:Asset)-[:HAS_COLUMN]->(c:Asset)<-[e:FLOWS_TO]-(:Asset)
+MATCH (:Asset {uid: row.job})-[:WRITES]->(:Asset)-[:HAS_COLUMN]->(c:Asset)<-[e:FLOWS_TO]-(s:Asset)
 WHERE e.key = row.job AND e.run_id <> row.run AND e.last_seen < row.seen
+  AND coalesce(e.stale, false) = false
 SET e.stale = true
-RETURN count(e) AS n"""
+RETURN s.uid AS src, c.uid AS dst"""
 
 CURRENT_JOB_EDGES = """
 UNWIND $jobs AS job
@@ -124,10 +132,13 @@ class StaleTracker:
             rows.append({"job": c.job, "run": run, "seen": seen})
         if not rows:
             return
-        with self.store.batch():
-            for statement in _MARK:
-                self.store.execute(statement, {"rows": rows})
+        ends: set[str] = set()
+        for statement in _MARK:  # one statement each, so each says what it marked
+            for row in self.store.execute(statement, {"rows": rows}):
+                ends.update((row["src"], row["dst"]))
         self.marked_runs += len(rows)
+        if ends:  # support was lost: labels along these edges are solved again
+            sensitivity.refresh(self.store, ends, lossy=True)
         self._reload([c.job for c in todo])
 
     def _note(self, facts: Sequence[Fact]) -> None:
