@@ -100,6 +100,8 @@ class FalkorStore(CypherReads):
         client.set("lineage:schema_version", str(_SCHEMA_VERSION))
 
     def close(self) -> None:
+        self._down = "the store is closed"
+        self._heal_at = float("inf")  # never revived behind the caller's back
         self._server.stop()
 
     def __enter__(self) -> FalkorStore:
