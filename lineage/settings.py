@@ -9,6 +9,7 @@ write token file       LINEAGE_API_TOKEN_FILE         none
 read token             LINEAGE_READ_TOKEN             none: reads need no token
 graphiql               LINEAGE_GRAPHIQL               false
 max request bytes      LINEAGE_MAX_REQUEST_BYTES      16 MiB
+store timeout          LINEAGE_STORE_TIMEOUT          600 s (CLI), 30 s (serve reads)
 neo4j user             LINEAGE_NEO4J_USER             neo4j (when a password is set)
 neo4j password         LINEAGE_NEO4J_PASSWORD         none
 neo4j password file    LINEAGE_NEO4J_PASSWORD_FILE    none

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from lineage.errors import LineageError, NodeNotFound, StoreError
+from lineage.errors import LineageError, NodeNotFound, StoreError, StoreTimeout, StoreUnavailable
 
 __all__ = ["Forbidden", "MapErrors", "Unauthenticated", "code_of"]
 
@@ -49,6 +49,10 @@ def code_of(exc: BaseException | None) -> str:
         return "UNAUTHENTICATED"
     if isinstance(exc, Forbidden):
         return "FORBIDDEN"
+    if isinstance(exc, StoreTimeout):  # says which statement and which setting: keep it
+        return "TIMEOUT"
+    if isinstance(exc, StoreUnavailable):
+        return "UNAVAILABLE"
     if isinstance(exc, LineageError) and not isinstance(exc, StoreError):
         return "BAD_USER_INPUT"
     return "INTERNAL"
