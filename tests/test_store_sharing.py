@@ -81,7 +81,7 @@ def test_eight_concurrent_commands_on_one_store_all_succeed(tmp_path: Path) -> N
         ]
         failures = []
         for proc in procs:
-            out, err = proc.communicate(timeout=300)
+            _, err = proc.communicate(timeout=300)
             if proc.returncode != 0:
                 failures.append((proc.args[3:], proc.returncode, err[-800:]))
         assert not failures, failures
