@@ -55,7 +55,7 @@ SERVICE_KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"kibana", "kibana", ""),
         (r"nginx", "nginx", ""),
         (r"etcd", "etcd", ""),
-        (r"opentelemetry-collector|otel/", "otel-collector", ""),
+        (r"opentelemetry-collector|otel-collector|otel/", "otel-collector", ""),
         (r"hayhooks", "hayhooks", ""),
         (r"neo4j", "neo4j", ""),
         (r"litellm", "litellm", ""),
@@ -183,9 +183,22 @@ def _users(services: Mapping[str, Mapping[str, Any]], name: str) -> list[str]:
     return users
 
 
-def service_facts(out: Collector, services: Mapping[str, Mapping[str, Any]], path: str) -> None:
+def service_facts(
+    out: Collector,
+    services: Mapping[str, Mapping[str, Any]],
+    path: str,
+    *,
+    framework: str = "docker-compose",
+    props: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Endpoints, served models, indexes and flows for services shaped like compose's.
+
+    Kubernetes manifests and Helm values are read into the same shape (``kube``), so one
+    image table and one set of auth-off rules serve every deployment format.
+    """
     kinds = {name: service_kind(svc) for name, svc in services.items()}
-    uids = {name: endpoint_uid("compose", f"{path}#{name}") for name in services}
+    namespace = "compose" if framework == "docker-compose" else framework
+    uids = {name: endpoint_uid(namespace, f"{path}#{name}") for name in services}
     for name, svc in services.items():
         kind, engine = kinds[name]
         ports = [str(p) for p in svc.get("ports") or []]
@@ -194,7 +207,8 @@ def service_facts(out: Collector, services: Mapping[str, Mapping[str, Any]], pat
         off = AUTH_OFF.get(kind, lambda _: None)(text)
         out.node(
             uids[name],
-            framework="docker-compose",
+            **(props or {}).get(name, {}),
+            framework=framework,
             service=name,
             service_kind=kind,
             image=svc.get("image"),

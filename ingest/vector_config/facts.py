@@ -17,6 +17,7 @@ from ingest.secrets import scan_text
 from ingest.vector_config.declared import declared_facts, is_declared
 from ingest.vector_config.embedchain import declares_assets, is_embedchain, rag_app
 from ingest.vector_config.haystack import haystack_facts, is_haystack
+from ingest.vector_config.kube import is_helm_values, is_manifest, manifest_facts, values_facts
 from ingest.vector_config.litellm import is_litellm, litellm_facts
 from ingest.vector_config.load import Limits, load_config_text, read_config_text
 from ingest.vector_config.servers import (
@@ -63,6 +64,7 @@ FORMATS: tuple[Format, ...] = (
     Format("chroma-server", is_chroma_server, chroma_server_facts),
     Format("docker-compose", is_compose, compose_facts),
     Format("langchain/llamaindex-declared", is_declared, declared_facts),
+    Format("helm-values", is_helm_values, values_facts),
 )
 
 
@@ -90,7 +92,11 @@ def vector_config_facts(
     job = ids.job_id(JOB_NAMESPACE, ref)
     out = Collector(job, ref)
     formats: list[str] = []
+    manifests: list[Mapping[str, Any]] = []  # read together: Services select across documents
     for number, doc in enumerate(d for d in docs if d is not None):
+        if is_manifest(doc):
+            manifests.append(doc)
+            continue
         fmt = detect_format(doc)
         if fmt is None:
             keys = sorted(map(str, doc))[:12] if isinstance(doc, Mapping) else type(doc).__name__
@@ -104,6 +110,9 @@ def vector_config_facts(
             continue
         formats.append(fmt.name)
         fmt.facts(out, doc, ref)
+    if manifests:
+        formats.append("kubernetes-manifest")
+        manifest_facts(out, manifests, ref)
     for finding in scan_text(text, config=True):  # kind and line only, never the value
         out.label(
             Labeling(
