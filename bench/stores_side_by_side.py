@@ -105,7 +105,7 @@ def propagation(store: Store, edits: int, seed: int) -> dict[str, Any]:
 
 
 def run_store(
-    name: str, store: Store, n: int, floor: Floor, origins: list[str] | None, edits: int
+    name: str, store: Store, n: int, floor: Floor | None, origins: list[str] | None, edits: int
 ) -> tuple[dict[str, Any], list[str]]:
     out: dict[str, Any] = {"store": name}
     t = time.perf_counter()
@@ -113,6 +113,8 @@ def run_store(
     out["load_s"] = time.perf_counter() - t
     out["nodes"], out["edges"] = report.nodes, report.edges
     out["facts_per_s"] = (report.nodes + report.edges) / out["load_s"]
+    if floor is None:  # --sizing-only: the load and the memory, nothing else
+        return out, []
     sample = random.Random(3).sample(sorted(floor.kind), 2000)
     out["get_node"] = lookups(store, sample)
     if origins is None:
@@ -141,12 +143,12 @@ def embedded(n: int, floor: Floor, edits: int) -> tuple[dict[str, Any], list[str
 
 
 def neo4j(
-    n: int, floor: Floor, origins: list[str], edits: int, heap: str, pagecache: str
+    n: int, floor: Floor | None, origins: list[str], edits: int, heap: str, pagecache: str
 ) -> dict[str, Any]:
     import neo4j_server
 
     t = time.perf_counter()
-    server = neo4j_server.start_server(heap=heap, pagecache=pagecache)
+    server = neo4j_server.start_server(heap=heap, pagecache=pagecache, checkpoint_seconds=5)
     started = time.perf_counter() - t
     try:
         store = open_store(server.uri)
@@ -158,9 +160,8 @@ def neo4j(
         pid = server.proc.pid
         rss, peak = status_mb(pid, "VmRSS"), status_mb(pid, "VmHWM")
         # Written data sits in the transaction log and the page cache until a checkpoint
-        # (Community has no db.checkpoint()); a clean shutdown checkpoints, then measure.
-        server.proc.terminate()
-        server.proc.wait(120)
+        # (Community has no db.checkpoint()): the server checkpoints every 5 s here.
+        time.sleep(20)
         db = next(server.workdir.rglob("databases/neo4j"))  # the harness adds a random level
         out["memory"] = {
             "heap_max_mb": heap_now["max"] / 1e6,
@@ -230,7 +231,16 @@ def main() -> None:
     p.add_argument("--edits", type=int, default=20)
     p.add_argument("--neo4j-heap", default="1g")
     p.add_argument("--neo4j-pagecache", default="512m")
+    p.add_argument(
+        "--sizing-only",
+        action="store_true",
+        help="Neo4j only: load the estate, then measure memory and store files",
+    )
     args = p.parse_args()
+    if args.sizing_only:
+        out = neo4j(args.nodes, None, [], 0, args.neo4j_heap, args.neo4j_pagecache)
+        print(json.dumps(out, default=str), flush=True)
+        return
     floor = Floor(args.nodes)
     e, origins = embedded(args.nodes, floor, args.edits)
     print(json.dumps(e, default=str), flush=True)

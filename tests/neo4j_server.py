@@ -117,7 +117,9 @@ def _drain(stream: IO[str], sink: Path) -> None:
             out.write(line)
 
 
-def start_server(*, pagecache: str = "128m", heap: str = "768m") -> Server:
+def start_server(
+    *, pagecache: str = "128m", heap: str = "768m", checkpoint_seconds: int = 900
+) -> Server:
     """Start the launcher and wait until its Bolt connector answers."""
     build()
     java = shutil.which("java")
@@ -128,6 +130,7 @@ def start_server(*, pagecache: str = "128m", heap: str = "768m") -> Server:
     classpath = f"{TARGET / 'classes'}{os.pathsep}{CLASSPATH.read_text().strip()}"
     cmd = [
         java, f"-Xmx{heap}", "-XX:+UseSerialGC",
+        f"-Dlineage.checkpoint.seconds={checkpoint_seconds}",
         "-cp", classpath, MAIN_CLASS, str(workdir / "db"), pagecache,
     ]  # fmt: skip
     # stdin stays open: the launcher exits by itself when this process goes away.

@@ -3,6 +3,7 @@ package lineage.testserver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
@@ -36,6 +37,7 @@ public final class Neo4jTestServer {
                 .withConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", 0))
                 .withConfig(GraphDatabaseSettings.auth_enabled, false)
                 .withConfig(GraphDatabaseSettings.pagecache_memory, parseBytes(pageCache))
+                .withConfig(GraphDatabaseSettings.check_point_interval_time, checkpointEvery())
                 .build();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -57,6 +59,12 @@ public final class Neo4jTestServer {
         System.out.println("BOLT " + neo4j.boltURI());
         System.out.flush();
         stop.await();
+    }
+
+    /** Benchmarks measure the store files, so they ask for frequent checkpoints. */
+    private static Duration checkpointEvery() {
+        String seconds = System.getProperty("lineage.checkpoint.seconds", "900");
+        return Duration.ofSeconds(Long.parseLong(seconds));
     }
 
     private static long parseBytes(String text) {
