@@ -294,6 +294,8 @@ def _start(root: Path, sock: Path, timeout: float | None) -> tuple[redis.Redis, 
         "--save", "",
         "--auto-aof-rewrite-min-size", "16mb",  # compact big loads: faster reopen
         "--logfile", str(log),
+        "--pidfile", str(root / "falkordb.pid"),  # written by the server itself: a server
+        # whose starter was killed before writing it is still found and adopted
         "--loadmodule", str(module),
     ]  # fmt: skip
     proc = subprocess.Popen(  # noqa: S603 - fixed binary, no shell, no user text
