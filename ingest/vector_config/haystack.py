@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from ingest.notebook.values import Collector
-from ingest.vector_config.naming import endpoint_uid, engine_namespace, model_uid, vector_index_uid
+from ingest.vector_config.naming import (
+    dataset_for_location,
+    endpoint_uid,
+    engine_namespace,
+    model_uid,
+    vector_index_uid,
+)
+from lineage import ids
 from lineage.model import EdgeKind, Problem, Severity
 
 __all__ = ["haystack_facts", "is_haystack"]
@@ -30,6 +37,19 @@ _STORES = {
     "MongoDBAtlasDocumentStore": "mongodb_atlas",
     "SQLDocumentStore": "sql",
 }
+# Haystack 1.x stores' default index (what a store with no ``index`` param writes to)
+_V1_DEFAULT_INDEX = {
+    "ElasticsearchDocumentStore": "document",
+    "OpenSearchDocumentStore": "document",
+    "WeaviateDocumentStore": "Document",
+}
+# 1.x components calling a hosted API: the model name's prefix says whose
+_API_PREFIXES = (
+    (("gpt-", "text-davinci", "text-embedding", "o1", "o3", "o4"), "openai"),
+    (("claude",), "anthropic"),
+    (("command",), "cohere"),
+)
+_API_COMPONENTS = ("PromptNode", "PromptModel", "AnswerGenerator", "Generator")
 _MODEL_PARAMS = {
     "embedding_model": "embedding",
     "query_embedding_model": "embedding",
@@ -68,7 +88,13 @@ def haystack_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
     for name, comp in table.items():
         kind = _short(comp.get("type", ""))
         if kind in _STORES:
-            stores[name] = _store(out, kind, params[name], f"{path}#{name}")
+            fallback = f"{path}#{name}"
+            v1_default = _V1_DEFAULT_INDEX.get(kind) if isinstance(comps, list) else None
+            if v1_default and not _index_param(params[name]):
+                fallback = v1_default
+            stores[name] = _store(out, kind, params[name], fallback)
+            if fallback == v1_default:
+                out.node(stores[name], implied=True, implied_by=f"{kind} default index")
         found = []
         typed = _component_provider(kind)
         for key, model_type in _MODEL_PARAMS.items():
@@ -91,6 +117,12 @@ def haystack_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
                 f"{path}#{name}",
             )
     uses = {n: _store_of(params[n], stores, n) for n in table}
+    for name in table:  # a 1.x retriever embeds the documents of its store with its model
+        for model in models.get(name, ()):
+            if out.node_props(model).get("model_type") == "embedding":
+                for store in uses.get(name, ()):
+                    out.flow(model, store, EdgeKind.EMBED)
+    _benchmark_data(out, doc, stores)
     for pipeline in _pipelines(doc, table):
         name, nodes, entry = pipeline
         retrievers = [n for n in nodes if uses.get(n)]
@@ -102,7 +134,7 @@ def haystack_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
                     out.flow(store, endpoint, EdgeKind.RETRIEVE)
                 for model in models.get(node, ()):
                     out.flow(model, endpoint, EdgeKind.SERVE)
-                    if out.node_props(model).get("model_type") == "llm":
+                    if out.node_props(model).get("model_type") in ("llm", "reader"):
                         for retriever in retrievers:  # retrieved context reaches the model
                             for store in uses.get(retriever, ()):
                                 out.flow(store, model, EdgeKind.RETRIEVE)
@@ -148,9 +180,18 @@ def _model(
     typed: tuple[str, str, bool, str] | None,
     model_type: str,
 ) -> str:
+    if typed is None and kind.endswith("Reader"):
+        model_type = "reader"  # extractive QA: it picks spans, it generates nothing
+    api = _api_provider(kind, value) if typed is None else None
+    if api is not None:
+        uid = model_uid(api, value)
+        out.node(uid, provider=api, model_type=model_type, origin="third_party_api", component=kind)
+        return uid
     if typed is None:  # 1.x readers/retrievers and unknown components: Hub weights run here
-        uid = model_uid("huggingface" if "/" in value else "local", value)
-        out.node(uid, provider="huggingface", model_type=model_type, origin="local", component=kind)
+        path = value.startswith(("/", "./", "../", "~"))  # a saved model on this machine
+        provider = "huggingface" if "/" in value and not path else "local"
+        uid = model_uid(provider, value)
+        out.node(uid, provider=provider, model_type=model_type, origin="local", component=kind)
         return uid
     provider, _, local, typed_kind = typed
     uid = model_uid("huggingface" if provider == "huggingface" else provider, value)
@@ -162,6 +203,35 @@ def _model(
         component=kind,
     )
     return uid
+
+
+def _api_provider(kind: str, value: str) -> str | None:
+    if not kind.endswith(_API_COMPONENTS) or "/" in value:
+        return None
+    return next((p for prefixes, p in _API_PREFIXES if value.lower().startswith(prefixes)), None)
+
+
+def _index_param(params: Mapping[str, Any]) -> Any:
+    return params.get("index") or params.get("collection_name") or params.get("index_name")
+
+
+def _benchmark_data(out: Collector, doc: Mapping[str, Any], stores: Mapping[str, str]) -> None:
+    """1.x benchmark configs name the corpus they index and the labels they score against:
+    both are read; the documents directory is what the stores are filled from."""
+    bench = doc.get("benchmark_config")
+    if not isinstance(bench, Mapping):
+        return
+    for key, value in bench.items():
+        if not isinstance(value, str) or not str(key).endswith(("_url", "_directory", "_file")):
+            continue
+        where = dataset_for_location(value)
+        if where is None:
+            continue
+        dataset = out.node(ids.dataset_id(*where), source="haystack benchmark_config", key=key)
+        out.reads(dataset)
+        if str(key) == "documents_directory":
+            for store in sorted(set(stores.values())):
+                out.flow(dataset, store, EdgeKind.EMBED)
 
 
 def _store(out: Collector, kind: str, params: Mapping[str, Any], fallback: str) -> str:
