@@ -19,6 +19,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from ingest.credentials import config_credential
+
 __all__ = [
     "CONFIG_DETECTORS",
     "DETECTORS",
@@ -59,6 +61,7 @@ def _rx(text: str, flags: int = 0) -> re.Pattern[str]:
 
 
 _Q = r"['\"]"
+_EQ = r"\\?['\"]"  # JSON inside a shell string escapes its quotes: -d "{\"password\":\"...\"}"
 DETECTORS: tuple[Detector, ...] = (
     Detector(
         "PRIVATE_KEY",
@@ -121,11 +124,11 @@ DETECTORS: tuple[Detector, ...] = (
         "PASSWORD",
         _rx(
             r"(?i)\b(?:[a-z0-9]+_)*(?:passw(?:or)?d|pwd|passwd)"  # db_password, too
-            + _Q
+            + _EQ
             + r"?\]?\s*[:=]\s*"
-            + _Q
-            + r"(?P<s>[^'\"\s]{6,200})"
-            + _Q
+            + _EQ
+            + r"(?P<s>[^'\"\s\\]{6,200})"
+            + _EQ
         ),
         2.0,
     ),
@@ -173,21 +176,40 @@ _ANCHOR_RX = re.compile(
     "|".join(sorted({re.escape(a) for d in DETECTORS for a in d.anchors}, key=len, reverse=True))
 )
 
-# YAML/env files write values unquoted (``POSTGRES_PASSWORD: s3cr3t-Pa55``); in code an
-# unquoted right-hand side is a variable, so these rows apply to config files only.
-_UNQUOTED = r"[ \t]*[\"']?[ \t]*[:=][ \t]*(?P<s>[^\s'\"${}()#,\[\]<>]{8,200})[ \t]*$"
+# Config files (YAML, env lists, compose ``command:`` flags, k8s ``name:``/``value:`` pairs):
+# any literal given to a credential-named variable is a hard-coded credential, however weak
+# (``POSTGRES_PASSWORD: postgres`` is the worst kind), and ``${VAR:-literal}`` runs as written
+# when VAR is unset. The kind names the credential: the service's when the name or a known
+# default value says which (``POSTGRES_PASSWORD``, ``MINIO_SECRET_KEY``), else PASSWORD or
+# GENERIC_API_KEY. The rows live in credentials.py; these regexes only find candidates.
+_CRED_NAME = r"[\w.-]*(?i:pass|pwd|secret|key|token|salt|auth)[\w.-]*"
 CONFIG_DETECTORS: tuple[Detector, ...] = (
-    Detector(
-        "PASSWORD",
-        _rx(r"(?im)^[ \t-]*[\"']?[\w.]*passw(?:or)?d[\w.]*" + _UNQUOTED),
-        2.0,
-        ("passw",),
+    Detector(  # NAME: value / - NAME=value / "name": "value"
+        "CONFIG_CREDENTIAL",
+        _rx(
+            r"(?m)^[ \t]*(?:-[ \t]*)?[\"']?(?P<n>" + _CRED_NAME + r")[\"']?[ \t]*[:=][ \t]*"
+            r"(?P<v>[^\n]*)$"
+        ),
+        0,
+        ("passw", "pwd", "secret", "key", "token", "salt", "auth"),
     ),
-    Detector(
-        "GENERIC_API_KEY",
-        _rx(r"(?im)^[ \t-]*[\"']?[\w.]*(?:secret|api_?key|token)[\w.]*" + _UNQUOTED),
-        3.0,
-        ("secret", "apikey", "api_key", "token"),
+    Detector(  # Kubernetes env: - name: NAME \n value: literal
+        "CONFIG_CREDENTIAL",
+        _rx(
+            r"(?m)^[ \t]*-?[ \t]*name:[ \t]*[\"']?(?P<n>" + _CRED_NAME + r")[\"']?[ \t]*\n"
+            r"[ \t]*value:[ \t]*(?P<v>[^\n]*)$"
+        ),
+        0,
+        ("passw", "pwd", "secret", "key", "token", "salt", "auth"),
+    ),
+    Detector(  # command-line flags: --api-key X, --requirepass X, --password=X
+        "CONFIG_CREDENTIAL",
+        _rx(
+            r"(?<![\w-])--(?P<n>api-key|requirepass|password|passwd|token|auth-token|secret"
+            r"|master-key)(?:[ \t]+|=)(?P<v>\$\{[^}\s]*\}|[^\s\\'\"]+|\"[^\"\n]*\"|'[^'\n]*')"
+        ),
+        0,
+        ("api-key", "requirepass", "--pass", "--token", "--auth-token", "--secret", "master-key"),
     ),
 )
 
@@ -204,8 +226,11 @@ def _entropy(text: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in counts.values())
 
 
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")  # "HF_TOKEN": the variable's name
+
+
 def _is_placeholder(value: str, detector: Detector) -> bool:
-    if _PLACEHOLDER.search(value):
+    if _PLACEHOLDER.search(value) or _ENV_NAME.fullmatch(value):
         return True
     if len(set(value)) <= 3:
         return True
@@ -235,26 +260,58 @@ def _windows(text: str) -> Iterator[tuple[int, str]]:
             return
 
 
-def _spans(text: str, *, config: bool) -> Iterator[tuple[Detector, int, int, str]]:
-    """(detector, start, end, secret) for every secret, across windows, each span once."""
+_GENERIC = ("PASSWORD", "GENERIC_API_KEY", "CONNECTION_STRING_PASSWORD")
+# Config mode: provider formats first (an ``sk-...`` under OPENAI_API_KEY is an OpenAI key),
+# then credential-named variables, then the generic quoted rows.
+_CONFIG_ORDER = (
+    *(d for d in DETECTORS if d.kind not in _GENERIC),
+    *CONFIG_DETECTORS,
+    *(d for d in DETECTORS if d.kind in _GENERIC),
+)
+_CONFIG_ANCHORS = frozenset(a for d in _CONFIG_ORDER for a in d.anchors)
+
+
+def _match(detector: Detector, m: re.Match[str]) -> tuple[str, int, int] | None:
+    """(kind, start, end) of a match's secret within the window, None if it is none."""
+    if detector in CONFIG_DETECTORS:
+        found = config_credential(m.group("n"), m.group("v"))
+        if found is None:
+            return None
+        kind, a, b = found
+        return kind, m.start("v") + a, m.start("v") + b
+    start, end = m.span("s") if "s" in detector.pattern.groupindex else m.span()
+    if _is_placeholder(m.string[start:end], detector):
+        return None
+    return detector.kind, start, end
+
+
+def _spans(text: str, *, config: bool) -> Iterator[tuple[str, int, int, str]]:
+    """(kind, start, end, secret) for every secret, across windows, each span once."""
     claimed: list[tuple[int, int]] = []
+    order = _CONFIG_ORDER if config else DETECTORS
     for offset, window in _windows(text):
-        present = set(_ANCHOR_RX.findall(window.lower()))
+        lower = window.lower()
+        # Overlapping anchors (``apikey`` holds ``key``) must all count: a substring test each
+        # in config mode (small files), one alternation scan for notebooks (large outputs).
+        present = (
+            {a for a in _CONFIG_ANCHORS if a in lower} if config else set(_ANCHOR_RX.findall(lower))
+        )
         if not present:
             continue
-        for detector in (*DETECTORS, *CONFIG_DETECTORS) if config else DETECTORS:
+        for detector in order:
             if detector.anchors and present.isdisjoint(detector.anchors):
                 continue
             for m in detector.pattern.finditer(window):
-                value = m.group("s") if "s" in detector.pattern.groupindex else m.group(0)
-                start, end = m.span("s") if "s" in detector.pattern.groupindex else m.span()
+                found = _match(detector, m)
+                if found is None:
+                    continue
+                kind, start, end = found
+                value = window[start:end]
                 start, end = start + offset, end + offset
                 if any(a < end and start < b for a, b in claimed):
                     continue
-                if _is_placeholder(value, detector):
-                    continue
                 claimed.append((start, end))
-                yield detector, start, end, value
+                yield kind, start, end, value
 
 
 def scan_text(text: str, *, config: bool = False) -> Iterator[SecretFinding]:
@@ -262,16 +319,23 @@ def scan_text(text: str, *, config: bool = False) -> Iterator[SecretFinding]:
 
     A span claimed by a more specific detector (earlier in the table) is not reported again
     by a generic one (``api_key = "sk-..."`` is an OpenAI key, not also a generic key).
-    ``config`` adds the rows for unquoted YAML/env values. Long texts are scanned in
-    overlapping windows of 1 MiB, to the end.
+    ``config`` adds the rows for credential-named variables in YAML/env/flags; there a
+    password inside a URL that repeats a credential named elsewhere in the file
+    (``DATABASE_URL: postgres://postgres:postgres@db``) is the same credential, not another.
+    Long texts are scanned in overlapping windows of 1 MiB, to the end.
     """
+    spans = [
+        (kind, start, fingerprint(value)) for kind, start, _, value in _spans(text, config=config)
+    ]
+    named = (
+        {fp for kind, _, fp in spans if kind != "CONNECTION_STRING_PASSWORD"} if config else set()
+    )
     seen: set[tuple[str, str]] = set()
-    for detector, start, _, value in _spans(text, config=config):
-        key = (detector.kind, fingerprint(value))
-        if key in seen:
+    for kind, start, fp in sorted(spans, key=lambda s: s[1]) if config else spans:
+        if (kind, fp) in seen or (kind == "CONNECTION_STRING_PASSWORD" and fp in named):
             continue
-        seen.add(key)
-        yield SecretFinding(detector.kind, text.count("\n", 0, start) + 1, key[1])
+        seen.add((kind, fp))
+        yield SecretFinding(kind, text.count("\n", 0, start) + 1, fp)
 
 
 def redact_text(text: str) -> tuple[str, list[SecretFinding]]:
@@ -287,11 +351,11 @@ def redact_text(text: str) -> tuple[str, list[SecretFinding]]:
     parts: list[str] = []
     found: list[SecretFinding] = []
     at = 0
-    for detector, start, end, value in spans:
+    for kind, start, end, value in spans:
         mark = fingerprint(value)
         parts.append(text[at:start])
-        parts.append(f"[REDACTED:{detector.kind}:{mark}]")
-        found.append(SecretFinding(detector.kind, text.count("\n", 0, start) + 1, mark))
+        parts.append(f"[REDACTED:{kind}:{mark}]")
+        found.append(SecretFinding(kind, text.count("\n", 0, start) + 1, mark))
         at = end
     parts.append(text[at:])
     return "".join(parts), found

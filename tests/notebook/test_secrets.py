@@ -150,7 +150,7 @@ def test_every_claimed_form_is_found_as_its_kind(kind: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("kind", "line"),
     [
-        ("PASSWORD", f"POSTGRES_PASSWORD: {R[:14]}"),
+        ("POSTGRES_PASSWORD", f"POSTGRES_PASSWORD: {R[:14]}"),
         ("PASSWORD", f"  - DB_PASSWORD={R[:14]}"),
         ("GENERIC_API_KEY", f"OPENROUTER_API_KEY={R[:30]}"),
         ("GENERIC_API_KEY", f"  client.secret: {R[:30]}"),
