@@ -170,7 +170,7 @@ def test_hard_coded_secrets_in_configs_are_labelled_never_kept(tmp_path: Path) -
     facts = list(vector_config_facts(path, ref="docker-compose.yml"))
     labels = sorted((str(f.label), f.source_ref) for f in facts if hasattr(f, "label"))
     assert labels == [
-        ("SECRET:GENERIC_API_KEY", "docker-compose.yml:11"),
-        ("SECRET:PASSWORD", "docker-compose.yml:5"),
+        ("SECRET:POSTGRES_PASSWORD", "docker-compose.yml:5"),
+        ("SECRET:QDRANT_API_KEY", "docker-compose.yml:11"),
     ]
     assert password not in repr(facts) and key not in repr(facts)
