@@ -10,7 +10,7 @@ What differs is where the shape comes from:
   makes it ``published``, otherwise it is cluster-internal;
 - Helm values: the root and each top-level section with an ``image`` (string or
   ``repository``/``repo``/``registry``), a chart-named section (``tgi:``, ``teirerank:``)
-  carrying model ids, and the vLLM production-stack ``servingEngineSpec.modelSpec`` list. Chart
+  carrying model ids, and the vLLM production-stack ``servingEngineSpec.modelSpec`` list (and its ``routerSpec``). Chart
   settings that the chart turns into server settings (``apiKey``,
   ``authentication.anonymous_access.enabled``, ``vllmApiKey``) are read as those settings.
   A section that only toggles a subchart (``milvus: {enabled: true}``) names a store, not an
@@ -172,6 +172,11 @@ def _helm_services(
                 "command": ["vllm", "serve", str(spec["modelURL"]), *args],
             }
             props[name] = {"chart": "vllm-production-stack"}
+        router = doc.get("routerSpec")
+        if isinstance(router, Mapping) and router.get("enableRouter") is not False:
+            # the stack's request router: the endpoint clients call, in front of the engines
+            services["router"] = {"image": str(router.get("repository") or "router")}
+            props["router"] = {"chart": "vllm-production-stack"}
     sections: list[tuple[str, Mapping[str, Any], bool]] = [("", doc, True)]
     sections += [(str(k), v, False) for k, v in doc.items() if isinstance(v, Mapping)]
     for key, section, root in sections:

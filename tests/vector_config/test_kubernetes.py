@@ -52,6 +52,8 @@ def test_vllm_production_stack_model_specs() -> None:
     assert {k: v["auth"] for k, v in eps.items()} == {"llama3": "off", "mistral": "off"}
     secure = _by_service("vllm-project-production-stack__values_11_secure_vllm.yaml")
     assert "auth" not in secure["opt125m"]  # vllmApiKey set
+    assert secure["router"]["service_kind"] == "other"  # routerSpec: the stack's front door
+    assert "router" not in eps  # no routerSpec in that file
 
 
 def test_vllm_lora_adapter_from_the_hub() -> None:
