@@ -10,8 +10,8 @@ What differs is where the shape comes from:
   makes it ``published``, otherwise it is cluster-internal;
 - Helm values: the root and each top-level section with an ``image`` (string or
   ``repository``/``repo``/``registry``), a chart-named section (``tgi:``, ``teirerank:``)
-  carrying model ids, and the vLLM production-stack ``servingEngineSpec.modelSpec`` list (and its ``routerSpec``). Chart
-  settings that the chart turns into server settings (``apiKey``,
+  carrying model ids, and the vLLM production-stack ``servingEngineSpec.modelSpec`` list
+  (and its ``routerSpec``). Chart settings that the chart turns into server settings (``apiKey``,
   ``authentication.anonymous_access.enabled``, ``vllmApiKey``) are read as those settings.
   A section that only toggles a subchart (``milvus: {enabled: true}``) names a store, not an
   endpoint this file describes.
