@@ -18,7 +18,14 @@ import yaml  # type: ignore[import-untyped]
 
 from lineage.errors import ParseError
 
-__all__ = ["BoundedLoader", "LimitError", "Limits", "bounded_loader", "safe_load"]
+__all__ = [
+    "BoundedLoader",
+    "LimitError",
+    "Limits",
+    "bounded_loader",
+    "safe_load",
+    "safe_load_all",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +98,28 @@ def bounded_loader(text: str, limits: Limits | None = None) -> BoundedLoader:
 def safe_load(text: str, path: str, *, limits: Limits | None = None) -> Any:
     """``yaml.safe_load`` with the limits; every failure is a :class:`ParseError` naming
     ``path`` (and the line, for syntax errors)."""
+    return _load(text, path, limits, lambda loader: loader.get_single_data())
+
+
+def safe_load_all(text: str, path: str, *, limits: Limits | None = None) -> list[Any]:
+    """Every document of a multi-document YAML text (``---``), with the same limits."""
+
+    def documents(loader: BoundedLoader) -> list[Any]:
+        docs: list[Any] = []
+        while loader.check_data():
+            docs.append(loader.get_data())
+        return docs
+
+    return _load(text, path, limits, documents)
+
+
+def _load(text: str, path: str, limits: Limits | None, read: Any) -> Any:
     limits = limits or Limits()
     if len(text) > limits.max_bytes:
         raise ParseError(f"larger than {limits.max_bytes} bytes", path=path)
     loader = bounded_loader(text, limits)
     try:
-        return loader.get_single_data()
+        return read(loader)
     except LimitError as exc:
         raise ParseError(f"refused: {exc}", path=path) from None
     except yaml.MarkedYAMLError as exc:

@@ -7,9 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from lineage.boundedyaml import LimitError, Limits, bounded_loader
+from lineage.boundedyaml import Limits, safe_load_all
 from lineage.errors import ParseError
 
 __all__ = ["Limits", "load_config_text", "read_config", "read_config_text"]
@@ -27,26 +25,7 @@ def load_config_text(
             return [json.loads(text)]
         except json.JSONDecodeError as exc:
             raise ParseError(exc.msg, path=path, line=exc.lineno, column=exc.colno) from None
-    loader = bounded_loader(text, limits)
-    docs: list[Any] = []
-    try:
-        while loader.check_data():
-            docs.append(loader.get_data())
-    except LimitError as exc:
-        raise ParseError(f"refused: {exc}", path=path) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ParseError(
-            str(exc.problem or exc),
-            path=path,
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ParseError(str(exc), path=path) from None
-    finally:
-        loader.dispose()
-    return docs
+    return safe_load_all(text, path, limits=limits)
 
 
 def read_config(path: str | Path, *, limits: Limits | None = None, ref: str = "") -> list[Any]:
