@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.discovery_schema import PROVIDERS, words
+from bench.discovery_schema import FACT_KEYS, PROVIDERS, words
 from ingest.notebook import notebook_facts
 from ingest.vector_config import vector_config_facts
 from lineage import ids
@@ -41,16 +41,7 @@ __all__ = [
     "template_match",
 ]
 
-FACT_KINDS = (
-    "models",
-    "vector_indexes",
-    "datasets_read",
-    "datasets_written",
-    "flows",
-    "endpoints",
-    "secrets",
-    "egress",
-)
+FACT_KINDS = FACT_KEYS  # one list of fact kinds: the expectation schema's
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 
 # -- normalisation (see RULES in discovery_accuracy) ------------------------------------------
