@@ -26,6 +26,7 @@ __all__ = [
     "LOCAL_PROVIDERS",
     "RagApp",
     "app_from_config",
+    "app_name",
     "declares_assets",
     "is_embedchain",
     "rag_app",
@@ -154,17 +155,31 @@ def _index(out: Collector, provider: str, config: Mapping[str, Any], app_name: s
 EMBEDCHAIN_DEFAULTS = {"vectordb": "embedchain_store", "embedder": "text-embedding-ada-002"}
 
 
-def rag_app(out: Collector, doc: Mapping[str, Any], name: str) -> RagApp:
-    """Nodes and edges for one app config; ``name`` names the app when the file does not."""
+def app_name(doc: Mapping[str, Any]) -> str | None:
+    """The app's own name (``app.config.id``/``name``), if the config gives one."""
     app_conf = doc.get("app") or doc.get("pipeline") or {}
     app_conf = app_conf.get("config", {}) if isinstance(app_conf, Mapping) else {}
-    app_name = str(app_conf.get("id") or app_conf.get("name") or name)
-    endpoint = endpoint_uid("embedchain", app_name)
-    out.node(
-        endpoint,
-        framework="embedchain" if "vector_store" not in doc else "mem0",
-        exposure="unknown",
-    )
+    if not isinstance(app_conf, Mapping):
+        return None
+    named = app_conf.get("id") or app_conf.get("name")
+    return str(named) if named else None
+
+
+def rag_app(out: Collector, doc: Mapping[str, Any], name: str, *, serves: bool = True) -> RagApp:
+    """Nodes and edges for one app config; ``name`` names the app when the file does not.
+
+    ``serves=False``: the config describes components only (no app identity, no process
+    known to run it), so no Endpoint is invented; its index, models and the flows between
+    them are still facts.
+    """
+    label = app_name(doc) or name
+    endpoint = endpoint_uid("embedchain", label) if serves else ""
+    if endpoint:
+        out.node(
+            endpoint,
+            framework="embedchain" if "vector_store" not in doc else "mem0",
+            exposure="unknown",
+        )
     app = {"endpoint": endpoint}
     embedchain = ("vector_store" not in doc and "app" not in doc) or "vectordb" in doc
     vdb = _section(doc, "vectordb", "vector_store")
@@ -172,13 +187,15 @@ def rag_app(out: Collector, doc: Mapping[str, Any], name: str) -> RagApp:
         vdb = ("chroma", {"collection_name": EMBEDCHAIN_DEFAULTS["vectordb"]})
         app["index_implied"] = "embedchain default vectordb (chroma, embedchain_store)"
     if vdb is not None:
-        app["index"] = _index(out, vdb[0], vdb[1], app_name)
+        app["index"] = _index(out, vdb[0], vdb[1], label)
         if app.get("index_implied"):
             out.node(app["index"], implied=True, implied_by=app["index_implied"])
-        out.flow(app["index"], endpoint, EdgeKind.RETRIEVE)
+        if endpoint:
+            out.flow(app["index"], endpoint, EdgeKind.RETRIEVE)
     if (llm := _section(doc, "llm")) is not None:
         app["llm"] = _model(out, llm[0], llm[1], "llm")
-        out.flow(app["llm"], endpoint, EdgeKind.SERVE)
+        if endpoint:
+            out.flow(app["llm"], endpoint, EdgeKind.SERVE)
         if "index" in app:  # the retrieved context reaches the model (an API or a local one)
             out.flow(app["index"], app["llm"], EdgeKind.RETRIEVE)
     emb = _section(doc, "embedder", "embedding_model")

@@ -15,7 +15,7 @@ from typing import Any
 from ingest.notebook.values import Collector
 from ingest.secrets import scan_text
 from ingest.vector_config.declared import declared_facts, is_declared
-from ingest.vector_config.embedchain import declares_assets, is_embedchain, rag_app
+from ingest.vector_config.embedchain import app_name, declares_assets, is_embedchain, rag_app
 from ingest.vector_config.haystack import haystack_facts, is_haystack
 from ingest.vector_config.kube import is_helm_values, is_manifest, manifest_facts, values_facts
 from ingest.vector_config.litellm import is_litellm, litellm_facts
@@ -53,7 +53,9 @@ def _embedchain(out: Collector, doc: Mapping[str, Any], path: str) -> None:
             Problem(Severity.INFO, f"embedchain config with only {sorted(doc)}: no AI assets", path)
         )
         return
-    rag_app(out, doc, path)
+    # a named app is a deployable identity (what deployment manifests refer to); an unnamed
+    # file only configures components some process loads: no endpoint is invented for it
+    rag_app(out, doc, path, serves=app_name(doc) is not None)
 
 
 FORMATS: tuple[Format, ...] = (

@@ -1,8 +1,15 @@
 """Haystack pipeline YAML (1.x ``components``/``pipelines`` and 2.x ``components``/``connections``).
 
-Document stores become VectorIndex nodes; a pipeline whose input is ``Query`` (1.x) or that
-holds a retriever (2.x) is an Endpoint that retrieves from the stores its retrievers use;
-retriever and generator models are Model nodes.
+Document stores become VectorIndex nodes; retriever and generator models are Model nodes;
+a query pipeline's retrieved context flows into its generators and readers.
+
+A pipeline file is not an Endpoint by itself: it is a definition that some process loads
+(the Haystack 1.x REST API container, a ``hayhooks`` server, a Python script), and that
+process is what serves requests. The endpoint is therefore recorded where serving is
+evidenced (the ``hayhooks``/``haystack-api`` service of a docker-compose file, a
+``hayhooks`` wrapper in Python); here the pipeline's name and, for a hayhooks YAML deploy
+(top-level ``inputs``/``outputs``), the request fields it would accept are kept as props of
+the config's job so a policy can still ask for them.
 """
 
 from __future__ import annotations
@@ -13,7 +20,6 @@ from typing import Any
 from ingest.notebook.values import Collector
 from ingest.vector_config.naming import (
     dataset_for_location,
-    endpoint_uid,
     engine_namespace,
     model_uid,
     vector_index_uid,
@@ -123,17 +129,13 @@ def haystack_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
                 for store in uses.get(name, ()):
                     out.flow(model, store, EdgeKind.EMBED)
     _benchmark_data(out, doc, stores)
+    _declared_api(out, doc)
     for pipeline in _pipelines(doc, table):
         name, nodes, entry = pipeline
         retrievers = [n for n in nodes if uses.get(n)]
         if entry == "Query" or (entry is None and retrievers):
-            endpoint = endpoint_uid("haystack", f"{path}#{name}")
-            out.node(endpoint, framework="haystack", exposure="unknown", pipeline=name)
             for node in nodes:
-                for store in uses.get(node, ()):
-                    out.flow(store, endpoint, EdgeKind.RETRIEVE)
                 for model in models.get(node, ()):
-                    out.flow(model, endpoint, EdgeKind.SERVE)
                     if out.node_props(model).get("model_type") in ("llm", "reader"):
                         for retriever in retrievers:  # retrieved context reaches the model
                             for store in uses.get(retriever, ()):
@@ -155,6 +157,23 @@ def haystack_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
     if not stores:
         out.problems.append(
             Problem(Severity.INFO, "Haystack pipeline declares no document store", path)
+        )
+
+
+def _declared_api(out: Collector, doc: Mapping[str, Any]) -> None:
+    """A hayhooks YAML deploy names its request and response fields (``inputs``/``outputs``):
+    what the pipeline would accept once served, kept on the config's job."""
+    fields = {
+        key: sorted(map(str, doc[key]))
+        for key in ("inputs", "outputs")
+        if isinstance(doc.get(key), Mapping) and doc[key]
+    }
+    if fields:
+        out.node(
+            out.job_uid,
+            serving="hayhooks",
+            api_inputs=fields.get("inputs"),
+            api_outputs=fields.get("outputs"),
         )
 
 
