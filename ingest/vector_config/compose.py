@@ -4,13 +4,14 @@ Every service is an Endpoint (``endpoint:compose:<file>#<service>``) with the ki
 its image runs (:data:`SERVICE_KINDS`, one row per image family), its published ports and
 ``exposure`` (``published`` when a port is mapped to the host, else ``internal``), and, when
 the file shows the service accepting requests without authentication, ``auth: "off"`` with the
-setting that says so (:data:`AUTH_OFF`) so a policy can match it. ``depends_on`` and service
-URLs in the environment or command (``http://ollama:11434``) become flows from the service
-used to the service using it, with the kind the used service's role implies
-(:data:`FLOW_KIND`). A vector database service holds indexes whose names are chosen at run
-time: one VectorIndex per server with ``collection_known: false``. Model servers (TEI, vLLM,
-TGI, Ollama) name their model on the command line or in the environment: a Model node, served
-by the endpoint.
+setting that says so (:data:`AUTH_OFF`) so a policy can match it. ``depends_on``, service
+URLs and host variables in the environment or command (``http://ollama:11434``,
+``QDRANT_HOST=qdrant``) become flows between the services, with the kind both ends' roles
+imply (:mod:`ingest.vector_config.compose_flows`). A vector database service holds the
+collections its users name (:mod:`ingest.vector_config.compose_indexes`), else one
+VectorIndex named at run time (``collection_known: false``). Model servers (TEI, vLLM, TGI,
+Ollama) name their model on the command line or in the environment (``${VAR:-default}``
+read as its default): a Model node, served by the endpoint.
 """
 
 from __future__ import annotations
@@ -21,10 +22,18 @@ from typing import Any
 
 from ingest.notebook.egress import egress_endpoint, egress_in
 from ingest.notebook.values import Collector
-from ingest.vector_config.naming import endpoint_uid, model_uid, vector_index_uid
+from ingest.vector_config.compose_flows import (
+    flow_kind,
+    is_writer,
+    one_shot_jobs,
+    text_of,
+    users_of,
+)
+from ingest.vector_config.compose_indexes import embedded_stores, env_pairs, named_collections
+from ingest.vector_config.naming import endpoint_uid, engine_namespace, model_uid, vector_index_uid
 from lineage.model import EdgeKind
 
-__all__ = ["AUTH_OFF", "FLOW_KIND", "SERVICE_KINDS", "service_facts", "service_kind"]
+__all__ = ["AUTH_OFF", "SERVICE_KINDS", "compose_default", "service_facts", "service_kind"]
 
 # (image pattern, kind, vector engine or "") — first match wins
 SERVICE_KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
@@ -57,6 +66,16 @@ SERVICE_KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"etcd", "etcd", ""),
         (r"opentelemetry-collector|otel-collector|otel/", "otel-collector", ""),
         (r"hayhooks", "hayhooks", ""),
+        (r"(^|/)deepset/haystack(:|$)", "haystack", ""),
+        (r"llama-deploy|llama_deploy", "llama_deploy", ""),
+        # Onyx's model server runs its embedding (and reranking) models
+        (r"onyx-model-server", "embedding-service", ""),
+        # OPEA GenAI microservices (opea/<service>[-<backend>]:tag)
+        (r"(^|/)opea/agent(:|$)", "agent", ""),
+        (r"(^|/)opea/embedding[\w-]*(:|$)", "embedding-service", ""),
+        (r"(^|/)opea/reranking[\w-]*(:|$)", "reranking-service", ""),
+        (r"(^|/)opea/llm-[\w-]+(:|$)", "llm-service", ""),
+        (r"(^|/)opea/retriever[\w-]*(:|$)", "retriever-service", ""),
         (r"neo4j", "neo4j", ""),
         (r"litellm", "litellm", ""),
         (r"grafana", "grafana", ""),
@@ -65,7 +84,7 @@ SERVICE_KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"openmemory|mem0", "mem0", ""),
         (
             r"transformers-inference|t2v-transformers|multi2vec|text2vec|img2vec|"
-            r"sum-transformers|qna-transformers|ner-transformers",
+            r"sum-transformers|qna-transformers|ner-transformers|text-spellcheck-model",
             "weaviate-module",
             "",
         ),
@@ -73,17 +92,7 @@ SERVICE_KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
 )
 _BUILD_HINT = re.compile(r"\b(qdrant|chroma|milvus|weaviate|pgvector)\b", re.I)
 
-# kind of the used service -> flow kind into the service that uses it
-FLOW_KIND: dict[str, EdgeKind] = {
-    "tei": EdgeKind.EMBED,
-    "weaviate-module": EdgeKind.EMBED,
-    "vllm": EdgeKind.INFER,
-    "tgi": EdgeKind.INFER,
-    "ollama": EdgeKind.INFER,
-    "litellm": EdgeKind.INFER,
-}
-_VECTOR_FLOW = EdgeKind.RETRIEVE
-_FRONT = frozenset({"nginx"})
+_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-(?P<d>[^${}]*)\}")
 
 
 def _has(text: str, pattern: str) -> bool:
@@ -131,28 +140,33 @@ _MODEL_ARGS = re.compile(
 _MODEL_ENV = ("MODEL_ID", "MODEL_NAME", "LLM_MODEL_ID", "EMBEDDING_MODEL_ID", "RERANK_MODEL_ID")
 
 
+def compose_default(text: str) -> str:
+    """``${VAR:-default}`` (and ``${VAR-default}``) as compose deploys it when VAR is unset:
+    the default, innermost first (``${A:-${B:-x}}`` is ``x``); a bare ``${VAR}`` stays."""
+    for _ in range(4):  # nesting depth seen in real files is 2
+        expanded = _DEFAULT.sub(lambda m: m.group("d"), text)
+        if expanded == text:
+            break
+        text = expanded
+    return text
+
+
 def service_kind(service: Mapping[str, Any]) -> tuple[str, str]:
     """(kind, vector engine) of one compose service, from its image or build hints."""
-    image = str(service.get("image") or "")
+    image = compose_default(str(service.get("image") or ""))
     for pattern, kind, engine in SERVICE_KINDS:
         if image and pattern.search(image):
             return kind, engine
+    if any(k.startswith("HAYHOOKS_") for k, _ in env_pairs(service)):  # hayhooks, built here
+        return "hayhooks", ""
     if not image:
         build = service.get("build")
         context = build.get("context") if isinstance(build, Mapping) else build
-        hint = _BUILD_HINT.search(f"{context or ''} {_text(service.get('command'))}")
+        hint = _BUILD_HINT.search(f"{context or ''} {text_of(service.get('command'))}")
         if hint:
             engine = hint.group(1).lower()
             return engine, engine
     return "other", ""
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return " ".join(f"{k}={v}" for k, v in value.items())
-    if isinstance(value, list):
-        return " ".join(map(str, value))
-    return str(value or "")
 
 
 def _published(ports: list[str]) -> tuple[list[int], str | None]:
@@ -169,20 +183,6 @@ def _published(ports: list[str]) -> tuple[list[int], str | None]:
     return found, (binds.pop() if len(binds) == 1 else None)
 
 
-def _users(services: Mapping[str, Mapping[str, Any]], name: str) -> list[str]:
-    """Services that use ``name``: depend on it, or address it by URL/host name."""
-    users = []
-    for other, svc in services.items():
-        if other == name:
-            continue
-        deps = svc.get("depends_on") or []
-        deps = list(deps.keys()) if isinstance(deps, Mapping) else list(deps)
-        text = f"{_text(svc.get('environment'))} {_text(svc.get('command'))}"
-        if name in map(str, deps) or re.search(rf"(//|@|=|\s|^){re.escape(name)}[:/]", text):
-            users.append(other)
-    return users
-
-
 def service_facts(
     out: Collector,
     services: Mapping[str, Mapping[str, Any]],
@@ -196,6 +196,10 @@ def service_facts(
     Kubernetes manifests and Helm values are read into the same shape (``kube``), so one
     image table and one set of auth-off rules serve every deployment format.
     """
+    jobs = one_shot_jobs(services)
+    if jobs:  # run once and exit: no endpoint, no server, no data through the wait
+        out.node(out.job_uid, one_shot_services=sorted(jobs))
+    services = {n: svc for n, svc in services.items() if n not in jobs}
     kinds = {name: service_kind(svc) for name, svc in services.items()}
     namespace = "compose" if framework == "docker-compose" else framework
     uids = {name: endpoint_uid(namespace, f"{path}#{name}") for name in services}
@@ -203,7 +207,7 @@ def service_facts(
         kind, engine = kinds[name]
         ports = [str(p) for p in svc.get("ports") or []]
         published, bind = _published(ports)
-        text = f"{_text(svc.get('environment'))} {_text(svc.get('command'))}"
+        text = f"{text_of(svc.get('environment'))} {text_of(svc.get('command'))}"
         off = AUTH_OFF.get(kind, lambda _: None)(text)
         out.node(
             uids[name],
@@ -218,35 +222,70 @@ def service_facts(
             auth="off" if off else None,
             auth_setting=off,
         )
-        if engine:  # the server's indexes: named at run time, held here
-            index = vector_index_uid(engine, f"{path}#{name}")
-            out.node(index, engine=engine, collection_known=False, server=uids[name])
+        if engine:
+            _server_indexes(out, services, jobs, (name, path), engine=engine, server=uids[name])
+        _embedded_indexes(out, svc, name, uids[name])
         _served_model(out, svc, kind, uids[name])
         for egress in egress_in(text.replace(" ", "\n")):  # LANGCHAIN_TRACING_V2=true ...
             out.flow(uids[name], egress_endpoint(out, egress), EdgeKind.TRACE)
-    for name in services:
-        kind, engine = kinds[name]
-        for user in _users(services, name):
-            flow = EdgeKind.SERVE if kinds[user][0] in _FRONT else FLOW_KIND.get(kind)
-            if flow is EdgeKind.EMBED and "rerank" in name.lower():
-                flow = EdgeKind.INFER  # a reranker scores, it does not embed
-            if flow is None and "retriev" in name.lower():
-                flow = EdgeKind.RETRIEVE  # a retriever service: what it returns is retrieved
-            if flow is None:
-                flow = _VECTOR_FLOW if engine else EdgeKind.TRANSFORM
-            out.flow(uids[name], uids[user], flow)
+    for name, svc in services.items():
+        for user in users_of(services, name, jobs):
+            found = flow_kind((name, svc, *kinds[name]), (user, services[user], *kinds[user]))
+            if found is None:
+                continue
+            flow, into_used = found
+            src, dst = (uids[user], uids[name]) if into_used else (uids[name], uids[user])
+            out.flow(src, dst, flow)
+
+
+def _server_indexes(
+    out: Collector,
+    services: Mapping[str, Mapping[str, Any]],
+    jobs: set[str],
+    where: tuple[str, str],
+    *,
+    engine: str,
+    server: str,
+) -> None:
+    """The collections the server's users name; if none, one index named at run time."""
+    name, path = where
+    users = [services[u] for u in users_of(services, name, jobs)]
+    collections = named_collections(users)
+    for collection in collections:
+        index = vector_index_uid(engine_namespace(engine, host=name), collection)
+        out.node(index, engine=engine, collection=collection, server=server)
+    if not collections:  # the server's indexes: named at run time, held here
+        index = vector_index_uid(engine, f"{path}#{name}")
+        out.node(index, engine=engine, collection_known=False, server=server)
+
+
+def _embedded_indexes(out: Collector, svc: Mapping[str, Any], name: str, endpoint: str) -> None:
+    """An in-process store the service selects by variable: written by an ingesting
+    service, retrieved from by the others."""
+    found = embedded_stores(svc)
+    if found is None:
+        return
+    engine, collections = found
+    for collection in collections:
+        index = vector_index_uid(engine, collection)
+        out.node(index, engine=engine, collection=collection, persistence="local")
+        if is_writer(name, svc):
+            out.flow(endpoint, index, EdgeKind.EMBED)
+        else:
+            out.flow(index, endpoint, EdgeKind.RETRIEVE)
 
 
 def _served_model(out: Collector, svc: Mapping[str, Any], kind: str, endpoint: str) -> None:
     if kind not in ("tei", "vllm", "tgi"):
         return
-    m = _MODEL_ARGS.search(_text(svc.get("command")))
+    m = _MODEL_ARGS.search(text_of(svc.get("command")))
     name = m.group("m") if m else None
     env = svc.get("environment")
     if name is None and isinstance(env, Mapping):
         name = next((str(env[k]) for k in _MODEL_ENV if env.get(k)), None)
     if not name:
         return
+    name = compose_default(name)
     role = "reranker" if "rerank" in name.lower() else ("embedding" if kind == "tei" else "llm")
     uid = model_uid(kind, name)
     out.node(

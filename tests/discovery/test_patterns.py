@@ -110,7 +110,7 @@ def test_compose_services_are_endpoints_with_auth_off_settings_and_service_urls_
     assert nodes[db].props["service_kind"] == "pgai"
     assert nodes[db].props["exposure"] == "published"
     assert nodes[ollama].props["auth"] == "off"
-    assert (ollama, db, "infer") in _flows(edges)
+    assert (ollama, db, "embed") in _flows(edges)  # pgai calls Ollama to vectorise
     assert [n.props["engine"] for n in nodes.values() if n.kind is Kind.VECTOR_INDEX] == ["pgai"]
 
 

@@ -57,3 +57,85 @@ def test_an_unnamed_embedchain_config_is_no_endpoint_a_named_app_is() -> None:
     assert ("vectorindex:chroma:embedchain_store", "retrieve", "model:local:llama2") in flows
     named, _ = _facts(CONFIGS / "embedchain__configs_chroma.yaml")
     assert _endpoints(named) == ["endpoint:embedchain:my-app"]
+
+
+def _compose(slug: str) -> tuple[dict[str, Node], set[tuple[str, str, str]], str]:
+    name = f"docker-compose.{slug}.yml"
+    nodes, flows = _facts(REAL / name)
+    return nodes, flows, f"endpoint:compose:{name}#"
+
+
+def test_compose_writers_embed_into_the_store_and_the_ui_shows_what_the_backend_infers() -> None:
+    """opea-project-genaiexamples__chatqna_xeon_compose: dataprep writes into Redis, the
+    retriever reads it, the UI shows the megaservice's answers, nginx fronts dataprep
+    through ``DATAPREP_SERVICE_IP=dataprep-redis-service`` (a host variable, no URL)."""
+    _, flows, ep = _compose("opea-project-genaiexamples__chatqna_xeon_compose")
+    assert (f"{ep}dataprep-redis-service", "embed", f"{ep}redis-vector-db") in flows
+    assert (f"{ep}redis-vector-db", "retrieve", f"{ep}retriever") in flows
+    assert (f"{ep}redis-vector-db", "retrieve", f"{ep}dataprep-redis-service") not in flows
+    backend, ui = f"{ep}chatqna-xeon-backend-server", f"{ep}chatqna-xeon-ui-server"
+    assert (backend, "infer", ui) in flows
+    nginx = f"{ep}chatqna-xeon-nginx-server"
+    assert (f"{ep}dataprep-redis-service", "serve", nginx) in flows
+
+
+def test_compose_one_shot_jobs_are_no_servers_and_collectors_trace_into_their_store() -> None:
+    """elastic-elasticsearch-labs__docker_compose_elastic: ``elasticsearch_settings`` runs
+    the Elasticsearch image once to set a password (Kibana waits for it to complete); the
+    OpenTelemetry collector exports into Elasticsearch; Kibana reads it."""
+    nodes, flows, ep = _compose("elastic-elasticsearch-labs__docker_compose_elastic")
+    assert f"{ep}elasticsearch_settings" not in nodes
+    indexes = [n for n in nodes.values() if n.kind is Kind.VECTOR_INDEX]
+    assert len(indexes) == 1 and indexes[0].props["server"] == f"{ep}elasticsearch"
+    assert (f"{ep}otel-collector", "trace", f"{ep}elasticsearch") in flows
+    assert (f"{ep}elasticsearch", "transform", f"{ep}kibana") in flows
+    assert not [f for f in flows if "elasticsearch_settings" in f[0] + f[2]]
+
+
+def test_compose_defaults_resolve_and_users_name_the_collection() -> None:
+    """opea-project-genaiexamples__cogniwareims_xeon_compose: ``MODEL_ID:
+    ${EMBEDDING_MODEL_ID:-BAAI/bge-base-en-v1.5}`` is deployed as its default; the retriever
+    and dataprep services set ``INDEX_NAME: opea_ims_vectors`` on the Redis server."""
+    nodes, flows, ep = _compose("opea-project-genaiexamples__cogniwareims_xeon_compose")
+    assert "model:tei:BAAI/bge-base-en-v1.5" in nodes
+    assert "model:tgi:Intel/neural-chat-7b-v3-3" in nodes
+    assert not [u for u in nodes if "${" in u]
+    index = nodes["vectorindex:redis://redis-vector-db:opea_ims_vectors"]
+    assert index.props["server"] == f"{ep}redis-vector-db"
+    assert (f"{ep}reranking", "infer", f"{ep}cogniwareims-backend") in flows
+    assert (f"{ep}cogniwareims-backend", "infer", f"{ep}cogniwareims-ui") in flows
+
+
+def test_compose_in_process_store_selected_by_variable() -> None:
+    """lancedb-vectordb-recipes__nvidia_rag_blueprint_override: both servers switch to an
+    embedded LanceDB (``APP_VECTORSTORE_NAME: lancedb``, ``COLLECTION_NAME``)."""
+    _, flows, ep = _compose("lancedb-vectordb-recipes__nvidia_rag_blueprint_override")
+    index = "vectorindex:lancedb:nvidia_blueprint_demo"
+    assert (f"{ep}ingestor-server", "embed", index) in flows
+    assert (index, "retrieve", f"{ep}rag-server") in flows
+
+
+def test_compose_weaviate_modules_by_what_they_compute() -> None:
+    """weaviate-weaviate-examples__transformers_newspublications: t2v embeds, qna and ner
+    infer, the spellchecker transforms; the importer's depends_on on the modules is start
+    order (it talks to Weaviate only)."""
+    _, flows, ep = _compose("weaviate-weaviate-examples__transformers_newspublications")
+    weaviate = f"{ep}weaviate"
+    assert (f"{ep}t2v-transformers", "embed", weaviate) in flows
+    assert (f"{ep}qna-transformers", "infer", weaviate) in flows
+    assert (f"{ep}ner-transformers", "infer", weaviate) in flows
+    assert (f"{ep}text-spellcheck", "transform", weaviate) in flows
+    assert not [f for f in flows if f[2] == f"{ep}newspublications" and f[0] != weaviate]
+
+
+def test_compose_host_variables_and_vectorizer_workers() -> None:
+    """run-llama-llama_deploy__python_fullstack (``QDRANT_HOST: qdrant``, a one-shot deploy
+    job) and timescale-pgai__evaluations_ollama_vectorizer (the worker embeds with Ollama
+    into the database)."""
+    nodes, flows, ep = _compose("run-llama-llama_deploy__python_fullstack")
+    assert (f"{ep}qdrant", "retrieve", f"{ep}apiserver") in flows
+    assert (f"{ep}apiserver", "infer", f"{ep}frontend") in flows
+    assert f"{ep}deploy_workflows" not in nodes
+    _, flows, ep = _compose("timescale-pgai__evaluations_ollama_vectorizer")
+    assert (f"{ep}ollama", "embed", f"{ep}vectorizer-worker") in flows
+    assert (f"{ep}vectorizer-worker", "embed", f"{ep}db") in flows
