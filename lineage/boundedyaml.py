@@ -7,6 +7,11 @@ any code that walks the composed nodes, as the policy loader does to find line n
 composing, and refuses the document as soon as a limit is crossed, before any walk. It is
 used for every YAML file the project reads: RAG/vector configs, policies, declared
 endpoints, label policies.
+
+One Python tag is accepted: ``!!python/tuple``, which PyYAML's default dumper writes for any
+tuple (Haystack 2.x serialises pipelines so: ``http_auth: !!python/tuple [user, pass]``).
+It is read as a plain list (a sequence node composed like any other, so the limits hold);
+no Python object is ever constructed, and every other ``python/*`` tag is still refused.
 """
 
 from __future__ import annotations
@@ -83,6 +88,17 @@ class BoundedLoader(yaml.SafeLoader):
         self._keep.append(node)  # ids stay unique while the document is composed
         if size > self.limits.max_nodes:
             raise LimitError(f"expands to more than {self.limits.max_nodes} nodes (YAML bomb?)")
+
+
+def _tuple_as_list(loader: BoundedLoader, node: yaml.Node) -> list[Any]:
+    if not isinstance(node, yaml.SequenceNode):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected a sequence for {node.tag}", node.start_mark
+        )
+    return loader.construct_sequence(node, deep=True)
+
+
+BoundedLoader.add_constructor("tag:yaml.org,2002:python/tuple", _tuple_as_list)
 
 
 class LimitError(Exception):

@@ -130,6 +130,7 @@ def haystack_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
                     out.flow(model, store, EdgeKind.EMBED)
     _benchmark_data(out, doc, stores)
     _declared_api(out, doc)
+    _written_embeddings(out, doc, table, models, uses)
     for pipeline in _pipelines(doc, table):
         name, nodes, entry = pipeline
         retrievers = [n for n in nodes if uses.get(n)]
@@ -158,6 +159,40 @@ def haystack_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
         out.problems.append(
             Problem(Severity.INFO, "Haystack pipeline declares no document store", path)
         )
+
+
+def _written_embeddings(
+    out: Collector,
+    doc: Mapping[str, Any],
+    table: Mapping[str, Any],
+    models: Mapping[str, list[str]],
+    uses: Mapping[str, list[str]],
+) -> None:
+    """2.x indexing: a document embedder whose documents reach a ``DocumentWriter``
+    (through ``connections``, possibly via other components) embeds into the writer's store.
+    A text embedder feeding a retriever embeds the query only: no flow into the store."""
+    links: dict[str, set[str]] = {}
+    for conn in doc.get("connections") or []:
+        if isinstance(conn, Mapping):
+            sender = str(conn.get("sender", "")).split(".", 1)[0]
+            links.setdefault(sender, set()).add(str(conn.get("receiver", "")).split(".", 1)[0])
+    for name in table:
+        embedders = [
+            m for m in models.get(name, ()) if out.node_props(m).get("model_type") == "embedding"
+        ]
+        if not embedders or not _short(table[name].get("type", "")).endswith("DocumentEmbedder"):
+            continue
+        seen, frontier = {name}, [name]
+        while frontier:
+            for nxt in links.get(frontier.pop(), ()):
+                if nxt in seen or nxt not in table:
+                    continue
+                seen.add(nxt)
+                frontier.append(nxt)
+                if _short(table[nxt].get("type", "")).endswith("DocumentWriter"):
+                    for store in uses.get(nxt, ()):
+                        for model in embedders:
+                            out.flow(model, store, EdgeKind.EMBED)
 
 
 def _declared_api(out: Collector, doc: Mapping[str, Any]) -> None:

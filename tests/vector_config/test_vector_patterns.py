@@ -139,3 +139,18 @@ def test_compose_host_variables_and_vectorizer_workers() -> None:
     _, flows, ep = _compose("timescale-pgai__evaluations_ollama_vectorizer")
     assert (f"{ep}ollama", "embed", f"{ep}vectorizer-worker") in flows
     assert (f"{ep}vectorizer-worker", "embed", f"{ep}db") in flows
+
+
+def test_haystack_2x_yaml_with_python_tuple_tags_is_read() -> None:
+    """deepset-ai-haystack-rag-app__index: Haystack's own serialiser wrote
+    ``http_auth: !!python/tuple`` (PyYAML's tag for a tuple). The file loads (the tuple as a
+    plain list), and the document embedder's output reaching the DocumentWriter embeds into
+    the writer's OpenSearch index."""
+    nodes, flows = _facts(REAL / "deepset-ai-haystack-rag-app__index.yml")
+    index = next(n for n in nodes.values() if n.kind is Kind.VECTOR_INDEX)
+    assert index.props["collection"] == "default"
+    assert ("model:huggingface:intfloat/multilingual-e5-base", "embed", index.uid) in flows
+    _, qflows = _facts(REAL / "deepset-ai-haystack-rag-app__query.yml")
+    # the query side embeds the question only: nothing is written into the index there
+    assert not [f for f in qflows if f[1] == "embed"]
+    assert any(k == "retrieve" and d == "model:openai:gpt-4o" for _, k, d in qflows)
