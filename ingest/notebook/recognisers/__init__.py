@@ -14,6 +14,7 @@ from ingest.notebook.recognisers import (
     training,
     vector,
     vertex_azure,
+    weaviate,
 )
 from ingest.notebook.recognisers.registry import RECOGNISERS, Call, Context, Registry, Rule
 
@@ -25,6 +26,7 @@ for _table in (
     managed.RULES,
     vertex_azure.RULES,
     haystack.RULES,
+    weaviate.RULES,  # before vector's generic collection/write rows
     vector.RULES,
     serving.RULES,
     llm.RULES,

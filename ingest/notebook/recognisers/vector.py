@@ -18,7 +18,7 @@ from ingest.vector_config.naming import engine_namespace, model_uid, vector_inde
 from lineage import ids
 from lineage.model import EdgeKind, Kind
 
-__all__ = ["RULES", "embed_into", "index_for"]
+__all__ = ["RULES", "collection", "embed_into", "find", "index_for"]
 
 _COLLECTION_KWS = ("collection_name", "collection", "index_name", "index", "name", "table_name")
 _DEFAULT_COLLECTION = {
@@ -26,6 +26,13 @@ _DEFAULT_COLLECTION = {
     "pgvector": "langchain",
     "opensearch": "langchain",
     "redis": "llama_index",  # LlamaIndex RedisVectorStore's default index name
+    "lancedb": "vectorstore",  # langchain_community LanceDB(table_name="vectorstore")
+    "milvus": "LangChainCollection",  # langchain Milvus(collection_name=...)
+}
+# LlamaIndex stores whose default differs from LangChain's wrapper of the same engine
+_LLAMA_DEFAULT_COLLECTION = {
+    "lancedb": "vectors",  # LanceDBVectorStore(table_name="vectors")
+    "milvus": "llamacollection",  # MilvusVectorStore(collection_name="llamacollection")
 }
 
 
@@ -52,6 +59,8 @@ def _client(engine: str, url_pos: int | None = 0, *url_kws: str):
             persistence = "server"
             if namespace == engine:  # HttpClient() talks to localhost:8000 by default
                 namespace = engine_namespace(engine, "http://localhost")
+        if call.qual.endswith("connect_to_local") and namespace == engine:
+            namespace = engine_namespace(engine, "http://localhost", port=port or 8080)
         cluster = call.text(None, "cluster_url")  # Weaviate Cloud
         if url is None and cluster:
             namespace = engine_namespace(
@@ -68,12 +77,33 @@ def _client(engine: str, url_pos: int | None = 0, *url_kws: str):
     return handler
 
 
+def _not_methods(handler):
+    """The client constructor itself, not methods on what it returns: ``*`` in
+    ``weaviate.connect_to_*`` also matches ``weaviate.connect_to_local.collections.create``."""
+
+    def guarded(call: Call) -> Val | None:
+        _, _, rest = call.qual.partition(".connect_to_")
+        return None if "." in rest else handler(call)
+
+    return guarded
+
+
 def _find(value: Val | None, role: str) -> Val | None:
     while value is not None:
         if value.attrs.get("role") == role:
             return value
         value = value.attrs.get("recv")
     return None
+
+
+def find(value: Val | None, role: str) -> Val | None:
+    """The value itself or the receiver it was reached through that plays ``role``."""
+    return _find(value, role)
+
+
+def collection(call: Call) -> Val | None:
+    """The index a collection call (create/get/open) addresses, with its settings."""
+    return _collection(call)
 
 
 def index_for(call: Call, client: Val, collection: str) -> Val:
@@ -211,7 +241,9 @@ def _wrapper(engine: str, *, from_docs: bool):
     """LangChain/LlamaIndex vector store classes (constructor or ``from_documents``)."""
 
     def handler(call: Call) -> Val | None:
-        handle = _find(call.arg(None, *_INDEX_HANDLE_KWS), "vector_index")
+        handle = _find(call.arg(None, *_INDEX_HANDLE_KWS), "vector_index") or _find(
+            call.arg(0) if not from_docs else Val(), "vector_index"
+        )  # OpensearchVectorStore(client): a store over a client wrapper's index
         if handle is not None:  # PineconeVectorStore(pinecone_index=pc.Index("quickstart"))
             return _wrapped_index(call, handle, from_docs=from_docs)
         client = _find(
@@ -246,7 +278,10 @@ def _wrapper(engine: str, *, from_docs: bool):
             collection = coll.attrs.get("mongo_path")
         if collection is None:
             # No name given: the library default, else the variable in this notebook.
-            collection = _DEFAULT_COLLECTION.get(engine) or (
+            defaults = _DEFAULT_COLLECTION
+            if call.qual.startswith("llama_index"):
+                defaults = {**_DEFAULT_COLLECTION, **_LLAMA_DEFAULT_COLLECTION}
+            collection = defaults.get(engine) or (
                 f"{call.ctx.notebook}#{call.ctx.target or 'index'}"
             )
         index = _index(call, client, collection)
@@ -264,6 +299,7 @@ _INDEX_HANDLE_KWS = (
     "chroma_collection",
     "weaviate_collection",
     "lance_table",
+    "faiss_index",
 )
 
 
@@ -409,13 +445,13 @@ def _embedchain_query(call: Call) -> Val | None:
 _LC = "langchain*"
 _WRAPPERS = {
     "qdrant": ("Qdrant", "QdrantVectorStore"),
-    "chroma": ("Chroma",),
-    "faiss": ("FAISS",),
-    "milvus": ("Milvus", "Zilliz"),
+    "chroma": ("Chroma", "ChromaVectorStore"),
+    "faiss": ("FAISS", "FaissVectorStore"),
+    "milvus": ("Milvus", "Zilliz", "MilvusVectorStore"),
     "weaviate": ("Weaviate", "WeaviateVectorStore"),
     "pinecone": ("Pinecone", "PineconeVectorStore"),
     "elasticsearch": ("ElasticsearchStore", "ElasticVectorSearch"),
-    "opensearch": ("OpenSearchVectorSearch", "OpensearchVectorClient"),
+    "opensearch": ("OpenSearchVectorSearch", "OpensearchVectorClient", "OpensearchVectorStore"),
     "lancedb": ("LanceDB", "LanceDBVectorStore"),
     "mongodb_atlas": ("MongoDBAtlasVectorSearch",),
     "pgvector": ("PGVector", "PGVectorStore"),
@@ -457,7 +493,7 @@ RULES: tuple[Rule, ...] = (
     Rule(("pymilvus.MilvusClient",), _client("milvus", 0, "uri"), "Milvus"),
     Rule(
         ("weaviate.Client", "weaviate.WeaviateClient", "weaviate.connect_to_*"),
-        _client("weaviate", 0, "url", "cluster_url", "host"),
+        _not_methods(_client("weaviate", 0, "url", "cluster_url", "host")),
         "Weaviate",
     ),
     Rule(
@@ -514,6 +550,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         (
             "*.upsert",
+            "*.add_object",  # Weaviate v4 batch writer
             "*.upload_points",
             "*.upload_collection",
             "*.upload_records",

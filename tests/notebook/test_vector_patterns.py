@@ -1,0 +1,73 @@
+"""Issue 15's vector-store patterns in notebooks, each on a real notebook from
+tests/corpus/real/notebooks (source repository, commit and licence in its expected.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.notebook import notebook_facts
+from lineage.model import Edge, Kind, Node, Rel
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "corpus" / "real" / "notebooks"
+
+
+def _facts(slug: str) -> tuple[dict[str, Node], set[tuple[str, str, str]]]:
+    path = NOTEBOOKS / f"{slug}.ipynb"
+    nodes: dict[str, Node] = {}
+    flows: set[tuple[str, str, str]] = set()
+    for fact in notebook_facts(path, ref=path.name):
+        if isinstance(fact, Node):
+            nodes[fact.uid] = fact
+        elif isinstance(fact, Edge) and fact.rel is Rel.FLOWS_TO:
+            flows.add((fact.src, str(fact.props.get("kind")), fact.dst))
+    return nodes, flows
+
+
+def _collections(nodes: dict[str, Node]) -> dict[str, Node]:
+    return {
+        str(n.props.get("collection")): n for n in nodes.values() if n.kind is Kind.VECTOR_INDEX
+    }
+
+
+def test_langchain_lancedb_without_a_table_name_writes_the_library_default() -> None:
+    """lancedb-vectordb-recipes__agentic_rag_langgraph: ``LanceDB.from_documents(docs,
+    embedding)``; langchain_community's LanceDB defaults ``table_name`` to "vectorstore"."""
+    nodes, flows = _facts("lancedb-vectordb-recipes__agentic_rag_langgraph")
+    index = _collections(nodes)["vectorstore"]
+    assert index.props["engine"] == "lancedb"
+    assert any(k == "embed" and d == index.uid and "CIEP.pdf" in s for s, k, d in flows)
+
+
+def test_llamaindex_milvus_vector_store_names_its_collection() -> None:
+    """mistralai-cookbook__milvus_rag_french_parliament: ``MilvusVectorStore(uri=...,
+    collection_name="mistral_french_parliament")`` in a StorageContext (not the in-memory
+    default store)."""
+    nodes, flows = _facts("mistralai-cookbook__milvus_rag_french_parliament")
+    indexes = _collections(nodes)
+    assert indexes["mistral_french_parliament"].props["engine"] == "milvus"
+    assert not [n for n in indexes.values() if n.props["engine"] == "llama_index"]
+    uid = indexes["mistral_french_parliament"].uid
+    assert any(k == "embed" and d == uid for _, k, d in flows)
+
+
+def test_weaviate_v4_collections_batches_and_modules() -> None:
+    """weaviate-tutorials-scalable-rag-odsc-eu-2024__intro_workshop_finished: ``weaviate.
+    connect_to_local`` (whose ``*`` must not swallow ``client.collections.create``), a
+    ``batch.fixed_size`` writer fed from a DataFrame, and Ollama modules Weaviate calls."""
+    nodes, flows = _facts("weaviate-tutorials-scalable-rag-odsc-eu-2024__intro_workshop_finished")
+    movie = _collections(nodes)["Movie"]
+    assert movie.uid == "vectorindex:weaviate://localhost:80:Movie"
+    assert any(k == "embed" and d == movie.uid and s.endswith("movies.csv") for s, k, d in flows)
+    assert nodes["model:ollama:nomic-embed-text"].props["model_type"] == "embedding"
+    assert (movie.uid, "retrieve", "model:ollama:gemma2:2b") in flows
+
+
+def test_weaviate_v3_schema_classes_and_batch_objects() -> None:
+    """weaviate-weaviate-examples__qa_workshop_answers (``client.schema.create({"classes":
+    [...]})``) and quickstart_code (``create_class`` + ``client.batch.add_data_object(props,
+    "Question")``)."""
+    nodes, _ = _facts("weaviate-weaviate-examples__qa_workshop_answers")
+    assert {"Article", "Author", "Category"} <= set(_collections(nodes))
+    nodes, flows = _facts("weaviate-weaviate-examples__quickstart_code")
+    question = _collections(nodes)["Question"]
+    assert any(k == "embed" and d == question.uid for _, k, d in flows)
