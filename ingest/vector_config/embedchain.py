@@ -29,6 +29,7 @@ __all__ = [
     "app_name",
     "declares_assets",
     "is_embedchain",
+    "mem0_memory",
     "rag_app",
 ]
 
@@ -53,9 +54,15 @@ ENGINES = {
     "vertex_ai_vector_search": "vertex_ai",
 }
 # Providers that run the model on the user's own machine: inference is not a data egress.
-LOCAL_PROVIDERS = frozenset(
-    {"gpt4all", "ollama", "llama2", "vllm", "huggingface_local", "lmstudio"}
-)
+# (embedchain's ``llama2`` provider is not one: it calls Llama 2 on Replicate's API.)
+LOCAL_PROVIDERS = frozenset({"gpt4all", "ollama", "vllm", "huggingface_local", "lmstudio"})
+# embedchain/mem0 provider words -> the service that runs the model
+_PROVIDER_WORDS = {"aws_bedrock": "bedrock", "llama2": "replicate", "gpt4all": "local"}
+# the model an embedder section without ``model`` uses (embedchain's embedder classes)
+_EMBEDDER_DEFAULTS = {
+    "gpt4all": "all-MiniLM-L6-v2-f16.gguf",  # GPT4AllEmbedder
+    "openai": "text-embedding-ada-002",  # OpenAIEmbedder
+}
 _SECTIONS = {
     "app",
     "pipeline",
@@ -107,8 +114,13 @@ def _section(doc: Mapping[str, Any], *names: str) -> tuple[str, Mapping[str, Any
 
 def _model(out: Collector, provider: str, config: Mapping[str, Any], model_type: str) -> str:
     name = config.get("model") or config.get("model_name") or config.get("deployment_name")
-    provider = provider or "unspecified"
-    local = provider in LOCAL_PROVIDERS or (
+    implied = None
+    if not name and model_type == "embedding" and provider in _EMBEDDER_DEFAULTS:
+        name = _EMBEDDER_DEFAULTS[provider]
+        implied = f"embedchain {provider} embedder default model"
+    given = provider or "unspecified"
+    provider = _PROVIDER_WORDS.get(given, given)
+    local = given in LOCAL_PROVIDERS or (
         # embedchain runs Hugging Face *embedders* in-process unless an endpoint is set
         provider == "huggingface" and model_type == "embedding" and not config.get("endpoint")
     )
@@ -122,6 +134,9 @@ def _model(out: Collector, provider: str, config: Mapping[str, Any], model_type:
         model_type=model_type,
         origin="local" if local else "third_party_api",
         deployment_name=str(config["deployment_name"]) if config.get("deployment_name") else None,
+        framework_provider=given if given != provider else None,
+        implied=True if implied else None,
+        implied_by=implied,
     )
     return uid
 
@@ -219,6 +234,34 @@ def rag_app(out: Collector, doc: Mapping[str, Any], name: str, *, serves: bool =
         and emb[0] not in LOCAL_PROVIDERS
         and emb[0] != "huggingface",
     )
+
+
+# what ``mem0.Memory`` uses for a section its config leaves out (mem0's MemoryConfig)
+MEM0_DEFAULTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "vector_store": ("qdrant", {"collection_name": "mem0", "path": "/tmp/qdrant"}),  # noqa: S108
+    "embedder": ("openai", {"model": "text-embedding-3-small"}),
+    "llm": ("openai", {"model": "gpt-5-mini"}),
+}
+
+
+def mem0_memory(out: Collector, doc: Mapping[str, Any]) -> tuple[str, str, str]:
+    """(index, embedder, llm) of a ``mem0.Memory`` built from ``doc`` (``{}`` for
+    ``Memory()``): sections left out are mem0's defaults, recorded as implied. Every vector
+    store's default collection is ``mem0``."""
+    found: dict[str, str] = {}
+    for key, model_type in (("vector_store", ""), ("embedder", "embedding"), ("llm", "llm")):
+        section = _section(doc, key)
+        implied = section is None
+        provider, config = section or MEM0_DEFAULTS[key]
+        if key == "vector_store":
+            uid = _index(out, provider, {"collection_name": "mem0", **config}, "mem0")
+        else:
+            uid = _model(out, provider, config, model_type)
+        if implied:
+            out.node(uid, implied=True, implied_by=f"mem0 default {key}")
+        found[key] = uid
+    out.node(found["vector_store"], embedding_model=found["embedder"])
+    return found["vector_store"], found["embedder"], found["llm"]
 
 
 def app_from_config(call: Any, config: Mapping[str, Any] | None, path: str | None) -> Val | None:

@@ -71,3 +71,15 @@ def test_weaviate_v3_schema_classes_and_batch_objects() -> None:
     nodes, flows = _facts("weaviate-weaviate-examples__quickstart_code")
     question = _collections(nodes)["Question"]
     assert any(k == "embed" and d == question.uid for _, k, d in flows)
+
+
+def test_mem0_memory_is_its_vector_store_with_mem0_defaults() -> None:
+    """mem0ai-mem0__kuzu_example: ``Memory.from_config(config_dict=config)`` sets only the
+    embedder (and a graph store): the vector store and LLM are mem0's defaults (implied);
+    ``memory.search`` results reach the chat model the notebook calls."""
+    nodes, flows = _facts("mem0ai-mem0__kuzu_example")
+    index = _collections(nodes)["mem0"]
+    assert index.props["engine"] == "qdrant" and index.props["implied"] is True
+    assert index.props["embedding_model"] == "model:openai:text-embedding-3-large"
+    assert nodes["model:openai:gpt-5-mini"].props["implied_by"] == "mem0 default llm"
+    assert (index.uid, "retrieve", "model:openai:gpt-4.1-nano-2025-04-14") in flows

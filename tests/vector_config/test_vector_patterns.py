@@ -154,3 +154,17 @@ def test_haystack_2x_yaml_with_python_tuple_tags_is_read() -> None:
     # the query side embeds the question only: nothing is written into the index there
     assert not [f for f in qflows if f[1] == "embed"]
     assert any(k == "retrieve" and d == "model:openai:gpt-4o" for _, k, d in qflows)
+
+
+def test_embedchain_providers_name_who_runs_the_model() -> None:
+    """mem0ai-mem0__embedchain_configs_llama2 (embedchain's ``llama2`` provider calls Llama 2
+    on Replicate: a third party) and ..._gpt4all (GPT4All runs here; its embedder without a
+    ``model`` uses GPT4AllEmbedder's default)."""
+    nodes, _ = _facts(REAL / "mem0ai-mem0__embedchain_configs_llama2.yaml")
+    llama = next(n for n in nodes.values() if n.kind is Kind.MODEL and "llama13b" in n.uid)
+    assert (llama.props["provider"], llama.props["origin"]) == ("replicate", "third_party_api")
+    nodes, flows = _facts(REAL / "mem0ai-mem0__embedchain_configs_gpt4all.yaml")
+    emb = nodes["model:local:all-MiniLM-L6-v2-f16.gguf"]
+    assert emb.props["implied"] is True and emb.props["provider"] == "local"
+    assert (emb.uid, "embed", "vectorindex:chroma:embedchain_store") in flows
+    assert not [u for u in nodes if u.endswith(":unspecified")]

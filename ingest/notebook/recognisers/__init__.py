@@ -10,6 +10,7 @@ from ingest.notebook.recognisers import (
     haystack,
     llm,
     managed,
+    mem0,
     serving,
     training,
     vector,
@@ -27,6 +28,7 @@ for _table in (
     vertex_azure.RULES,
     haystack.RULES,
     weaviate.RULES,  # before vector's generic collection/write rows
+    mem0.RULES,
     vector.RULES,
     serving.RULES,
     llm.RULES,
