@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -32,6 +32,20 @@ _ROLES_NAMED_BY_VAR = ("estimator", "model", "torch_model")
 _MISSING: Any = object()
 _PLACEHOLDER = re.compile(r"\{[^{}\s]+\}")
 _MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "appendleft", "setdefault"})
+# values a name keeps when rebound through a call nothing recognises (``x = wrap(x)``)
+_CLIENT_ROLES = frozenset({"vector_client", "vector_index"})
+
+
+def _rebinds_client(node: ast.Call, args: Sequence[Val], target: str) -> bool:
+    first = node.args[0] if node.args else None
+    return (
+        isinstance(first, ast.Name)
+        and first.id == target
+        and bool(args)
+        and args[0].attrs.get("role") in _CLIENT_ROLES
+    )
+
+
 _TORCH_BASES = ("nn.Module", "LightningModule", "keras.Model", "torch.nn.Module")
 
 type SqlHook = Callable[[str, str, str], frozenset[str]]
@@ -594,6 +608,8 @@ class Analyzer:
             result = rule.handler(site)
             if result is not None:
                 return result
+        if _rebinds_client(node, args, self.target):  # client = enable_telemetry(client)
+            return args[0]
         generic = site.inputs()
         if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
             root = _root_name(func.value)  # d[k]["values"].append(x) mutates d

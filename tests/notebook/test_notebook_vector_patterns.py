@@ -83,3 +83,25 @@ def test_mem0_memory_is_its_vector_store_with_mem0_defaults() -> None:
     assert index.props["embedding_model"] == "model:openai:text-embedding-3-large"
     assert nodes["model:openai:gpt-5-mini"].props["implied_by"] == "mem0 default llm"
     assert (index.uid, "retrieve", "model:openai:gpt-4.1-nano-2025-04-14") in flows
+
+
+def test_elasticsearch_client_through_a_wrapper_indices_create_and_bulk() -> None:
+    """elastic-elasticsearch-labs__00-quick-start: ``client = enable_telemetry(client, ...)``
+    (a helper the analysis cannot see into) keeps the client; ``client.indices.create(index=
+    "book_index")`` and ``client.bulk(index="book_index", operations=...)`` fed from a URL."""
+    nodes, flows = _facts("elastic-elasticsearch-labs__00-quick-start")
+    index = _collections(nodes)["book_index"]
+    assert index.props["engine"] == "elasticsearch"
+    assert any(
+        k == "embed" and d == index.uid and s.endswith("search/data.json") for s, k, d in flows
+    )
+
+
+def test_llamaindex_ingestion_pipeline_writes_its_store_and_query_engine_takes_llm_first() -> None:
+    """elastic-elasticsearch-labs__rag_elastic_llama3: ``IngestionPipeline(..., vector_store=
+    es_vector_store).run(documents=...)``, then ``index.as_query_engine(local_llm)``."""
+    nodes, flows = _facts("elastic-elasticsearch-labs__rag_elastic_llama3")
+    index = _collections(nodes)["workplace_index"]
+    assert any(k == "embed" and d == index.uid and "workplace-documents" in s for s, k, d in flows)
+    assert (index.uid, "retrieve", "model:ollama:llama3") in flows
+    assert (index.uid, "retrieve", "model:openai:gpt-3.5-turbo") not in flows

@@ -9,6 +9,7 @@ with kind ``retrieve``). An index learns its embedding model from the data writt
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ingest.notebook.recognisers.common import dataset_at, inputs_of, is_model
@@ -224,7 +225,9 @@ def _retriever(call: Call) -> Val | None:
     index = _find(call.recv, "vector_index")
     if index is None:
         return None
-    llm = call.arg(None, "llm")
+    # LlamaIndex: ``as_query_engine(llm=None, **kwargs)`` takes the LLM first
+    engine = call.method in ("as_query_engine", "as_chat_engine")
+    llm = call.arg(0 if engine else None, "llm")
     if index.attrs.get("framework") == "llama_index" and call.method != "as_retriever":
         if not is_model(llm):  # a query/chat engine answers with Settings.llm
             llm = call.ctx.defaults.get("llm") or _llama_default(call, "llm")
@@ -319,6 +322,23 @@ def _add_documents(call: Call) -> Val | None:
     if index is None:
         return None
     _embed(call, index, union(call.args + tuple(call.kwargs.values())), index.attrs.get("embedder"))
+    return Val()
+
+
+def _ingestion_pipeline(call: Call) -> Val | None:
+    """``IngestionPipeline(transformations=[...], vector_store=store)`` (LlamaIndex): its
+    ``run(documents=...)`` chunks, embeds and writes into ``store``."""
+    index = _find(call.arg(None, "vector_store"), "vector_index")
+    if index is None:
+        return None
+    return replace(index, tag=call.qual).with_attrs(recv=index)
+
+
+def _pipeline_run(call: Call) -> Val | None:
+    index = _find(call.recv, "vector_index")
+    if index is None:
+        return None
+    _embed(call, index, call.arg(0, "documents", "nodes"))
     return Val()
 
 
@@ -539,6 +559,7 @@ RULES: tuple[Rule, ...] = (
             "*.collections.create",
             "*.collections.get",
             "*.create_index",
+            "*.indices.create",  # Elasticsearch/OpenSearch
             "*.Index",
             "*.create_table",
             "*.open_table",
@@ -546,11 +567,14 @@ RULES: tuple[Rule, ...] = (
         _collection,
         "collections",
     ),
+    Rule(("llama_index*.IngestionPipeline",), _ingestion_pipeline, "LlamaIndex ingestion"),
+    Rule(("llama_index*.IngestionPipeline.*run",), _pipeline_run, "LlamaIndex ingestion runs"),
     Rule(("*.add_documents", "*.add_texts", "*.aadd_documents"), _add_documents, "wrapper adds"),
     Rule(
         (
             "*.upsert",
             "*.add_object",  # Weaviate v4 batch writer
+            "*.bulk",  # Elasticsearch/OpenSearch client.bulk(index=..., operations=...)
             "*.upload_points",
             "*.upload_collection",
             "*.upload_records",
