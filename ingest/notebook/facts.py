@@ -21,6 +21,7 @@ from ingest.notebook.load import LoadedNotebook, load_notebook, parse_notebook
 from ingest.notebook.outputs import Classifier, labelings, output_texts, samples
 from ingest.notebook.recognisers.common import is_tooling
 from ingest.notebook.recognisers.data_io import sql_target
+from ingest.notebook.recognisers.training import drop_in_memory_fits
 from ingest.notebook.values import Collector
 from ingest.secrets import scan_text
 from ingest.vector_config.naming import dataset_for_location
@@ -92,6 +93,7 @@ def analyse_notebook(
         analyzer.finish()
     except (RecursionError, LineageError) as exc:
         out.problems.append(Problem(Severity.WARNING, f"analysis stopped: {exc}", ref))
+    drop_in_memory_fits(out)
     out.at(ref)
     record_egress(out, egress_in(code))
     for whole in output_texts(loaded.cells):

@@ -189,6 +189,16 @@ class Collector:
     def uids(self) -> list[str]:
         return list(self._nodes)
 
+    def flows_from(self, uid: str) -> bool:
+        """Whether anything flows out of ``uid`` (it was saved, served or used for output)."""
+        return any(e.src == uid and e.rel is Rel.FLOWS_TO for e in self._edges.values())
+
+    def discard(self, uid: str) -> None:
+        """Forget a node and every edge touching it (an asset that turned out not to be one)."""
+        self._nodes.pop(uid, None)
+        for ident in [i for i, e in self._edges.items() if uid in (e.src, e.dst)]:
+            del self._edges[ident]
+
     def has_node(self, uid: str) -> bool:
         return uid in self._nodes
 

@@ -56,14 +56,26 @@ _FILE_EXT = re.compile(
 
 
 _TOOLING = re.compile(
-    r"\.(py|jar|whl|sh|jinja|j2|js|css|ipynb|tar\.gz|tgz|zip|deb|rpm|exe|so|dll|dylib)$", re.I
+    r"\.(py|jar|whl|sh|jinja|j2|js|css|ipynb|deb|rpm|exe|so|dll|dylib|msi|dmg|apk)$", re.I
+)
+_ARCHIVE = re.compile(r"\.(tar\.gz|tgz|tar\.bz2|tar\.xz|zip|7z)$", re.I)
+# a software release: a version number, a platform or a build word in the archive's name
+_RELEASE = re.compile(
+    r"([-_.]v?\d+\.\d+|\{[^{}]*ver[^{}]*\}|linux|darwin|macos|windows|win(32|64)|x64|x86|"
+    r"amd64|arm64|aarch64|release|install|setup|sdk|jdk|jre|bin|source|src|plugin)",
+    re.I,
 )
 
 
 def is_tooling(location: str) -> bool:
     """Code, libraries and packages fetched to run (a ``.jar``, a helper ``.py``, a release
-    archive): not data the notebook reads. Archives of data are seen when they are opened."""
-    return bool(_TOOLING.search(location.split("?", 1)[0].rstrip("/")))
+    archive such as ``openjdk-17.0-linux-x64.tar.gz``): not data the notebook reads. An
+    archive named like data (``housing.tgz``, ``NewsAggregatorDataset.zip``) is data."""
+    path = location.split("?", 1)[0].rstrip("/")
+    if _TOOLING.search(path):
+        return True
+    name = path.rsplit("/", 1)[-1]
+    return bool(_ARCHIVE.search(name)) and bool(_RELEASE.search(_ARCHIVE.sub("", name)))
 
 
 def hf_repo_like(text: str) -> bool:

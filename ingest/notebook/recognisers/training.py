@@ -23,11 +23,11 @@ from ingest.notebook.recognisers.common import (
     returns_recv,
 )
 from ingest.notebook.recognisers.registry import Call, Rule
-from ingest.notebook.values import Val, union
+from ingest.notebook.values import Collector, Val, union
 from ingest.vector_config.naming import dataset_for_location, endpoint_uid, model_uid
 from lineage.model import EdgeKind
 
-__all__ = ["RULES", "model_type_of", "tracking_egress"]
+__all__ = ["RULES", "drop_in_memory_fits", "model_type_of", "tracking_egress"]
 
 _OWN = ("trained", "fine_tuned", "saved", "published", "logged", "registered")
 _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor", "Collator", "Arguments")
@@ -212,6 +212,26 @@ def _train(
     if var:
         call.ctx.rebind(var, trained)
     return trained
+
+
+# libraries whose fitted estimators live only in the process until saved (``joblib.dump``,
+# ``save_model``, ``mlflow.*.log_model``): a fit never saved, served or used for output is
+# an experiment that ends with the kernel, not a model asset
+_IN_MEMORY_FITS = frozenset({"sklearn", "xgboost", "lightgbm", "catboost"})
+
+
+def drop_in_memory_fits(out: Collector) -> None:
+    """Forget classical estimators trained here that nothing flows out of (called once the
+    whole notebook is read: a save or a prediction written later keeps the model)."""
+    for uid in out.uids():
+        props = out.node_props(uid)
+        if (
+            uid.startswith("model:notebook:")
+            and props.get("origin") == "trained"
+            and props.get("framework") in _IN_MEMORY_FITS
+            and not out.flows_from(uid)
+        ):
+            out.discard(uid)
 
 
 def _trainer_train(call: Call) -> Val | None:

@@ -1,0 +1,84 @@
+"""Issue 15, training and data I/O in notebooks: each pattern on a real notebook from
+tests/corpus/real (sources and licences in the cases' expected.yaml files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.notebook import notebook_facts
+from ingest.notebook.recognisers.common import is_tooling
+from lineage.model import Edge, Node, Rel
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "corpus" / "real" / "notebooks"
+
+
+def _facts(name: str) -> tuple[dict[str, Node], list[Edge]]:
+    nodes: dict[str, Node] = {}
+    edges: list[Edge] = []
+    for fact in notebook_facts(NOTEBOOKS / name, ref=name):
+        if isinstance(fact, Node):
+            nodes[fact.uid] = fact
+        elif isinstance(fact, Edge):
+            edges.append(fact)
+    return nodes, edges
+
+
+def _flows(edges: list[Edge]) -> set[tuple[str, str, str]]:
+    return {(e.src, e.dst, str(e.props.get("kind"))) for e in edges if e.rel is Rel.FLOWS_TO}
+
+
+def _touched(edges: list[Edge], rel: Rel) -> set[str]:
+    return {e.dst for e in edges if e.rel is rel}
+
+
+def test_a_data_archive_fetched_by_urlretrieve_is_read_and_written() -> None:
+    """ageron/handson-ml3 chapter 2: ``urllib.request.urlretrieve(url, "datasets/housing.tgz")``
+    of ``https://github.com/ageron/data/raw/main/housing.tgz``: an archive named like data is
+    the data, not a software release."""
+    nb = "ageron-handson-ml3__02_end_to_end_machine_learning_project.ipynb"
+    _, edges = _facts(nb)
+    url = "dataset:https://github.com:/ageron/data/raw/main/housing.tgz"
+    local = "dataset:file:datasets/housing.tgz"
+    assert url in _touched(edges, Rel.READS)
+    assert local in _touched(edges, Rel.WRITES)
+    assert (url, local, "transform") in _flows(edges)
+
+
+def test_release_archives_and_code_stay_tooling() -> None:
+    """What the archive rule still leaves out: releases (version, platform, build words) and
+    code; what it lets in: archives named like data (the corpus' UCI and housing files)."""
+    assert is_tooling(
+        "https://builds.openlogic.com/downloadJDK/openlogic-openjdk/{JAVA_VER}/"
+        "openlogic-openjdk-{JAVA_VER}-linux-x64.tar.gz"
+    )
+    assert is_tooling("https://example.org/spark-3.5.1-bin-hadoop3.tgz")
+    assert is_tooling("https://example.org/helpers.py")
+    assert not is_tooling(
+        "https://archive.ics.uci.edu/ml/machine-learning-databases/00359/NewsAggregatorDataset.zip"
+    )
+    assert not is_tooling("https://github.com/ageron/data/raw/main/housing.tgz")
+
+
+def test_an_estimator_fitted_in_memory_only_is_no_model_but_a_saved_search_is() -> None:
+    """ageron/handson-ml3 chapter 2: ``model = LinearRegression(); model.fit(...)`` is never
+    saved or used for output (an experiment); ``rnd_search.best_estimator_`` is joblib.dumped
+    to ``my_california_housing_model.pkl``: that model stays, trained on housing.csv."""
+    nb = "ageron-handson-ml3__02_end_to_end_machine_learning_project.ipynb"
+    nodes, edges = _facts(nb)
+    assert f"model:notebook:{nb}#model" not in nodes
+    assert not [e for e in edges if f"{nb}#model" in (e.src, e.dst)]
+    search = f"model:notebook:{nb}#rnd_search"
+    assert nodes[search].props["origin"] == "trained"
+    flows = _flows(edges)
+    assert ("dataset:file:datasets/housing/housing.csv", search, "train") in flows
+    assert (search, "model:file:./my_california_housing_model.pkl", "export") in flows
+
+
+def test_a_kmeans_fit_used_only_in_memory_is_no_model() -> None:
+    """lancedb/vectordb-recipes RAG with Groq: a KMeans ``clustering_model.fit(embeddings)``
+    groups documents in memory; the embedder and the LanceDB table remain."""
+    nb = "lancedb-vectordb-recipes__rag_using_groq.ipynb"
+    nodes, _ = _facts(nb)
+    assert f"model:notebook:{nb}#clustering_model" not in nodes
+    assert "model:huggingface:all-MiniLM-L6-v2" in nodes
+    assert "vectorindex:lancedb:url_rag" in nodes
