@@ -105,3 +105,24 @@ def test_llamaindex_ingestion_pipeline_writes_its_store_and_query_engine_takes_l
     assert any(k == "embed" and d == index.uid and "workplace-documents" in s for s, k, d in flows)
     assert (index.uid, "retrieve", "model:ollama:llama3") in flows
     assert (index.uid, "retrieve", "model:openai:gpt-3.5-turbo") not in flows
+
+
+def test_chroma_embedding_functions_are_the_collections_models() -> None:
+    """chroma-core-chroma__alternative_embeddings: four collections, each created with
+    ``embedding_function=`` one of Chroma's classes (OpenAI, Cohere, Instructor with no model:
+    its default, implied; HuggingFace's hosted API). Literal documents are added, so the
+    vectors come from the model alone."""
+    nodes, flows = _facts("chroma-core-chroma__alternative_embeddings")
+    indexes = _collections(nodes)
+    instructor = nodes["model:huggingface:hkunlp/instructor-base"]
+    assert instructor.props["implied"] is True and instructor.props["origin"] == "local"
+    hosted = nodes["model:huggingface:sentence-transformers/all-MiniLM-L6-v2"]
+    assert hosted.props["origin"] == "third_party_api"
+    for collection, model in (
+        ("openai_embeddings", "model:openai:text-embedding-ada-002"),
+        ("cohere_embeddings", "model:cohere:large"),
+        ("instructor_embeddings", instructor.uid),
+        ("huggingface_embeddings", hosted.uid),
+    ):
+        assert indexes[collection].props["embedding_model"] == model
+        assert (model, "embed", indexes[collection].uid) in flows

@@ -6,6 +6,7 @@
 """
 
 from ingest.notebook.recognisers import (
+    chroma,
     data_io,
     haystack,
     llm,
@@ -29,6 +30,7 @@ for _table in (
     haystack.RULES,
     weaviate.RULES,  # before vector's generic collection/write rows
     mem0.RULES,
+    chroma.RULES,
     vector.RULES,
     serving.RULES,
     llm.RULES,

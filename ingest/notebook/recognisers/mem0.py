@@ -32,7 +32,10 @@ def _memory(call: Call) -> Val | None:
     namespace = ids.parse(index).namespace
     engine = str(call.ctx.out.node_props(index).get("engine") or namespace)
     return Val(tag="mem0.Memory", asset=index).with_attrs(
-        role="vector_index", engine=engine, namespace=namespace, embedder=Val(asset=embedder)
+        role="vector_index",
+        engine=engine,
+        namespace=namespace,
+        embedder=Val(asset=embedder).with_attrs(role="embedding"),
     )
 
 

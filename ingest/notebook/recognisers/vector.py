@@ -165,9 +165,12 @@ def _collection(call: Call) -> Val | None:
     distance = distance or call.text(None, "metric", "metric_type")
     if distance:
         call.ctx.out.node(index.asset, distance=str(distance).lower())
-    embedder = _embedder_of(call.arg(None, "embedding_function", "embedding", "embed_model"))
+    given = call.arg(None, "embedding_function", "embedding", "embed_model")
+    embedder = _embedder_of(given)
     if embedder:
         call.ctx.out.node(index.asset, embedding_model=embedder)
+        # what the collection adds and queries goes through its own embedding function
+        return index.with_attrs(embedder=given, collection_embedder=True)
     return index
 
 
@@ -191,7 +194,8 @@ def _write(call: Call) -> Val | None:
     if index is None:
         return None
     written = inputs_of(call, *_COLLECTION_KWS)
-    _embed(call, index, written)
+    embedder = index.attrs.get("embedder") if index.attrs.get("collection_embedder") else None
+    _embed(call, index, written, embedder)
     return Val()
 
 
@@ -207,6 +211,11 @@ def _embed(call: Call, index: Val, written: Val, embedder: Val | None = None) ->
             call.ctx.flow_into(written.carried(), model, EdgeKind.INFER)
     sources = (written.carried() | call.ctx.loop_data) - {*found, index.asset}
     call.ctx.flow_into(sources, index.asset, EdgeKind.EMBED)
+    explicit = _embedder_of(embedder) if embedder is not None else ""
+    if explicit and not sources and index.attrs.get("collection_embedder"):
+        # literal documents through the collection's embedding function: the vectors come
+        # from that model alone
+        call.ctx.flow_into([explicit], index.asset, EdgeKind.EMBED)
 
 
 def embed_into(call: Call, index: Val, written: Val) -> None:
