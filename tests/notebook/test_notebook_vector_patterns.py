@@ -126,3 +126,13 @@ def test_chroma_embedding_functions_are_the_collections_models() -> None:
     ):
         assert indexes[collection].props["embedding_model"] == model
         assert (model, "embed", indexes[collection].uid) in flows
+
+
+def test_a_faiss_coarse_quantizer_is_part_of_its_ivf_index() -> None:
+    """pinecone-io-examples__faiss-tutorial_intro: ``quantizer = faiss.IndexFlatL2(d)`` only
+    feeds ``faiss.IndexIVFFlat(quantizer, d, nlist)``; the sentence embeddings go into
+    ``index``. One in-memory index, not two."""
+    nodes, _ = _facts("pinecone-io-examples__faiss-tutorial_intro")
+    faiss = [n for n in nodes.values() if n.kind is Kind.VECTOR_INDEX]
+    assert [n.uid.rsplit("#", 1)[-1] for n in faiss] == ["index"]
+    assert faiss[0].props["embedding_model"] == "model:huggingface:bert-base-nli-mean-tokens"

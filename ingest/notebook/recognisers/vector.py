@@ -142,6 +142,9 @@ def _contains():
 def _target_index(call: Call, pos: int | None = 0) -> Val | None:
     """The index a call addresses: its receiver, or the client plus a collection argument."""
     found = _find(call.recv, "vector_index")
+    if found is not None and found.attrs.get("pending"):  # first use of a raw FAISS index
+        collection = ids.parse(found.asset).name
+        return _index(call, found.with_attrs(persistence="memory"), collection)
     if found is not None:
         return found
     client = _find(call.recv, "vector_client")
@@ -371,8 +374,14 @@ def _engine_from(call: Call) -> Val | None:
 
 
 def _faiss_index(call: Call) -> Val | None:
-    client = Val().with_attrs(engine="faiss", namespace="faiss", persistence="memory")
-    return _index(call, client, f"{call.ctx.notebook}#{call.ctx.target or 'index'}")
+    """``faiss.IndexFlatL2(d)``: an in-memory index named by its variable. The node appears
+    when data goes in or a search comes out (:func:`_target_index`), so the flat index that
+    only serves as another's coarse quantizer (``IndexIVFFlat(quantizer, d, nlist)``) is
+    part of that index, not an index of its own."""
+    uid = vector_index_uid("faiss", f"{call.ctx.notebook}#{call.ctx.target or 'index'}")
+    return Val(tag="vector.faiss.Collection", asset=uid).with_attrs(
+        role="vector_index", engine="faiss", namespace="faiss", pending=True
+    )
 
 
 def _vector_params(call: Call) -> Val | None:
