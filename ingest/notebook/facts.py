@@ -19,8 +19,8 @@ from ingest.notebook.cells import split_cell
 from ingest.notebook.egress import egress_in, record_egress
 from ingest.notebook.load import LoadedNotebook, load_notebook, parse_notebook
 from ingest.notebook.outputs import Classifier, labelings, output_texts, samples
-from ingest.notebook.recognisers.common import is_tooling
 from ingest.notebook.recognisers.data_io import sql_target
+from ingest.notebook.recognisers.downloads import shell_downloads
 from ingest.notebook.recognisers.training import drop_in_memory_fits
 from ingest.notebook.values import Collector
 from ingest.secrets import scan_text
@@ -34,8 +34,6 @@ __all__ = ["JOB_NAMESPACE", "SECRET_DETECTOR", "analyse_notebook", "notebook_fac
 JOB_NAMESPACE = "notebook"
 SECRET_DETECTOR = "notebook-secrets"  # noqa: S105 - a detector name
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w.\[\]'\"()]*\}")
-_LOCAL_HOST = re.compile(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::\d+)?$")
-_DOWNLOAD = re.compile(r"\b(?:wget|curl)\b[^\n]*?(?P<url>(?:https?|s3|gs)://[^\s'\"]+)")
 
 
 def notebook_facts(
@@ -156,13 +154,7 @@ def _analyse_cell(analyzer: Analyzer, out: Collector, source: str, cell_ref: str
         analyzer.sql(sql, namespace=namespace, dialect=dialect)
     for command in code.shell:
         analyzer.shell(command)
-        for m in _DOWNLOAD.finditer(command):
-            where = dataset_for_location(m.group("url"))
-            local = where is not None and _LOCAL_HOST.match(where[0])  # a call to a local server
-            if where and not local and not is_tooling(m.group("url")):
-                uid = ids.dataset_id(*where)
-                out.node(uid)
-                out.reads(uid)
+        shell_downloads(command, analyzer)
     if tree is not None:
         try:
             analyzer.run(tree)

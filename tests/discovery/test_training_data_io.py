@@ -82,3 +82,76 @@ def test_a_kmeans_fit_used_only_in_memory_is_no_model() -> None:
     assert f"model:notebook:{nb}#clustering_model" not in nodes
     assert "model:huggingface:all-MiniLM-L6-v2" in nodes
     assert "vectorindex:lancedb:url_rag" in nodes
+
+
+def test_wget_with_an_output_file_writes_it_from_the_url() -> None:
+    """anthropic-cookbook LlamaIndex RAG: ``!wget '<url>' -O 'data/paul_graham/...txt'``:
+    the URL is read and the named file written (not a bare ``paul_graham_essay.txt``)."""
+    nb = "anthropics-anthropic-cookbook__llamaindex_basic_rag.ipynb"
+    _, edges = _facts(nb)
+    url = (
+        "dataset:https://raw.githubusercontent.com:/run-llama/llama_index/main/docs/examples/"
+        "data/paul_graham/paul_graham_essay.txt"
+    )
+    local = "dataset:file:data/paul_graham/paul_graham_essay.txt"
+    assert url in _touched(edges, Rel.READS)
+    assert _touched(edges, Rel.WRITES) == {local}
+
+
+def test_wget_without_output_lands_under_the_remote_name_and_mv_carries_it() -> None:
+    """together-cookbook text RAG: ``!wget <url>/movies.json`` then ``!mv movies.json
+    datasets/movies.json``; the file read later is the moved one, from the URL."""
+    nb = "togethercomputer-together-cookbook__text_rag.ipynb"
+    _, edges = _facts(nb)
+    url = (
+        "dataset:https://raw.githubusercontent.com:/togethercomputer/together-cookbook/"
+        "refs/heads/main/datasets/movies.json"
+    )
+    flows = _flows(edges)
+    assert url in _touched(edges, Rel.READS)
+    assert "dataset:file:./movies.json" in _touched(edges, Rel.WRITES)
+    moved = "dataset:file:datasets/movies.json"
+    assert ("dataset:file:./movies.json", moved, "transform") in flows
+    assert moved in _touched(edges, Rel.WRITES)
+
+
+def test_wget_into_a_folder_named_by_a_python_variable_keeps_a_template() -> None:
+    """generative-ai intra_knowledge_qna: ``!wget <url>/p554.pdf -P $INDEX_PATH``: the file
+    lands in the folder (``-P``); IPython's ``$name`` stays a ``{name}`` template, never ``$``."""
+    nb = "googlecloudplatform-generative-ai__intra_knowledge_qna.ipynb"
+    _, edges = _facts(nb)
+    written = _touched(edges, Rel.WRITES)
+    assert "dataset:file:{INDEX_PATH}/p554.pdf" in written
+    assert not [w for w in written if "$" in w]
+
+
+def test_curl_to_a_local_server_is_no_download() -> None:
+    """vertex-ai-samples LightGBM: ``!curl ... http://localhost:<port>/...`` calls a local
+    container, it reads no data from the internet."""
+    nb = "googlecloudplatform-vertex-ai-samples__get_started_vertex_training_lightgbm.ipynb"
+    _, edges = _facts(nb)
+    assert not [d for d in _touched(edges, Rel.READS) if "localhost" in d]
+
+
+def test_urljoin_of_constants_is_read_and_a_column_of_a_read_frame_is_no_path() -> None:
+    """elasticsearch-labs learning to rank: ``urljoin(DATASET_BASE_URL, "movies-judgments.tsv.gz")``
+    read by ``pd.read_csv``/``pd.read_json``/``urlopen``; ``judgments_df.groupby("query_id")``
+    and ``to_dict("records")`` name columns and orients, not files."""
+    nb = "elastic-elasticsearch-labs__08-learning-to-rank.ipynb"
+    _, edges = _facts(nb)
+    base = (
+        "dataset:https://raw.githubusercontent.com:/elastic/elasticsearch-labs/main/notebooks/"
+        "search/sample_data/learning-to-rank/"
+    )
+    reads = _touched(edges, Rel.READS)
+    for name in ("movies-judgments.tsv.gz", "movies-corpus.jsonl.gz", "movies-index-settings.json"):
+        assert base + name in reads
+    assert not [r for r in reads if r.startswith("dataset:file:")]
+
+
+def test_a_column_popped_from_a_frame_read_from_an_input_is_no_path() -> None:
+    """azureml-examples pipeline: ``pd.read_csv(args.data).pop("default payment next month")``
+    inside the training script (the read's path is a runtime argument)."""
+    nb = "azure-azureml-examples__get_started_pipeline.ipynb"
+    _, edges = _facts(nb)
+    assert not [r for r in _touched(edges, Rel.READS) if "default payment" in r]

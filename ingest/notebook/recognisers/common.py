@@ -49,6 +49,7 @@ LOCATION_KWS = (
     "dataset_path",
 )
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")  # what the analysis could not fold in an f-string
+_METHOD_OF_READ = re.compile(r"\.(?:read|scan|load)\w*\(\)\.")
 _HF_REPO = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 _FILE_EXT = re.compile(
     r"\.(csv|tsv|json|jsonl|parquet|txt|pdf|xlsx?|pkl|pickle|bin|pt|db|md)$", re.I
@@ -104,6 +105,8 @@ def read_location(pos: int | None = 0, *kws: str, tag: str = "", fmt: str | None
     names = kws or LOCATION_KWS
 
     def handler(call: Call) -> Val | None:
+        if _METHOD_OF_READ.search(call.qual):  # ``pd.read_csv(x).groupby("col")``: a method
+            return None  # of what was read, its argument a column, not a location
         text, value = _location(call, pos, names)
         if text is None:
             carried = value.carried()

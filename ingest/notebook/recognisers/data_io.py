@@ -7,7 +7,7 @@ SQL strings (``pd.read_sql``, ``spark.sql``, ``conn.execute``) go to the SQL ing
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from ingest.notebook.recognisers.common import (
     dataset_at,
@@ -404,6 +404,12 @@ def _join_path(call: Call) -> Val | None:
     return None
 
 
+def _urljoin(call: Call) -> Val | None:
+    """``urljoin(BASE_URL, "file.csv")`` of constants folds to the URL (for later reads)."""
+    base, ref = call.text(0, "base"), call.text(1, "url")
+    return Val(const=urljoin(base, ref)) if base is not None and ref is not None else None
+
+
 def _es_bulk(call: Call) -> Val | None:
     """``helpers.bulk(client, actions)``: the index is in each action's ``_index``."""
     client = call.arg(0, "client")
@@ -588,6 +594,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # plain files
     Rule(("os.path.join", "posixpath.join", "pathlib.Path", "pathlib.PurePath"), _join_path, ""),
+    Rule(("urllib.parse.urljoin", "urlparse.urljoin"), _urljoin, "URLs joined from constants"),
     Rule(
         ("elasticsearch.helpers.bulk", "opensearchpy.helpers.bulk", "elasticsearch.helpers.*bulk"),
         _es_bulk,

@@ -1,0 +1,144 @@
+"""Downloads in shell escapes: ``!wget URL -O path``, ``!curl -o path URL``, ``!curl URL > f``.
+
+The URL is read and the file it lands in written, both by the notebook's job (later
+``open("path")`` or a loader over its folder reads the same node): the job's READS and
+WRITES record the download, as the corpus' hand-written facts do (a URL-to-copy flow is
+listed there only now and then). ``!mv``/``!cp`` of a file already fetched or written
+here moves it on: the new path is written, with a flow from the old one.
+
+Where the file lands follows each tool's own rules: wget saves under the URL's last path
+segment (``-O``/``-P`` override), curl writes to standard output unless given ``-o``, ``-O``
+(the remote name) or a redirect.
+A call to a server on localhost is a request to a local service, not a download; packages
+and code fetched to run (see :func:`is_tooling`) are no data.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from urllib.parse import unquote, urlsplit
+
+from ingest.notebook.recognisers.common import is_tooling
+from ingest.notebook.recognisers.registry import Context
+from ingest.vector_config.naming import dataset_for_location
+from lineage import ids
+
+__all__ = ["shell_downloads"]
+
+_URL = re.compile(r"^(?:https?|ftp|s3|gs)://\S+$")
+_LOCAL_HOST = re.compile(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::\d+)?$")
+_SEGMENTS = re.compile(r"&&|\|\||;|\|")
+_SHELL_VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_WGET_OUT = ("-O", "--output-document")
+_WGET_DIR = ("-P", "--directory-prefix")
+_CURL_OUT = ("-o", "--output")
+_CURL_REMOTE = ("-O", "--remote-name")
+
+
+def shell_downloads(command: str, ctx: Context) -> None:
+    """Record what each ``wget``/``curl`` in a shell command reads and writes."""
+    for segment in _SEGMENTS.split(command):
+        words = _words(segment)
+        if words[:1] in (["mv"], ["cp"]):
+            _copy(ctx, [w for w in words[1:] if not w.startswith("-")])
+            continue
+        tool = next((w for w in words if w in ("wget", "curl")), "")
+        if not tool:
+            continue
+        words = words[words.index(tool) + 1 :]
+        for url, local in _transfers(tool, words):
+            _record(ctx, url, local)
+
+
+def _words(segment: str) -> list[str]:
+    """Shell words, IPython's ``$name``/``${name}`` written as the ``{name}`` template."""
+    segment = _SHELL_VAR.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", segment)
+    try:
+        return shlex.split(segment, comments=False)
+    except ValueError:  # an unbalanced quote: split on blanks, quotes dropped
+        return [w.strip("'\"") for w in segment.split()]
+
+
+def _copy(ctx: Context, paths: list[str]) -> None:
+    """``!mv a b`` / ``!cp a b`` of a file this notebook already fetched or wrote: ``b``
+    (or ``b/a`` for a folder) carries its data."""
+    if len(paths) != 2:
+        return
+    src, dst = paths
+    where = dataset_for_location(src, ctx.base_dir)
+    source = ids.dataset_id(*where) if where else ""
+    if not source or not ctx.out.has_node(source):
+        return
+    if dst.endswith("/") or not posixpath.splitext(dst)[1]:
+        dst = posixpath.join(dst, posixpath.basename(src))
+    landed = dataset_for_location(dst, ctx.base_dir)
+    if landed is None:
+        return
+    target = ids.dataset_id(*landed)
+    ctx.out.node(target)
+    ctx.out.writes(target)
+    ctx.flow_into([source], target)
+
+
+def _option(words: list[str], names: tuple[str, ...]) -> str | None:
+    """The value of the last of ``names`` given (``-O x``, ``-Ox``, ``--output-document=x``)."""
+    found = None
+    for i, word in enumerate(words):
+        for name in names:
+            if word == name and i + 1 < len(words):
+                found = words[i + 1]
+            elif name.startswith("--") and word.startswith(name + "="):
+                found = word[len(name) + 1 :]
+            elif not name.startswith("--") and word.startswith(name) and len(word) > len(name):
+                found = word[len(name) :]
+    return found
+
+
+def _redirect(words: list[str]) -> str | None:
+    for i, word in enumerate(words):
+        if word in (">", ">>") and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith(">") and len(word.lstrip(">")) > 0:
+            return word.lstrip(">")
+    return None
+
+
+def _remote_name(url: str) -> str:
+    return unquote(posixpath.basename(urlsplit(url).path))
+
+
+def _transfers(tool: str, words: list[str]) -> list[tuple[str, str | None]]:
+    """(URL, local file or None) pairs, by the tool's rules."""
+    urls = [w for w in words if _URL.match(w)]
+    if tool == "wget":
+        out = _option(words, _WGET_OUT)
+        folder = _option(words, _WGET_DIR) or ""
+        if out == "-":
+            return [(u, None) for u in urls]
+        if out:  # every URL is appended to the one file
+            return [(u, out) for u in urls]
+        return [(u, posixpath.join(folder, _remote_name(u)) or None) for u in urls]
+    out = _option(words, _CURL_OUT) or _redirect(words)
+    if out and out != "-":
+        return [(u, out) for u in urls]
+    remote = any(w in _CURL_REMOTE for w in words)
+    return [(u, _remote_name(u) or None if remote else None) for u in urls]
+
+
+def _record(ctx: Context, url: str, local: str | None) -> None:
+    where = dataset_for_location(url)
+    if where is None or _LOCAL_HOST.match(where[0]) or is_tooling(url):
+        return
+    source = ids.dataset_id(*where)
+    ctx.out.node(source)
+    ctx.out.reads(source)
+    if not local or is_tooling(local) or local.startswith("/dev/"):
+        return
+    landed = dataset_for_location(local, ctx.base_dir)
+    if landed is None:
+        return
+    target = ids.dataset_id(*landed)
+    ctx.out.node(target)
+    ctx.out.writes(target)
