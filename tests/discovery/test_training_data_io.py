@@ -155,3 +155,24 @@ def test_a_column_popped_from_a_frame_read_from_an_input_is_no_path() -> None:
     nb = "azure-azureml-examples__get_started_pipeline.ipynb"
     _, edges = _facts(nb)
     assert not [r for r in _touched(edges, Rel.READS) if "default payment" in r]
+
+
+def test_selecting_from_a_pgai_vectorizer_view_reads_the_index_not_a_table() -> None:
+    """timescale/pgai embedding comparison: ``ai.create_vectorizer(... destination =>
+    'essays_nomic_embed_text_embeddings')`` then ``SELECT ... FROM
+    essays_nomic_embed_text_embeddings``; ``SELECT * FROM ai.vectorizer_status`` is pgai's
+    catalogue. Neither is a dataset the notebook reads."""
+    nb = "timescale-pgai__best_embedding_model_rag_app.ipynb"
+    nodes, edges = _facts(nb)
+    assert "vectorindex:pgai:essays_nomic_embed_text_embeddings" in nodes
+    datasets = {u for u in nodes if u.startswith("dataset:")}
+    assert not [u for u in datasets if u.endswith("_embeddings") or "vectorizer" in u]
+    assert "dataset:postgres://localhost:5432:essays" in _touched(edges, Rel.WRITES)
+
+
+def test_sqlite_pragma_table_info_reads_the_table() -> None:
+    """anthropic-cookbook SQL queries: ``cursor.execute("PRAGMA table_info(employees)")``
+    reads the table's schema, which goes into the prompt."""
+    nb = "anthropics-anthropic-cookbook__how_to_make_sql_queries.ipynb"
+    _, edges = _facts(nb)
+    assert "dataset:sqlite:employees" in _touched(edges, Rel.READS)

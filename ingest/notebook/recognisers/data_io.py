@@ -7,6 +7,7 @@ SQL strings (``pd.read_sql``, ``spark.sql``, ``conn.execute``) go to the SQL ing
 from __future__ import annotations
 
 import posixpath
+import re
 from urllib.parse import urljoin, urlsplit
 
 from ingest.notebook.recognisers.common import (
@@ -18,10 +19,11 @@ from ingest.notebook.recognisers.common import (
     read_location,
     write_location,
 )
-from ingest.notebook.recognisers.pgai import bind_params, pgai_facts
+from ingest.notebook.recognisers.pgai import bind_params, pgai_facts, pgai_reads
 from ingest.notebook.recognisers.registry import Call, Handler, Rule
 from ingest.notebook.values import Val, union
 from ingest.vector_config.naming import url_port
+from lineage import ids
 
 __all__ = ["RULES", "SPARK_NAMESPACE", "sql_target"]
 
@@ -94,9 +96,27 @@ def _run_sql(pos: int, con_pos: int | None, *kws: str, default_ns: str = "", dia
         read = call.ctx.sql(
             text, namespace=namespace, dialect=con.attrs.get("dialect") or dialect or "ansi"
         )
+        read = pgai_reads(call, read | _pragma_reads(call, text, namespace))
         return Val(tag="pandas.DataFrame", data=read | ai)
 
     return handler
+
+
+_PRAGMA = re.compile(
+    r"\bpragma\s+(?:table_x?info|index_list|foreign_key_list)\s*\(\s*['\"]?(\w+)", re.I
+)
+
+
+def _pragma_reads(call: Call, text: str, namespace: str) -> frozenset[str]:
+    """SQLite ``PRAGMA table_info(employees)``: the table's schema is read (the SQL parser
+    sees no table in a PRAGMA)."""
+    found = set()
+    for m in _PRAGMA.finditer(text):
+        uid = ids.dataset_id(namespace, m.group(1))
+        call.ctx.out.node(uid)
+        call.ctx.out.reads(uid)
+        found.add(uid)
+    return frozenset(found)
 
 
 def _run_statement(call: Call, stmt: Val, namespace: str) -> Val | None:

@@ -18,9 +18,9 @@ from ingest.notebook.recognisers.common import hf_dataset
 from ingest.notebook.recognisers.registry import Call
 from ingest.vector_config.naming import model_uid, vector_index_uid
 from lineage import ids
-from lineage.model import EdgeKind
+from lineage.model import EdgeKind, Kind
 
-__all__ = ["FUNCTIONS", "bind_params", "pgai_facts"]
+__all__ = ["FUNCTIONS", "bind_params", "pgai_facts", "pgai_reads"]
 
 _PROVIDERS = {
     "openai": "openai",
@@ -44,6 +44,10 @@ FUNCTIONS = {
         re.I,
     ),
 }
+# pgai's own catalogue in the ``ai`` schema: state of its workers, not anybody's data
+_CATALOGUE = re.compile(
+    r"^ai\.(_?vectorizer\w*|secret_permissions|feature_flag|migration\w*|pgai_lib_\w+)$", re.I
+)
 _DESTINATION = re.compile(rf"destination\s*=>\s*{_STR}", re.I)
 _EMBEDDING = re.compile(rf"ai\.embedding_(?P<p>openai|ollama|voyageai|litellm)\s*\(\s*{_STR}", re.I)
 
@@ -105,3 +109,24 @@ def pgai_facts(call: Call, sql: str, namespace: str) -> frozenset[str]:
         call.ctx.out.node(model, provider=provider, model_type=kind, origin=origin)
         found.add(model)
     return frozenset(found)
+
+
+def pgai_reads(call: Call, read: frozenset[str]) -> frozenset[str]:
+    """Tables a query read, seen through pgai: a vectorizer's destination (the embeddings
+    view) is its vector index, so rows selected from it are retrieved from the index; the
+    ``ai`` schema's catalogue (``ai.vectorizer_status``) is no data."""
+    out: set[str] = set()
+    for uid in read:
+        if ids.kind_of(uid) is not Kind.DATASET:
+            out.add(uid)
+            continue
+        name = ids.parse(uid).name
+        index = vector_index_uid("pgai", name)
+        if call.ctx.out.has_node(index):
+            call.ctx.out.discard(uid)
+            out.add(index)
+        elif _CATALOGUE.match(name):
+            call.ctx.out.discard(uid)
+        else:
+            out.add(uid)
+    return frozenset(out)
