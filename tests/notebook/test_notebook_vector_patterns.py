@@ -136,3 +136,41 @@ def test_a_faiss_coarse_quantizer_is_part_of_its_ivf_index() -> None:
     faiss = [n for n in nodes.values() if n.kind is Kind.VECTOR_INDEX]
     assert [n.uid.rsplit("#", 1)[-1] for n in faiss] == ["index"]
     assert faiss[0].props["embedding_model"] == "model:huggingface:bert-base-nli-mean-tokens"
+
+
+def _written(slug: str) -> set[str]:
+    path = NOTEBOOKS / f"{slug}.ipynb"
+    return {
+        f.dst
+        for f in notebook_facts(path, ref=path.name)
+        if isinstance(f, Edge) and f.rel is Rel.WRITES
+    }
+
+
+def test_a_local_vector_store_written_to_is_a_written_directory() -> None:
+    """lancedb-vectordb-recipes__hybrid_search_bm25_lancedb: ``LanceDB.from_documents(pages,
+    embedding, connection=lancedb.connect("/tmp/lancedb"))`` and ``db.create_table("...",
+    data=...)`` on ``lancedb.connect("data/sample-lancedb")``; chroma-core-chroma__
+    local_persistence: ``PersistentClient(path="db")`` then ``collection.add``."""
+    written = _written("lancedb-vectordb-recipes__hybrid_search_bm25_lancedb")
+    assert {"dataset:file:/tmp/lancedb", "dataset:file:data/sample-lancedb"} <= written
+    assert any(
+        u.endswith("/db") or u.endswith(":db")
+        for u in _written("chroma-core-chroma__local_persistence")
+    )
+    # mem0's default /tmp/qdrant is a library default, not a path the code names
+    assert not [u for u in _written("mem0ai-mem0__kuzu_example") if "qdrant" in u]
+
+
+def test_haystack_1x_store_default_index_and_mongodb_collection_names() -> None:
+    """weaviate-weaviate-examples__harrypotter_qa_haystack1: ``haystack.document_stores.
+    WeaviateDocumentStore()`` (Haystack 1.x) writes its default class ``Document``;
+    anthropics-anthropic-cookbook__rag_using_mongodb: ``client["tech_news"][
+    "hacker_noon_tech_news"]`` is collection hacker_noon_tech_news of database tech_news."""
+    nodes, flows = _facts("weaviate-weaviate-examples__harrypotter_qa_haystack1")
+    document = _collections(nodes)["Document"]
+    assert document.props["engine"] == "weaviate"
+    assert any(k == "embed" and d == document.uid and "harry_potter" in s for s, k, d in flows)
+    nodes, _ = _facts("anthropics-anthropic-cookbook__rag_using_mongodb")
+    index = _collections(nodes)["hacker_noon_tech_news"]
+    assert index.props["database"] == "tech_news"

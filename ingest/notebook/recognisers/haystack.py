@@ -21,7 +21,7 @@ from ingest.vector_config.naming import engine_namespace, vector_index_uid
 from lineage import ids
 from lineage.model import EdgeKind, Kind
 
-__all__ = ["EMBEDDERS", "GENERATORS", "RULES", "STORES"]
+__all__ = ["EMBEDDERS", "GENERATORS", "RULES", "STORES", "V1_DEFAULT_INDEX"]
 
 _HS = ("haystack*", "haystack_integrations*")
 
@@ -100,6 +100,15 @@ STORES: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "AzureAISearchDocumentStore": ("other", ("index_name",), "default"),
     "LanceDBDocumentStore": ("lancedb", ("table_name",), None),
 }
+# Haystack 1.x stores (``haystack.document_stores.<Class>``; 2.x ships them as integrations)
+# and their default ``index``: what a 1.x store given none writes to
+V1_DEFAULT_INDEX = {
+    "WeaviateDocumentStore": "Document",
+    "ElasticsearchDocumentStore": "document",
+    "OpenSearchDocumentStore": "document",
+    "PineconeDocumentStore": "document",
+    "MilvusDocumentStore": "document",
+}
 _REMOTE_URL_KWS = ("url", "api_base_url", "hosts", "host", "connection_string", "uri")
 _MODEL_KWS = ("model", "model_name", "model_id", "model_path", "azure_deployment")
 
@@ -157,7 +166,10 @@ def _store(engine: str, kws: tuple[str, ...], default: str | None):
         if collection is None:
             given = call.arg(None, *kws) if kws else Val()
             known = given.tag or given.data or given.const is not None
-            collection = default if default and not known else None
+            fallback = default
+            if call.qual.startswith("haystack.document_stores."):
+                fallback = V1_DEFAULT_INDEX.get(call.method, default)
+            collection = fallback if fallback and not known else None
         url = call.text(None, *_REMOTE_URL_KWS)
         namespace = engine_namespace(engine, url) if url and "://" in url else engine
         name = collection or f"{call.ctx.notebook}#{call.ctx.target or 'document_store'}"

@@ -115,10 +115,14 @@ def index_for(call: Call, client: Val, collection: str) -> Val:
 def _index(call: Call, client: Val, collection: str, **props: Any) -> Val:
     engine = client.attrs["engine"]
     uid = vector_index_uid(client.attrs["namespace"], collection)
+    database = None
+    if engine == "mongodb_atlas" and "." in collection:  # client["db"]["coll"]: id keeps both
+        database, collection = collection.split(".", 1)
     call.ctx.out.node(
         uid,
         engine=engine,
         collection=collection,
+        database=database,
         persistence=client.attrs.get("persistence"),
         persist_path=client.attrs.get("persist_path") or None,
         **props,
@@ -162,6 +166,8 @@ def _collection(call: Call) -> Val | None:
     index = _target_index(call)
     if index is None:
         return None
+    if call.method == "create_table" and "data" in call.kwargs:  # LanceDB: created with rows
+        _embed(call, index, call.kwargs["data"])
     distance = next(
         (v.attrs["distance"] for v in call.kwargs.values() if "distance" in v.attrs), None
     )
@@ -213,12 +219,34 @@ def _embed(call: Call, index: Val, written: Val, embedder: Val | None = None) ->
         if embedder is not None and embedder.attrs.get("provider") not in (None, "local"):
             call.ctx.flow_into(written.carried(), model, EdgeKind.INFER)
     sources = (written.carried() | call.ctx.loop_data) - {*found, index.asset}
+    # a model that shaped the rows without embedding them (a KMeans grouping the chunks)
+    # is not where the vectors come from
+    sources = {
+        u
+        for u in sources
+        if ids.kind_of(u) is not Kind.MODEL
+        or call.ctx.out.node_props(u).get("model_type") == "embedding"
+    }
     call.ctx.flow_into(sources, index.asset, EdgeKind.EMBED)
+    _persisted(call, index)
     explicit = _embedder_of(embedder) if embedder is not None else ""
     if explicit and not sources and index.attrs.get("collection_embedder"):
         # literal documents through the collection's embedding function: the vectors come
         # from that model alone
         call.ctx.flow_into([explicit], index.asset, EdgeKind.EMBED)
+
+
+def _persisted(call: Call, index: Val) -> None:
+    """Vectors written into a store kept on a local path (``PersistentClient(path="db")``,
+    ``lancedb.connect("/tmp/lancedb")``) land in files there: the directory is written. A
+    path the code does not name (a library default, ``implied``) is not claimed."""
+    props = call.ctx.out.node_props(index.asset)
+    path = props.get("persist_path")
+    if props.get("persistence") != "local" or not path or props.get("implied"):
+        return
+    uid = dataset_at(call, str(path), format="vector_store")
+    if uid:
+        call.ctx.out.writes(uid)
 
 
 def embed_into(call: Call, index: Val, written: Val) -> None:
@@ -262,9 +290,11 @@ def _wrapper(engine: str, *, from_docs: bool):
         if handle is not None:  # PineconeVectorStore(pinecone_index=pc.Index("quickstart"))
             return _wrapped_index(call, handle, from_docs=from_docs)
         client = _find(
-            call.arg(None, "client", "qdrant_client", "chroma_client", "es_connection"),
+            call.arg(
+                None, "client", "qdrant_client", "chroma_client", "es_connection", "connection"
+            ),
             "vector_client",
-        )
+        )  # LangChain LanceDB(connection=lancedb.connect(...))
         if client is None:
             url = call.text(
                 None,
