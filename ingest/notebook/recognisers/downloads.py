@@ -4,7 +4,7 @@ The URL is read and the file it lands in written, both by the notebook's job (la
 ``open("path")`` or a loader over its folder reads the same node): the job's READS and
 WRITES record the download, as the corpus' hand-written facts do (a URL-to-copy flow is
 listed there only now and then). ``!mv``/``!cp`` of a file already fetched or written
-here moves it on: the new path is written, with a flow from the old one.
+here writes the new path the same way.
 
 Where the file lands follows each tool's own rules: wget saves under the URL's last path
 segment (``-O``/``-P`` override), curl writes to standard output unless given ``-o``, ``-O``
@@ -63,7 +63,7 @@ def _words(segment: str) -> list[str]:
 
 def _copy(ctx: Context, paths: list[str]) -> None:
     """``!mv a b`` / ``!cp a b`` of a file this notebook already fetched or wrote: ``b``
-    (or ``b/a`` for a folder) carries its data."""
+    (or ``b/a`` for a folder) is written."""
     if len(paths) != 2:
         return
     src, dst = paths
@@ -79,7 +79,6 @@ def _copy(ctx: Context, paths: list[str]) -> None:
     target = ids.dataset_id(*landed)
     ctx.out.node(target)
     ctx.out.writes(target)
-    ctx.flow_into([source], target)
 
 
 def _option(words: list[str], names: tuple[str, ...]) -> str | None:

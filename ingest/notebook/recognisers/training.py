@@ -174,24 +174,36 @@ def _training_args(call: Call) -> Val | None:
     )
 
 
-def _output_name(path: str | None) -> tuple[str, str | None]:
-    """The name a trainer's output gives its model, and the template if unresolved."""
+def _output_name(path: str | None, *, hub: bool = False) -> tuple[str, str | None]:
+    """The name a trainer's output gives its model, and the template if unresolved; a Hub
+    repo id (``org/name``) names the local model by its ``name``."""
     if not path:
         return "", None
-    name = path.rstrip("/").rsplit("/", 1)[-1] if "/" in path.rstrip("/") else path
-    name = name.removeprefix("./")
+    # a relative folder is the model's name as the code writes it (``models/trained_on_x``);
+    # an absolute or remote one names it by its last part
+    name = path.rstrip("/")
+    while name.startswith("./"):
+        name = name[2:]
+    if name.startswith("/") or "://" in name or hub:
+        name = name.rsplit("/", 1)[-1]
     if PLACEHOLDER.search(path):
         return PLACEHOLDER.sub(lambda m: "<" + m.group(0)[1:-1] + ">", name), path
     return name, None
 
 
 def _train(
-    model: Val, var: str, data: frozenset[str], call: Call, *, output: str | None = None
+    model: Val,
+    var: str,
+    data: frozenset[str],
+    call: Call,
+    *,
+    output: str | None = None,
+    hub: bool = False,
 ) -> Val:
     """Record one training run: data (and a pretrained base) flow into the trained model."""
     base = model.asset if is_model(model) else ""
     kind = EdgeKind.FINE_TUNE if base or model.attrs.get("peft") else EdgeKind.TRAIN
-    named, template = _output_name(output)
+    named, template = _output_name(output, hub=hub)
     uid = call.ctx.local_model(named or var or call.ctx.target or f"line{call.line}")
     cls = model.tag or call.qual
     call.ctx.out.node(
@@ -240,7 +252,11 @@ def _trainer_train(call: Call) -> Val | None:
         return None
     var = trainer.attrs.get("model_var") or call.recv_name
     repo = trainer.attrs.get("hub_model_id") or trainer.attrs.get("output_dir")
-    trained = _train(trainer.attrs["model"], var, trainer.attrs["train_data"], call, output=repo)
+    # pushed, the folder doubles as the Hub repo (Trainer names the repo after it)
+    hub = bool(trainer.attrs.get("hub_model_id") or trainer.attrs.get("push_to_hub"))
+    trained = _train(
+        trainer.attrs["model"], var, trainer.attrs["train_data"], call, output=repo, hub=hub
+    )
     if trainer.attrs.get("output_dir") and not PLACEHOLDER.search(trainer.attrs["output_dir"]):
         where = dataset_for_location(trainer.attrs["output_dir"], call.ctx.base_dir)
         if where:  # from_pretrained(output_dir) later loads this model
@@ -270,6 +286,9 @@ def _fit(call: Call) -> Val | None:
     if recv.attrs.get("role") not in ("estimator", "model") and not is_model(recv):
         return None
     data = union([*call.args, *call.kwargs.values()]).carried() | call.ctx.loop_data
+    output = call.text(None, "output_path")  # sentence-transformers' ``fit(..., output_path=)``
+    if output:
+        return _train(recv, call.recv_name or call.ctx.target, data, call, output=output)
     if not data and not (call.recv_name or call.ctx.target):
         return None  # ``self.kmeans_.fit(X)`` inside an estimator's own method: no asset
     if recv.tag.startswith("pyspark.ml.") and call.ctx.target:
