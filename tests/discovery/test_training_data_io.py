@@ -194,3 +194,17 @@ def test_a_relative_output_folder_names_the_model_whole() -> None:
     nodes, _ = _facts(nb)
     assert f"model:notebook:{nb}#models/trained_on_sample_dataset.csv" in nodes
     assert f"model:notebook:{nb}#trained_on_sample_dataset.csv" not in nodes
+
+
+def test_scikit_learn_dataset_loaders_are_public_datasets_read() -> None:
+    """aws sagemaker-examples sklearn end to end: ``fetch_california_housing()`` split and
+    written to ``california_housing_train.csv``; azureml-examples sklearn sweep: ``load_iris()``."""
+    nb = "aws-amazon-sagemaker-examples__sklearn_on_sagemaker_end2end.ipynb"
+    _, edges = _facts(nb)
+    housing = "dataset:sklearn:california_housing"
+    assert housing in _touched(edges, Rel.READS)
+    train = "dataset:file:./california_housing_train.csv"
+    assert (housing, train, "transform") in _flows(edges)
+    nb = "azure-azureml-examples__train_hyperparameter_tune_with_sklearn.ipynb"
+    _, edges = _facts(nb)
+    assert "dataset:sklearn:iris" in _touched(edges, Rel.READS)

@@ -430,6 +430,21 @@ def _urljoin(call: Call) -> Val | None:
     return Val(const=urljoin(base, ref)) if base is not None and ref is not None else None
 
 
+def _sklearn_dataset(call: Call) -> Val | None:
+    """``fetch_california_housing()`` / ``load_iris()`` / ``fetch_openml("mnist_784")``: a
+    public dataset scikit-learn downloads (or ships), named as the loader names it."""
+    name = call.method.removeprefix("fetch_").removeprefix("load_")
+    if name == "openml":
+        data_id = call.arg(None, "data_id").const
+        name = call.text(0, "name") or (f"openml:{data_id}" if data_id is not None else "")
+    if not name or name in ("files", "svmlight_file", "svmlight_files", "sample_image"):
+        return None  # a local folder or file the caller names: not a public dataset
+    uid = ids.dataset_id("sklearn", name)
+    call.ctx.out.node(uid, platform="sklearn")
+    call.ctx.out.reads(uid)
+    return Val(tag="sklearn.utils.Bunch", data=frozenset({uid}))
+
+
 def _es_bulk(call: Call) -> Val | None:
     """``helpers.bulk(client, actions)``: the index is in each action's ``_index``."""
     client = call.arg(0, "client")
@@ -595,6 +610,11 @@ RULES: tuple[Rule, ...] = (
     ),
     # Hugging Face datasets
     Rule(("datasets.load_dataset",), _load_dataset, "Hugging Face datasets"),
+    Rule(
+        ("sklearn.datasets.fetch_*", "sklearn.datasets.load_*"),
+        _sklearn_dataset,
+        "scikit-learn public datasets",
+    ),
     Rule(
         ("datasets.load_from_disk", "datasets.Dataset.load_from_disk", "datasets.Dataset.from_*"),
         read_location(0, "dataset_path", "path", tag="datasets.Dataset"),
