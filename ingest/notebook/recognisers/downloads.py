@@ -42,7 +42,7 @@ def shell_downloads(command: str, ctx: Context) -> None:
     for segment in _SEGMENTS.split(command):
         words = _words(segment)
         if words[:1] in (["mv"], ["cp"]):
-            _copy(ctx, [w for w in words[1:] if not w.startswith("-")])
+            _copy(ctx, [w for w in words[1:] if not w.startswith("-")], move=words[0] == "mv")
             continue
         tool = next((w for w in words if w in ("wget", "curl")), "")
         if not tool:
@@ -61,9 +61,10 @@ def _words(segment: str) -> list[str]:
         return [w.strip("'\"") for w in segment.split()]
 
 
-def _copy(ctx: Context, paths: list[str]) -> None:
+def _copy(ctx: Context, paths: list[str], *, move: bool) -> None:
     """``!mv a b`` / ``!cp a b`` of a file this notebook already fetched or wrote: ``b``
-    (or ``b/a`` for a folder) is written."""
+    (or ``b/a`` for a folder) is written; moved, ``a`` is gone (it held the same bytes in
+    between), unless something was already made from it."""
     if len(paths) != 2:
         return
     src, dst = paths
@@ -79,6 +80,8 @@ def _copy(ctx: Context, paths: list[str]) -> None:
     target = ids.dataset_id(*landed)
     ctx.out.node(target)
     ctx.out.writes(target)
+    if move and not ctx.out.flows_from(source):
+        ctx.out.discard(source)
 
 
 def _option(words: list[str], names: tuple[str, ...]) -> str | None:
