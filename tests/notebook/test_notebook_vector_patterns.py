@@ -174,3 +174,24 @@ def test_haystack_1x_store_default_index_and_mongodb_collection_names() -> None:
     nodes, _ = _facts("anthropics-anthropic-cookbook__rag_using_mongodb")
     index = _collections(nodes)["hacker_noon_tech_news"]
     assert index.props["database"] == "tech_news"
+
+
+def test_pinecone_v2_module_index_and_dataframe_upserts() -> None:
+    """pinecone-io-examples__training-with-wandb_02-encode (``pinecone.Index(index_id)``, the
+    v2 module-level client) and __azure_openai_retrieval (``pinecone_datasets.load_dataset``
+    then ``index.upsert_from_dataframe(dataset.documents)``)."""
+    nodes, _ = _facts("pinecone-io-examples__training-with-wandb_02-encode")
+    assert _collections(nodes)["arxiv-search"].props["engine"] == "pinecone"
+    nodes, flows = _facts("pinecone-io-examples__azure_openai_retrieval")
+    index = _collections(nodes)["azure-openai-langchain-intro"]
+    source = "dataset:pinecone-datasets:langchain-python-docs-text-embedding-ada-002"
+    assert (source, "embed", index.uid) in flows
+
+
+def test_llamaindex_over_a_store_the_analysis_cannot_see_is_not_in_memory() -> None:
+    """lancedb-vectordb-recipes__llamaindex_lancedb_cloud: the ``LanceDBVectorStore(...)``
+    cell does not parse (``...`` after keywords), so ``StorageContext.from_defaults(
+    vector_store=vector_store)`` holds an unknown store: the index built on it is not
+    LlamaIndex's in-memory default (the later ``from_documents`` without one is)."""
+    _, flows = _facts("lancedb-vectordb-recipes__llamaindex_lancedb_cloud")
+    assert not any(k == "embed" and "paul_graham" in s for s, k, _ in flows)

@@ -403,6 +403,27 @@ def _engine_from(call: Call) -> Val | None:
     ).with_attrs(role="retriever")
 
 
+def _pinecone_module_index(call: Call) -> Val | None:
+    """``pinecone.init(...)`` then ``pinecone.Index("name")`` (the v2 module-level client)."""
+    name = call.text(0, "name", "index_name")
+    if not name:
+        return None
+    client = Val().with_attrs(engine="pinecone", namespace="pinecone", persistence="server")
+    return _index(call, client, name)
+
+
+def _pinecone_dataset(call: Call) -> Val | None:
+    """``pinecone_datasets.load_dataset("name")``: a public dataset of pre-embedded documents
+    (its ``documents`` frame is what gets upserted)."""
+    name = call.text(0, "dataset_id", "name")
+    if not name:
+        return None
+    uid = ids.dataset_id("pinecone-datasets", name)
+    call.ctx.out.node(uid, platform="pinecone-datasets")
+    call.ctx.out.reads(uid)
+    return Val(tag=call.qual, data=frozenset({uid}))
+
+
 def _faiss_index(call: Call) -> Val | None:
     """``faiss.IndexFlatL2(d)``: an in-memory index named by its variable. The node appears
     when data goes in or a search comes out (:func:`_target_index`), so the flat index that
@@ -422,13 +443,28 @@ def _vector_params(call: Call) -> Val | None:
 
 def _storage_context(call: Call) -> Val | None:
     store = call.arg(None, "vector_store")
-    return store if store.attrs.get("role") == "vector_index" else None
+    if store.attrs.get("role") == "vector_index":
+        return store
+    if "vector_store" in call.kwargs:  # a store given, but one the analysis cannot see
+        return Val(tag=call.qual).with_attrs(unseen_store=True)
+    return None
 
 
 def _llama_index(call: Call) -> Val | None:
-    store = _find(call.arg(None, "storage_context", "vector_store"), "vector_index")
+    if "()" in call.qual or not (
+        call.method.endswith("VectorStoreIndex") or call.method.startswith("from_")
+    ):
+        return None  # a method on what an unresolved constructor returned, not a new index
+    given = call.arg(None, "storage_context", "vector_store")
+    store = _find(given, "vector_index")
     if store is None and call.qual.endswith("from_vector_store"):
         store = _find(call.arg(0), "vector_index")
+    unseen = given.attrs.get("unseen_store") or (
+        ("storage_context" in call.kwargs or "vector_store" in call.kwargs)
+        and not (given.tag or given.data or given.attrs)
+    )
+    if store is None and unseen:
+        return None  # a store the analysis cannot see (a cell that failed): not in memory
     if store is None:
         client = Val().with_attrs(
             engine="llama_index", namespace="llama_index", persistence="memory"
@@ -579,6 +615,8 @@ RULES: tuple[Rule, ...] = (
     Rule(("lancedb.connect",), _client("lancedb", 0, "uri"), "LanceDB"),
     Rule(("pymongo.MongoClient",), _client("mongodb_atlas", 0, "host"), "MongoDB Atlas"),
     Rule(("faiss.Index*",), _faiss_index, "FAISS indexes"),
+    Rule(("pinecone.Index", "pinecone.GRPCIndex"), _pinecone_module_index, "Pinecone v2 indexes"),
+    Rule(("pinecone_datasets.load_dataset",), _pinecone_dataset, "Pinecone public datasets"),
     Rule(("qdrant_client.*VectorParams",), _vector_params, "Qdrant vector params"),
     Rule(
         ("embedchain.App", "embedchain.App.from_config", "embedchain.Pipeline*"),
@@ -607,6 +645,7 @@ RULES: tuple[Rule, ...] = (
             "*.collections.create",
             "*.collections.get",
             "*.create_index",
+            "*.create_index_for_model",  # Pinecone index with integrated (hosted) embedding
             "*.indices.create",  # Elasticsearch/OpenSearch
             "*.Index",
             "*.create_table",
@@ -621,6 +660,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         (
             "*.upsert",
+            "*.upsert_from_dataframe",  # Pinecone
+            "*.upsert_records",  # Pinecone integrated embedding: raw text, embedded server-side
             "*.add_object",  # Weaviate v4 batch writer
             "*.bulk",  # Elasticsearch/OpenSearch client.bulk(index=..., operations=...)
             "*.upload_points",
