@@ -3,6 +3,7 @@ tests/corpus/real (sources and licences in the cases' expected.yaml files)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ingest.notebook import notebook_facts
@@ -207,3 +208,32 @@ def test_scikit_learn_dataset_loaders_are_public_datasets_read() -> None:
     nb = "azure-azureml-examples__train_hyperparameter_tune_with_sklearn.ipynb"
     _, edges = _facts(nb)
     assert "dataset:sklearn:iris" in _touched(edges, Rel.READS)
+
+
+def test_a_kaggle_dataset_downloaded_through_the_api_is_read_into_its_folder() -> None:
+    """lancedb vectordb-recipes doc2vec: ``KaggleApi().dataset_download_files(
+    "rounakbanik/the-movies-dataset", path="data/", unzip=True)``."""
+    nb = "lancedb-vectordb-recipes__movie_recommendation_with_doc2vec_and_lancedb.ipynb"
+    _, edges = _facts(nb)
+    assert "dataset:kaggle:rounakbanik/the-movies-dataset" in _touched(edges, Rel.READS)
+    assert "dataset:file:./data" in _touched(edges, Rel.WRITES)
+
+
+def test_the_kaggle_cli_in_a_shell_escape_reads_the_dataset() -> None:
+    """The Kaggle CLI's documented forms (``kaggle datasets download -d owner/name -p dir``,
+    ``kaggle competitions download -c name``) in notebook shell escapes."""
+    cell = {
+        "cell_type": "code",
+        "metadata": {},
+        "outputs": [],
+        "execution_count": None,
+        "source": [
+            "!kaggle datasets download -d zynicide/wine-reviews -p data/wine --unzip\n",
+            "!kaggle competitions download -c titanic\n",
+        ],
+    }
+    text = json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    edges = [f for f in notebook_facts("k.ipynb", ref="k.ipynb", text=text) if isinstance(f, Edge)]
+    reads = _touched(edges, Rel.READS)
+    assert {"dataset:kaggle:zynicide/wine-reviews", "dataset:kaggle:titanic"} <= reads
+    assert "dataset:file:data/wine" in _touched(edges, Rel.WRITES)

@@ -19,6 +19,7 @@ from ingest.notebook.recognisers.common import (
     read_location,
     write_location,
 )
+from ingest.notebook.recognisers.downloads import kaggle_dataset
 from ingest.notebook.recognisers.pgai import bind_params, pgai_facts, pgai_reads
 from ingest.notebook.recognisers.registry import Call, Handler, Rule
 from ingest.notebook.values import Val, union
@@ -445,6 +446,16 @@ def _sklearn_dataset(call: Call) -> Val | None:
     return Val(tag="sklearn.utils.Bunch", data=frozenset({uid}))
 
 
+def _kaggle_download(call: Call) -> Val | None:
+    """Kaggle's API: ``api.dataset_download_files("owner/name", path="data/")``,
+    ``competition_download_files("titanic")``, ``kagglehub.dataset_download("owner/name")``:
+    the Kaggle dataset is read and, when the folder is named, written there."""
+    ref = call.text(0, "dataset", "competition", "handle")
+    if not ref:
+        return None
+    return kaggle_dataset(call.ctx, ref, call.text(None, "path"))
+
+
 def _es_bulk(call: Call) -> Val | None:
     """``helpers.bulk(client, actions)``: the index is in each action's ``_index``."""
     client = call.arg(0, "client")
@@ -610,6 +621,16 @@ RULES: tuple[Rule, ...] = (
     ),
     # Hugging Face datasets
     Rule(("datasets.load_dataset",), _load_dataset, "Hugging Face datasets"),
+    Rule(
+        (
+            "kaggle.*.dataset_download_file*",
+            "kaggle.*.competition_download_file*",
+            "kagglehub.dataset_download",
+            "kagglehub.competition_download",
+        ),
+        _kaggle_download,
+        "Kaggle downloads",
+    ),
     Rule(
         ("sklearn.datasets.fetch_*", "sklearn.datasets.load_*"),
         _sklearn_dataset,

@@ -22,10 +22,11 @@ from urllib.parse import unquote, urlsplit
 
 from ingest.notebook.recognisers.common import is_tooling
 from ingest.notebook.recognisers.registry import Context
+from ingest.notebook.values import Val
 from ingest.vector_config.naming import dataset_for_location
 from lineage import ids
 
-__all__ = ["shell_downloads"]
+__all__ = ["kaggle_dataset", "shell_downloads"]
 
 _URL = re.compile(r"^(?:https?|ftp|s3|gs)://\S+$")
 _LOCAL_HOST = re.compile(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::\d+)?$")
@@ -43,6 +44,9 @@ def shell_downloads(command: str, ctx: Context) -> None:
         words = _words(segment)
         if words[:1] in (["mv"], ["cp"]):
             _copy(ctx, [w for w in words[1:] if not w.startswith("-")], move=words[0] == "mv")
+            continue
+        if words[:2] in (["kaggle", "datasets"], ["kaggle", "competitions"]):
+            _kaggle_cli(ctx, words)
             continue
         tool = next((w for w in words if w in ("wget", "curl")), "")
         if not tool:
@@ -144,3 +148,30 @@ def _record(ctx: Context, url: str, local: str | None) -> None:
     target = ids.dataset_id(*landed)
     ctx.out.node(target)
     ctx.out.writes(target)
+
+
+def kaggle_dataset(ctx: Context, ref: str, folder: str | None) -> Val:
+    """A Kaggle dataset or competition (``owner/name`` or ``name``) read, and written into
+    ``folder`` when one is named."""
+    source = ids.dataset_id("kaggle", ref.strip("/"))
+    ctx.out.node(source, platform="kaggle")
+    ctx.out.reads(source)
+    landed = dataset_for_location(folder, ctx.base_dir) if folder else None
+    if landed is None:
+        return Val(data=frozenset({source}))
+    target = ids.dataset_id(*landed)
+    ctx.out.node(target)
+    ctx.out.writes(target)
+    return Val(data=frozenset({target, source}))
+
+
+def _kaggle_cli(ctx: Context, words: list[str]) -> None:
+    """``kaggle datasets download -d owner/name -p data`` / ``kaggle competitions download
+    -c titanic``: the Kaggle CLI's own options."""
+    if "download" not in words:
+        return
+    ref = _option(words, ("-d", "--dataset", "-c", "--competition"))
+    if not ref and words[-1] != "download" and not words[-1].startswith("-"):
+        ref = words[-1]  # the competition may be given positionally
+    if ref:
+        kaggle_dataset(ctx, ref, _option(words, ("-p", "--path")))
