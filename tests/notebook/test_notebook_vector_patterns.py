@@ -195,3 +195,22 @@ def test_llamaindex_over_a_store_the_analysis_cannot_see_is_not_in_memory() -> N
     LlamaIndex's in-memory default (the later ``from_documents`` without one is)."""
     _, flows = _facts("lancedb-vectordb-recipes__llamaindex_lancedb_cloud")
     assert not any(k == "embed" and "paul_graham" in s for s, k, _ in flows)
+
+
+def test_dspy_embeddings_retriever_is_an_in_memory_index_it_searches() -> None:
+    """stanfordnlp-dspy__tutorial_rag: ``search = dspy.retrievers.Embeddings(embedder=...,
+    corpus=corpus)`` over the jsonl corpus; ``search(question).passages`` is the context of
+    the ChainOfThought answered by the configured LM."""
+    nodes, flows = _facts("stanfordnlp-dspy__tutorial_rag")
+    index = next(n for n in nodes.values() if n.kind is Kind.VECTOR_INDEX)
+    assert (index.props["engine"], index.props["built_by"]) == (
+        "faiss",
+        "dspy.retrievers.Embeddings",
+    )
+    assert any(k == "embed" and d == index.uid and "corpus.jsonl" in s for s, k, d in flows)
+    assert (index.uid, "retrieve", "model:openai:gpt-4o-mini") in flows
+
+
+def test_faiss_write_index_writes_a_file() -> None:
+    """pinecone-io-examples__faiss-ebook_pq_faiss: ``faiss.write_index(index, './temp.index')``."""
+    assert "dataset:file:./temp.index" in _written("pinecone-io-examples__faiss-ebook_pq_faiss")

@@ -403,6 +403,51 @@ def _engine_from(call: Call) -> Val | None:
     ).with_attrs(role="retriever")
 
 
+def _dspy_embeddings(call: Call) -> Val | None:
+    """``dspy.retrievers.Embeddings(embedder=..., corpus=..., k=5)``: an in-memory index of
+    the corpus, built by dspy with FAISS (brute-force numpy below ``brute_force_threshold``
+    documents, 20,000 by default: the corpus size is a run-time fact, so FAISS is recorded
+    with the threshold); calling it searches."""
+    client = Val().with_attrs(engine="faiss", namespace="faiss", persistence="memory")
+    name = f"{call.ctx.notebook}#{call.ctx.target or 'search'}"
+    index = _index(
+        call,
+        client,
+        name,
+        built_by="dspy.retrievers.Embeddings",
+        faiss_from_documents=call.arg(None, "brute_force_threshold").const or 20_000,
+    )
+    embedder = call.arg(None, "embedder")
+    _embed(call, index, call.arg(0, "corpus"), embedder if is_model(embedder) else None)
+    return index
+
+
+def _faiss_write(call: Call) -> Val | None:
+    """``faiss.write_index(index, "x.index")``: the index's vectors saved to a file."""
+    path = call.text(1, "fname", "f")
+    uid = dataset_at(call, path, format="faiss") if path else None
+    if uid is None:
+        return None
+    call.ctx.out.writes(uid)
+    index = _find(call.arg(0, "index"), "vector_index")
+    if index is not None and not index.attrs.get("pending"):
+        call.ctx.flow_into([index.asset], uid, EdgeKind.EXPORT)
+    return Val()
+
+
+def _faiss_read(call: Call) -> Val | None:
+    """``faiss.read_index("x.index")``: an in-memory index loaded from a saved file."""
+    path = call.text(0, "fname", "f")
+    uid = dataset_at(call, path, format="faiss") if path else None
+    if uid is None:
+        return None
+    call.ctx.out.reads(uid)
+    client = Val().with_attrs(engine="faiss", namespace="faiss", persistence="local")
+    index = _index(call, client, f"{call.ctx.notebook}#{call.ctx.target or 'index'}")
+    call.ctx.flow_into([uid], index.asset, EdgeKind.TRANSFORM)
+    return index
+
+
 def _pinecone_module_index(call: Call) -> Val | None:
     """``pinecone.init(...)`` then ``pinecone.Index("name")`` (the v2 module-level client)."""
     name = call.text(0, "name", "index_name")
@@ -614,7 +659,11 @@ RULES: tuple[Rule, ...] = (
     Rule(("opensearchpy.OpenSearch",), _client("opensearch", 0, "hosts"), "OpenSearch"),
     Rule(("lancedb.connect",), _client("lancedb", 0, "uri"), "LanceDB"),
     Rule(("pymongo.MongoClient",), _client("mongodb_atlas", 0, "host"), "MongoDB Atlas"),
+    Rule(("faiss.write_index",), _faiss_write, "FAISS index files written"),
+    Rule(("faiss.read_index",), _faiss_read, "FAISS index files read"),
     Rule(("faiss.Index*",), _faiss_index, "FAISS indexes"),
+    Rule(("dspy.retrievers.Embeddings", "dspy.Embeddings"), _dspy_embeddings, "dspy indexes"),
+    Rule(("vector.*.Collection.__call__",), _search, "callable indexes (dspy search)"),
     Rule(("pinecone.Index", "pinecone.GRPCIndex"), _pinecone_module_index, "Pinecone v2 indexes"),
     Rule(("pinecone_datasets.load_dataset",), _pinecone_dataset, "Pinecone public datasets"),
     Rule(("qdrant_client.*VectorParams",), _vector_params, "Qdrant vector params"),
