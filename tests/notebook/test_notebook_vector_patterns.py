@@ -214,3 +214,16 @@ def test_dspy_embeddings_retriever_is_an_in_memory_index_it_searches() -> None:
 def test_faiss_write_index_writes_a_file() -> None:
     """pinecone-io-examples__faiss-ebook_pq_faiss: ``faiss.write_index(index, './temp.index')``."""
     assert "dataset:file:./temp.index" in _written("pinecone-io-examples__faiss-ebook_pq_faiss")
+
+
+def test_lance_datasets_are_written_and_read_by_path() -> None:
+    """lancedb-vectordb-recipes__llm-pretraining-dataloading_train: ``lance.write_dataset(
+    pa_table, "tiny_stories_gpt4_encoded.lance", ...)`` of the tokenised TinyStories, later
+    ``lance.dataset(dataset_path)`` in the training Dataset."""
+    slug = "lancedb-vectordb-recipes__llm-pretraining-dataloading_train"
+    lance = "dataset:file:./tiny_stories_gpt4_encoded.lance"
+    assert lance in _written(slug)
+    _, flows = _facts(slug)
+    assert any(
+        s == "dataset:huggingface:roneneldan/TinyStories" and d == lance for s, _, d in flows
+    )

@@ -12,7 +12,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ingest.notebook.recognisers.common import dataset_at, inputs_of, is_model
+from ingest.notebook.recognisers.common import (
+    dataset_at,
+    inputs_of,
+    is_model,
+    read_location,
+    write_location,
+)
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val, union
 from ingest.vector_config.naming import engine_namespace, model_uid, vector_index_uid
@@ -659,6 +665,9 @@ RULES: tuple[Rule, ...] = (
     Rule(("opensearchpy.OpenSearch",), _client("opensearch", 0, "hosts"), "OpenSearch"),
     Rule(("lancedb.connect",), _client("lancedb", 0, "uri"), "LanceDB"),
     Rule(("pymongo.MongoClient",), _client("mongodb_atlas", 0, "host"), "MongoDB Atlas"),
+    # Lance, LanceDB's columnar format: datasets on a path (``x.lance``)
+    Rule(("lance.write_dataset",), write_location(1, "uri", data_pos=0, fmt="lance"), "Lance"),
+    Rule(("lance.dataset",), read_location(0, "uri", fmt="lance"), "Lance datasets read"),
     Rule(("faiss.write_index",), _faiss_write, "FAISS index files written"),
     Rule(("faiss.read_index",), _faiss_read, "FAISS index files read"),
     Rule(("faiss.Index*",), _faiss_index, "FAISS indexes"),
