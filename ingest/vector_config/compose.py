@@ -275,7 +275,48 @@ def _embedded_indexes(out: Collector, svc: Mapping[str, Any], name: str, endpoin
             out.flow(index, endpoint, EdgeKind.RETRIEVE)
 
 
+# Weaviate module image -> the role of the model its tag names
+_MODULE_ROLES = (
+    (
+        re.compile(r"(transformers-inference|t2v-transformers|multi2vec-\w+|img2vec-\w+):"),
+        "embedding",
+    ),
+    (re.compile(r"qna-transformers:"), "qa"),
+    (re.compile(r"ner-transformers:"), "classifier"),
+    (re.compile(r"sum-transformers:"), "llm"),
+)
+# Hub organisations Weaviate's prebuilt module tags start with (the tag is ``org-name``)
+_TAG_ORGS = ("sentence-transformers", "dbmdz", "facebook", "google", "BAAI", "intfloat")
+_TAG_VERSION = re.compile(r"-\d+\.\d+\.\d+$")
+
+
+def _module_model(out: Collector, svc: Mapping[str, Any], endpoint: str) -> None:
+    """A Weaviate module image names its model in the tag (``transformers-inference:
+    sentence-transformers-paraphrase-mpnet-base-v2``, the hub id with ``/`` as ``-``, a
+    release suffix on some): a Hugging Face model served by that container."""
+    image = compose_default(str(svc.get("image") or ""))
+    role = next((r for p, r in _MODULE_ROLES if p.search(image)), None)
+    tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
+    if role is None or not tag or tag == "latest":
+        return
+    name = _TAG_VERSION.sub("", tag)
+    org = next((o for o in _TAG_ORGS if name.startswith(o + "-")), None)
+    if org:
+        name = f"{org}/{name[len(org) + 1 :]}"
+    out.node(
+        model_uid("huggingface", name),
+        provider="huggingface",
+        model_type=role,
+        origin="self_hosted",
+        served_by=endpoint,
+        from_image_tag=tag,
+    )
+
+
 def _served_model(out: Collector, svc: Mapping[str, Any], kind: str, endpoint: str) -> None:
+    if kind == "weaviate-module":
+        _module_model(out, svc, endpoint)
+        return
     if kind not in ("tei", "vllm", "tgi"):
         return
     m = _MODEL_ARGS.search(text_of(svc.get("command")))

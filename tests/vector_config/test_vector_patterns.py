@@ -168,3 +168,17 @@ def test_embedchain_providers_name_who_runs_the_model() -> None:
     assert emb.props["implied"] is True and emb.props["provider"] == "local"
     assert (emb.uid, "embed", "vectorindex:chroma:embedchain_store") in flows
     assert not [u for u in nodes if u.endswith(":unspecified")]
+
+
+def test_weaviate_module_images_name_their_models() -> None:
+    """weaviate-weaviate-examples__transformers_newspublications: the module tags are hub ids
+    with ``/`` written ``-`` (and a release suffix on some): t2v embeds, NER classifies."""
+    nodes, _, ep = _compose("weaviate-weaviate-examples__transformers_newspublications")
+    t2v = nodes["model:huggingface:sentence-transformers/paraphrase-mpnet-base-v2"]
+    assert (t2v.props["model_type"], t2v.props["served_by"]) == (
+        "embedding",
+        f"{ep}t2v-transformers",
+    )
+    ner = nodes["model:huggingface:dbmdz/bert-large-cased-finetuned-conll03-english"]
+    assert ner.props["model_type"] == "classifier"
+    assert "model:huggingface:bert-large-uncased-whole-word-masking-finetuned-squad" in nodes
