@@ -237,3 +237,29 @@ def test_the_kaggle_cli_in_a_shell_escape_reads_the_dataset() -> None:
     reads = _touched(edges, Rel.READS)
     assert {"dataset:kaggle:zynicide/wine-reviews", "dataset:kaggle:titanic"} <= reads
     assert "dataset:file:data/wine" in _touched(edges, Rel.WRITES)
+
+
+CORPUS_NOTEBOOKS = NOTEBOOKS.parents[1] / "notebooks"
+
+
+def test_an_estimator_converted_to_onnx_and_written_to_a_file_is_saved_there() -> None:
+    """onnx/sklearn-onnx gallery (tests/corpus/notebooks): ``clr.fit(...)``;
+    ``onx = convert_sklearn(clr, ...)``; ``with open("rf_iris.onnx", "wb") as f:
+    f.write(onx.SerializeToString())``; ``rt.InferenceSession("rf_iris.onnx")``. The file is
+    the trained model exported, not a dataset; the session runs that same model."""
+    name = "sklearn-onnx__plot_convert_model.ipynb"
+    nodes: dict[str, Node] = {}
+    edges: list[Edge] = []
+    for fact in notebook_facts(CORPUS_NOTEBOOKS / name, ref=name):
+        if isinstance(fact, Node):
+            nodes[fact.uid] = fact
+        elif isinstance(fact, Edge):
+            edges.append(fact)
+    trained = f"model:notebook:{name}#clr"
+    assert nodes[trained].props["origin"] == "trained"
+    flows = _flows(edges)
+    assert ("dataset:sklearn:iris", trained, "train") in flows
+    assert (trained, "model:file:./rf_iris.onnx", "export") in flows
+    assert (trained, "model:file:./logreg_iris.onnx", "export") in flows
+    assert not [u for u in nodes if u.startswith("dataset:file:")]
+    assert nodes["model:file:./rf_iris.onnx"].props["origin"] == "saved"

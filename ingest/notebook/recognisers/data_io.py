@@ -22,6 +22,7 @@ from ingest.notebook.recognisers.common import (
 from ingest.notebook.recognisers.downloads import kaggle_dataset
 from ingest.notebook.recognisers.pgai import bind_params, pgai_facts, pgai_reads
 from ingest.notebook.recognisers.registry import Call, Handler, Rule
+from ingest.notebook.recognisers.training import save_model_file
 from ingest.notebook.values import Val, union
 from ingest.vector_config.naming import url_port
 from lineage import ids
@@ -326,7 +327,7 @@ def _open(call: Call) -> Val | None:
         return None
     if any(m in mode for m in "wax+"):
         call.ctx.out.writes(uid)
-        return Val(tag="io.File").with_attrs(writes_to=uid)
+        return Val(tag="io.File").with_attrs(writes_to=uid, path=path)
     call.ctx.out.reads(uid)
     return Val(tag="io.File", data=frozenset({uid}))
 
@@ -360,6 +361,10 @@ def _file_write(call: Call) -> Val | None:
     target = call.recv.attrs.get("writes_to")
     if not target:
         return None
+    written = call.arg(0, "s")
+    if is_model(written) and call.recv.attrs.get("path"):
+        # ``f.write(onnx_model.SerializeToString())``: the file is the model, saved
+        return save_model_file(call, written, call.recv)
     call.ctx.flow_into(union(call.args).carried() | call.ctx.loop_data, target)
     return Val()
 

@@ -27,7 +27,13 @@ from ingest.notebook.values import Collector, Val, union
 from ingest.vector_config.naming import dataset_for_location, endpoint_uid, model_uid
 from lineage.model import EdgeKind
 
-__all__ = ["RULES", "drop_in_memory_fits", "model_type_of", "tracking_egress"]
+__all__ = [
+    "RULES",
+    "drop_in_memory_fits",
+    "model_type_of",
+    "save_model_file",
+    "tracking_egress",
+]
 
 _OWN = ("trained", "fine_tuned", "saved", "published", "logged", "registered")
 _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor", "Collator", "Arguments")
@@ -271,9 +277,9 @@ def _trainer_train(call: Call) -> Val | None:
 
 
 def _estimator(call: Call) -> Val | None:
-    name = call.qual.rsplit(".", 1)[-1]
-    if not name[:1].isupper():
-        return None
+    owner, _, name = call.qual.rpartition(".")
+    if not name[:1].isupper() or owner.rpartition(".")[2][:1].isupper():
+        return None  # a function, or a method of an estimator (``clf.SerializeToString()``)
     return Val(tag=call.qual).with_attrs(role="estimator", model_type=name)
 
 
@@ -417,17 +423,47 @@ def _push(call: Call) -> Val | None:
     return Val(asset=uid).with_attrs(role="model")
 
 
+def save_model_file(call: Call, model: Val, target: Val) -> Val | None:
+    """A model written to a path or to a file opened for writing: the file is the saved
+    model (not a dataset the notebook writes)."""
+    path = target.text or target.attrs.get("path")
+    if not path:
+        return None
+    opened = target.attrs.get("writes_to")
+    if opened:  # ``open(path, "wb")`` recorded a dataset write before the model was seen
+        call.ctx.out.discard(opened)
+    return _saved_at(call, model, path)
+
+
 def _dump_model(obj_pos: int, path_pos: int):
     def handler(call: Call) -> Val | None:
-        obj = call.arg(obj_pos, "value", "obj", "model", "sk_model")
+        obj = call.arg(obj_pos, "value", "obj", "model", "sk_model", "proto")
         model = _kept_model(call, obj)
-        target = call.arg(path_pos, "filename", "f", "file")
-        path = target.text or target.attrs.get("path")
-        if model is None or not path:
+        if model is None:
             return None
-        return _saved_at(call, model, path)
+        return save_model_file(call, model, call.arg(path_pos, "filename", "f", "file"))
 
     return handler
+
+
+def _onnx_convert(call: Call) -> Val | None:
+    """``convert_sklearn(model, ...)`` / ``torch.onnx.dynamo_export``-style converters: the
+    same trained model in the ONNX format (saving it saves the model)."""
+    model = _kept_model(call, call.arg(0, "model"))
+    return model.with_attrs(role="model", onnx=True) if model is not None else None
+
+
+def _model_file_load(call: Call) -> Val | None:
+    """``onnxruntime.InferenceSession("m.onnx")`` / ``onnx.load`` / ``joblib.load``: a model
+    file this notebook saved is that model again (a file from elsewhere is left to the
+    generic rule: what it holds is not known here)."""
+    path = call.text(0, "path_or_bytes", "f", "filename", "fname")
+    if not path:
+        return None
+    where = dataset_for_location(path, call.ctx.base_dir)
+    name = where[1].rstrip("/") if where else path
+    saved = call.ctx.saved.get(name) or call.ctx.saved.get(path)
+    return Val(tag=call.qual, asset=saved).with_attrs(role="model") if saved else None
 
 
 def _mlflow_log(call: Call) -> Val | None:
@@ -540,6 +576,7 @@ RULES: tuple[Rule, ...] = (
             "*.float",
             "*.bfloat16",
             "*.state_dict",
+            "*.SerializeToString",
         ),
         returns_recv,
         "methods returning the model",
@@ -550,6 +587,33 @@ RULES: tuple[Rule, ...] = (
     Rule(("*.push_to_hub",), _push, "model pushes to the Hub"),
     Rule(("*.write().save", "*.write().*.save"), _spark_ml_save, "Spark ML model saves"),
     Rule(("joblib.dump", "pickle.dump", "torch.save", "skops.io.dump"), _dump_model(0, 1), "dumps"),
+    Rule(
+        (
+            "skl2onnx.convert_sklearn",
+            "skl2onnx.to_onnx",
+            "onnxmltools.convert_*",
+            "onnxmltools.convert.convert_*",
+            "tf2onnx.convert.from_*",
+        ),
+        _onnx_convert,
+        "ONNX converters",
+    ),
+    Rule(("torch.onnx.export",), _dump_model(0, 2), "torch.onnx.export(model, args, f)"),
+    Rule(
+        (
+            "onnx.save",
+            "onnx.save_model",
+            "onnxmltools.utils.save_model",
+            "skl2onnx.helpers.onnx_helper.save_onnx_model",
+        ),
+        _dump_model(0, 1),
+        "ONNX saves",
+    ),
+    Rule(
+        ("onnxruntime.InferenceSession", "onnx.load", "onnx.load_model", "joblib.load"),
+        _model_file_load,
+        "model files loaded",
+    ),
     Rule(("*.save",), _save(0, "filepath", "path"), "model.save(path) (Keras, XGBoost)"),
     Rule(("mlflow.*.log_model",), _mlflow_log, "MLflow model logging"),
     Rule(("mlflow.register_model",), _mlflow_register, "MLflow registry"),
