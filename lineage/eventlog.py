@@ -14,6 +14,8 @@ is the default, a folder beside the embedded store::
                   and source are JSON strings, event is JSON, len its byte length; the crc32
                   covers every field but itself)
     applied.log   ranges of applied sequence numbers, "first-last" a line
+    progress.log  how far a huge event's bounded chunks got, "seq done total" a line (the
+                  last line for a seq wins): a re-apply after a crash resumes there
 
 Why this shape: JSON never contains a raw RS or LF byte, so a record is self-delimiting and a
 reader can resynchronise on the next RS after damage; the length and the CRC over the whole
@@ -172,6 +174,13 @@ class EventLog(Protocol):
         """Record that these records are in the graph (need not be durable: re-applying is
         idempotent)."""
 
+    def mark_progress(self, seq: int, done: int, total: int) -> None:
+        """Record that the first ``done`` of the ``total`` facts of record ``seq`` are
+        committed (a huge event is applied in chunks; need not be durable either)."""
+
+    def progress(self, seq: int) -> tuple[int, int] | None:
+        """``(done, total)`` last recorded for ``seq`` by :meth:`mark_progress`, or None."""
+
     def unapplied(self) -> Iterator[LogRecord]:
         """Records logged but not yet applied, in log order."""
 
@@ -229,6 +238,7 @@ class FileEventLog:
         self._applied = self.root / "applied.log"
         self._fd = os.open(self._events, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         self._applied_fd = os.open(self._applied, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        self._progress = self.root / "progress.log"
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()
         self._synced = 0  # bytes of events.log known to be on stable storage
@@ -388,6 +398,26 @@ class FileEventLog:
                 os.write(self._applied_fd, text)
             finally:
                 fcntl.flock(self._applied_fd, fcntl.LOCK_UN)
+
+    def mark_progress(self, seq: int, done: int, total: int) -> None:
+        line = f"{seq} {done} {total}\n".encode()
+        fd = os.open(self._progress, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:  # one short O_APPEND write: whole or (torn by a crash) unreadable, never wrong
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+
+    def progress(self, seq: int) -> tuple[int, int] | None:
+        try:
+            text = self._progress.read_bytes()
+        except FileNotFoundError:
+            return None
+        found = None
+        for line in text.split(b"\n"):
+            parts = line.split()
+            if len(parts) == 3 and all(p.isdigit() for p in parts) and int(parts[0]) == seq:
+                found = (int(parts[1]), int(parts[2]))
+        return found
 
     def unapplied(self) -> Iterator[LogRecord]:
         return self._iter(skip=self._applied_ranges())

@@ -15,6 +15,12 @@ The HTTP router (``POST /api/v1/lineage`` and the batch endpoint) and the CLI
 5. the records are marked applied. A crash between 2 and 5 is repaired by :meth:`recover`,
    which the service runs at start-up.
 
+Application is bounded: facts are committed in chunks of at most ``LINEAGE_APPLY_CHUNK_ROWS``
+(shrinking while a chunk takes over ``LINEAGE_APPLY_CHUNK_SECONDS``), and an event heavy
+enough to need several chunks is applied on its own, its progress kept in the event log, so
+a failure or a crash part-way through is resumed where it stopped instead of re-run whole.
+What was committed when something failed is said in the log and in the dead letter.
+
 Nothing wedges it: a record that fails to apply while the store is healthy is found by
 halving the failed group, kept in the dead-letter file with the reason
 (:mod:`lineage.deadletter`) and marked applied, and the rest is applied. Records read back
@@ -32,9 +38,9 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +53,12 @@ from ingest.openlineage import (
     read_events,
 )
 from ingest.openlineage.aliases import rewrite
+from ingest.openlineage.batch import coalesce, estimate_facts
 from ingest.openlineage.leniency import lenient_event
 from lineage.deadletter import DeadLetters
 from lineage.eventlog import EventLog, FileEventLog, LogRecord
 from lineage.model import Edge, Fact, Kind, Node, Problem, Rel
-from lineage.pipeline import IngestReport, ingest
+from lineage.pipeline import IngestReport, ingest_bounded
 from lineage.staleness import StaleTracker
 from lineage.store.base import Store
 
@@ -72,8 +79,9 @@ RETURN a.uid AS alias, c.uid AS canonical"""
 
 _ALIAS_DEPTH = 4
 _ALIAS_TTL = 30.0
-_ONE_BATCH = 1 << 30
 _TRUE = {"1", "true", "yes", "on"}
+CHUNK_ROWS = 50_000  # facts per transaction: a few seconds on the embedded store
+CHUNK_SECONDS = 5.0  # a chunk slower than this halves the next one
 
 
 def event_log_path(store_location: str) -> Path:
@@ -206,6 +214,8 @@ class Intake:
         self._stale = StaleTracker(store)
         self._alias_cache: dict[str, str | None] = {}
         self._alias_at = time.monotonic()
+        self.chunk_rows = _env_number("LINEAGE_APPLY_CHUNK_ROWS", CHUNK_ROWS, int)
+        self.chunk_seconds = _env_number("LINEAGE_APPLY_CHUNK_SECONDS", CHUNK_SECONDS, float)
 
     @classmethod
     def open(
@@ -282,10 +292,15 @@ class Intake:
             if self._behind:
                 self.recover()
             outcome = (True, self._apply_items(batch).problems)
-        except Exception:
+        except Exception as exc:
             # Logged is acknowledged: the records stay unapplied and are applied by the
             # next call or at the next start. The caller still gets its 2xx.
-            log.exception("applying %d logged events failed; will retry", len(batch))
+            log.error(
+                "applying %d logged events failed: %s; will retry from there",
+                len(batch),
+                _said(exc),
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
             self._behind = True
         finally:  # even on an interrupt, never leave the waiters waiting
             with self._cv:
@@ -301,12 +316,43 @@ class Intake:
         return self._apply_items([(r, source_ref or r.source) for r in records])
 
     def _apply_items(self, items: Sequence[tuple[LogRecord, str]]) -> IngestReport:
-        """Apply in one go; if that fails while the store answers, isolate the culprits."""
-        try:
-            return self._apply_once(items)
-        except Exception as exc:
-            self._store_answers(exc)
-            return self._isolate(items, exc)
+        """Apply group by group (an event needing several chunks is a group of its own); if
+        one fails while the store answers, isolate the culprits in it."""
+        report, done = IngestReport(), 0
+        for part in self._parts(items):
+            try:
+                try:
+                    got = self._apply_once(part)
+                except Exception as exc:
+                    self._store_answers(exc)
+                    got = self._isolate(part, exc)
+            except BaseException as exc:
+                if done:
+                    exc.add_note(f"{done} of the {len(items)} records before it were applied")
+                raise
+            done += len(part)
+            report.nodes += got.nodes
+            report.edges += got.edges
+            report.labelings += got.labelings
+            report.problems += got.problems
+        return report
+
+    def _parts(
+        self, items: Sequence[tuple[LogRecord, str]]
+    ) -> Iterator[Sequence[tuple[LogRecord, str]]]:
+        """Runs of ordinary records, and each heavy record alone, in log order: a heavy one
+        is applied in chunks whose progress is kept under its own sequence number."""
+        run: list[tuple[LogRecord, str]] = []
+        for item in items:
+            if estimate_facts(item[0].event) < self.chunk_rows:
+                run.append(item)
+                continue
+            if run:
+                yield run
+                run = []
+            yield [item]
+        if run:
+            yield run
 
     def _store_answers(self, exc: Exception) -> None:
         """Re-raise ``exc`` unless the store still answers (then the events are at fault)."""
@@ -320,7 +366,7 @@ class Intake:
         apply the rest: log2(n) extra attempts per culprit."""
         if len(items) == 1:
             record, ref = items[0]
-            return self._dead_letter(record, ref, f"{type(exc).__name__}: {exc}")
+            return self._dead_letter(record, ref, _said(exc))
         report = IngestReport()
         mid = len(items) // 2
         for half in (items[:mid], items[mid:]):
@@ -374,13 +420,47 @@ class Intake:
         facts = coalesce(facts)
         with self._apply_lock:
             facts = list(rewrite(facts, self._aliases(facts)))
-            # One transaction and one propagation pass for the whole apply.
-            ingest(self.store, facts, report=report, batch_size=_ONE_BATCH)
+            # One transaction and one propagation pass per chunk: a single one for most
+            # applies; a heavy event's progress is kept after each chunk.
+            start, progress = 0, None
+            if len(items) == 1 and len(facts) > self.chunk_rows:
+                start, progress = self._resume(items[0][0], len(facts))
+            ingest_bounded(
+                self.store,
+                facts,
+                rows=self.chunk_rows,
+                seconds=self.chunk_seconds,
+                start=start,
+                on_commit=progress,
+                report=report,
+            )
             self._stale.applied(facts, outcomes.values())
             self.log.mark_applied(r.seq for r, _ in items)
         for record, reason in unmappable:
             report.problems += self._dead_letter(record, record.source, reason).problems
         return report
+
+    def _resume(self, record: LogRecord, total: int) -> tuple[int, Any]:
+        """Where an earlier attempt at this heavy record stopped, and how to note progress.
+
+        Kept progress counts only if the record still maps to as many facts (an alias
+        learnt since could change them); otherwise it is applied from the start.
+        """
+        kept = self.log.progress(record.seq)
+        start = 0
+        if kept is not None and kept[1] == total and 0 < kept[0] < total:
+            start = kept[0]
+            log.warning(
+                "event log record %d: resuming at fact %d of %d (committed earlier)",
+                record.seq,
+                start + 1,
+                total,
+            )
+
+        def progress(done: int) -> None:
+            self.log.mark_progress(record.seq, done, total)
+
+        return start, progress
 
     def recover(self, *, chunk: int = 2000) -> int:
         """Apply what was logged but not applied (after a crash). Returns how many."""
@@ -451,39 +531,25 @@ def _dead_letter_path(event_log: EventLog, store: Store) -> Path:
     return event_log_path(store.location) / "deadletter.jsonl"
 
 
-def coalesce(facts: Iterable[Fact]) -> list[Fact]:
-    """Merge repeated nodes and edges as the pipeline would (later props win, latest time),
-    building a new fact only when the repeats differ: a batch of events repeats the same
-    datasets and columns many times over."""
-    nodes: dict[str, list[Node]] = {}
-    edges: dict[tuple[str, str, str, str], list[Edge]] = {}
-    out: list[Fact] = []
-    for fact in facts:
-        if isinstance(fact, Node):
-            nodes.setdefault(fact.uid, []).append(fact)
-        elif isinstance(fact, Edge):
-            edges.setdefault(fact.ident, []).append(fact)
-        else:
-            out.append(fact)
-    for group in nodes.values():
-        out.append(_merged(group))
-    for group in edges.values():
-        out.append(_merged(group))
-    return out
+def _said(exc: BaseException) -> str:
+    """An exception in one line, with its notes (what was committed before it)."""
+    notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
+    return f"{type(exc).__name__}: {exc}{notes}"
 
 
-def _merged[F: (Node, Edge)](group: list[F]) -> F:
-    last = group[-1]
-    if len(group) == 1:
-        return last
-    props: dict[str, Any] = {}
-    for fact in group:
-        props.update(fact.props)
-    seen = max(f.observed_at for f in group)
-    ref = next((f.source_ref for f in group if f.source_ref), "")
-    if props == dict(last.props) and seen == last.observed_at and ref == last.source_ref:
-        return last
-    return replace(last, props=props, observed_at=seen, source_ref=ref)
+def _env_number[N: (int, float)](name: str, default: N, kind: type[N]) -> N:
+    """A positive number from the environment, else the default (a bad value is said)."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = kind(0)
+    if value <= 0:
+        log.warning("%s=%r is not a positive number; using %s", name, raw, default)
+        return default
+    return value
 
 
 def _problem(message: str, ref: str) -> Problem:

@@ -10,7 +10,8 @@ consistent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from lineage import ids, sensitivity
@@ -19,7 +20,18 @@ from lineage.model import Edge, Fact, Labeling, Node, Problem, Rel, Severity
 from lineage.store.base import Store
 from lineage.timeutil import now_iso
 
-__all__ = ["Change", "IngestReport", "StrictModeError", "delete", "ingest", "on_change"]
+__all__ = [
+    "Change",
+    "IngestReport",
+    "StrictModeError",
+    "delete",
+    "ingest",
+    "ingest_bounded",
+    "on_change",
+]
+
+_WHOLE = 1 << 30
+_MIN_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +187,63 @@ def ingest(
             batch = _Batch()
     _flush(store, batch, seen, report)
     return report
+
+
+def ingest_bounded(
+    store: Store,
+    facts: Sequence[Fact],
+    *,
+    rows: int,
+    seconds: float,
+    start: int = 0,
+    on_commit: Callable[[int], None] | None = None,
+    seen: str | None = None,
+    report: IngestReport | None = None,
+) -> IngestReport:
+    """Write ``facts[start:]`` in committed chunks bounded in rows and in time.
+
+    One transaction per chunk of at most ``rows`` facts; a chunk that took longer than
+    ``seconds`` halves the next one (down to a floor), a quick one lets it grow back. So a
+    huge event never becomes one transaction that outlasts the store's timeout, and what is
+    committed is known: ``on_commit(done)`` is called after each chunk with how many facts
+    (from the start of ``facts``) are in the store, for a caller to record its progress and
+    resume there. Writes are MERGEs, so re-writing a committed chunk is harmless.
+
+    On a failure the exception carries a note saying exactly which facts were committed.
+    """
+    report = report or IngestReport()
+    seen = seen or now_iso()
+    size, at, chunks = max(1, rows), start, 0
+    while at < len(facts):
+        end = min(len(facts), at + size)
+        began = time.monotonic()
+        try:
+            ingest(store, facts[at:end], seen=seen, report=report, batch_size=_WHOLE)
+        except Exception as exc:
+            exc.add_note(_committed(start, at, end, len(facts), chunks))
+            raise
+        took = time.monotonic() - began
+        at, chunks = end, chunks + 1
+        if on_commit is not None:
+            on_commit(at)
+        if took > seconds:
+            size = max(min(_MIN_CHUNK, rows), size // 2)
+        elif took < seconds / 4:
+            size = min(rows, size * 2)
+    return report
+
+
+def _committed(start: int, at: int, end: int, total: int, chunks: int) -> str:
+    """What is in the store when the chunk ``[at, end)`` failed (for logs and reports)."""
+    before = f"facts 1-{start:,} were committed by an earlier attempt; " if start else ""
+    if at == start:
+        done = "none of this attempt's chunks was committed"
+    else:
+        done = f"facts {start + 1:,}-{at:,} were committed in {chunks} chunk(s)"
+    return (
+        f"{before}{done}; facts {at + 1:,}-{end:,} (the chunk that failed) and the rest, "
+        f"up to {total:,}, are not known to be committed"
+    )
 
 
 def _flush(store: Store, batch: _Batch, seen: str, report: IngestReport) -> None:

@@ -20,6 +20,8 @@ neo4j retry budget     LINEAGE_NEO4J_RETRY_SECONDS    30
 redaction key          LINEAGE_REDACT_KEY             none: encrypt/unredact refused
 policies               LINEAGE_POLICIES               the starter library; "off": none
 openlineage strict     LINEAGE_OPENLINEAGE_STRICT     false: malformed facets set aside
+facts per transaction  LINEAGE_APPLY_CHUNK_ROWS       50000 (a bigger event: in chunks)
+seconds per chunk      LINEAGE_APPLY_CHUNK_SECONDS    5 (a slower chunk halves the next)
 =====================  =============================  ==============================
 """
 

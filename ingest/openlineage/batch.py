@@ -13,7 +13,7 @@ would have kept after merging the repeats.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -44,7 +44,7 @@ from lineage.errors import InvalidId
 from lineage.model import Edge, Fact, Kind, Node, Problem, Rel, Severity
 from lineage.timeutil import to_iso
 
-__all__ = ["BatchMapper"]
+__all__ = ["BatchMapper", "coalesce", "estimate_facts"]
 
 
 @dataclass
@@ -306,3 +306,64 @@ class BatchMapper:
             self._groups[key] = _Group(build, seen)
         else:
             group.seen = max(group.seen, seen)
+
+
+def coalesce(facts: Iterable[Fact]) -> list[Fact]:
+    """Merge repeated nodes and edges as the pipeline would (later props win, latest time),
+    building a new fact only when the repeats differ: a batch of events repeats the same
+    datasets and columns many times over."""
+    nodes: dict[str, list[Node]] = {}
+    edges: dict[tuple[str, str, str, str], list[Edge]] = {}
+    out: list[Fact] = []
+    for fact in facts:
+        if isinstance(fact, Node):
+            nodes.setdefault(fact.uid, []).append(fact)
+        elif isinstance(fact, Edge):
+            edges.setdefault(fact.ident, []).append(fact)
+        else:
+            out.append(fact)
+    for group in nodes.values():
+        out.append(_merged(group))
+    for group in edges.values():
+        out.append(_merged(group))
+    return out
+
+
+def _merged[F: (Node, Edge)](group: list[F]) -> F:
+    last = group[-1]
+    if len(group) == 1:
+        return last
+    props: dict[str, Any] = {}
+    for fact in group:
+        props.update(fact.props)
+    seen = max(f.observed_at for f in group)
+    ref = next((f.source_ref for f in group if f.source_ref), "")
+    if props == dict(last.props) and seen == last.observed_at and ref == last.source_ref:
+        return last
+    return replace(last, props=props, observed_at=seen, source_ref=ref)
+
+
+def estimate_facts(event: Any) -> int:
+    """About how many facts an event maps to (data flows are inputs x outputs), to apply a
+    heavy one on its own; cheap, from the event's shape only."""
+    if not isinstance(event, dict):
+        return 0
+    ins, outs = event.get("inputs"), event.get("outputs")
+    ins = ins if isinstance(ins, list) else []
+    outs = outs if isinstance(outs, list) else []
+    weight = len(ins) * max(1, len(outs)) + len(ins) + len(outs)
+    for dataset in (*ins, *outs):
+        facets = dataset.get("facets") if isinstance(dataset, dict) else None
+        if not isinstance(facets, dict):
+            continue
+        for name in ("schema", "columnLineage"):
+            facet = facets.get(name)
+            fields = facet.get("fields") if isinstance(facet, dict) else None
+            if isinstance(fields, list):
+                weight += len(fields)
+            elif isinstance(fields, dict):
+                weight += sum(
+                    1 + len(f.get("inputFields") or ()) if isinstance(f, dict) else 1
+                    for f in fields.values()
+                )
+    return weight

@@ -32,8 +32,10 @@ __all__ = [
     "COUNT_EVENTS",
     "CREATE_EVENTS",
     "EXISTING_KEYS",
+    "GET_PROGRESS",
     "LOCK_EVENT_COUNTER",
     "MARK_APPLIED",
+    "MARK_PROGRESS",
     "PAGE_EVENTS",
     "PAGE_UNAPPLIED",
     "SET_EVENT_COUNTER",
@@ -68,6 +70,14 @@ MARK_APPLIED = """
 UNWIND $seqs AS s
 MATCH (e:LineageEvent {seq: s})
 SET e.applied = true"""
+
+MARK_PROGRESS = """
+MATCH (e:LineageEvent {seq: $seq})
+SET e.progress_done = $done, e.progress_total = $total"""
+
+GET_PROGRESS = """
+MATCH (e:LineageEvent {seq: $seq})
+RETURN e.progress_done AS done, e.progress_total AS total"""
 
 PAGE_EVENTS = """
 MATCH (e:LineageEvent)
@@ -144,6 +154,18 @@ class Neo4jEventLog:
             self._store.run_transaction(
                 lambda tx, c: tx.run(MARK_APPLIED, {"seqs": c}).consume(), chunk
             )
+
+    def mark_progress(self, seq: int, done: int, total: int) -> None:
+        params = {"seq": seq, "done": done, "total": total}
+        self._store.run_transaction(lambda tx: tx.run(MARK_PROGRESS, params).consume())
+
+    def progress(self, seq: int) -> tuple[int, int] | None:
+        rows = self._store.run_transaction(
+            lambda tx: tx.run(GET_PROGRESS, {"seq": seq}).data(), write=False
+        )
+        if not rows or rows[0]["done"] is None:
+            return None
+        return int(rows[0]["done"]), int(rows[0]["total"])
 
     def _iter(self, statement: str) -> Iterator[LogRecord]:
         after = 0
