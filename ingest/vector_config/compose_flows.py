@@ -1,7 +1,8 @@
 """Who talks to whom in a deployment, and what the traffic is: the flows between services.
 
 A service *uses* another when it ``depends_on`` it, or names it in its environment or
-command: as a URL host (``http://ollama:11434``, ``redis://redis-vector-db:6379``) or as
+command: as a URL host (``http://ollama:11434``, ``redis://redis-vector-db:6379``, or a
+Kubernetes Service DNS name ``http://elasticsearch.default.svc:9200``) or as
 the value of a host variable (``QDRANT_HOST=qdrant``, ``DATAPREP_SERVICE_IP=dataprep``).
 
 The kind of a flow follows the roles of the two ends (:func:`flow_kind`, first rule wins):
@@ -112,7 +113,8 @@ def one_shot_jobs(services: Mapping[str, Mapping[str, Any]]) -> set[str]:
 def users_of(services: Mapping[str, Mapping[str, Any]], name: str, skip: set[str]) -> list[str]:
     """Services that use ``name``: depend on it (not merely wait for it to finish), address
     it by URL, or hold its name in a host variable."""
-    url = re.compile(rf"(//|@|=|\s|^){re.escape(name)}[:/]")
+    # a compose service name, or a Kubernetes Service DNS name (``name.ns.svc[.cluster.local]``)
+    url = re.compile(rf"(//|@|=|\s|^){re.escape(name)}(\.[a-z0-9-]+\.svc(\.cluster\.local)?)?[:/]")
     users = []
     for other, svc in services.items():
         if other == name or other in skip:

@@ -182,3 +182,11 @@ def test_weaviate_module_images_name_their_models() -> None:
     ner = nodes["model:huggingface:dbmdz/bert-large-cased-finetuned-conll03-english"]
     assert ner.props["model_type"] == "classifier"
     assert "model:huggingface:bert-large-uncased-whole-word-masking-finetuned-squad" in nodes
+
+
+def test_kubernetes_service_dns_names_are_uses() -> None:
+    """elastic-elasticsearch-labs__k8s_manifest_elastic: Kibana's ``ELASTICSEARCH_HOSTS`` is
+    ``http://elasticsearch.default.svc:9200`` (the Service's cluster DNS name)."""
+    _, flows = _facts(REAL / "elastic-elasticsearch-labs__k8s_manifest_elastic.yml")
+    ep = "endpoint:kubernetes:elastic-elasticsearch-labs__k8s_manifest_elastic.yml#"
+    assert (f"{ep}elasticsearch", "transform", f"{ep}kibana") in flows
