@@ -72,6 +72,7 @@ class Analyzer:
         self.loop_data: frozenset[str] = frozenset()
         self.defaults: dict[str, Val] = {}
         self.saved: dict[str, str] = {}
+        self.script = ""  # the file a ``%%writefile`` cell writes (its code runs elsewhere)
         self.cell_data: set[str] = set()
         self._sql = sql
         self._registry = registry

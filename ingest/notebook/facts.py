@@ -33,6 +33,7 @@ __all__ = ["JOB_NAMESPACE", "SECRET_DETECTOR", "analyse_notebook", "notebook_fac
 
 JOB_NAMESPACE = "notebook"
 SECRET_DETECTOR = "notebook-secrets"  # noqa: S105 - a detector name
+_LOCAL_RUN = re.compile(r"(?:\bpython3?|\bipython|%run)\s+(?:-\S+\s+)*(?:\S*/)?([\w.-]+\.py)\b")
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w.\[\]'\"()]*\}")
 
 
@@ -68,6 +69,7 @@ def analyse_notebook(
         cells=len(loaded.cells),
     )
     analyzer = Analyzer(out, ref, sql=_sql_hook(out, job))
+    local_scripts = set(_LOCAL_RUN.findall("\n".join(c.source for c in loaded.cells)))
     touched: dict[int, set[str]] = {}
     python = loaded.language in ("", "python") or loaded.kernel.startswith("python")
     if not python:
@@ -84,7 +86,7 @@ def analyse_notebook(
         _secrets(out, job, cell.source, cell_ref)
         if cell.cell_type != "code" or not python:
             continue
-        _analyse_cell(analyzer, out, cell.source, cell_ref)
+        _analyse_cell(analyzer, out, cell.source, cell_ref, local_scripts)
         touched[cell.index] = set(analyzer.cell_data)
     code = "\n".join(c.source for c in loaded.cells if c.cell_type == "code")
     try:
@@ -115,7 +117,9 @@ def _parse(source: str) -> ast.Module:
         return ast.parse(source)
 
 
-def _analyse_cell(analyzer: Analyzer, out: Collector, source: str, cell_ref: str) -> None:
+def _analyse_cell(
+    analyzer: Analyzer, out: Collector, source: str, cell_ref: str, local_scripts: set[str]
+) -> None:
     try:
         tree = _parse(source)
         code = split_cell(source, parses=True)
@@ -155,6 +159,10 @@ def _analyse_cell(analyzer: Analyzer, out: Collector, source: str, cell_ref: str
     for command in code.shell:
         analyzer.shell(command)
         shell_downloads(command, analyzer)
+    # a script written for a job runs in the job's container: its relative paths are not
+    # this notebook's files, unless the notebook runs it here (``!python train.py``)
+    script = code.writes_file
+    analyzer.script = script if script and script.rsplit("/", 1)[-1] not in local_scripts else ""
     if tree is not None:
         try:
             analyzer.run(tree)
@@ -166,6 +174,7 @@ def _analyse_cell(analyzer: Analyzer, out: Collector, source: str, cell_ref: str
             out.problems.append(
                 Problem(Severity.WARNING, f"cell analysis stopped: {exc}", cell_ref)
             )
+    analyzer.script = ""
 
 
 def _secrets(out: Collector, job: str, text: str, ref: str) -> None:

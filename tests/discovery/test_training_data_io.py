@@ -263,3 +263,48 @@ def test_an_estimator_converted_to_onnx_and_written_to_a_file_is_saved_there() -
     assert (trained, "model:file:./logreg_iris.onnx", "export") in flows
     assert not [u for u in nodes if u.startswith("dataset:file:")]
     assert nodes["model:file:./rf_iris.onnx"].props["origin"] == "saved"
+
+
+def _notebook(*cells: str) -> str:
+    return json.dumps(
+        {
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "metadata": {},
+                    "outputs": [],
+                    "execution_count": None,
+                    "source": [c],
+                }
+                for c in cells
+            ],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
+
+
+def test_a_job_scripts_working_files_are_not_the_notebooks() -> None:
+    """vertex-ai-samples XGBoost: the ``%%writefile trainer/task.py`` script runs in a Vertex
+    job: ``gsutil cp <gs url> data.csv`` then ``pd.read_csv('data.csv')`` there. The job's
+    data are the gs:// files the notebook passes it, not a local data.csv."""
+    nb = "googlecloudplatform-vertex-ai-samples__get_started_vertex_training_xgboost.ipynb"
+    _, edges = _facts(nb)
+    reads = _touched(edges, Rel.READS)
+    assert not [r for r in reads if r.startswith("dataset:file:")]
+    assert "dataset:gs://cloud-samples-data:ai-platform/iris/iris_data.csv" in reads
+
+
+def test_a_script_the_notebook_runs_itself_keeps_its_files() -> None:
+    """The same script run by the notebook (``!python train.py``, the pattern of the
+    sagemaker-examples sklearn notebook) works in the notebook's folder."""
+    text = _notebook(
+        "%%writefile train.py\nimport pandas as pd\ndf = pd.read_csv('train.csv')\n",
+        "!python train.py --epochs 1\n",
+    )
+    edges = [f for f in notebook_facts("s.ipynb", ref="s.ipynb", text=text) if isinstance(f, Edge)]
+    assert "dataset:file:./train.csv" in _touched(edges, Rel.READS)
+    alone = _notebook("%%writefile train.py\nimport pandas as pd\ndf = pd.read_csv('train.csv')\n")
+    edges = [f for f in notebook_facts("s.ipynb", ref="s.ipynb", text=alone) if isinstance(f, Edge)]
+    assert not _touched(edges, Rel.READS)

@@ -84,8 +84,15 @@ def hf_repo_like(text: str) -> bool:
     return bool(_HF_REPO.match(text)) and not _FILE_EXT.search(text) and "://" not in text
 
 
+def _relative_local(location: str) -> bool:
+    text = location.strip()
+    return bool(text) and "://" not in text and not text.startswith(("/", "~", "{"))
+
+
 def dataset_at(call: Call, location: str, **props: Any) -> str | None:
     """Register a Dataset node for a path/URL text; return its uid (None if not a location)."""
+    if getattr(call.ctx, "script", "") and _relative_local(location):
+        return None  # a job script's working file, on the job's machine
     where = dataset_for_location(location, getattr(call.ctx, "base_dir", ""))
     if where is None:
         return None

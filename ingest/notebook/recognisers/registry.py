@@ -39,6 +39,7 @@ class Context(Protocol):
     loop_data: frozenset[str]  # provenance of the enclosing ``for`` iterables
     defaults: dict[str, Val]  # framework-wide settings (e.g. LlamaIndex ``Settings.llm``)
     saved: dict[str, str]  # local path -> model uid saved there in this notebook
+    script: str  # the script a ``%%writefile`` cell writes, while its code is analysed
 
     def rebind(self, name: str, value: Val) -> None: ...
 
