@@ -30,11 +30,13 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lineage import pipeline
+from lineage import ids, pipeline
 from lineage.api.auth import require_read, require_write
 from lineage.errors import ConfigError, LineageError, NodeNotFound, StoreError
+from lineage.model import Kind
 from lineage.policy import (
     Enforcer,
     Redactor,
@@ -53,6 +55,8 @@ __all__ = ["router"]
 
 _MAX_RECORDS = 10_000
 _MAX_TEXT = 1_000_000
+_MAX_ENTITY = 128  # entity type names are short words (EMAIL_ADDRESS); never stored raw
+_PRINTABLE = r"^[^\x00-\x1f\x7f-\x9f]*$"
 
 
 SWEEP_SECONDS = 300.0
@@ -99,7 +103,7 @@ class _Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    entity_type: str
+    entity_type: str = Field(max_length=_MAX_ENTITY, pattern=_PRINTABLE)
     operator: Operator
 
 
@@ -110,10 +114,27 @@ class RedactRequest(BaseModel):
     text: str | None = Field(None, max_length=_MAX_TEXT)
     records: list[dict[str, Any]] | None = Field(None, max_length=_MAX_RECORDS)
     operator: Operator = "replace"
-    entities: list[str] | None = Field(None, description="Only these entity types.")
+    entities: list[Annotated[str, Field(max_length=_MAX_ENTITY, pattern=_PRINTABLE)]] | None = (
+        Field(None, description="Only these entity types.")
+    )
     fields: list[str] = Field(default_factory=list, description="Record fields redacted whole.")
     source: str | None = Field(None, description="Dataset id the values come from.")
     destination: str | None = Field(None, description="Dataset id they go to.")
+
+    @field_validator("source", "destination")
+    @classmethod
+    def _dataset_id(cls, value: str | None) -> str | None:
+        """A dataset id the store can hold (length, code points): checked here, by field,
+        so a bad one is a 422 naming it rather than an error from deep in the write."""
+        if value is not None:
+            try:
+                ids.check_text(value, "dataset id")
+                parsed = ids.parse(value)
+            except LineageError as exc:
+                raise ValueError(str(exc)) from None
+            if parsed.kind is not Kind.DATASET:
+                raise ValueError(f"{value[:80]!r} is not a dataset id")
+        return value
 
     @model_validator(mode="after")
     def _one_input(self) -> RedactRequest:
@@ -122,6 +143,33 @@ class RedactRequest(BaseModel):
         if (self.source is None) != (self.destination is None):
             raise ValueError("`source` and `destination` go together")
         return self
+
+
+def _refused(loc: tuple[str | int, ...], message: str) -> RequestValidationError:
+    """A 422 like pydantic's, naming the field; the value is not echoed (records hold the
+    very values being redacted)."""
+    return RequestValidationError([{"type": "value_error", "loc": ("body", *loc), "msg": message}])
+
+
+def _check_masking_ids(source: str, destination: str, records: list[dict[str, Any]]) -> None:
+    """Every id the masking edge needs (a column per record field, the redaction job) fits
+    the id rules, checked before anything is written; the 422 names the field."""
+    src, dst = ids.parse(source), ids.parse(destination)
+    seen: set[str] = set()
+    for i, record in enumerate(records):
+        for key in record:
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                ids.column_id(src.namespace, src.name, key)
+                ids.column_id(dst.namespace, dst.name, key)
+            except LineageError as exc:
+                raise _refused(("records", i), f"field name {key[:40]!r}: {exc}") from None
+    try:
+        ids.job_id("lineage", f"redact/{dst.namespace}/{dst.name}")
+    except LineageError as exc:
+        raise _refused(("destination",), f"its redaction job id: {exc}") from None
 
 
 class UnredactRequest(BaseModel):
@@ -145,6 +193,12 @@ class UnredactRequest(BaseModel):
 @router.post("/redact", summary="Scrub sensitive values from text or records")
 def post_redact(body: RedactRequest, request: Request, _: _Writer) -> dict[str, Any]:
     redactor: Redactor = request.app.state.redactor
+    unknown = sorted(set(body.entities or ()) - redactor.supported_entities())
+    if unknown:
+        names = ", ".join(repr(u) for u in unknown[:5])
+        raise _refused(("entities",), f"unknown entity type(s): {names}")
+    if body.source is not None and body.destination is not None:
+        _check_masking_ids(body.source, body.destination, body.records or [])
     out: dict[str, Any] = {"operator": body.operator}
     masked: set[str] = set()
     if body.text is not None:

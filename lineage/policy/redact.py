@@ -152,6 +152,10 @@ class Redactor:
             return OperatorConfig("encrypt", {"key": self._aes})
         raise LineageError(f"unknown operator {operator!r} (one of {', '.join(OPERATORS)})")
 
+    def supported_entities(self) -> set[str]:
+        """The entity types the recognisers know (asking for another one is an error)."""
+        return set(self.analyzer.get_supported_entities(language=self.language))
+
     # -- text ---------------------------------------------------------------------------
     def find(self, text: str, entities: Sequence[str] | None = None) -> list[Any]:
         return self.analyzer.analyze(

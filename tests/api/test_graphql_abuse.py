@@ -177,3 +177,22 @@ def test_out_of_range_ints_and_forged_cursors_are_user_errors(server, query, var
 def test_rest_findings_with_a_forged_cursor_is_400(server: Serve, after: str) -> None:
     resp = httpx.get(f"{server.url}/api/v1/findings", params={"after": after})
     assert resp.status_code == 400 and "cursor" in resp.json()["detail"]
+
+
+def test_a_query_over_the_validation_deadline_gets_a_timeout_error(tmp_path) -> None:
+    """The deadline on validation answers with a TIMEOUT-class error that names the limit
+    and its setting (not a generic validation failure, never a hang or a 500); health and
+    other queries are unaffected. The deadline is set so low that validating the standard
+    introspection query (a few milliseconds of real work) overruns it."""
+    open_store(tmp_path / "store").close()
+    env = {"LINEAGE_POLICIES": "off", "LINEAGE_GRAPHQL_VALIDATION_SECONDS": "0.000001"}
+    serve = Serve(tmp_path / "store", env).start()
+    try:
+        resp = serve.gql(get_introspection_query(descriptions=True))
+        [(code, message)] = _errors(resp)
+        assert code == "TIMEOUT"
+        assert message.startswith("query validation took longer than 1e-06 s")
+        assert "LINEAGE_GRAPHQL_VALIDATION_SECONDS" in message
+        assert httpx.get(f"{serve.url}/healthz", timeout=5).status_code == 200
+    finally:
+        serve.stop()

@@ -56,7 +56,7 @@ def test_bad_query_and_path_values_are_400(client: TestClient, url: str) -> None
 def test_nul_in_redact_and_access_log_bodies_is_a_4xx_or_handled(client: TestClient) -> None:
     masking = {"source": "dataset:pg:a\u0000b", "destination": "dataset:pg:c"}
     r = client.post("/api/v1/redact", json={"records": [{"email": "x"}], **masking}, headers=AUTH)
-    assert r.status_code == 400 and "U+0000" in r.json()["message"], r.text[:200]
+    assert r.status_code == 422 and "U+0000" in r.json()["detail"][0]["msg"], r.text[:200]
     r = client.post("/api/v1/redact", json={"text": "call 555\u0000 now"}, headers=AUTH)
     assert r.status_code == 200, r.text[:200]
     line = {"timestamp": "2024-05-01T00:00:00Z", "principal": "u\u0000", "endpoint": "e"}

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from lineage.api.graphql.limits import ValidationTimeout
 from lineage.errors import LineageError, NodeNotFound, StoreError, StoreTimeout, StoreUnavailable
 
 __all__ = ["Forbidden", "MapErrors", "Unauthenticated", "code_of"]
@@ -49,7 +50,7 @@ def code_of(exc: BaseException | None) -> str:
         return "UNAUTHENTICATED"
     if isinstance(exc, Forbidden):
         return "FORBIDDEN"
-    if isinstance(exc, StoreTimeout):  # says which statement and which setting: keep it
+    if isinstance(exc, (StoreTimeout, ValidationTimeout)):  # says what and which setting
         return "TIMEOUT"
     if isinstance(exc, StoreUnavailable):
         return "UNAVAILABLE"

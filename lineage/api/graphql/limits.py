@@ -18,13 +18,16 @@ spreads          fragment spreads                                               
 
 Counts are capped while they are added (no huge integers). A fragment cycle is an error.
 :class:`Limits` runs this check and then graphql-core's validation in a worker thread
-under a deadline (:data:`VALIDATION_SECONDS`), so even an unforeseen slow rule cannot
-stall the event loop: ``/healthz`` keeps answering while an attack query is sent.
+under a deadline (:data:`VALIDATION_SECONDS`, ``LINEAGE_GRAPHQL_VALIDATION_SECONDS``), so
+even an unforeseen slow rule cannot stall the event loop: ``/healthz`` keeps answering
+while an attack query is sent, and the query gets a ``TIMEOUT`` error saying so.
 Results are cached per query text, as strawberry's ``ValidationCache`` did.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -44,7 +47,19 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-__all__ = ["GQL_LIMITS", "VALIDATION_SECONDS", "LimitExceeded", "Limits", "Measure", "measure"]
+from lineage.errors import LineageError
+
+__all__ = [
+    "GQL_LIMITS",
+    "VALIDATION_SECONDS",
+    "LimitExceeded",
+    "Limits",
+    "Measure",
+    "ValidationTimeout",
+    "measure",
+]
+
+log = logging.getLogger(__name__)
 
 GQL_LIMITS = {
     "max_depth": 10,
@@ -53,7 +68,27 @@ GQL_LIMITS = {
     "max_fields": 500,
     "max_spreads": 100,
 }
-VALIDATION_SECONDS = 2.0
+
+
+def _seconds(default: float = 2.0) -> float:
+    raw = os.environ.get("LINEAGE_GRAPHQL_VALIDATION_SECONDS", "")
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        log.warning("LINEAGE_GRAPHQL_VALIDATION_SECONDS=%r is not a positive number", raw)
+        return default
+    return value
+
+
+VALIDATION_SECONDS = _seconds()
+
+
+class ValidationTimeout(LineageError):
+    """Validating a query took longer than the deadline: reported as ``TIMEOUT``."""
+
+
 _CACHE_SIZE = 512
 _CAP = 1 << 20  # counts stop growing here: far past every limit, never a huge integer
 
@@ -200,8 +235,11 @@ class Limits(SchemaExtension):
             with anyio.move_on_after(VALIDATION_SECONDS) as scope:
                 errors = await to_thread.run_sync(_validate, self, abandon_on_cancel=True)
             if scope.cancelled_caught or errors is None:
-                message = f"query validation took longer than {VALIDATION_SECONDS:g} s"
-                errors = [GraphQLError(message)]
+                message = (
+                    f"query validation took longer than {VALIDATION_SECONDS:g} s "
+                    "(LINEAGE_GRAPHQL_VALIDATION_SECONDS): simplify the query"
+                )
+                errors = [GraphQLError(message, original_error=ValidationTimeout(message))]
             _cache[key] = errors
             while len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
