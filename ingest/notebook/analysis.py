@@ -73,6 +73,7 @@ class Analyzer:
         self.defaults: dict[str, Val] = {}
         self.saved: dict[str, str] = {}
         self.script = ""  # the file a ``%%writefile`` cell writes (its code runs elsewhere)
+        self.script_platform = ""  # the managed platform the notebook submits jobs to
         self.cell_data: set[str] = set()
         self._sql = sql
         self._registry = registry

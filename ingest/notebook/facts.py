@@ -33,7 +33,22 @@ __all__ = ["JOB_NAMESPACE", "SECRET_DETECTOR", "analyse_notebook", "notebook_fac
 
 JOB_NAMESPACE = "notebook"
 SECRET_DETECTOR = "notebook-secrets"  # noqa: S105 - a detector name
-_LOCAL_RUN = re.compile(r"(?:\bpython3?|\bipython|%run)\s+(?:-\S+\s+)*(?:\S*/)?([\w.-]+\.py)\b")
+# a script the notebook runs itself: ``!python train.py``, ``%run train.py``, a ``%%bash`` line
+# (not a job's command string such as ``command="python train.py"``)
+_LOCAL_RUN = re.compile(
+    r"^\s*(?:!.*?\bpython3?|%run|python3?)\s+(?:-\S+\s+)*(?:\S*/)?([\w.-]+\.py)\b", re.M
+)
+# the job SDK a notebook imports: where the scripts it writes are run
+_JOB_PLATFORM = re.compile(
+    r"^\s*(?:from|import)\s+(azure\.ai\.ml|azureml|sagemaker|google\.cloud\.aiplatform)\b",
+    re.M,
+)
+_PLATFORMS = {
+    "azure.ai.ml": "azureml",
+    "azureml": "azureml",
+    "sagemaker": "sagemaker",
+    "google.cloud.aiplatform": "vertex",
+}
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w.\[\]'\"()]*\}")
 
 
@@ -69,7 +84,10 @@ def analyse_notebook(
         cells=len(loaded.cells),
     )
     analyzer = Analyzer(out, ref, sql=_sql_hook(out, job))
-    local_scripts = set(_LOCAL_RUN.findall("\n".join(c.source for c in loaded.cells)))
+    sources = "\n".join(c.source for c in loaded.cells if c.cell_type == "code")
+    local_scripts = set(_LOCAL_RUN.findall(sources))
+    platform = _JOB_PLATFORM.search(sources)
+    analyzer.script_platform = _PLATFORMS[platform.group(1)] if platform else ""
     touched: dict[int, set[str]] = {}
     python = loaded.language in ("", "python") or loaded.kernel.startswith("python")
     if not python:

@@ -308,3 +308,16 @@ def test_a_script_the_notebook_runs_itself_keeps_its_files() -> None:
     alone = _notebook("%%writefile train.py\nimport pandas as pd\ndf = pd.read_csv('train.csv')\n")
     edges = [f for f in notebook_facts("s.ipynb", ref="s.ipynb", text=alone) if isinstance(f, Edge)]
     assert not _touched(edges, Rel.READS)
+
+
+def test_a_model_trained_by_a_submitted_job_script_is_the_platforms() -> None:
+    """azureml-examples sklearn sweep: ``%%writefile {src_dir}/train_iris.py`` fits an SVC and
+    ``mlflow.sklearn.log_model(..., registered_model_name="sklearn-iris-flower-classify-model")``;
+    the notebook submits it with ``command(command="python train_iris.py ...")`` (azure.ai.ml):
+    the model is trained on Azure ML, not in the notebook's kernel."""
+    nb = "azure-azureml-examples__train_hyperparameter_tune_with_sklearn.ipynb"
+    nodes, edges = _facts(nb)
+    trained = f"model:notebook:{nb}#svm_model_linear"
+    assert nodes[trained].props["provider"] == "azureml"
+    assert (trained, "model:mlflow:sklearn-iris-flower-classify-model", "export") in _flows(edges)
+    assert ("dataset:sklearn:iris", trained, "train") in _flows(edges)

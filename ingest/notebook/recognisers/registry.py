@@ -40,6 +40,7 @@ class Context(Protocol):
     defaults: dict[str, Val]  # framework-wide settings (e.g. LlamaIndex ``Settings.llm``)
     saved: dict[str, str]  # local path -> model uid saved there in this notebook
     script: str  # the script a ``%%writefile`` cell writes, while its code is analysed
+    script_platform: str  # sagemaker | azureml | vertex: where such scripts run, if known
 
     def rebind(self, name: str, value: Val) -> None: ...
 

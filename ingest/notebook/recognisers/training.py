@@ -212,12 +212,14 @@ def _train(
     named, template = _output_name(output, hub=hub)
     uid = call.ctx.local_model(named or var or call.ctx.target or f"line{call.line}")
     cls = model.tag or call.qual
+    # a job script's training runs on the platform the notebook submits it to
+    platform = getattr(call.ctx, "script_platform", "") if getattr(call.ctx, "script", "") else ""
     call.ctx.out.node(
         uid,
         output_dir=output if output and not template else None,
         template=template,
         unresolved=True if template else None,
-        provider="internal",
+        provider=platform or "internal",
         model_type=model.attrs.get("model_type") or model_type_of(cls),
         origin="fine_tuned" if kind is EdgeKind.FINE_TUNE else "trained",
         base_model=base or None,
