@@ -228,14 +228,25 @@ def service_facts(
         _served_model(out, svc, kind, uids[name])
         for egress in egress_in(text.replace(" ", "\n")):  # LANGCHAIN_TRACING_V2=true ...
             out.flow(uids[name], egress_endpoint(out, egress), EdgeKind.TRACE)
+    users = {name: users_of(services, name, jobs) for name in services}
     for name, svc in services.items():
-        for user in users_of(services, name, jobs):
+        for user in users[name]:
             found = flow_kind((name, svc, *kinds[name]), (user, services[user], *kinds[user]))
             if found is None:
                 continue
             flow, into_used = found
+            if (
+                flow is EdgeKind.RETRIEVE
+                and kinds[name][1]
+                and any(user in users[r] and _is_retriever(r, kinds[r][0]) for r in users[name])
+            ):  # its documents come through a retriever service; this link is something else
+                flow = EdgeKind.TRANSFORM
             src, dst = (uids[user], uids[name]) if into_used else (uids[name], uids[user])
             out.flow(src, dst, flow)
+
+
+def _is_retriever(name: str, kind: str) -> bool:
+    return kind == "retriever-service" or "retriev" in name.lower()
 
 
 def _server_indexes(

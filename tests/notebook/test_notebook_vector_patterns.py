@@ -227,3 +227,26 @@ def test_lance_datasets_are_written_and_read_by_path() -> None:
     assert any(
         s == "dataset:huggingface:roneneldan/TinyStories" and d == lance for s, _, d in flows
     )
+
+
+def test_redis_indexes_are_named_by_their_schema() -> None:
+    """redis-developer-redis-ai-resources: ``client.ft("movies")`` on ``Redis.from_url``
+    (00_redispy); redisvl ``SearchIndex(IndexSchema.from_dict({"index": {"name":
+    "movies_recommendation"}}), redis_client=client)`` loaded from the CSV's rows
+    (00_content_filtering); LlamaIndex ``RedisVectorStore(schema=custom_schema)``
+    (rag_llamaindex)."""
+    nodes, _ = _facts("redis-developer-redis-ai-resources__00_redispy")
+    assert _collections(nodes)["movies"].props["engine"] == "redis"
+    nodes, flows = _facts("redis-developer-redis-ai-resources__00_content_filtering")
+    index = _collections(nodes)["movies_recommendation"]
+    assert any(k == "embed" and d == index.uid and "imdb_movie" in s for s, k, d in flows)
+    nodes, _ = _facts("redis-developer-redis-ai-resources__rag_llamaindex")
+    assert "custom_index" in _collections(nodes)
+
+
+def test_redisvl_vectorizers_are_embedding_models() -> None:
+    """redis-developer-redis-ai-resources__00_content_filtering: ``HFTextVectorizer(
+    'sentence-transformers/paraphrase-MiniLM-L6-v2')`` embeds locally."""
+    nodes, _ = _facts("redis-developer-redis-ai-resources__00_content_filtering")
+    model = nodes["model:huggingface:sentence-transformers/paraphrase-MiniLM-L6-v2"]
+    assert (model.props["model_type"], model.props["origin"]) == ("embedding", "local")

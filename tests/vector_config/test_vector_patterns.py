@@ -190,3 +190,15 @@ def test_kubernetes_service_dns_names_are_uses() -> None:
     _, flows = _facts(REAL / "elastic-elasticsearch-labs__k8s_manifest_elastic.yml")
     ep = "endpoint:kubernetes:elastic-elasticsearch-labs__k8s_manifest_elastic.yml#"
     assert (f"{ep}elasticsearch", "transform", f"{ep}kibana") in flows
+
+
+def test_an_app_reading_a_store_through_a_retriever_service_does_not_retrieve_directly() -> None:
+    """opea-project-genaiexamples__cogniwareims_xeon_compose: the backend reaches Redis's
+    documents through the ``retriever`` service (which uses ``redis-vector-db``); its own
+    link to Redis is not retrieval."""
+    _, flows, ep = _compose("opea-project-genaiexamples__cogniwareims_xeon_compose")
+    backend, redis = f"{ep}cogniwareims-backend", f"{ep}redis-vector-db"
+    assert (f"{ep}retriever", "retrieve", backend) in flows
+    assert (redis, "retrieve", f"{ep}retriever") in flows
+    assert (redis, "transform", backend) in flows
+    assert (redis, "retrieve", backend) not in flows

@@ -12,6 +12,7 @@ from ingest.notebook.recognisers import (
     llm,
     managed,
     mem0,
+    redis,
     serving,
     training,
     vector,
@@ -31,6 +32,7 @@ for _table in (
     weaviate.RULES,  # before vector's generic collection/write rows
     mem0.RULES,
     chroma.RULES,
+    redis.RULES,
     vector.RULES,
     serving.RULES,
     llm.RULES,

@@ -324,6 +324,8 @@ def _wrapper(engine: str, *, from_docs: bool):
                 namespace=engine_namespace(engine, url) if url else engine
             )
         collection = call.text(None, *_COLLECTION_KWS)
+        if collection is None and engine == "redis":  # RedisVectorStore(schema=IndexSchema)
+            collection = call.arg(None, "schema").attrs.get("redis_index")
         if collection is None and engine == "mongodb_atlas":
             coll = call.arg(None, "collection")
             collection = coll.attrs.get("mongo_path")
