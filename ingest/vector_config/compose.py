@@ -90,7 +90,9 @@ SERVICE_KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         ),
     )
 )
-_BUILD_HINT = re.compile(r"\b(qdrant|chroma|milvus|weaviate|pgvector)\b", re.I)
+# a vector DB built here (no registry image): named by the build context or the command
+# that starts it (``uvicorn chromadb.app:app``, ``chroma run``)
+_BUILD_HINT = re.compile(r"\b(qdrant|chroma|milvus|weaviate|pgvector)(?:db\.app)?\b", re.I)
 
 _DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-(?P<d>[^${}]*)\}")
 
@@ -159,7 +161,7 @@ def service_kind(service: Mapping[str, Any]) -> tuple[str, str]:
             return kind, engine
     if any(k.startswith("HAYHOOKS_") for k, _ in env_pairs(service)):  # hayhooks, built here
         return "hayhooks", ""
-    if not image:
+    if not image or service.get("build"):  # ``image:`` beside ``build:`` names the result
         build = service.get("build")
         context = build.get("context") if isinstance(build, Mapping) else build
         hint = _BUILD_HINT.search(f"{context or ''} {text_of(service.get('command'))}")

@@ -202,3 +202,15 @@ def test_an_app_reading_a_store_through_a_retriever_service_does_not_retrieve_di
     assert (redis, "retrieve", f"{ep}retriever") in flows
     assert (redis, "transform", backend) in flows
     assert (redis, "retrieve", backend) not in flows
+
+
+def test_chroma_built_locally_is_a_chroma_server() -> None:
+    """chroma-core-chroma__server_side_embeddings_huggingface: ``image: server`` with
+    ``build:`` and ``command: uvicorn chromadb.app:app ...`` is Chroma built from the repo;
+    TEI serves ``${ST_MODEL:-BAAI/bge-small-en-v1.5}`` (its default, as deployed)."""
+    nodes, _, ep = _compose("chroma-core-chroma__server_side_embeddings_huggingface")
+    assert nodes[f"{ep}server"].props["service_kind"] == "chroma"
+    assert any(
+        n.kind is Kind.VECTOR_INDEX and n.props["engine"] == "chroma" for n in nodes.values()
+    )
+    assert "model:tei:BAAI/bge-small-en-v1.5" in nodes
