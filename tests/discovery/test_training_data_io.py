@@ -321,3 +321,25 @@ def test_a_model_trained_by_a_submitted_job_script_is_the_platforms() -> None:
     assert nodes[trained].props["provider"] == "azureml"
     assert (trained, "model:mlflow:sklearn-iris-flower-classify-model", "export") in _flows(edges)
     assert ("dataset:sklearn:iris", trained, "train") in _flows(edges)
+
+
+def test_files_taken_out_of_a_git_clone_read_the_repository() -> None:
+    """redis-ai-resources RAG with LangChain: ``!git clone <repo>.git temp_repo`` then
+    ``!mv temp_repo/python-recipes/RAG/resources .``: the repository is read and resources/
+    written; a clone nothing is taken from (llama.cpp built from source) reads nothing."""
+    nb = "redis-developer-redis-ai-resources__rag_langchain.ipynb"
+    _, edges = _facts(nb)
+    repo = "dataset:https://github.com:/redis-developer/redis-ai-resources.git"
+    assert repo in _touched(edges, Rel.READS)
+    assert "dataset:file:./resources" in _touched(edges, Rel.WRITES)
+    _, edges = _facts("mistralai-cookbook__quantization_gguf_llamacpp.ipynb")
+    assert not [r for r in _touched(edges, Rel.READS) if "llama.cpp" in r]
+
+
+def test_a_run_configuration_fetched_beside_the_code_is_no_data() -> None:
+    """huggingface/notebooks question answering (ORT): ``!wget .../ds_config_zero_stage_1.json``
+    is DeepSpeed's configuration for the run, not data."""
+    nb = "huggingface-notebooks__question_answering_ort.ipynb"
+    _, edges = _facts(nb)
+    touched = _touched(edges, Rel.READS) | _touched(edges, Rel.WRITES)
+    assert not [d for d in touched if "ds_config" in d]

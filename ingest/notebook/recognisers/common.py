@@ -68,14 +68,22 @@ _RELEASE = re.compile(
 )
 
 
+# a run's configuration fetched beside the code (``ds_config_zero_stage_1.json``, ``setup.cfg``)
+_CONFIG = re.compile(r"(^|[_.-])(config|configs|conf)([_.-][\w.-]*)?\.(json|ya?ml|toml)$|"
+                     r"\.(ini|cfg|conf)$", re.I)  # fmt: skip
+
+
 def is_tooling(location: str) -> bool:
     """Code, libraries and packages fetched to run (a ``.jar``, a helper ``.py``, a release
-    archive such as ``openjdk-17.0-linux-x64.tar.gz``): not data the notebook reads. An
-    archive named like data (``housing.tgz``, ``NewsAggregatorDataset.zip``) is data."""
+    archive such as ``openjdk-17.0-linux-x64.tar.gz``, a run configuration such as
+    ``ds_config_zero_stage_1.json``): not data the notebook reads. An archive named like data
+    (``housing.tgz``, ``NewsAggregatorDataset.zip``) is data."""
     path = location.split("?", 1)[0].rstrip("/")
     if _TOOLING.search(path):
         return True
     name = path.rsplit("/", 1)[-1]
+    if _CONFIG.search(name):
+        return True
     return bool(_ARCHIVE.search(name)) and bool(_RELEASE.search(_ARCHIVE.sub("", name)))
 
 

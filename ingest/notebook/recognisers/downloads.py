@@ -42,6 +42,9 @@ def shell_downloads(command: str, ctx: Context) -> None:
     """Record what each ``wget``/``curl`` in a shell command reads and writes."""
     for segment in _SEGMENTS.split(command):
         words = _words(segment)
+        if words[:2] == ["git", "clone"]:
+            _clone(ctx, [w for w in words[2:] if not w.startswith("-")])
+            continue
         if words[:1] in (["mv"], ["cp"]):
             _copy(ctx, [w for w in words[1:] if not w.startswith("-")], move=words[0] == "mv")
             continue
@@ -65,6 +68,32 @@ def _words(segment: str) -> list[str]:
         return [w.strip("'\"") for w in segment.split()]
 
 
+def _clone(ctx: Context, args: list[str]) -> None:
+    """``git clone URL [dir]``: the folder is noted with the repository it came from, but a
+    clone is code as often as data, so nothing is read until a file is taken out of it
+    (``!mv dir/path/resources .``)."""
+    if not args or not _URL.match(args[0]):
+        return
+    url = args[0]
+    folder = args[1] if len(args) > 1 else _remote_name(url).removesuffix(".git")
+    where = dataset_for_location(url)
+    landed = dataset_for_location(folder, ctx.base_dir) if folder else None
+    if where is None or landed is None:
+        return
+    ctx.out.node(ids.dataset_id(*landed), cloned_from=ids.dataset_id(*where))
+
+
+def _from_clone(ctx: Context, src: str) -> str:
+    """The repository a path inside a cloned folder came from (its uid), else ""."""
+    parts = src.rstrip("/").split("/")
+    for i in range(len(parts) - 1, 0, -1):
+        where = dataset_for_location("/".join(parts[:i]), ctx.base_dir)
+        repo = ctx.out.node_props(ids.dataset_id(*where)).get("cloned_from") if where else None
+        if repo:
+            return str(repo)
+    return ""
+
+
 def _copy(ctx: Context, paths: list[str], *, move: bool) -> None:
     """``!mv a b`` / ``!cp a b`` of a file this notebook already fetched or wrote: ``b``
     (or ``b/a`` for a folder) is written; moved, ``a`` is gone (it held the same bytes in
@@ -74,7 +103,11 @@ def _copy(ctx: Context, paths: list[str], *, move: bool) -> None:
     src, dst = paths
     where = dataset_for_location(src, ctx.base_dir)
     source = ids.dataset_id(*where) if where else ""
-    if not source or not ctx.out.has_node(source):
+    repo = _from_clone(ctx, src) if source else ""
+    if repo:  # taken out of a clone: the repository is read
+        ctx.out.node(repo, platform="git")
+        ctx.out.reads(repo)
+    elif not source or not ctx.out.has_node(source):
         return
     if dst.endswith("/") or not posixpath.splitext(dst)[1]:
         dst = posixpath.join(dst, posixpath.basename(src))
@@ -84,7 +117,7 @@ def _copy(ctx: Context, paths: list[str], *, move: bool) -> None:
     target = ids.dataset_id(*landed)
     ctx.out.node(target)
     ctx.out.writes(target)
-    if move and not ctx.out.flows_from(source):
+    if move and not repo and not ctx.out.flows_from(source):
         ctx.out.discard(source)
 
 
