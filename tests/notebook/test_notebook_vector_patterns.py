@@ -250,3 +250,10 @@ def test_redisvl_vectorizers_are_embedding_models() -> None:
     nodes, _ = _facts("redis-developer-redis-ai-resources__00_content_filtering")
     model = nodes["model:huggingface:sentence-transformers/paraphrase-MiniLM-L6-v2"]
     assert (model.props["model_type"], model.props["origin"]) == ("embedding", "local")
+
+
+def test_pymilvus_orm_collection() -> None:
+    """milvus-io-pymilvus__hello_milvus: ``connections.connect(...)`` then
+    ``Collection("hello_milvus", schema)``, inserted into and searched."""
+    nodes, _ = _facts("milvus-io-pymilvus__hello_milvus")
+    assert _collections(nodes)["hello_milvus"].props["engine"] == "milvus"

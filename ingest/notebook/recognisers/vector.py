@@ -456,6 +456,17 @@ def _faiss_read(call: Call) -> Val | None:
     return index
 
 
+def _milvus_orm_collection(call: Call) -> Val | None:
+    """pymilvus ORM: ``connections.connect(host=..., port=...)`` then ``Collection("name",
+    schema)``: a collection on the connected server (the connection is a process-wide
+    alias, not a value the collection is built from, so the index carries no host)."""
+    name = call.text(0, "name")
+    if not name:
+        return None
+    client = Val().with_attrs(engine="milvus", namespace="milvus", persistence="server")
+    return _index(call, client, name)
+
+
 def _pinecone_module_index(call: Call) -> Val | None:
     """``pinecone.init(...)`` then ``pinecone.Index("name")`` (the v2 module-level client)."""
     name = call.text(0, "name", "index_name")
@@ -676,6 +687,7 @@ RULES: tuple[Rule, ...] = (
     Rule(("dspy.retrievers.Embeddings", "dspy.Embeddings"), _dspy_embeddings, "dspy indexes"),
     Rule(("vector.*.Collection.__call__",), _search, "callable indexes (dspy search)"),
     Rule(("pinecone.Index", "pinecone.GRPCIndex"), _pinecone_module_index, "Pinecone v2 indexes"),
+    Rule(("pymilvus.Collection",), _milvus_orm_collection, "pymilvus ORM collections"),
     Rule(("pinecone_datasets.load_dataset",), _pinecone_dataset, "Pinecone public datasets"),
     Rule(("qdrant_client.*VectorParams",), _vector_params, "Qdrant vector params"),
     Rule(
