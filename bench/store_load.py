@@ -1,11 +1,15 @@
 """Store benchmark: bulk load, point look-up, reopen, CLI start-up, peak memory.
 
-    .venv/bin/python -m bench.store_load [--sizes 100000 1000000]
+    .venv/bin/python -m bench.store_load [--sizes 100000 1000000] [--bulk] [--compare]
 
 Each size runs in a fresh subprocess (so peak memory is per size) on a fresh embedded store:
 the synthetic estate (bench/estate.py) goes through the real pipeline; then 2,000 random
 ``get_node`` look-ups are timed beside the protocol floor (a bare ``RETURN 1`` round trip
 on the same connection, same run). Prints a Markdown table for BENCHMARKS.md.
+
+``--bulk`` loads through ``lineage.firstload`` (GRAPH.BULK, one label recompute) instead of
+batch-by-batch MERGE; ``--compare`` also loads the same estate through MERGE into a second
+store and checks that both ``lineage export`` outputs are identical.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.estate import load
+from bench.estate import SEEN, generate, load
 from bench.procstat import status_mb
+from lineage.firstload import first_load
 from lineage.store import open_store
+from lineage.transfer import export_lines
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -36,13 +42,28 @@ def _dir_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
-def run_one(size: int) -> dict[str, float]:
+def _same_as_merge(store: object, size: int, root: Path) -> bool:
+    """Load the estate again through MERGE and compare both exports line by line."""
+    other = open_store(root / "merge")
+    try:
+        load(other, size)
+        return all(a == b for a, b in zip(export_lines(store), export_lines(other), strict=True))
+    finally:
+        other.close()
+
+
+def run_one(size: int, bulk: bool = False, compare: bool = False) -> dict[str, float]:
     root = Path(tempfile.mkdtemp(prefix="lineage-bench-"))
     try:
         store = open_store(root / "store")
         t0 = time.perf_counter()
-        report = load(store, size)
+        if bulk:
+            report = first_load(store, generate(size), batch_size=10_000, seen=SEEN,
+                                fallback=False)  # fmt: skip
+        else:
+            report = load(store, size)
         load_s = time.perf_counter() - t0
+        same = _same_as_merge(store, size, root) if compare else None
         uids = [r["uid"] for r in store.query("MATCH (n:Asset) RETURN n.uid AS uid")]
         rng = random.Random(1)
         sample = [rng.choice(uids) for _ in range(2000)]
@@ -56,16 +77,20 @@ def run_one(size: int) -> dict[str, float]:
             floor.append((time.perf_counter() - t) * 1000)
         server_pid = int((root / "store" / "falkordb.pid").read_text())
         server_mb = status_mb(server_pid, "VmHWM")
+        server_rss = status_mb(server_pid, "VmRSS")
         store.close()
         disk_mb = _dir_mb(root / "store" / "data")
         t = time.perf_counter()
         again = open_store(root / "store")
         reopen_s = time.perf_counter() - t
+        reopen_rss = status_mb(int((root / "store" / "falkordb.pid").read_text()), "VmRSS")
         t = time.perf_counter()
         again.close()
         close_s = time.perf_counter() - t
         return {
             "size": size,
+            "path": "bulk" if bulk else "merge",
+            "same_export": same,
             "nodes": report.nodes,
             "edges": report.edges,
             "load_s": load_s,
@@ -74,6 +99,8 @@ def run_one(size: int) -> dict[str, float]:
             "get_p99_ms": _pct(lookups, 0.99),
             "floor_p50_ms": statistics.median(floor),
             "server_peak_mb": server_mb,
+            "server_rss_mb": server_rss,
+            "reopen_rss_mb": reopen_rss,
             "client_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "disk_mb": disk_mb,
             "reopen_s": reopen_s,
@@ -103,26 +130,34 @@ def cli_latency(runs: int = 7) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--bulk", action="store_true", help="first load through GRAPH.BULK")
+    parser.add_argument("--compare", action="store_true", help="check export == MERGE path's")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one)))
+        print(json.dumps(run_one(args.one, args.bulk, args.compare)))
         return
     rows = []
+    flags = [*(["--bulk"] if args.bulk else []), *(["--compare"] if args.compare else [])]
     for size in args.sizes:
-        out = subprocess.run([sys.executable, "-m", "bench.store_load", "--one", str(size)],
-                             check=True, stdout=subprocess.PIPE, text=True)  # fmt: skip
+        out = subprocess.run([sys.executable, "-m", "bench.store_load", "--one", str(size),
+                              *flags], check=True, stdout=subprocess.PIPE, text=True)  # fmt: skip
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print("| estate | nodes | edges | bulk load | facts/s | get_node p50 / p99 | floor p50 |"
-          " server peak | client peak | on disk | reopen | close |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| estate | path | nodes | edges | load | facts/s | get_node p50 / p99 | floor p50 |"
+          " server RSS / peak | RSS reopened | client peak | on disk | reopen | close |"
+          " export = MERGE's |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
+        same = {None: "not checked", True: "identical", False: "DIFFERENT"}[r["same_export"]]
         print(
-            f"| {r['size']:,} | {r['nodes']:,} | {r['edges']:,} | {r['load_s']:.1f} s |"
+            f"| {r['size']:,} | {r['path']} | {r['nodes']:,} | {r['edges']:,} |"
+            f" {r['load_s']:.1f} s |"
             f" {r['facts_per_s']:,.0f} | {r['get_p50_ms']:.2f} / {r['get_p99_ms']:.2f} ms |"
-            f" {r['floor_p50_ms']:.2f} ms | {r['server_peak_mb']:.0f} MB |"
+            f" {r['floor_p50_ms']:.2f} ms |"
+            f" {r['server_rss_mb']:,.0f} / {r['server_peak_mb']:,.0f} MB |"
+            f" {r['reopen_rss_mb']:,.0f} MB |"
             f" {r['client_peak_mb']:.0f} MB | {r['disk_mb']:.0f} MB | {r['reopen_s']:.2f} s |"
-            f" {r['close_s'] * 1000:.0f} ms |"
+            f" {r['close_s'] * 1000:.0f} ms | {same} |"
         )
     cli = cli_latency()
     print(f"\n`lineage stats` on the demo store: median {cli['cli_stats_median_s']:.2f} s,"

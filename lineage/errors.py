@@ -9,6 +9,7 @@ __all__ = [
     "NodeNotFound",
     "ParseError",
     "StoreError",
+    "StoreNotEmpty",
     "StoreTimeout",
     "StoreUnavailable",
 ]
@@ -43,6 +44,10 @@ class StoreError(LineageError):
 
 class StoreUnavailable(StoreError):
     """The store's server cannot be reached (and could not be restarted): retry later."""
+
+
+class StoreNotEmpty(StoreError):
+    """A first-load (bulk) write asked of a store that already holds data."""
 
 
 class StoreTimeout(StoreError):

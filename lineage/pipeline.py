@@ -27,6 +27,7 @@ __all__ = [
     "delete",
     "ingest",
     "ingest_bounded",
+    "notify",
     "on_change",
 ]
 
@@ -266,6 +267,11 @@ def _flush(store: Store, batch: _Batch, seen: str, report: IngestReport) -> None
     change = Change(
         frozenset(batch.nodes) | frozenset(endpoints), tuple(edges), tuple(batch.labelings)
     )
+    notify(store, change)
+
+
+def notify(store: Store, change: Change) -> None:
+    """Tell every observer about a committed change (``lineage.firstload`` calls it too)."""
     for observer in _OBSERVERS:
         observer(store, change)
 

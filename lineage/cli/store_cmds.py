@@ -114,11 +114,21 @@ def export_cmd(
 
 
 @app.command("import")
-def import_cmd(path: Path) -> None:
+def import_cmd(
+    path: Path,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="Into an empty embedded store: one bulk insert (several times faster); "
+            "refused if the store holds anything.",
+        ),
+    ] = False,
+) -> None:
     """Load a JSON Lines export; bad lines are reported by number, good ones load."""
     input_files([path], folders=False)
     with store_session() as store, path.open(encoding="utf-8") as lines:
-        report = import_from(store, lines)
+        report = import_from(store, lines, bulk=bulk)
     out.print(f"imported {report.nodes} nodes, {report.edges} edges")
     for error in report.errors:
         console.print(f"[red]rejected[/] {path}:{error}")

@@ -136,7 +136,11 @@ class ServerHandle:
         self.client, self.owner, self.pid = fresh.client, fresh.owner, fresh.pid
         self._lock_fd = fresh._lock_fd
 
-    def _compact(self) -> None:
+    def compact(self, *, force: bool = False) -> None:
+        """Rewrite the append-only file now (``force``) or if its tail dwarfs its snapshot."""
+        self._compact(force=force)
+
+    def _compact(self, *, force: bool = False) -> None:
         """Rewrite the append-only file when its tail of commands dwarfs its snapshot.
 
         Reopening replays that tail query by query (measured: 21 s after a 1M-node load)
@@ -146,7 +150,7 @@ class ServerHandle:
         try:
             info = self.client.info("persistence")
             tail = int(info.get("aof_current_size", 0)) - int(info.get("aof_base_size", 0))
-            if tail < _COMPACT_BYTES:
+            if tail < _COMPACT_BYTES and not force:
                 return
             if not info.get("aof_rewrite_in_progress"):
                 self.client.execute_command("BGREWRITEAOF")

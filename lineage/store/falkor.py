@@ -28,9 +28,9 @@ from typing import Any
 import redis
 from falkordb import Graph
 
-from lineage.errors import StoreError, StoreTimeout, StoreUnavailable
-from lineage.model import Edge, Node, Rel
-from lineage.store import cypher, ddl
+from lineage.errors import StoreError, StoreNotEmpty, StoreTimeout, StoreUnavailable
+from lineage.model import Edge, Kind, Node, Rel
+from lineage.store import cypher, ddl, falkor_bulk
 from lineage.store._literal import params_header
 from lineage.store._server import ServerHandle, open_server
 from lineage.store.base import (
@@ -332,6 +332,46 @@ class FalkorStore(CypherReads):
 
     def set_props(self, uid: str, props: Mapping[str, Any]) -> None:
         self.execute(cypher.SET_PROPS, {"uid": uid, "props": dict(props)})
+
+    def is_empty(self) -> bool:
+        """Whether the graph holds no node at all (assets, findings, audit entries)."""
+        rows = self.query("MATCH (n) RETURN count(n) AS n")
+        return not rows or int(rows[0]["n"]) == 0
+
+    def bulk_create(
+        self,
+        nodes: Sequence[Mapping[str, Any]],
+        edges: Sequence[tuple[Rel, str, str, Mapping[str, Any]]],
+    ) -> None:
+        """Create every node (all its properties, ``uid`` and ``kind`` among them) and edge
+        ``(rel, src uid, dst uid, props)`` in an empty store, through ``GRAPH.BULK``.
+
+        Raises :class:`StoreNotEmpty` if the store holds anything: bulk insert only creates,
+        so it could duplicate what is there. On failure the store is left empty.
+        """
+        if not self.is_empty():
+            raise StoreNotEmpty(f"store {self.location} is not empty: bulk load refused")
+        index: dict[str, int] = {}
+        records = []
+        for props in sorted(nodes, key=lambda p: p["kind"]):  # one token per kind
+            if props["uid"] in index:
+                raise StoreError(f"bulk load names node {props['uid']!r} twice")
+            index[props["uid"]] = len(records)
+            records.append(falkor_bulk.BulkNode(f"Asset:{Kind(props['kind']).value}", props))
+        try:
+            links = [falkor_bulk.BulkEdge(Rel(rel).value, index[s], index[d], p)
+                     for rel, s, d, p in edges]  # fmt: skip
+        except KeyError as exc:
+            raise StoreError(f"bulk load: edge end {exc.args[0]!r} is not a node") from None
+        # A fresh graph: node ids count from 0 (one that held nodes reuses deleted ids).
+        self.clear()
+        try:
+            falkor_bulk.send(self._server.client, GRAPH, records, links)
+        except (StoreError, ValueError, TypeError) as exc:
+            self.clear()
+            raise StoreError(f"bulk load failed, store left empty: {exc}") from exc
+        self._call("count the write", lambda: self._server.client.incr(VERSION_KEY))
+        self._server.compact(force=True)
 
     def clear(self) -> None:
         with suppress(redis.ResponseError):  # no graph yet
