@@ -98,8 +98,8 @@ class _Graph:
     def __init__(self) -> None:
         self.nodes: dict[str, dict[str, Any]] = {}
         self.edges: dict[tuple[str, str, str, str], dict[str, Any]] = {}
-        self.facts: dict[tuple[str, str, str, str], Edge] = {}  # for the observers
         self.labelings: list[Labeling] = []
+        self.one_per_rel: dict[Rel, Edge] = {}  # for observers (see _write)
 
     def apply(self, batch: _Batch, seen: str) -> None:
         """One batch, in the order ``pipeline._flush`` writes it."""
@@ -124,7 +124,7 @@ class _Graph:
                 record = self.edges[edge.ident] = {"key": edge.key, "source_ref": edge.source_ref}
             _seen(record, edge.observed_at or seen, edge.source_ref)
             _plus(record, edge.props)
-            self.facts[edge.ident] = edge
+            self.one_per_rel.setdefault(edge.rel, edge)
         self.labelings.extend(batch.labelings)
 
 
@@ -187,5 +187,7 @@ def _write(store: Store, graph: _Graph, seen: str) -> None:
     if graph.labelings:
         sensitivity.apply_labelings(store, graph.labelings, at=seen)
     sensitivity.recompute(store)
-    notify(store, Change(frozenset(graph.nodes), tuple(graph.facts.values()),
-                         tuple(graph.labelings)))  # fmt: skip
+    # Every node is in the change; one edge per type tells observers (policy.enforce.affects)
+    # which types were written without holding millions of edge objects.
+    edges_seen = tuple(graph.one_per_rel.values())
+    notify(store, Change(frozenset(graph.nodes), edges_seen, tuple(graph.labelings)))
