@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
+import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -598,7 +599,7 @@ class Analyzer:
                 kwargs[kw.arg] = value
         if fv is not None and fv.func is not None:
             return self._call_user(fv, args, kwargs)
-        folded = _fold_str_method(recv, func, args, kwargs)
+        folded = _fold_str_method(recv, func, args, kwargs, node)
         if folded is not None:
             return folded
         if fv is not None and fv.attrs.get("role") == "class":
@@ -663,7 +664,11 @@ _STR_METHODS = frozenset(
 
 
 def _fold_str_method(
-    recv: Val, func: ast.expr, args: tuple[Val, ...], kwargs: dict[str, Val]
+    recv: Val,
+    func: ast.expr,
+    args: tuple[Val, ...],
+    kwargs: dict[str, Val],
+    node: ast.Call | None = None,
 ) -> Val | None:
     """``"org/name".split("/")[-1]`` and friends on literals: names built from names."""
     literal_dict = isinstance(recv.const, dict) and not args and not recv.data
@@ -678,6 +683,8 @@ def _fold_str_method(
     if func.attr not in _STR_METHODS or recv.data or "**" in kwargs:
         return None
     if not all(_is_const(a) for a in (*args, *kwargs.values())):
+        if func.attr == "format" and node is not None:
+            return _format_template(recv.const, args, kwargs, node)
         return None
     try:
         result = getattr(recv.const, func.attr)(
@@ -686,6 +693,41 @@ def _fold_str_method(
     except (TypeError, ValueError, IndexError, KeyError):
         return None
     return Val(const=result)
+
+
+def _format_template(
+    text: str, args: tuple[Val, ...], kwargs: dict[str, Val], node: ast.Call
+) -> Val | None:
+    """``"s3://bucket-{}/train".format(region)`` with a run-time ``region``: the text with
+    each unknown field written ``{region}``, as an f-string keeps it (known ones filled)."""
+    sources = {kw.arg: kw.value for kw in node.keywords if kw.arg}
+    out: list[str] = []
+    auto = 0
+    try:
+        for literal, field, spec, conversion in string.Formatter().parse(text):
+            out.append(literal)
+            if field is None:
+                continue
+            key: int | str = field.split(".", 1)[0].split("[", 1)[0]
+            if key == "":
+                key, auto = auto, auto + 1
+            elif key.isdigit():
+                key = int(key)
+            if isinstance(key, int):
+                value = args[key] if key < len(args) else None
+                source = node.args[key] if key < len(node.args) else None
+            else:
+                value, source = kwargs.get(key), sources.get(key)
+            if value is None or source is None or isinstance(source, ast.Starred):
+                return None
+            if _is_const(value) and field == str(key) and not conversion:
+                out.append(format(value.const, spec or ""))
+            else:
+                out.append("{" + ast.unparse(source) + "}")
+    except (ValueError, TypeError, IndexError):
+        return None
+    derived = union([*args, *kwargs.values()])
+    return Val(const="".join(out), data=derived.data, models=derived.models)
 
 
 def _edge_kind(src: Kind, dst: Kind, kind: EdgeKind | None) -> EdgeKind:

@@ -343,3 +343,14 @@ def test_a_run_configuration_fetched_beside_the_code_is_no_data() -> None:
     _, edges = _facts(nb)
     touched = _touched(edges, Rel.READS) | _touched(edges, Rel.WRITES)
     assert not [d for d in touched if "ds_config" in d]
+
+
+def test_str_format_with_a_run_time_value_keeps_a_template() -> None:
+    """sagemaker-examples PySpark MNIST: ``spark.read.format("libsvm").load(
+    "s3a://sagemaker-sample-data-{}/spark/mnist/train/".format(region))`` with the session's
+    region: the S3 prefix is read, its bucket kept as ``{region}`` (as an f-string would be)."""
+    nb = "aws-amazon-sagemaker-examples__pyspark_mnist_xgboost.ipynb"
+    _, edges = _facts(nb)
+    reads = _touched(edges, Rel.READS)
+    assert "dataset:s3a://sagemaker-sample-data-{region}:spark/mnist/train/" in reads
+    assert "dataset:s3a://sagemaker-sample-data-{region}:spark/mnist/test/" in reads
