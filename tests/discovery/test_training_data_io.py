@@ -354,3 +354,20 @@ def test_str_format_with_a_run_time_value_keeps_a_template() -> None:
     reads = _touched(edges, Rel.READS)
     assert "dataset:s3a://sagemaker-sample-data-{region}:spark/mnist/train/" in reads
     assert "dataset:s3a://sagemaker-sample-data-{region}:spark/mnist/test/" in reads
+
+
+def test_a_model_saved_under_a_run_time_name_is_one_unresolved_node() -> None:
+    """huggingface/peft LoRA seq2seq: ``peft_model_id = f"{model_name_or_path}_{peft_config.
+    peft_type}_{peft_config.task_type}"``; ``model.save_pretrained(peft_model_id)``: the known
+    part resolves, the rest stays a template in props; the id holds no ``{...}``."""
+    nb = "huggingface-peft__peft_lora_seq2seq.ipynb"
+    nodes, edges = _facts(nb)
+    saved = [u for u, n in nodes.items() if n.props.get("origin") == "saved"]
+    assert len(saved) == 1
+    props = nodes[saved[0]].props
+    assert (
+        props["template"] == "bigscience/mt0-large_{peft_config.peft_type}_{peft_config.task_type}"
+    )
+    assert props["unresolved"] is True
+    assert "{" not in saved[0]
+    assert (f"model:notebook:{nb}#model", saved[0], "export") in _flows(edges)

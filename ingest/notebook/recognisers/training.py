@@ -342,10 +342,14 @@ def _merge(call: Call) -> Val | None:
 def _saved_at(call: Call, model: Val, path: str) -> Val:
     if model.attrs.get("merged") and not PLACEHOLDER.search(path):
         return _save_merged(call, model, path)
-    if PLACEHOLDER.search(path):  # saved under a name built at run time: no second node
-        if model.asset:
-            call.ctx.saved[path] = model.asset
-        return model
+    if PLACEHOLDER.search(path):  # a name built at run time: one node per template
+        name, template = _output_name(path)
+        uid = call.ctx.local_model(name)
+        call.ctx.out.node(uid, provider="internal", origin="saved", template=template,
+                          unresolved=True)  # fmt: skip
+        call.ctx.flow_into(model.carried(), uid, EdgeKind.EXPORT)
+        call.ctx.saved[path] = uid
+        return Val(tag=model.tag, asset=uid).with_attrs(role="model")
     where = dataset_for_location(path, call.ctx.base_dir)
     namespace, name = where if where else ("file", path)
     uid = model_uid(namespace, name)
