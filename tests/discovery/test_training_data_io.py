@@ -371,3 +371,14 @@ def test_a_model_saved_under_a_run_time_name_is_one_unresolved_node() -> None:
     assert props["unresolved"] is True
     assert "{" not in saved[0]
     assert (f"model:notebook:{nb}#model", saved[0], "export") in _flows(edges)
+
+
+def test_an_s3_object_read_with_boto3_get_object_trains_the_model() -> None:
+    """sagemaker-examples XGBoost bring-your-own-model: ``boto3.client("s3").get_object(
+    Bucket=f"sagemaker-example-files-prod-{region}", Key="datasets/image/MNIST/mnist.pkl.gz")
+    ["Body"].read()`` unpickled into the arrays ``bt.fit`` trains on; ``bt.save_model(...)``."""
+    nb = "aws-amazon-sagemaker-examples__sm-xgboost_bring_your_own_model.ipynb"
+    _, edges = _facts(nb)
+    mnist = "dataset:s3://sagemaker-example-files-prod-{region}:datasets/image/MNIST/mnist.pkl.gz"
+    assert mnist in _touched(edges, Rel.READS)
+    assert (mnist, f"model:notebook:{nb}#bt", "train") in _flows(edges)

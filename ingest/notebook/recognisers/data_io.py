@@ -20,6 +20,7 @@ from ingest.notebook.recognisers.common import (
     write_location,
 )
 from ingest.notebook.recognisers.downloads import kaggle_dataset
+from ingest.notebook.recognisers.managed import expr_text
 from ingest.notebook.recognisers.pgai import bind_params, pgai_facts, pgai_reads
 from ingest.notebook.recognisers.registry import Call, Handler, Rule
 from ingest.notebook.recognisers.training import save_model_file
@@ -461,6 +462,18 @@ def _kaggle_download(call: Call) -> Val | None:
     return kaggle_dataset(call.ctx, ref, call.text(None, "path"))
 
 
+def _s3_get_object(call: Call) -> Val | None:
+    """boto3 ``s3.get_object(Bucket=b, Key=k)``: the object is read (its ``["Body"]``)."""
+    bucket, key = expr_text(call, None, "Bucket"), expr_text(call, None, "Key")
+    if not bucket or not key:
+        return None
+    uid = dataset_at(call, f"s3://{bucket}/{key.lstrip('/')}")
+    if uid is None:
+        return None
+    call.ctx.out.reads(uid)
+    return Val(tag="boto3.s3.Object", data=frozenset({uid}))
+
+
 def _es_bulk(call: Call) -> Val | None:
     """``helpers.bulk(client, actions)``: the index is in each action's ``_index``."""
     client = call.arg(0, "client")
@@ -626,6 +639,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # Hugging Face datasets
     Rule(("datasets.load_dataset",), _load_dataset, "Hugging Face datasets"),
+    Rule(("boto3.s3.get_object",), _s3_get_object, "S3 object reads"),
     Rule(
         (
             "kaggle.*.dataset_download_file*",
