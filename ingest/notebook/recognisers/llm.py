@@ -109,6 +109,31 @@ def _client(
     return handler
 
 
+def _google(
+    model_kws: tuple[str, ...] = ("model", "model_name"),
+    model_pos: int | None = None,
+    model_type: str = "",
+):
+    """Google's SDKs reach two services: the Gemini Developer API (an API key) and Vertex AI
+    (a GCP project). ``vertexai=True`` or a ``project=`` (which only Vertex takes) decides it,
+    in google-genai's ``Client`` and in langchain-google-genai's classes alike."""
+    gemini = _client("google", model_kws, model_pos)
+    vertex = _client("vertex", model_kws, model_pos)
+    embed = {p: _embedding(p, kws=model_kws) for p in ("google", "vertex")}
+
+    def handler(call: Call) -> Val | None:
+        flag = call.arg(None, "vertexai").const
+        project = call.arg(None, "project")
+        on_vertex = flag is True or (
+            flag is not False and bool(project.tag or project.data or project.const)
+        )
+        if model_type == "embedding":
+            return embed["vertex" if on_vertex else "google"](call)
+        return (vertex if on_vertex else gemini)(call)
+
+    return handler
+
+
 def _is_wrapper(qual: str) -> bool:
     """LangChain/LlamaIndex/DSPy LLM classes name their model up front: they *are* the model."""
     return qual.startswith(("langchain", "llama_index", "dspy", "smolagents", "haystack"))
@@ -484,11 +509,10 @@ RULES: tuple[Rule, ...] = (
     Rule(("boto3.client", "boto3.*Session*.client"), _boto3_client, "Bedrock runtime clients"),
     Rule(("*.create_model_customization_job",), _bedrock_customization, "Bedrock fine-tuning"),
     Rule(("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"), _client("azure_openai"), "Azure"),
-    Rule(
-        ("anthropic.Anthropic", "anthropic.AsyncAnthropic", "anthropic.AnthropicBedrock"),
-        _client("anthropic"),
-        "Anthropic clients",
-    ),
+    Rule(("anthropic.Anthropic", "anthropic.AsyncAnthropic"), _client("anthropic"), "Claude"),
+    # Anthropic's SDK also calls Claude through the clouds: the data goes to AWS or GCP
+    Rule(("anthropic.*AnthropicBedrock",), _client("bedrock"), "Claude on Bedrock"),
+    Rule(("anthropic.*AnthropicVertex",), _client("vertex"), "Claude on Vertex AI"),
     Rule(
         (
             "huggingface_hub.InferenceClient",
@@ -507,6 +531,17 @@ RULES: tuple[Rule, ...] = (
         ("google.generativeai.GenerativeModel",),
         _client("google", ("model_name", "model"), 0),
         "Gemini",
+    ),
+    Rule(("google.genai.Client",), _google(), "Google Gen AI SDK (Gemini API or Vertex AI)"),
+    Rule(
+        (
+            "vertexai.generative_models.GenerativeModel",
+            "vertexai.preview.generative_models.GenerativeModel",
+            "vertexai.language_models.*Model.from_pretrained",
+            "vertexai.preview.language_models.*Model.from_pretrained",
+        ),
+        _client("vertex", ("model_name", "model"), 0),
+        "Vertex AI SDK models",
     ),
     Rule(("huggingface_hub.create_inference_endpoint",), _hf_inference_endpoint, "HF endpoints"),
     # embedding classes (before the LLM wrappers: OpenAIEmbeddings is not ChatOpenAI)
@@ -563,8 +598,16 @@ RULES: tuple[Rule, ...] = (
         _embedding("mistral", "mistral-embed"),
         "Mistral embeddings",
     ),
-    Rule(("langchain*.GoogleGenerativeAIEmbeddings",), _embedding("google"), "Gemini embeddings"),
-    Rule(("langchain*.VertexAIEmbeddings",), _embedding("vertex"), "Vertex AI embeddings"),
+    Rule(
+        ("langchain*.GoogleGenerativeAIEmbeddings", "llama_index*.GoogleGenAIEmbedding"),
+        _google(model_type="embedding"),
+        "Gemini embeddings",
+    ),
+    Rule(
+        ("langchain*.VertexAIEmbeddings", "llama_index*.VertexTextEmbedding"),
+        _embedding("vertex"),
+        "Vertex AI embeddings",
+    ),
     Rule(
         ("langchain*.BedrockEmbeddings",),
         _embedding("bedrock", "amazon.titan-embed-text-v1", kws=("model_id",)),
@@ -602,7 +645,15 @@ RULES: tuple[Rule, ...] = (
         "Mistral wrappers",
     ),
     Rule(("langchain*.ChatGroq",), _client("groq", ("model", "model_name")), "Groq wrappers"),
-    Rule(("langchain*.ChatGoogleGenerativeAI",), _client("google"), "Gemini API"),
+    Rule(
+        (
+            "langchain*.ChatGoogleGenerativeAI",
+            "langchain*.GoogleGenerativeAI",
+            "llama_index*.GoogleGenAI",
+        ),
+        _google(),
+        "Gemini API or Vertex AI",
+    ),
     Rule(
         ("langchain*.ChatVertexAI", "langchain*.VertexAI", "llama_index*.Vertex"),
         _client("vertex"),
