@@ -1,28 +1,29 @@
 """Settings, looked up in a documented order: explicit argument, environment, defaults.
 
-=====================  =============================  ==============================
-setting                environment                    default
-=====================  =============================  ==============================
-store                  LINEAGE_STORE                  ./.lineage (embedded FalkorDB)
-write token            LINEAGE_API_TOKEN              none: writes refused over HTTP
-write token file       LINEAGE_API_TOKEN_FILE         none
-read token             LINEAGE_READ_TOKEN             none: reads need no token
-graphiql               LINEAGE_GRAPHIQL               false
-max request bytes      LINEAGE_MAX_REQUEST_BYTES      16 MiB
-store timeout          LINEAGE_STORE_TIMEOUT          600 s (CLI), 30 s (serve reads)
-neo4j user             LINEAGE_NEO4J_USER             neo4j (when a password is set)
-neo4j password         LINEAGE_NEO4J_PASSWORD         none
-neo4j password file    LINEAGE_NEO4J_PASSWORD_FILE    none
-neo4j bearer token     LINEAGE_NEO4J_TOKEN            none (SSO; instead of a password)
-neo4j database         LINEAGE_NEO4J_DATABASE         the server's default database
-neo4j rows per UNWIND  LINEAGE_NEO4J_BATCH_ROWS       2000
-neo4j retry budget     LINEAGE_NEO4J_RETRY_SECONDS    30
-redaction key          LINEAGE_REDACT_KEY             none: encrypt/unredact refused
-policies               LINEAGE_POLICIES               the starter library; "off": none
-openlineage strict     LINEAGE_OPENLINEAGE_STRICT     false: malformed facets set aside
-facts per transaction  LINEAGE_APPLY_CHUNK_ROWS       50000 (a bigger event: in chunks)
-seconds per chunk      LINEAGE_APPLY_CHUNK_SECONDS    5 (a slower chunk halves the next)
-=====================  =============================  ==============================
+=====================  ===================================  ==============================
+setting                environment                          default
+=====================  ===================================  ==============================
+store                  LINEAGE_STORE                        ./.lineage (embedded FalkorDB)
+write token            LINEAGE_API_TOKEN                    none: writes refused over HTTP
+write token file       LINEAGE_API_TOKEN_FILE               none
+read token             LINEAGE_READ_TOKEN                   none: reads need no token
+graphiql               LINEAGE_GRAPHIQL                     false
+max request bytes      LINEAGE_MAX_REQUEST_BYTES            16 MiB
+store timeout          LINEAGE_STORE_TIMEOUT                600 s (CLI), 30 s (serve reads)
+neo4j user             LINEAGE_NEO4J_USER                   neo4j (when a password is set)
+neo4j password         LINEAGE_NEO4J_PASSWORD               none
+neo4j password file    LINEAGE_NEO4J_PASSWORD_FILE          none
+neo4j bearer token     LINEAGE_NEO4J_TOKEN                  none (SSO; instead of a password)
+neo4j database         LINEAGE_NEO4J_DATABASE               the server's default database
+neo4j rows per UNWIND  LINEAGE_NEO4J_BATCH_ROWS             2000
+neo4j retry budget     LINEAGE_NEO4J_RETRY_SECONDS          30
+redaction key          LINEAGE_REDACT_KEY                   none: encrypt/unredact refused
+policies               LINEAGE_POLICIES                     the starter library; "off": none
+openlineage strict     LINEAGE_OPENLINEAGE_STRICT           false: malformed facets set aside
+facts per transaction  LINEAGE_APPLY_CHUNK_ROWS             50000 (a bigger event: in chunks)
+seconds per chunk      LINEAGE_APPLY_CHUNK_SECONDS          5 (a slower chunk halves the next)
+graphql validation     LINEAGE_GRAPHQL_VALIDATION_SECONDS   2 s, then a TIMEOUT error
+=====================  ===================================  ==============================
 """
 
 from __future__ import annotations
