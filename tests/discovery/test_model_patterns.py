@@ -53,3 +53,42 @@ def test_anthropic_bedrock_client_sends_to_bedrock() -> None:
     models = _models("elastic-elasticsearch-labs__bedrock_anthropic_es_client")
     assert "model:bedrock:anthropic.claude-3-sonnet-20240229-v1:0" in models
     assert not [u for u in models if u.startswith("model:anthropic:")]
+
+
+def _models_of(slug: str) -> dict[str, str]:
+    """model uid -> model_type."""
+    return {u: str(n.props.get("model_type")) for u, n in _models(slug).items()}
+
+
+def test_provider_sdk_clients_by_their_real_import_paths() -> None:
+    """``from mistralai.client import Mistral`` (mistralai 1.x), ``anthropic.Client`` (the
+    SDK's alias of ``Anthropic``), ``together.Together`` and ``voyageai.Client``, each then
+    called through its methods (``client.chat.complete``, ``messages.create``, ``vo.embed``)."""
+    assert _models_of("mistralai-cookbook__basic_rag")["model:mistral:mistral-large-latest"] == (
+        "llm"
+    )
+    assert "model:anthropic:claude-3-opus-20240229" in _models_of(
+        "anthropics-anthropic-cookbook__rag_using_mongodb"
+    )
+    together = _models_of("togethercomputer-together-cookbook__text_rag")
+    assert together["model:together:BAAI/bge-base-en-v1.5"] == "embedding"
+    assert together["model:together:meta-llama/Llama-3-8b-chat-hf"] == "llm"
+    voyage = _models_of("anthropics-anthropic-cookbook__rag_using_pinecone")
+    assert voyage["model:voyage:voyage-2"] == "embedding"
+
+
+def test_langchain_voyage_embeddings() -> None:
+    """``VoyageEmbeddings(voyage_api_key=..., model="voyage-2")``."""
+    models = _models_of("anthropics-anthropic-cookbook__claude_3_rag_agent")
+    assert models["model:voyage:voyage-2"] == "embedding"
+
+
+def test_dspy_placeholder_provider_is_not_a_provider_and_embedder_embeds() -> None:
+    """``dspy.LM('<provider>/Llama-3.2-3B-Instruct')``: the prefix is a placeholder, so the
+    whole string is the id and the provider unknown; ``dspy.Embedder('openai/...')`` is an
+    OpenAI embedding model (LiteLLM routing)."""
+    agents = _models_of("stanfordnlp-dspy__tutorial_agents")
+    assert "model:other:<provider>/Llama-3.2-3B-Instruct" in agents
+    assert not [u for u in agents if u.startswith("model:<")]
+    rag = _models_of("stanfordnlp-dspy__tutorial_rag")
+    assert rag["model:openai:text-embedding-3-small"] == "embedding"

@@ -279,7 +279,7 @@ def _litellm_provider(name: str) -> str:
     return "litellm"
 
 
-def _named_model(provider: str):
+def _named_model(provider: str, model_type: str = "llm"):
     """``init_chat_model("claude-...", model_provider=...)`` / ``dspy.LM("openai/gpt-4o")``."""
 
     def handler(call: Call) -> Val | None:
@@ -287,10 +287,12 @@ def _named_model(provider: str):
         if not name:
             return None
         prov = call.text(None, "model_provider") or _litellm_provider(name)
-        if provider == "litellm" and "/" in name:
+        if not prov.isidentifier():  # "<provider>/Llama-3": a placeholder left for the reader
+            prov = "other"
+        elif provider == "litellm" and "/" in name:
             name = name.partition("/")[2]
         client = Val(tag=call.qual).with_attrs(provider=prov, namespace=prov)
-        return _llm(call, client, name)
+        return _llm(call, client, name, model_type=model_type)
 
     return handler
 
@@ -509,7 +511,11 @@ RULES: tuple[Rule, ...] = (
     Rule(("boto3.client", "boto3.*Session*.client"), _boto3_client, "Bedrock runtime clients"),
     Rule(("*.create_model_customization_job",), _bedrock_customization, "Bedrock fine-tuning"),
     Rule(("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"), _client("azure_openai"), "Azure"),
-    Rule(("anthropic.Anthropic", "anthropic.AsyncAnthropic"), _client("anthropic"), "Claude"),
+    Rule(
+        ("anthropic.Anthropic", "anthropic.AsyncAnthropic", "anthropic.Client"),
+        _client("anthropic"),
+        "Claude",
+    ),
     # Anthropic's SDK also calls Claude through the clouds: the data goes to AWS or GCP
     Rule(("anthropic.*AnthropicBedrock",), _client("bedrock"), "Claude on Bedrock"),
     Rule(("anthropic.*AnthropicVertex",), _client("vertex"), "Claude on Vertex AI"),
@@ -525,8 +531,14 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(("cohere.Client", "cohere.ClientV2"), _client("cohere"), "Cohere clients"),
     Rule(("ollama.Client", "ollama.AsyncClient"), _client("ollama"), "Ollama clients"),
-    Rule(("mistralai.Mistral", "mistralai.client.MistralClient"), _client("mistral"), "Mistral"),
-    Rule(("groq.Groq",), _client("groq"), "Groq"),
+    Rule(
+        ("mistralai.Mistral", "mistralai.client.Mistral", "mistralai.client.MistralClient"),
+        _client("mistral"),
+        "Mistral",
+    ),
+    Rule(("groq.Groq", "groq.AsyncGroq"), _client("groq"), "Groq"),
+    Rule(("together.Together", "together.AsyncTogether"), _client("together"), "Together AI"),
+    Rule(("voyageai.Client", "voyageai.AsyncClient"), _client("voyage"), "Voyage AI"),
     Rule(
         ("google.generativeai.GenerativeModel",),
         _client("google", ("model_name", "model"), 0),
@@ -583,6 +595,15 @@ RULES: tuple[Rule, ...] = (
         "OpenAI embeddings",
     ),
     Rule(("langchain*.AzureOpenAIEmbeddings",), _embedding("azure_openai"), "Azure embeddings"),
+    Rule(
+        (
+            "langchain*.VoyageEmbeddings",
+            "langchain*.VoyageAIEmbeddings",
+            "llama_index*.VoyageEmbedding",
+        ),
+        _embedding("voyage", kws=("model", "model_name")),
+        "Voyage AI embeddings",
+    ),
     Rule(
         ("langchain*.CohereEmbeddings", "llama_index*.CohereEmbedding"),
         _embedding("cohere", "embed-english-v2.0"),
@@ -644,7 +665,11 @@ RULES: tuple[Rule, ...] = (
         _client("mistral", default="mistral-small"),
         "Mistral wrappers",
     ),
-    Rule(("langchain*.ChatGroq",), _client("groq", ("model", "model_name")), "Groq wrappers"),
+    Rule(
+        ("langchain*.ChatGroq", "llama_index*.Groq"),
+        _client("groq", ("model", "model_name")),
+        "Groq wrappers",
+    ),
     Rule(
         (
             "langchain*.ChatGoogleGenerativeAI",
@@ -668,6 +693,7 @@ RULES: tuple[Rule, ...] = (
     Rule(("langchain*.ChatHuggingFace",), lambda c: c.arg(None, "llm"), "chat wrapper"),
     Rule(("langchain*.init_chat_model",), _named_model("langchain"), "init_chat_model"),
     Rule(("dspy.LM", "dspy.LLM"), _named_model("litellm"), "DSPy LM"),
+    Rule(("dspy.Embedder",), _named_model("litellm", "embedding"), "DSPy embedders (LiteLLM)"),
     Rule(
         ("requests.post", "httpx.post", "httpx.*Client.post", "requests.Session().post"),
         _http_api,
