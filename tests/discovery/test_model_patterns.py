@@ -92,3 +92,39 @@ def test_dspy_placeholder_provider_is_not_a_provider_and_embedder_embeds() -> No
     assert not [u for u in agents if u.startswith("model:<")]
     rag = _models_of("stanfordnlp-dspy__tutorial_rag")
     assert rag["model:openai:text-embedding-3-small"] == "embedding"
+
+
+def test_a_model_argument_not_known_here_or_left_as_a_placeholder_makes_no_node() -> None:
+    """``chat.completions.create(model=ft_resp.output_name)`` (a run-time value),
+    ``chat.complete(**kwargs)`` and ``invoke_model(modelId="YOUR_PROVISIONED_THROUGHPUT_ARN")``:
+    no ``unspecified`` or placeholder model; the literal models beside them stay."""
+    together = _models("togethercomputer-together-cookbook__finetuning_guide")
+    assert "model:together:meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo" in together
+    assert not [u for u in together if u.endswith(":unspecified")]
+    mistral = _models("mistralai-cookbook__langfuse_mistral_sdk")
+    assert not [u for u in mistral if u.endswith(":unspecified")]
+    bedrock = _models("anthropics-anthropic-cookbook__finetuning_on_bedrock")
+    assert "model:bedrock:anthropic_finetuning_cookbook" in bedrock
+    assert not [u for u in bedrock if "YOUR_" in u]
+
+
+def test_ollama_client_on_a_remote_host_is_still_ollama() -> None:
+    """``ChatOllama(base_url=SERVICE_URL)`` with Ollama deployed on Cloud Run."""
+    models = _models("googlecloudplatform-generative-ai__cloud_run_ollama_gemma2_rag_qa")
+    gemma = [n for u, n in models.items() if u.endswith(":gemma2:9b")]
+    assert [n.props["provider"] for n in gemma] == ["ollama"]
+
+
+def test_vertex_upload_of_a_tgi_container_serves_the_hub_model() -> None:
+    """``aiplatform.Model.upload(serving_container_image_uri=<TGI image>,
+    serving_container_environment_variables={"MODEL_ID": "google/gemma-7b-it", ...})``."""
+    models = _models("googlecloudplatform-generative-ai__vertex_tgi_gemma")
+    assert models["model:tgi:google/gemma-7b-it"].props["model_type"] == "llm"
+    assert "model:vertex:google--gemma-7b-it" not in models
+
+
+def test_azure_chat_openai_is_named_by_its_model_not_its_deployment() -> None:
+    """``AzureChatOpenAI(deployment_name="gpt4", model_name="gpt-4")``."""
+    models = _models("pinecone-io-examples__azure_openai_retrieval")
+    assert "model:azure_openai:gpt-4" in models
+    assert "model:azure_openai:gpt4" not in models

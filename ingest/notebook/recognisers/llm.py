@@ -9,6 +9,7 @@ flow (nothing is stored in the weights).
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from ingest.notebook.recognisers.common import inputs_of, is_model, model_node
@@ -38,6 +39,9 @@ _HOSTS = {
 _LOCAL = ("localhost", "127.0.0.1", "0.0.0.0", "::1")  # noqa: S104 - a name, not a bind
 # the default ports of local model servers: Ollama, vLLM's OpenAI server, TGI's container
 _LOCAL_SERVERS = {11434: "ollama", 8000: "vllm", 8080: "tgi"}
+
+
+_SERVERS = ("ollama",)
 
 
 def provider_for_url(url: str) -> tuple[str, str]:
@@ -83,6 +87,8 @@ def _client(
         if model and "://" in model:  # InferenceClient("http://tgi:8080")
             url, model = model, None
         prov, namespace = (provider, provider) if not url else provider_for_url(url)
+        if provider in _SERVERS and prov not in _HOSTS.values():
+            prov = provider  # an Ollama client talks to an Ollama server wherever it runs
         unknown_url = call.arg(None, *_URL_KWS)
         if not url and (unknown_url.tag or unknown_url.data or unknown_url.const is not None):
             prov = namespace = "openai_compatible"  # a base URL known only at run time
@@ -176,6 +182,10 @@ def _api_call(model_type: str = "llm", model_pos: int | None = None):
             return _model_invoke(call) if client is call.recv else None
         name = call.text(model_pos, "model", "model_name", "model_id", "modelId")
         name = name or client.attrs.get("model")
+        given = any(k in call.kwargs for k in ("model", "model_name", "model_id", "modelId"))
+        given = given or any(kw.arg is None for kw in call.node.keywords)  # in **kwargs
+        if (not name and given) or _placeholder(name):
+            return None  # a model named by a value not known here: no guessed node
         model = _llm(call, client, name or "unspecified", model_type=model_type)
         sent = inputs_of(call, "model", "modelId").carried() | call.ctx.loop_data
         if _remote(model):
@@ -238,6 +248,14 @@ def _bedrock_customization(call: Call) -> Val | None:
             sources.append(uid)
     call.ctx.flow_into(sources, custom, EdgeKind.FINE_TUNE)
     return Val(tag=call.qual, asset=custom).with_attrs(role="model")
+
+
+_PLACEHOLDER = re.compile(r"(?:YOUR|ENTER|INSERT)_[A-Z0-9_]+|<[^<>]+>")
+
+
+def _placeholder(name: str | None) -> bool:
+    """``"YOUR_PROVISIONED_THROUGHPUT_ARN"``, ``"<model-id>"``: left for the reader to fill."""
+    return bool(name) and _PLACEHOLDER.fullmatch(name or "") is not None
 
 
 def _receiver_client(call: Call) -> Val | None:
@@ -641,7 +659,7 @@ RULES: tuple[Rule, ...] = (
     Rule(("dspy.OpenAI", "llama_index*.OpenAILike"), _client("openai"), "OpenAI LLM wrappers"),
     Rule(
         ("langchain*.AzureChatOpenAI", "langchain*.AzureOpenAI", "llama_index*.AzureOpenAI"),
-        _client("azure_openai", ("model", "deployment_name", "azure_deployment")),
+        _client("azure_openai", ("model", "model_name", "deployment_name", "azure_deployment")),
         "Azure",
     ),
     Rule(("langchain*.ChatAnthropic", "llama_index*.Anthropic"), _client("anthropic"), "Claude"),

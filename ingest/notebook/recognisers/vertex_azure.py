@@ -19,6 +19,7 @@ from ingest.notebook.recognisers.common import dataset_at
 from ingest.notebook.recognisers.managed import expr_text, managed_endpoint, managed_model
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val
+from ingest.vector_config.naming import model_uid
 from lineage.model import EdgeKind
 
 __all__ = ["RULES"]
@@ -93,7 +94,39 @@ def _vertex_model_ref(call: Call) -> Val | None:
     return None
 
 
+# serving containers that run a hub model named in their environment or arguments
+_SERVER_IMAGES = (
+    ("text-generation-inference", "tgi", "llm"),
+    ("text-embeddings-inference", "tei", "embedding"),
+    ("vllm", "vllm", "llm"),
+)
+_MODEL_FLAG = re.compile(r"--model(?:-id)?[= ](?P<model>[\w./-]+)")
+
+
+def _served_hub_model(call: Call) -> tuple[str, str, str] | None:
+    """(server, hub model id, model type) for ``Model.upload`` of a TGI/TEI/vLLM container:
+    the model is ``MODEL_ID`` in its environment or ``--model`` in its arguments."""
+    image = (call.text(None, "serving_container_image_uri") or "").lower()
+    server = next(((s, t) for key, s, t in _SERVER_IMAGES if key in image), None)
+    if server is None:
+        return None
+    env_val = call.arg(None, "serving_container_environment_variables")
+    env = env_val.const if isinstance(env_val.const, dict) else env_val.attrs.get("consts", {})
+    model = env.get("MODEL_ID")
+    args = call.arg(None, "serving_container_args").const
+    if not model and isinstance(args, list):
+        found = _MODEL_FLAG.search(" ".join(str(a) for a in args))
+        model = found.group("model") if found else None
+    return (server[0], model, server[1]) if isinstance(model, str) and model else None
+
+
 def _vertex_upload(call: Call) -> Val | None:
+    served = _served_hub_model(call)
+    if served is not None:  # Vertex only hosts the container: the model is the hub model
+        server, hub_id, kind = served
+        uid = model_uid(server, hub_id)
+        call.ctx.out.node(uid, provider=server, model_type=kind, origin="pretrained")
+        return Val(tag="vertex.Model", asset=uid).with_attrs(role="vertex_model")
     name = expr_text(call, None, "display_name")
     if not name:
         return None
