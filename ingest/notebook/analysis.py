@@ -419,6 +419,12 @@ class Analyzer:
             return handler(self, node)
         return union([self.ev(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)])
 
+    def constant(self, name: str) -> str | int | float | None:
+        """A variable's folded scalar value (IPython expands ``$name`` in ``!`` lines)."""
+        value = self._lookup(name)
+        const = value.const if value is not None else None
+        return const if isinstance(const, (str, int, float)) else None
+
     def _lookup(self, name: str) -> Val | None:
         for scope in reversed(self._scopes):
             if name in scope:

@@ -112,14 +112,25 @@ def test_wget_without_output_lands_under_the_remote_name_and_mv_writes_the_new_p
     assert _touched(edges, Rel.WRITES) == {"dataset:file:datasets/movies.json"}
 
 
-def test_wget_into_a_folder_named_by_a_python_variable_keeps_a_template() -> None:
-    """generative-ai intra_knowledge_qna: ``!wget <url>/p554.pdf -P $INDEX_PATH``: the file
-    lands in the folder (``-P``); IPython's ``$name`` stays a ``{name}`` template, never ``$``."""
+def test_wget_into_a_folder_named_by_a_python_variable_expands_it() -> None:
+    """generative-ai intra_knowledge_qna: ``INDEX_PATH = "./Dataset/"`` then ``!wget
+    <url>/p554.pdf -P $INDEX_PATH``: IPython expands ``$INDEX_PATH`` from the notebook's
+    variables, and wget's ``-P`` puts the file in that folder."""
     nb = "googlecloudplatform-generative-ai__intra_knowledge_qna.ipynb"
     _, edges = _facts(nb)
     written = _touched(edges, Rel.WRITES)
-    assert "dataset:file:{INDEX_PATH}/p554.pdf" in written
-    assert not [w for w in written if "$" in w]
+    assert "dataset:file:Dataset/p554.pdf" in written
+    assert not [w for w in written if "$" in w or "{" in w]
+
+
+def test_requests_that_send_data_or_name_no_address_are_not_reads() -> None:
+    """generative-ai Cloud Run Ollama: ``curl -s -X POST "${ENDPOINT_URL}" ... -d '{...}'``
+    calls the model's API; bedrock-workshop Mantle: ``requests.post/get(f"{base_url}/
+    organization/projects")`` on a base URL from the environment. Neither reads a dataset."""
+    _, edges = _facts("googlecloudplatform-generative-ai__cloud_run_ollama_gemma2_rag_qa.ipynb")
+    assert not [r for r in _touched(edges, Rel.READS) if "api/generate" in r]
+    _, edges = _facts("aws-samples-amazon-bedrock-workshop__mantle_openai_compatible.ipynb")
+    assert not [r for r in _touched(edges, Rel.READS) if "organization" in r]
 
 
 def test_curl_to_a_local_server_is_no_download() -> None:
@@ -382,3 +393,16 @@ def test_an_s3_object_read_with_boto3_get_object_trains_the_model() -> None:
     mnist = "dataset:s3://sagemaker-example-files-prod-{region}:datasets/image/MNIST/mnist.pkl.gz"
     assert mnist in _touched(edges, Rel.READS)
     assert (mnist, f"model:notebook:{nb}#bt", "train") in _flows(edges)
+
+
+def test_urlretrieve_in_a_loop_over_zipped_literal_lists_fetches_each_pair() -> None:
+    """bedrock-workshop knowledge base: ``for url, filename in zip(urls, filenames):
+    urlretrieve(url, os.path.join(local_data_dir, filename))`` over two literal lists."""
+    nb = "aws-samples-amazon-bedrock-workshop__create_kb_and_ingest.ipynb"
+    _, edges = _facts(nb)
+    reads, writes = _touched(edges, Rel.READS), _touched(edges, Rel.WRITES)
+    base = "dataset:https://s2.q4cdn.com:/299287126/files/doc_financials/"
+    assert base + "2023/ar/2022-Shareholder-Letter.pdf" in reads
+    assert base + "2020/ar/2019-Shareholder-Letter.pdf" in reads
+    for year in (2019, 2020, 2021, 2022):
+        assert f"dataset:file:data/AMZN-{year}-Shareholder-Letter.pdf" in writes

@@ -355,7 +355,9 @@ _read_url = read_location(0, "url", "urlpath")
 
 def _url_read(call: Call) -> Val | None:
     url = call.text(0, "url", "urlpath")
-    return None if url and is_tooling(url) else _read_url(call)
+    if url and ("://" not in url or is_tooling(url)):
+        return None  # ``requests.get(f"{base_url}/...")``: a service whose address is not known
+    return _read_url(call)
 
 
 def _file_write(call: Call) -> Val | None:
@@ -472,6 +474,15 @@ def _s3_get_object(call: Call) -> Val | None:
         return None
     call.ctx.out.reads(uid)
     return Val(tag="boto3.s3.Object", data=frozenset({uid}))
+
+
+def _zip_literals(call: Call) -> Val | None:
+    """``zip(urls, filenames)`` of literal lists: the pairs, so that ``for url, name in ...``
+    reads each URL into each file (as a literal list is iterated item by item)."""
+    lists = [a.const for a in call.args]
+    if not lists or call.kwargs or not all(isinstance(c, (list, tuple)) for c in lists):
+        return None
+    return Val(const=[tuple(t) for t in zip(*lists, strict=False)])
 
 
 def _es_bulk(call: Call) -> Val | None:
@@ -675,6 +686,7 @@ RULES: tuple[Rule, ...] = (
     # plain files
     Rule(("os.path.join", "posixpath.join", "pathlib.Path", "pathlib.PurePath"), _join_path, ""),
     Rule(("urllib.parse.urljoin", "urlparse.urljoin"), _urljoin, "URLs joined from constants"),
+    Rule(("zip",), _zip_literals, "zip of literal lists"),
     Rule(
         ("elasticsearch.helpers.bulk", "opensearchpy.helpers.bulk", "elasticsearch.helpers.*bulk"),
         _es_bulk,

@@ -32,14 +32,19 @@ _URL = re.compile(r"^(?:https?|ftp|s3|gs)://\S+$")
 _LOCAL_HOST = re.compile(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::\d+)?$")
 _SEGMENTS = re.compile(r"&&|\|\||;|\|")
 _SHELL_VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_IPY_VAR = re.compile(r"\$\{(\w+)\}|\$(\w+)|\{(\w+)\}")
 _WGET_OUT = ("-O", "--output-document")
 _WGET_DIR = ("-P", "--directory-prefix")
 _CURL_OUT = ("-o", "--output")
 _CURL_REMOTE = ("-O", "--remote-name")
+_CURL_SENDS = frozenset(
+    {"-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--json", "-F", "--form"}
+)
 
 
 def shell_downloads(command: str, ctx: Context) -> None:
     """Record what each ``wget``/``curl`` in a shell command reads and writes."""
+    command = _expand(command, ctx)
     for segment in _SEGMENTS.split(command):
         words = _words(segment)
         if words[:2] == ["git", "clone"]:
@@ -57,6 +62,18 @@ def shell_downloads(command: str, ctx: Context) -> None:
         words = words[words.index(tool) + 1 :]
         for url, local in _transfers(tool, words):
             _record(ctx, url, local)
+
+
+def _expand(command: str, ctx: Context) -> str:
+    """IPython expands ``$name``, ``${name}`` and ``{name}`` in ``!`` lines from the user's
+    variables: the folded ones are filled in, the rest stay ``{name}`` templates."""
+
+    def fill(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2) or m.group(3)
+        value = ctx.constant(name)
+        return str(value) if value is not None else "{" + name + "}"
+
+    return _IPY_VAR.sub(fill, command)
 
 
 def _words(segment: str) -> list[str]:
@@ -159,6 +176,9 @@ def _transfers(tool: str, words: list[str]) -> list[tuple[str, str | None]]:
         if out:  # every URL is appended to the one file
             return [(u, out) for u in urls]
         return [(u, posixpath.join(folder, _remote_name(u)) or None) for u in urls]
+    method = (_option(words, ("-X", "--request")) or "GET").upper()
+    if method != "GET" or any(w.split("=", 1)[0] in _CURL_SENDS for w in words):
+        return []  # a request that sends data (``-X POST``, ``-d``, ``--json``): an API call
     out = _option(words, _CURL_OUT) or _redirect(words)
     if out and out != "-":
         return [(u, out) for u in urls]
