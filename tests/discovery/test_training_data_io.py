@@ -406,3 +406,14 @@ def test_urlretrieve_in_a_loop_over_zipped_literal_lists_fetches_each_pair() -> 
     assert base + "2020/ar/2019-Shareholder-Letter.pdf" in reads
     for year in (2019, 2020, 2021, 2022):
         assert f"dataset:file:data/AMZN-{year}-Shareholder-Letter.pdf" in writes
+
+
+def test_a_source_archive_shipped_to_a_job_is_code_not_data() -> None:
+    """sagemaker-examples sklearn end to end: the training code packed as ``source.tar.gz`` and
+    uploaded with ``s3.upload_file("source.tar.gz", bucket, ...)`` for the boto3 training job
+    is code: neither the archive nor its S3 copy is a dataset."""
+    nb = "aws-amazon-sagemaker-examples__sklearn_on_sagemaker_end2end.ipynb"
+    _, edges = _facts(nb)
+    touched = _touched(edges, Rel.READS) | _touched(edges, Rel.WRITES)
+    assert not [d for d in touched if "source.tar.gz" in d]
+    assert "dataset:file:./california_housing_train.csv" in touched

@@ -101,6 +101,8 @@ def dataset_at(call: Call, location: str, **props: Any) -> str | None:
     """Register a Dataset node for a path/URL text; return its uid (None if not a location)."""
     if getattr(call.ctx, "script", "") and _relative_local(location):
         return None  # a job script's working file, on the job's machine
+    if is_tooling(location):
+        return None  # code, packages and run configuration: not data
     where = dataset_for_location(location, getattr(call.ctx, "base_dir", ""))
     if where is None:
         return None
