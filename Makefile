@@ -3,7 +3,7 @@
 
 setup: .venv/.installed
 
-.venv/.installed: pyproject.toml tests/cypher_lint/package-lock.json scripts/bootstrap tests/emitters/requirements-dbt.txt tests/emitters/requirements-spark.txt
+.venv/.installed: pyproject.toml tests/cypher_lint/package-lock.json scripts/bootstrap tests/emitters/requirements-dbt.txt tests/emitters/requirements-spark.txt tests/emitters/requirements-airflow.txt
 	./scripts/bootstrap
 
 demo: setup

@@ -97,6 +97,31 @@ def _suffix_map(
             target = matches.pop()
             if target != uid:
                 out[uid] = target
+    out.update(_qualify_rest(sql_uids - out.keys(), out))
+    return out
+
+
+def _qualify_rest(unmatched: set[str], matched: dict[str, str]) -> dict[str, str]:
+    """Name the query's other tables as the connection does.
+
+    An unqualified table resolves against the session's default database and schema. When
+    every table the event confirmed (``customers`` reported as ``wh.public.customers``)
+    shows the same default for names of that length, a table the event does not list (the
+    ``CREATE TABLE customers_hashed`` of a START event, sent before the table exists) gets
+    it too, instead of landing beside the real one as a look-alike ``customers_hashed``.
+    """
+    defaults: dict[tuple[str, int], set[str]] = {}
+    for sql_uid, target in matched.items():
+        short, full = ids.parse(sql_uid), ids.parse(target)
+        if short.namespace == full.namespace and full.name.endswith("." + short.name):
+            prefix = full.name[: -len(short.name) - 1]
+            defaults.setdefault((short.namespace, short.name.count(".")), set()).add(prefix)
+    out: dict[str, str] = {}
+    for uid in unmatched:
+        parsed = ids.parse(uid)
+        prefix = defaults.get((parsed.namespace, parsed.name.count(".")), set())
+        if len(prefix) == 1:
+            out[uid] = ids.dataset_id(parsed.namespace, f"{next(iter(prefix))}.{parsed.name}")
     return out
 
 

@@ -126,3 +126,29 @@ def test_typed_emitter_lineage_is_left_as_sent(store: Store, tmp_path: Path) -> 
     )
     flows = [e["props"] for e in view.edges if e["rel"] == "FLOWS_TO"]
     assert flows and not any(p.get("evidence") == "sql_facet" for p in flows)
+
+
+AIRFLOW = CORPUS / "emitted" / "airflow3_postgres_customer_pii.jsonl"
+PG = "postgres://127.0.0.1:55432"
+
+
+def test_airflow_start_event_names_the_created_table_as_the_connection_does(
+    store: Store, tmp_path: Path
+) -> None:
+    """The START of ``CREATE TABLE customers_hashed AS SELECT ... FROM customers`` reports
+    ``airflow_wh.public.customers`` only; the table it creates takes the same default
+    database and schema instead of landing as a look-alike ``customers_hashed``."""
+    _submit(store, tmp_path, AIRFLOW.read_bytes())
+    view = GraphView.from_lines(export_lines(store))
+    job = ids.job_id("airflow-e2e", "customer_pii.hash_ssn")
+    written = {e["dst"] for e in view.out(job, "WRITES")}
+    assert written == {ids.dataset_id(PG, "airflow_wh.public.customers_hashed")}
+    names = {n["name"] for n in view.nodes.values() if n["kind"] == "Dataset"}
+    assert not {"customers", "customers_hashed", "spend_by_state"} & names, names
+    ssn = _col("airflow_wh.public.customers", "ssn", PG)
+    # the task's own job and, under `dags test`, the SQL hook's `.query.N` child job
+    hashed = _flows(view, ssn, _col("airflow_wh.public.customers_hashed", "ssn_hash", PG))
+    assert {(f["via"], f["masking"]) for f in hashed} == {
+        (job, True),
+        (ids.job_id("airflow-e2e", "customer_pii.export_hashed.query.4"), True),
+    }
