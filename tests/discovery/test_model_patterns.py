@@ -128,3 +128,15 @@ def test_azure_chat_openai_is_named_by_its_model_not_its_deployment() -> None:
     models = _models("pinecone-io-examples__azure_openai_retrieval")
     assert "model:azure_openai:gpt-4" in models
     assert "model:azure_openai:gpt4" not in models
+
+
+def test_elasticsearch_inference_endpoints_name_their_service_and_model() -> None:
+    """``client.inference.put_model(task_type=..., body={"service": "cohere",
+    "service_settings": {"api_key": KEY, "model_id": ...}})`` (a run-time key beside the
+    literal model) and the in-cluster ``"service": "elasticsearch"`` E5 model."""
+    cohere = _models("elastic-elasticsearch-labs__cohere_elasticsearch")
+    assert cohere["model:cohere:embed-english-v3.0"].props["model_type"] == "embedding"
+    assert cohere["model:cohere:rerank-english-v3.0"].props["model_type"] == "reranker"
+    e5 = _models("elastic-elasticsearch-labs__multilingual_rag_mistral")
+    in_cluster = e5["model:elasticsearch:.multilingual-e5-small"]
+    assert (in_cluster.props["provider"], in_cluster.props["origin"]) == ("self_hosted", "local")

@@ -9,6 +9,7 @@ flow (nothing is stored in the weights).
 
 from __future__ import annotations
 
+import ast
 import re
 from urllib.parse import urlsplit
 
@@ -488,6 +489,75 @@ def _hf_exposure(call: Call) -> str:
     return {"public": "public", "protected": "external", "private": "internal"}.get(kind, "unknown")
 
 
+# Elasticsearch inference services -> our providers; "elasticsearch"/"elser" run in the cluster
+_ES_SERVICES = {
+    "openai": "openai",
+    "azureopenai": "azure_openai",
+    "cohere": "cohere",
+    "mistral": "mistral",
+    "anthropic": "anthropic",
+    "amazonbedrock": "bedrock",
+    "googlevertexai": "vertex",
+    "googleaistudio": "google",
+    "hugging_face": "huggingface_api",
+    "voyageai": "voyage",
+    "jinaai": "jina",
+    "elasticsearch": "self_hosted",
+    "elser": "self_hosted",
+}
+_ES_TASKS = {
+    "text_embedding": "embedding",
+    "sparse_embedding": "embedding",
+    "rerank": "reranker",
+    "completion": "llm",
+    "chat_completion": "llm",
+}
+
+
+def _literal_entries(call: Call, key: str) -> dict[str, object]:
+    """The literal entries of ``body={key: {...}}`` when the inner dict also holds run-time
+    values (an API key from ``getpass``), which keep the whole dict from folding."""
+    for kw in call.node.keywords:
+        if kw.arg not in ("body", "inference_config") or not isinstance(kw.value, ast.Dict):
+            continue
+        for k, v in zip(kw.value.keys, kw.value.values, strict=True):
+            if isinstance(k, ast.Constant) and k.value == key and isinstance(v, ast.Dict):
+                return {
+                    ik.value: iv.value
+                    for ik, iv in zip(v.keys, v.values, strict=True)
+                    if isinstance(ik, ast.Constant) and isinstance(iv, ast.Constant)
+                }
+    return {}
+
+
+def _es_inference(call: Call) -> Val | None:
+    """``es.inference.put(task_type=..., inference_id=..., body={"service": "cohere",
+    "service_settings": {"model_id": ...}})``: Elasticsearch calls that model for every
+    document ingested through the endpoint (a third-party service, or one run in the cluster)."""
+    body = call.arg(None, "body", "inference_config")
+    config = body.const if isinstance(body.const, dict) else body.attrs.get("consts", {})
+    service = str(config.get("service") or "").lower()
+    settings = config.get("service_settings") or _literal_entries(call, "service_settings")
+    if not isinstance(settings, dict):
+        return None
+    name = settings.get("model_id") or settings.get("model")
+    provider = _ES_SERVICES.get(service)
+    if provider is None or not isinstance(name, str) or not name:
+        return None
+    kind = _ES_TASKS.get(call.text(None, "task_type") or "", "other")
+    in_cluster = provider == "self_hosted"
+    return model_node(
+        call,
+        "elasticsearch" if in_cluster else provider,
+        name,
+        role="model",
+        provider=provider,
+        model_type=kind,
+        origin="local" if in_cluster else "third_party_api",
+        inference_id=call.text(None, "inference_id"),
+    ).with_attrs(provider="local" if in_cluster else provider)
+
+
 _CALLS = (
     "*.invoke_model",
     "*.invoke_model_with_response_stream",
@@ -718,6 +788,11 @@ RULES: tuple[Rule, ...] = (
         "raw HTTP calls to LLM APIs",
     ),
     Rule(("qdrant_client*.Document",), _qdrant_document, "Qdrant server-side inference"),
+    Rule(
+        ("elasticsearch*.inference.put_model", "elasticsearch*.inference.put"),
+        _es_inference,
+        "Elasticsearch inference endpoints",
+    ),
     Rule(("huggingface_hub.InferenceEndpoint.*client.*",), _endpoint_call, "calls to endpoints"),
     Rule(("dspy.settings.configure", "dspy.configure"), _dspy_configure, "DSPy settings"),
     Rule(("dspy.*()", "dspy.*().__call__", "dspy.settings.lm"), _dspy_module, "DSPy modules"),
