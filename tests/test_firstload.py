@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -174,3 +175,27 @@ def test_bulk_import_equals_statement_import(tmp_path: Path) -> None:
     finally:
         merge.close()
         bulk.close()
+
+
+def test_cli_import_bulk_loads_an_empty_store_and_refuses_a_full_one(tmp_path: Path) -> None:
+    source = open_store(tmp_path / "source")
+    try:
+        ingest(source, _tricky(), seen=SEEN)
+        exported = list(export_lines(source))
+    finally:
+        source.close()
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(line + "\n" for line in exported), encoding="utf-8")
+    lineage = str(Path(sys.executable).with_name("lineage"))
+    target = str(tmp_path / "target")
+    command = [lineage, "--store", target, "import", "--bulk", str(path)]
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    again = subprocess.run(command, check=False, capture_output=True, text=True)
+    assert again.returncode != 0
+    assert "not empty" in again.stdout + again.stderr
+    store = open_store(target)
+    try:
+        assert list(export_lines(store)) == exported
+    finally:
+        store.close()
