@@ -182,7 +182,7 @@ def _count(report: IngestReport, batch: _Batch) -> None:
 
 
 def _write(store: Store, graph: _Graph, seen: str) -> None:
-    edges = [(Rel(rel), s, d, props) for (s, rel, d, _key), props in graph.edges.items()]
+    edges = [(rel, s, d, props) for (s, rel, d, _key), props in graph.edges.items()]
     store.bulk_create(list(graph.nodes.values()), edges)  # type: ignore[attr-defined]
     if graph.labelings:
         sensitivity.apply_labelings(store, graph.labelings, at=seen)

@@ -341,7 +341,7 @@ class FalkorStore(CypherReads):
     def bulk_create(
         self,
         nodes: Sequence[Mapping[str, Any]],
-        edges: Sequence[tuple[Rel, str, str, Mapping[str, Any]]],
+        edges: Sequence[tuple[Rel | str, str, str, Mapping[str, Any]]],
     ) -> None:
         """Create every node (all its properties, ``uid`` and ``kind`` among them) and edge
         ``(rel, src uid, dst uid, props)`` in an empty store, through ``GRAPH.BULK``.
@@ -354,15 +354,20 @@ class FalkorStore(CypherReads):
         index: dict[str, int] = {}
         records = []
         for props in sorted(nodes, key=lambda p: p["kind"]):  # one token per kind
+            labels = _BULK_LABELS.get(props["kind"])
+            if labels is None:
+                raise StoreError(f"bulk load: node {props['uid']!r} has no known kind")
             if props["uid"] in index:
                 raise StoreError(f"bulk load names node {props['uid']!r} twice")
             index[props["uid"]] = len(records)
-            records.append(falkor_bulk.BulkNode(f"Asset:{Kind(props['kind']).value}", props))
-        try:
-            links = [falkor_bulk.BulkEdge(Rel(rel).value, index[s], index[d], p)
-                     for rel, s, d, p in edges]  # fmt: skip
-        except KeyError as exc:
-            raise StoreError(f"bulk load: edge end {exc.args[0]!r} is not a node") from None
+            records.append(falkor_bulk.BulkNode(labels, props))
+        links = []
+        edge = falkor_bulk.BulkEdge
+        for rel, src, dst, props in edges:
+            a, b, name = index.get(src), index.get(dst), _BULK_RELS.get(rel)
+            if a is None or b is None or name is None:
+                raise StoreError(f"bulk load: edge {src!r} -[{rel}]-> {dst!r} names no node")
+            links.append(edge(name, a, b, props))
         # A fresh graph: node ids count from 0 (one that held nodes reuses deleted ids).
         self.clear()
         try:
@@ -381,6 +386,10 @@ class FalkorStore(CypherReads):
         self._graph = Graph(self._server.client, GRAPH)
         self._ensure_schema()
 
+
+# Kind and Rel are StrEnums: these also answer for the members themselves.
+_BULK_LABELS = {kind.value: f"Asset:{kind.value}" for kind in Kind}
+_BULK_RELS = {rel.value: rel.value for rel in Rel}
 
 _SCALAR = {1: lambda v: v, 2: lambda v: v, 3: int, 5: float, 4: lambda v: v == "true"}
 

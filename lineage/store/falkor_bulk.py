@@ -25,9 +25,8 @@ from __future__ import annotations
 import struct
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from queue import Queue
-from typing import Any
+from typing import Any, NamedTuple
 
 import redis
 
@@ -41,16 +40,14 @@ NODES_PER_COMMAND = 50_000  # bounded commands: each fits the protocol's bulk li
 EDGES_PER_COMMAND = 100_000
 
 
-@dataclass(frozen=True, slots=True)
-class BulkNode:
+class BulkNode(NamedTuple):
     """A node to create: its labels (``Asset:Dataset``) and every property it ends up with."""
 
     labels: str
     props: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class BulkEdge:
+class BulkEdge(NamedTuple):
     """An edge between two nodes of the same load, named by their position in it."""
 
     rel: str
