@@ -15,7 +15,7 @@ unless the caller asked for bulk strictly (``fallback=False``), then :class:`Sto
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from lineage import ids, sensitivity
@@ -50,15 +50,6 @@ def _seen(record: dict[str, Any], seen: str, ref: str) -> None:
         record["last_seen"] = seen
     refs = record.get("source_refs") or []
     record["source_refs"] = refs if ref == "" or ref in refs else [*refs, ref]
-
-
-def _plus(record: dict[str, Any], props: Mapping[str, Any]) -> None:
-    """``SET x += props``: a null value removes the property."""
-    for key, value in props.items():
-        if value is None:
-            record.pop(key, None)
-        else:
-            record[key] = value
 
 
 class _Checker:
@@ -109,7 +100,7 @@ class _Graph:
                 record = self.nodes[node.uid] = {"uid": node.uid, "source_ref": node.source_ref}
             record.update(kind=node.kind.value, name=node.name, namespace=node.namespace)
             _seen(record, node.observed_at or seen, node.source_ref)
-            _plus(record, node.props)
+            record.update(node.props)  # facts hold no nulls (model.check_props drops them)
         edges = list(batch.edges.values())
         ends = {e.src for e in edges} | {e.dst for e in edges} | {x.uid for x in batch.labelings}
         for uid in sorted(ends - batch.nodes.keys()):
@@ -123,7 +114,7 @@ class _Graph:
             if record is None:
                 record = self.edges[edge.ident] = {"key": edge.key, "source_ref": edge.source_ref}
             _seen(record, edge.observed_at or seen, edge.source_ref)
-            _plus(record, edge.props)
+            record.update(edge.props)
             self.one_per_rel.setdefault(edge.rel, edge)
         self.labelings.extend(batch.labelings)
 

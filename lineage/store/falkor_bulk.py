@@ -111,8 +111,7 @@ class _Encoder:
 
     def values(self, out: list[bytes], props: Mapping[str, Any], keys: Sequence[str]) -> None:
         strings = self.strings
-        for key in keys:
-            value = props.get(key)
+        for value in map(props.get, keys):
             if type(value) is str:
                 data = strings.get(value)
                 if data is None:
