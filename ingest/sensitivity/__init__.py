@@ -10,13 +10,7 @@ built on first use. Public API::
 
 from __future__ import annotations
 
-import os
-
-# tldextract (behind Presidio's e-mail and URL recognisers) builds its extractor when it is
-# imported and then fetches the public-suffix list. Nothing may download at run time: an
-# empty URL list keeps it on the snapshot it ships, whoever imports Presidio first.
-os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
-
+import lineage  # noqa: F401 - keeps tldextract offline before Presidio loads
 from ingest.sensitivity.classify import Classifier
 from ingest.sensitivity.samplers import Sample, sample
 from ingest.sensitivity.scan import DETECTOR, scan, scan_facts

@@ -6,14 +6,13 @@ column-name context). PERSON/LOCATION/ORG from free text need a named-entity mod
 an opt-in (``ner_model``) that loads a spaCy pipeline *the user installed* (a package name
 or a folder) and refuses, with the install hint, instead of downloading one.
 
-``TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS`` is set to empty before Presidio is imported, or
-tldextract (used by the URL/e-mail recognisers) tries to fetch the suffix list.
+tldextract (used by the URL/e-mail recognisers) is kept off the network by ``lineage``'s
+package import, which runs before this module's.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +47,6 @@ def _nlp_engine(ner_model: str | None, language: str) -> Any:
 
 def build_analyzer(*, ner_model: str | None = None, language: str = "en") -> Any:
     """An ``AnalyzerEngine`` with Presidio's recognisers (minus the disabled ones) and ours."""
-    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-    if os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"].strip():
-        os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 
     from ingest.sensitivity.recognizers import secret_recognizers

@@ -56,9 +56,6 @@ def _default_analyzer() -> Any:
             try:
                 from ingest.sensitivity.analyzer import build_analyzer
             except ImportError:  # pragma: no cover - the ingestor ships with the project
-                import os
-
-                os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
                 from presidio_analyzer import AnalyzerEngine
                 from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
