@@ -140,3 +140,11 @@ def test_elasticsearch_inference_endpoints_name_their_service_and_model() -> Non
     e5 = _models("elastic-elasticsearch-labs__multilingual_rag_mistral")
     in_cluster = e5["model:elasticsearch:.multilingual-e5-small"]
     assert (in_cluster.props["provider"], in_cluster.props["origin"]) == ("self_hosted", "local")
+
+
+def test_llama_cpp_cli_runs_its_gguf_file_as_a_local_llm() -> None:
+    """``!./llama.cpp/llama-cli -m {qtype} ...`` with ``qtype`` an f-string of literals from
+    earlier cells (mistralai/cookbook, quantization with llama.cpp)."""
+    models = _models("mistralai-cookbook__quantization_gguf_llamacpp")
+    gguf = models["model:llamacpp:Mistral-7B-Instruct-v0.3/mistral-7b-instruct-v0.3.Q4_K_M.gguf"]
+    assert (gguf.props["provider"], gguf.props["model_type"]) == ("llamacpp", "llm")

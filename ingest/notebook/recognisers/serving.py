@@ -164,6 +164,7 @@ _PORT = re.compile(r"(?:-p\s+|--port[= ])(?P<port>\d+)")
 def shell_endpoints(command: str, ctx: object) -> None:
     """Record model servers launched from ``!`` shell escapes (TGI, vLLM, Ollama)."""
     out = ctx.out  # type: ignore[attr-defined]
+    llamacpp_shell(command, ctx)
     for pattern, framework in SHELL_RULES:
         if not pattern.search(command):
             continue
@@ -185,3 +186,20 @@ def shell_endpoints(command: str, ctx: object) -> None:
             model = model_uid("huggingface", m.group("model"))
             out.node(model, provider="huggingface", model_type="llm", origin="pretrained")
             ctx.flow_into([model], uid, EdgeKind.SERVE)  # type: ignore[attr-defined]
+
+
+# llama.cpp run from the shell: the GGUF file it loads is a local LLM
+_LLAMA_RUN = re.compile(r"llama-(?:cli|server|run)\b.*?(?:-m|--model)[= ](?P<model>\S+)")
+
+
+def llamacpp_shell(command: str, ctx: object) -> None:
+    """``!./llama.cpp/llama-cli -m {qtype} ...``: llama.cpp runs that model file here."""
+    from ingest.notebook.recognisers.downloads import _expand
+
+    command = _expand(command, ctx)  # type: ignore[arg-type]
+    for m in _LLAMA_RUN.finditer(command):
+        path = m.group("model").strip("'\"")
+        if "{" in path:  # a variable not known here
+            continue
+        uid = model_uid("llamacpp", path)
+        ctx.out.node(uid, provider="llamacpp", model_type="llm", origin="local", path=path)  # type: ignore[attr-defined]
