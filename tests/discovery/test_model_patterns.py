@@ -148,3 +148,17 @@ def test_llama_cpp_cli_runs_its_gguf_file_as_a_local_llm() -> None:
     models = _models("mistralai-cookbook__quantization_gguf_llamacpp")
     gguf = models["model:llamacpp:Mistral-7B-Instruct-v0.3/mistral-7b-instruct-v0.3.Q4_K_M.gguf"]
     assert (gguf.props["provider"], gguf.props["model_type"]) == ("llamacpp", "llm")
+
+
+def test_provider_fine_tuning_job_names_its_base_model_its_file_and_wandb() -> None:
+    """Together: ``client.files.upload("coqa_prepared_train.jsonl")`` then
+    ``client.fine_tuning.create(model='meta-llama/...-Reference', wandb_api_key=...)``."""
+    path = NOTEBOOKS / "togethercomputer-together-cookbook__finetuning_guide.ipynb"
+    facts = list(notebook_facts(path, ref=path.name))
+    nodes = {f.uid: f for f in facts if isinstance(f, Node)}
+    base = nodes["model:together:meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"]
+    assert base.props["role"] == "base"
+    assert [
+        u for u in nodes if u.startswith("dataset:") and u.endswith("coqa_prepared_train.jsonl")
+    ]
+    assert [n for n in nodes.values() if n.props.get("egress") == "wandb"]

@@ -259,6 +259,44 @@ def _placeholder(name: str | None) -> bool:
     return bool(name) and _PLACEHOLDER.fullmatch(name or "") is not None
 
 
+def _provider_file(call: Call) -> Val | None:
+    """``client.files.upload("train.jsonl")`` / ``client.files.create(file=open(...))``:
+    a local file sent to the provider (for fine-tuning or batch jobs)."""
+    client = _receiver_client(call)
+    if client is None or "namespace" not in client.attrs:
+        return None
+    from ingest.notebook.recognisers.common import dataset_at
+
+    given = call.arg(0, "file")
+    path = given.text
+    uid = dataset_at(call, path) if path else None
+    if uid:
+        call.ctx.out.reads(uid)
+    return Val(data=given.carried() | ({uid} if uid else set()))
+
+
+def _provider_fine_tune(call: Call) -> Val | None:
+    """``client.fine_tuning.create(model=..., training_file=..., wandb_api_key=...)`` (Together)
+    and ``client.fine_tuning.jobs.create(model=..., integrations=[{"type": "wandb"}])``
+    (OpenAI): a managed fine-tune of the provider's base model; W&B gets the run's metrics."""
+    client = _receiver_client(call)
+    base = call.text(None, "model")
+    if client is None or "namespace" not in client.attrs or not base or _placeholder(base):
+        return None
+    model = _llm(call, client, base)
+    call.ctx.out.node(model.asset, role="base")
+    integrations = call.arg(None, "integrations").const
+    to_wandb = "wandb_api_key" in call.kwargs or (
+        isinstance(integrations, list)
+        and any(isinstance(i, dict) and i.get("type") == "wandb" for i in integrations)
+    )
+    if to_wandb:
+        from ingest.notebook.recognisers.training import tracking_egress
+
+        tracking_egress(call, "wandb")
+    return Val(data=call.arg(None, "training_file").carried() | {model.asset})
+
+
 def _receiver_client(call: Call) -> Val | None:
     """The client a method chain hangs off (``client.chat.completions`` -> ``client``)."""
     recv: Val | None = call.recv
@@ -804,6 +842,12 @@ RULES: tuple[Rule, ...] = (
     Rule(("litellm.completion", "litellm.acompletion"), _module_call("litellm"), "LiteLLM"),
     Rule(("litellm.embedding",), _module_call("litellm", "embedding"), "LiteLLM embeddings"),
     # calls on clients and models
+    Rule(("*.files.upload", "*.files.create"), _provider_file, "files sent to an LLM provider"),
+    Rule(
+        ("*.fine_tuning.create", "*.fine_tuning.jobs.create"),
+        _provider_fine_tune,
+        "provider fine-tuning jobs (Together, OpenAI)",
+    ),
     Rule(_EMBED_CALLS, _api_call("embedding"), "embedding API calls"),
     Rule(_CALLS, _api_call("llm"), "LLM API calls"),
     Rule((*_CALLS, *_EMBED_CALLS), _model_invoke, "calls on model objects"),
