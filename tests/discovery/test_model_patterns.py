@@ -162,3 +162,12 @@ def test_provider_fine_tuning_job_names_its_base_model_its_file_and_wandb() -> N
         u for u in nodes if u.startswith("dataset:") and u.endswith("coqa_prepared_train.jsonl")
     ]
     assert [n for n in nodes.values() if n.props.get("egress") == "wandb"]
+
+
+def test_bedrock_knowledge_base_embeds_with_the_model_in_its_arn() -> None:
+    """``boto3.client('bedrock-agent').create_knowledge_base(knowledgeBaseConfiguration=
+    {"vectorKnowledgeBaseConfiguration": {"embeddingModelArn": f"arn:aws:bedrock:{aws_region}
+    ::foundation-model/{embedding_model_id}"}})`` with the region known only at run time."""
+    models = _models("aws-samples-amazon-bedrock-workshop__create_kb_and_ingest")
+    titan = models["model:bedrock:amazon.titan-embed-text-v2:0"]
+    assert (titan.props["provider"], titan.props["model_type"]) == ("bedrock", "embedding")

@@ -297,6 +297,32 @@ def _provider_fine_tune(call: Call) -> Val | None:
     return Val(data=call.arg(None, "training_file").carried() | {model.asset})
 
 
+def _nested(value: object, key: str) -> list[object]:
+    """Every value under ``key`` at any depth of a folded dict/list."""
+    if isinstance(value, dict):
+        found = [value[key]] if key in value else []
+        return found + [v for item in value.values() for v in _nested(item, key)]
+    if isinstance(value, list | tuple):
+        return [v for item in value for v in _nested(item, key)]
+    return []
+
+
+def _bedrock_knowledge_base(call: Call) -> Val | None:
+    """``bedrock_agent.create_knowledge_base(knowledgeBaseConfiguration={...
+    "embeddingModelArn": "arn:aws:bedrock:<region>::foundation-model/<id>"}})``: Bedrock
+    embeds every document of the knowledge base with that foundation model."""
+    config = call.arg(None, "knowledgeBaseConfiguration").const
+    arns = [a for a in _nested(config, "embeddingModelArn") if isinstance(a, str)]
+    made = []
+    for arn in arns:
+        name = arn.rpartition("foundation-model/")[2] if "foundation-model/" in arn else ""
+        if not name or "{" in name:
+            continue
+        client = Val(tag=call.qual).with_attrs(provider="bedrock", namespace="bedrock")
+        made.append(_llm(call, client, name, model_type="embedding").asset)
+    return Val(models=frozenset(made)) if made else None
+
+
 def _receiver_client(call: Call) -> Val | None:
     """The client a method chain hangs off (``client.chat.completions`` -> ``client``)."""
     recv: Val | None = call.recv
@@ -636,6 +662,11 @@ RULES: tuple[Rule, ...] = (
     Rule(("openai.OpenAI", "openai.AsyncOpenAI"), _client("openai"), "OpenAI clients"),
     Rule(("boto3.client", "boto3.*Session*.client"), _boto3_client, "Bedrock runtime clients"),
     Rule(("*.create_model_customization_job",), _bedrock_customization, "Bedrock fine-tuning"),
+    Rule(
+        ("boto3.bedrock-agent.create_knowledge_base",),
+        _bedrock_knowledge_base,
+        "Bedrock knowledge bases",
+    ),
     Rule(("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"), _client("azure_openai"), "Azure"),
     Rule(
         ("anthropic.Anthropic", "anthropic.AsyncAnthropic", "anthropic.Client"),

@@ -321,7 +321,7 @@ def _s3_downloader(call: Call) -> Val | None:
 
 def _boto_client(call: Call) -> Val | None:
     service = call.text(0, "service_name")
-    if service in ("s3", "sagemaker"):
+    if service in ("s3", "sagemaker", "bedrock-agent"):
         return Val(tag=f"boto3.{service}")
     return None
 
