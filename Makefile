@@ -1,5 +1,5 @@
 # Two entry points: `make demo` and `make test`. Both set up .venv on first use.
-.PHONY: setup demo test bench
+.PHONY: setup demo test bench mutation
 
 setup: .venv/.installed
 
@@ -14,3 +14,8 @@ test: setup
 
 bench: setup
 	.venv/bin/python -m bench.store_load
+
+# Mutation score of the core packages (issue 14), on demand: tens of minutes, never in CI.
+mutation: setup
+	.venv/bin/python -m pip install --quiet -e '.[mutation]'
+	.venv/bin/python -m bench.mutation_score --run

@@ -279,6 +279,9 @@ class FileEventLog:
                     log.warning("%s", Skipped(self._end, damaged, _why(parsed)))
                 self._end += len(line)
                 if parsed is None:
+                    # a whole record lost on disk still held a sequence number, maybe already
+                    # marked applied: never hand it out again (a gap is harmless)
+                    self._seq += 1
                     continue
                 seq, key = parsed[0], parsed[1]
                 self._keys.add(_digest(key))

@@ -224,3 +224,34 @@ def test_a_torn_record_spliced_before_a_good_one_is_reported_and_the_good_one_ke
         assert log.count() == 3
         record = log.append([("d", _event(4))])[0]
         assert record is not None and record.seq == 3  # max(1, 2, 2) + 1
+
+
+def test_a_damaged_record_met_while_catching_up_is_reported_where_and_why(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another writer's record damaged on disk: the open log names its offset, its length
+    and the reason when it catches up, keeps the records around it, and moves on. The lost
+    record's sequence number (already marked applied) is never reused: the next record
+    would otherwise count as applied and never reach the graph."""
+    server = FileEventLog(tmp_path)
+    server.append([("a", _event(1))])
+    server.mark_applied([1])
+    with FileEventLog(tmp_path) as cli:
+        cli.append([("b", _event(2))])
+        cli.mark_applied([2])
+    path = tmp_path / "events.log"
+    data = path.read_bytes()
+    first, second = data.split(b"\n")[:2]
+    path.write_bytes(data.replace(b'"n":2', b'"n":9'))  # the CRC no longer matches
+    with caplog.at_level(logging.WARNING, logger="lineage.eventlog"):
+        record = server.append([("c", _event(3))])[0]
+    server.close()
+    offset = len(first) + 1
+    assert [m for m in caplog.messages if "skipped" in m] == [
+        f"event log: skipped {len(second)} bytes at offset {offset}: "
+        "unreadable record (bad length, checksum or fields)"
+    ]
+    assert record is not None and record.seq == 3  # "b" still counts in the sequence
+    with FileEventLog(tmp_path) as fresh:
+        assert [r.key for r in fresh.records()] == ["a", "c"]
+        assert [r.key for r in fresh.unapplied()] == ["c"]
