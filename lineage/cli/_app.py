@@ -51,8 +51,9 @@ app = typer.Typer(
     add_completion=False,
 )
 
-console = Console(stderr=True, emoji=False)
-# Piped or redirected answers are never wrapped at 80 columns: ids must survive a copy.
+# Errors and answers are never wrapped at 80 columns: a rejection's "file:line N: why" and
+# ids must survive a copy or a grep, whatever the terminal's width or the path's length.
+console = Console(stderr=True, emoji=False, soft_wrap=True)
 out = Console(
     emoji=False, highlight=False, width=None if sys.stdout.isatty() else 100_000, soft_wrap=True
 )

@@ -85,10 +85,14 @@ def test_backup_is_atomic_gzip_and_restores_to_the_same_graph(estate: Path, tmp_
 
 
 def test_restore_reports_bad_lines_and_fails(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.jsonl"
+    # a path longer than a terminal line: the report used to wrap inside "line 1"
+    deep = tmp_path.joinpath(*["exports-from-the-warehouse"] * 4)
+    deep.mkdir(parents=True)
+    bad = deep / "bad.jsonl"
     bad.write_text('{"type": "node", "uid": "dataset:s3://b:x", "kind": "Model"}\n')
     result = runner.invoke(app, ["--store", str(tmp_path / "s"), "restore", str(bad)])
-    assert result.exit_code == 1 and "line 1" in result.output
+    assert result.exit_code == 1
+    assert f"rejected {bad}:line 1: " in result.output  # what and where, on one line
 
 
 @pytest.mark.neo4j
