@@ -20,12 +20,12 @@ from typing import Any
 
 from lineage import ids, sensitivity
 from lineage.errors import LineageError, StoreNotEmpty
-from lineage.model import Edge, Fact, Kind, Labeling, Node, Problem, Rel, Severity
+from lineage.model import Edge, Fact, Kind, Labeling, Node, Rel
 from lineage.pipeline import (
     Change,
     IngestReport,
-    StrictModeError,
     _Batch,
+    batches,
     ingest,
     notify,
 )
@@ -140,28 +140,10 @@ def first_load(
     report = IngestReport()
     seen = seen or now_iso()
     graph = _Graph()
-    batch = _Batch()
     check = _Checker()
-    for fact in facts:
-        if isinstance(fact, Problem):
-            report.problems.append(fact)
-            if strict and fact.severity is Severity.ERROR:
-                raise StrictModeError(fact)
-            continue
-        why = check(fact)
-        if why is not None:
-            problem = Problem(Severity.ERROR, why, fact.source_ref)
-            report.problems.append(problem)
-            if strict:
-                raise StrictModeError(problem)
-            continue
-        batch.add(fact)
-        if len(batch) >= batch_size:
-            _count(report, batch)
-            graph.apply(batch, seen)
-            batch = _Batch()
-    _count(report, batch)
-    graph.apply(batch, seen)
+    for batch in batches(facts, batch_size=batch_size, report=report, strict=strict, check=check):
+        _count(report, batch)
+        graph.apply(batch, seen)
     _write(store, graph, seen)
     return report
 

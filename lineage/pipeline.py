@@ -11,7 +11,7 @@ consistent.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from lineage import ids, sensitivity
@@ -24,6 +24,7 @@ __all__ = [
     "Change",
     "IngestReport",
     "StrictModeError",
+    "batches",
     "delete",
     "ingest",
     "ingest_bounded",
@@ -168,6 +169,25 @@ def ingest(
     """
     report = report or IngestReport()
     seen = seen or now_iso()
+    for batch in batches(facts, batch_size=batch_size, report=report, strict=strict):
+        _flush(store, batch, seen, report)
+    return report
+
+
+def batches(
+    facts: Iterable[Fact],
+    *,
+    batch_size: int,
+    report: IngestReport,
+    strict: bool = False,
+    check: Callable[[Node | Edge | Labeling], str | None] = _check,
+) -> Iterator[_Batch]:
+    """The usable facts in batches of at most ``batch_size`` (the last one may be empty).
+
+    Problems, and facts ``check`` finds unusable, go to ``report`` instead; under ``strict``
+    the first error-level one raises :class:`StrictModeError`. Shared by :func:`ingest` and
+    :mod:`lineage.firstload`, so both paths refuse exactly the same facts.
+    """
     batch = _Batch()
     for fact in facts:
         if isinstance(fact, Problem):
@@ -175,7 +195,7 @@ def ingest(
             if strict and fact.severity is Severity.ERROR:
                 raise StrictModeError(fact)
             continue
-        why = _check(fact)
+        why = check(fact)
         if why is not None:
             problem = Problem(Severity.ERROR, why, fact.source_ref)
             report.problems.append(problem)
@@ -184,10 +204,9 @@ def ingest(
             continue
         batch.add(fact)
         if len(batch) >= batch_size:
-            _flush(store, batch, seen, report)
+            yield batch
             batch = _Batch()
-    _flush(store, batch, seen, report)
-    return report
+    yield batch
 
 
 def ingest_bounded(
