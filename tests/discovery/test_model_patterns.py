@@ -4,21 +4,14 @@ licences in the cases' expected.yaml files)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from real_facts import notebook
 
-from ingest.notebook import notebook_facts
 from lineage.model import Node
-
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "corpus" / "real" / "notebooks"
 
 
 def _models(slug: str) -> dict[str, Node]:
-    path = NOTEBOOKS / f"{slug}.ipynb"
-    return {
-        f.uid: f
-        for f in notebook_facts(path, ref=path.name)
-        if isinstance(f, Node) and f.uid.startswith("model:")
-    }
+    nodes, _ = notebook(f"{slug}.ipynb")
+    return {uid: n for uid, n in nodes.items() if uid.startswith("model:")}
 
 
 def test_google_genai_client_with_a_project_calls_vertex_ai() -> None:
@@ -153,9 +146,7 @@ def test_llama_cpp_cli_runs_its_gguf_file_as_a_local_llm() -> None:
 def test_provider_fine_tuning_job_names_its_base_model_its_file_and_wandb() -> None:
     """Together: ``client.files.upload("coqa_prepared_train.jsonl")`` then
     ``client.fine_tuning.create(model='meta-llama/...-Reference', wandb_api_key=...)``."""
-    path = NOTEBOOKS / "togethercomputer-together-cookbook__finetuning_guide.ipynb"
-    facts = list(notebook_facts(path, ref=path.name))
-    nodes = {f.uid: f for f in facts if isinstance(f, Node)}
+    nodes, _ = notebook("togethercomputer-together-cookbook__finetuning_guide.ipynb")
     base = nodes["model:together:meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"]
     assert base.props["role"] == "base"
     assert [

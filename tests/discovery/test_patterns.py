@@ -3,28 +3,12 @@ licences in the cases' expected.yaml files)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from real_facts import NOTEBOOKS
+from real_facts import config as _config_facts
+from real_facts import flows as _flows
+from real_facts import notebook as _facts
 
-from ingest.notebook import notebook_facts
-from lineage.model import Edge, Kind, Node, Rel
-
-REAL = Path(__file__).resolve().parents[1] / "corpus" / "real"
-NOTEBOOKS = REAL / "notebooks"
-
-
-def _facts(path: Path) -> tuple[dict[str, Node], list[Edge]]:
-    nodes: dict[str, Node] = {}
-    edges: list[Edge] = []
-    for fact in notebook_facts(path, ref=path.name):
-        if isinstance(fact, Node):
-            nodes[fact.uid] = fact
-        elif isinstance(fact, Edge):
-            edges.append(fact)
-    return nodes, edges
-
-
-def _flows(edges: list[Edge]) -> set[tuple[str, str, str]]:
-    return {(e.src, e.dst, str(e.props.get("kind"))) for e in edges if e.rel is Rel.FLOWS_TO}
+from lineage.model import Kind, Rel
 
 
 def test_fstring_output_names_resolve_and_each_training_is_its_own_model() -> None:
@@ -84,22 +68,6 @@ def test_a_url_with_a_port_filled_in_at_run_time_does_not_stop_the_notebook() ->
     nb = "googlecloudplatform-vertex-ai-samples__get_started_vertex_training_lightgbm.ipynb"
     nodes, _ = _facts(NOTEBOOKS / nb)
     assert any(n.kind is Kind.MODEL for n in nodes.values())
-
-
-CONFIGS = REAL / "configs"
-
-
-def _config_facts(name: str) -> tuple[dict[str, Node], list[Edge]]:
-    from ingest.vector_config import vector_config_facts
-
-    nodes: dict[str, Node] = {}
-    edges: list[Edge] = []
-    for fact in vector_config_facts(CONFIGS / name, ref=name):
-        if isinstance(fact, Node):
-            nodes[fact.uid] = fact
-        elif isinstance(fact, Edge):
-            edges.append(fact)
-    return nodes, edges
 
 
 def test_compose_services_are_endpoints_with_auth_off_settings_and_service_urls_as_flows() -> None:

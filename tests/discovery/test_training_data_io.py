@@ -4,28 +4,14 @@ tests/corpus/real (sources and licences in the cases' expected.yaml files)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+from real_facts import NOTEBOOKS
+from real_facts import flows as _flows
+from real_facts import notebook as _facts
 
 from ingest.notebook import notebook_facts
 from ingest.notebook.recognisers.common import is_tooling
 from lineage.model import Edge, Node, Rel
-
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "corpus" / "real" / "notebooks"
-
-
-def _facts(name: str) -> tuple[dict[str, Node], list[Edge]]:
-    nodes: dict[str, Node] = {}
-    edges: list[Edge] = []
-    for fact in notebook_facts(NOTEBOOKS / name, ref=name):
-        if isinstance(fact, Node):
-            nodes[fact.uid] = fact
-        elif isinstance(fact, Edge):
-            edges.append(fact)
-    return nodes, edges
-
-
-def _flows(edges: list[Edge]) -> set[tuple[str, str, str]]:
-    return {(e.src, e.dst, str(e.props.get("kind"))) for e in edges if e.rel is Rel.FLOWS_TO}
 
 
 def _touched(edges: list[Edge], rel: Rel) -> set[str]:

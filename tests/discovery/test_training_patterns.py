@@ -3,24 +3,14 @@ and licences in the cases' expected.yaml files)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from real_facts import flows, notebook
 
-from ingest.notebook import notebook_facts
-from lineage.model import Edge, Node, Rel
-
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "corpus" / "real" / "notebooks"
+from lineage.model import Node
 
 
 def _facts(name: str) -> tuple[dict[str, Node], set[tuple[str, str, str]]]:
-    nodes: dict[str, Node] = {}
-    edges: list[Edge] = []
-    for fact in notebook_facts(NOTEBOOKS / name, ref=name):
-        if isinstance(fact, Node):
-            nodes[fact.uid] = fact
-        elif isinstance(fact, Edge):
-            edges.append(fact)
-    flows = {(e.src, e.dst, str(e.props.get("kind"))) for e in edges if e.rel is Rel.FLOWS_TO}
-    return nodes, flows
+    nodes, edges = notebook(name)
+    return nodes, flows(edges)
 
 
 def test_trl_trainer_given_a_hub_id_fine_tunes_it_and_the_merged_adapter_is_a_new_model() -> None:
