@@ -14,28 +14,19 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from ingest.openlineage import idempotency_key
 from lineage.eventlog import FileEventLog
 from lineage.intake import CHUNK_ROWS, Intake
 from lineage.store import open_store
 
-
-def event(n_in: int, n_out: int) -> dict[str, Any]:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-12-01T00:00:00Z",
-        "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.30.0/client/python",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": "0193a0a0-0000-7000-8000-00000000f00d"},
-        "job": {"namespace": "fanout", "name": "wide_join"},
-        "inputs": [{"namespace": "s3://lake", "name": f"in/t{i:05d}"} for i in range(n_in)],
-        "outputs": [{"namespace": "s3://lake", "name": f"out/t{j:02d}"} for j in range(n_out)],
-    }
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests" / "openlineage")]
+from ol_events import fan_out  # noqa: E402 - the event the tests post, from the tests' helpers
 
 
 def once(n_in: int, n_out: int, rows: int) -> tuple[float, int]:
@@ -46,7 +37,7 @@ def once(n_in: int, n_out: int, rows: int) -> tuple[float, int]:
     intake = Intake(store, log)
     intake.chunk_rows = rows
     try:
-        e = event(n_in, n_out)
+        e = fan_out(n_in, n_out)
         records = [r for r in log.append([(idempotency_key(e), e)]) if r]
         started = time.perf_counter()
         report = intake.apply(records)

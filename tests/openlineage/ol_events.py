@@ -153,3 +153,19 @@ def as_json(event: RunEvent) -> dict[str, Any]:
     import json
 
     return json.loads(Serde.to_json(event))
+
+
+def fan_out(n_in: int, n_out: int, job: str = "wide_join") -> dict[str, Any]:
+    """One COMPLETE run of ``job`` reading ``n_in`` datasets and writing ``n_out``: n_in x n_out
+    data flows in one event (10,000 x 20 is the 680 KB event of issue 14.5). Deterministic,
+    so posting it twice is a duplicate."""
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-12-01T00:00:00Z",
+        "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.30.0/client/python",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "run": {"runId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"fanout/{job}"))},
+        "job": {"namespace": "fanout", "name": job},
+        "inputs": [{"namespace": "s3://lake", "name": f"in/t{i:05d}"} for i in range(n_in)],
+        "outputs": [{"namespace": "s3://lake", "name": f"out/t{j:02d}"} for j in range(n_out)],
+    }

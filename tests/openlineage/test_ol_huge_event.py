@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ol_events import fan_out
 
 from lineage.errors import StoreError, StoreTimeout, StoreUnavailable
 from lineage.eventlog import FileEventLog
@@ -67,16 +68,7 @@ class _FailingStore(FalkorStore):
 
 
 def _event(name: str, n_in: int = N_IN, n_out: int = N_OUT) -> dict[str, Any]:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-12-01T00:00:00Z",
-        "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.30.0/client/python",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": f"0193a0a0-0000-7000-8000-{abs(hash(name)) % 10**12:012d}"},
-        "job": {"namespace": "fanout", "name": name},
-        "inputs": [{"namespace": "s3://lake", "name": f"in/t{i:05d}"} for i in range(n_in)],
-        "outputs": [{"namespace": "s3://lake", "name": f"out/t{j:02d}"} for j in range(n_out)],
-    }
+    return fan_out(n_in, n_out, job=name)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 import requests
-from ol_events import as_json, run_events
+from ol_events import as_json, fan_out, run_events
 from ol_server import Server
 from openlineage.client import OpenLineageClient
 from openlineage.client.event_v2 import DatasetEvent, JobEvent, StaticDataset
@@ -183,16 +183,7 @@ def test_a_680kb_fan_out_event_lands_whole_and_writes_after_it_stay_quick(server
     """Issue 14.5: an event of 10,000 inputs x 20 outputs (200,000 data-flow edges) timed out
     while applying, was reported as "nothing committed" although its edges were in the graph,
     and every later write re-ran it. It must land whole, once, and leave nothing pending."""
-    event = {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-12-01T00:00:00Z",
-        "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.30.0/client/python",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": "0193a0a0-0000-7000-8000-00000000f00d"},
-        "job": {"namespace": "fanout", "name": "wide_join"},
-        "inputs": [{"namespace": "s3://lake", "name": f"in/t{i:05d}"} for i in range(10_000)],
-        "outputs": [{"namespace": "s3://lake", "name": f"out/t{j:02d}"} for j in range(20)],
-    }
+    event = fan_out(10_000, 20)
     headers = {"Authorization": f"Bearer {TOKEN}"}
     first = httpx.post(f"{server.url}/api/v1/lineage", json=event, headers=headers, timeout=600)
     assert first.status_code == 201, first.text
