@@ -100,6 +100,17 @@ def _clone(ctx: Context, args: list[str]) -> None:
     ctx.out.node(ids.dataset_id(*landed), cloned_from=ids.dataset_id(*where))
 
 
+def _written(ctx: Context, local: str) -> str | None:
+    """The dataset a file landing at ``local`` is (its uid), recorded as written."""
+    landed = dataset_for_location(local, ctx.base_dir)
+    if landed is None:
+        return None
+    target = ids.dataset_id(*landed)
+    ctx.out.node(target)
+    ctx.out.writes(target)
+    return target
+
+
 def _from_clone(ctx: Context, src: str) -> str:
     """The repository a path inside a cloned folder came from (its uid), else ""."""
     parts = src.rstrip("/").split("/")
@@ -128,12 +139,8 @@ def _copy(ctx: Context, paths: list[str], *, move: bool) -> None:
         return
     if dst.endswith("/") or not posixpath.splitext(dst)[1]:
         dst = posixpath.join(dst, posixpath.basename(src))
-    landed = dataset_for_location(dst, ctx.base_dir)
-    if landed is None:
+    if _written(ctx, dst) is None:
         return
-    target = ids.dataset_id(*landed)
-    ctx.out.node(target)
-    ctx.out.writes(target)
     if move and not repo and not ctx.out.flows_from(source):
         ctx.out.discard(source)
 
@@ -195,12 +202,7 @@ def _record(ctx: Context, url: str, local: str | None) -> None:
     ctx.out.reads(source)
     if not local or is_tooling(local) or local.startswith("/dev/"):
         return
-    landed = dataset_for_location(local, ctx.base_dir)
-    if landed is None:
-        return
-    target = ids.dataset_id(*landed)
-    ctx.out.node(target)
-    ctx.out.writes(target)
+    _written(ctx, local)
 
 
 def kaggle_dataset(ctx: Context, ref: str, folder: str | None) -> Val:
@@ -209,13 +211,8 @@ def kaggle_dataset(ctx: Context, ref: str, folder: str | None) -> Val:
     source = ids.dataset_id("kaggle", ref.strip("/"))
     ctx.out.node(source, platform="kaggle")
     ctx.out.reads(source)
-    landed = dataset_for_location(folder, ctx.base_dir) if folder else None
-    if landed is None:
-        return Val(data=frozenset({source}))
-    target = ids.dataset_id(*landed)
-    ctx.out.node(target)
-    ctx.out.writes(target)
-    return Val(data=frozenset({target, source}))
+    target = _written(ctx, folder) if folder else None
+    return Val(data=frozenset({target, source} if target else {source}))
 
 
 def _kaggle_cli(ctx: Context, words: list[str]) -> None:
