@@ -3,23 +3,13 @@ from tests/corpus/real/configs (deepset-ai/haystack and deepset-ai/haystack-demo
 
 from __future__ import annotations
 
-from pathlib import Path
+from config_facts import REAL, config_facts
 
-from ingest.vector_config import vector_config_facts
-from lineage.model import Edge, Kind, Node, Rel
-
-REAL = Path(__file__).parents[1] / "corpus" / "real" / "configs"
+from lineage.model import Kind, Node
 
 
 def _facts(name: str) -> tuple[dict[str, Node], set[tuple[str, str, str]]]:
-    facts = list(vector_config_facts(REAL / name, ref=name))
-    nodes = {f.uid: f for f in facts if isinstance(f, Node)}
-    flows = {
-        (f.src, str(f.props["kind"]), f.dst)
-        for f in facts
-        if isinstance(f, Edge) and f.rel is Rel.FLOWS_TO
-    }
-    return nodes, flows
+    return config_facts(REAL / name)
 
 
 def _indexes(nodes: dict[str, Node]) -> dict[str, Node]:

@@ -5,22 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.vector_config import vector_config_facts
-from lineage.model import Edge, Kind, Node, Rel
+from config_facts import REAL, config_facts
 
-REAL = Path(__file__).parents[1] / "corpus" / "real" / "configs"
+from lineage.model import Kind, Node
+
 CONFIGS = Path(__file__).parents[1] / "corpus" / "vector_configs"
-
-
-def _facts(path: Path) -> tuple[dict[str, Node], set[tuple[str, str, str]]]:
-    facts = list(vector_config_facts(path, ref=path.name))
-    nodes = {f.uid: f for f in facts if isinstance(f, Node)}
-    flows = {
-        (f.src, str(f.props["kind"]), f.dst)
-        for f in facts
-        if isinstance(f, Edge) and f.rel is Rel.FLOWS_TO
-    }
-    return nodes, flows
 
 
 def _endpoints(nodes: dict[str, Node]) -> list[str]:
@@ -31,7 +20,7 @@ def test_a_haystack_pipeline_file_alone_is_no_endpoint() -> None:
     """deepset-ai-hayhooks__basic_rag_pipeline: a 2.x pipeline with hayhooks ``inputs`` and
     ``outputs``. The file is loaded by a server; it serves nothing itself. Its retrieval into
     the generator stays, and the request fields it declares are kept on the config's job."""
-    nodes, flows = _facts(REAL / "deepset-ai-hayhooks__basic_rag_pipeline.yml")
+    nodes, flows = config_facts(REAL / "deepset-ai-hayhooks__basic_rag_pipeline.yml")
     assert _endpoints(nodes) == []
     assert not [f for f in flows if f[1] == "serve"]
     store = next(u for u, n in nodes.items() if n.kind is Kind.VECTOR_INDEX)
@@ -44,7 +33,7 @@ def test_a_haystack_pipeline_file_alone_is_no_endpoint() -> None:
 def test_a_haystack_1x_query_pipeline_is_no_endpoint_either() -> None:
     """deepset-ai-haystack__v1_rest_api_pipelines: the REST API container loads this file;
     the reader still receives what the retriever returns."""
-    nodes, flows = _facts(REAL / "deepset-ai-haystack__v1_rest_api_pipelines.yml")
+    nodes, flows = config_facts(REAL / "deepset-ai-haystack__v1_rest_api_pipelines.yml")
     assert _endpoints(nodes) == []
     assert any(k == "retrieve" and d.endswith("deepset/roberta-base-squad2") for _, k, d in flows)
 
@@ -52,16 +41,16 @@ def test_a_haystack_1x_query_pipeline_is_no_endpoint_either() -> None:
 def test_an_unnamed_embedchain_config_is_no_endpoint_a_named_app_is() -> None:
     """mem0ai-mem0__embedchain_configs_ollama (no ``app`` section) configures components;
     embedchain's configs/chroma.yaml names its app (``app.config.id: my-app``)."""
-    nodes, flows = _facts(REAL / "mem0ai-mem0__embedchain_configs_ollama.yaml")
+    nodes, flows = config_facts(REAL / "mem0ai-mem0__embedchain_configs_ollama.yaml")
     assert _endpoints(nodes) == []
     assert ("vectorindex:chroma:embedchain_store", "retrieve", "model:local:llama2") in flows
-    named, _ = _facts(CONFIGS / "embedchain__configs_chroma.yaml")
+    named, _ = config_facts(CONFIGS / "embedchain__configs_chroma.yaml")
     assert _endpoints(named) == ["endpoint:embedchain:my-app"]
 
 
 def _compose(slug: str) -> tuple[dict[str, Node], set[tuple[str, str, str]], str]:
     name = f"docker-compose.{slug}.yml"
-    nodes, flows = _facts(REAL / name)
+    nodes, flows = config_facts(REAL / name)
     return nodes, flows, f"endpoint:compose:{name}#"
 
 
@@ -146,11 +135,11 @@ def test_haystack_2x_yaml_with_python_tuple_tags_is_read() -> None:
     ``http_auth: !!python/tuple`` (PyYAML's tag for a tuple). The file loads (the tuple as a
     plain list), and the document embedder's output reaching the DocumentWriter embeds into
     the writer's OpenSearch index."""
-    nodes, flows = _facts(REAL / "deepset-ai-haystack-rag-app__index.yml")
+    nodes, flows = config_facts(REAL / "deepset-ai-haystack-rag-app__index.yml")
     index = next(n for n in nodes.values() if n.kind is Kind.VECTOR_INDEX)
     assert index.props["collection"] == "default"
     assert ("model:huggingface:intfloat/multilingual-e5-base", "embed", index.uid) in flows
-    _, qflows = _facts(REAL / "deepset-ai-haystack-rag-app__query.yml")
+    _, qflows = config_facts(REAL / "deepset-ai-haystack-rag-app__query.yml")
     # the query side embeds the question only: nothing is written into the index there
     assert not [f for f in qflows if f[1] == "embed"]
     assert any(k == "retrieve" and d == "model:openai:gpt-4o" for _, k, d in qflows)
@@ -160,10 +149,10 @@ def test_embedchain_providers_name_who_runs_the_model() -> None:
     """mem0ai-mem0__embedchain_configs_llama2 (embedchain's ``llama2`` provider calls Llama 2
     on Replicate: a third party) and ..._gpt4all (GPT4All runs here; its embedder without a
     ``model`` uses GPT4AllEmbedder's default)."""
-    nodes, _ = _facts(REAL / "mem0ai-mem0__embedchain_configs_llama2.yaml")
+    nodes, _ = config_facts(REAL / "mem0ai-mem0__embedchain_configs_llama2.yaml")
     llama = next(n for n in nodes.values() if n.kind is Kind.MODEL and "llama13b" in n.uid)
     assert (llama.props["provider"], llama.props["origin"]) == ("replicate", "third_party_api")
-    nodes, flows = _facts(REAL / "mem0ai-mem0__embedchain_configs_gpt4all.yaml")
+    nodes, flows = config_facts(REAL / "mem0ai-mem0__embedchain_configs_gpt4all.yaml")
     emb = nodes["model:local:all-MiniLM-L6-v2-f16.gguf"]
     assert emb.props["implied"] is True and emb.props["provider"] == "local"
     assert (emb.uid, "embed", "vectorindex:chroma:embedchain_store") in flows
@@ -187,7 +176,7 @@ def test_weaviate_module_images_name_their_models() -> None:
 def test_kubernetes_service_dns_names_are_uses() -> None:
     """elastic-elasticsearch-labs__k8s_manifest_elastic: Kibana's ``ELASTICSEARCH_HOSTS`` is
     ``http://elasticsearch.default.svc:9200`` (the Service's cluster DNS name)."""
-    _, flows = _facts(REAL / "elastic-elasticsearch-labs__k8s_manifest_elastic.yml")
+    _, flows = config_facts(REAL / "elastic-elasticsearch-labs__k8s_manifest_elastic.yml")
     ep = "endpoint:kubernetes:elastic-elasticsearch-labs__k8s_manifest_elastic.yml#"
     assert (f"{ep}elasticsearch", "transform", f"{ep}kibana") in flows
 
