@@ -65,7 +65,8 @@ Matching rules (the same for every case; no per-case exceptions):
   `/`, a URL's scheme and `www.` removed; then split into components on `/` (or on `.` for a
   dotted table name without a file extension). Two datasets match when one's components are a
   suffix of the other's (`data/train.csv` = `train.csv`; `db.public.customers` =
-  `public.customers`; `rajpurkar/squad` = `squad`).
+  `public.customers`; `rajpurkar/squad` = `squad`). A project folder (dbt) reads what one
+  of its models reads and no model of it builds: a model read by another is internal.
 - Flows match on kind and on both ends, each end by the rule of its kind prefix (`dataset:`,
   `model:`, `index:` by collection or, when null, engine; `endpoint:` by kind or name;
   `egress:` by service).

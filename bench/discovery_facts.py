@@ -9,7 +9,9 @@ facts (nodes, edges, labels) are then read the way a security engineer reads the
   ``fine_tune`` flow is a ``base`` model); a model trained here is also known by the names
   it is exported under (``export`` flows);
 - vector_indexes: VectorIndex nodes (engine, collection; none when named only by a variable);
-- datasets_read / datasets_written: the job's READS / WRITES edges;
+- datasets_read / datasets_written: the job's READS / WRITES edges (for a project folder,
+  one job per model, a model read by another is internal: its inputs are the datasets it reads
+  and does not build);
 - flows: FLOWS_TO edges with their ``kind``;
 - endpoints: Endpoint nodes that serve (not egress services);
 - secrets: SECRET labels; egress: Endpoint nodes marked ``egress`` (tracing services).
@@ -374,6 +376,8 @@ def produced_facts(artefact: Path | None, root: Path) -> Produced:
             out.reads.add(dataset_text(e.dst))
         elif e.rel is Rel.WRITES and ids.kind_of(e.dst) is Kind.DATASET:
             out.writes.add(dataset_text(e.dst))
+    if artefact.is_dir():  # a project: its inputs are what it reads and does not build itself
+        out.reads -= out.writes
     seen: set[tuple[str, str, str]] = set()  # column edges of one dataset pair: one flow
     for e in g.flows:
         if e.dst in copies and e.props.get("kind") == "export":

@@ -79,3 +79,14 @@ def test_model_ids_drop_only_the_facts_own_provider_prefix() -> None:
     assert "gpt-4o" in model_ids("openai/gpt-4o", "openai")
     assert "llama-3.1-8b" not in model_ids("meta-llama/Llama-3.1-8B", "huggingface")
     assert "out" in model_ids("./out/", "local")
+
+
+def test_a_dbt_projects_reads_are_its_inputs_not_its_own_models() -> None:
+    """jaffle_shop: customers.sql reads stg_customers, which the project builds itself."""
+    from bench.discovery_facts import produced_facts
+
+    root = CORPUS / "dbt"
+    got = produced_facts(root / "dbt-labs-jaffle_shop", root)
+    assert {"raw_customers", "raw_orders", "raw_payments"} <= {r.split(".")[-1] for r in got.reads}
+    assert not {r for r in got.reads if r.split(".")[-1].startswith("stg_")}
+    assert {"stg_customers", "customers"} <= {w.split(".")[-1] for w in got.writes}
