@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ingest.notebook.load import Cell
+from ingest.notebook.printed import columns
 from lineage import ids
 from lineage.model import Kind, Label, Labeling
 
@@ -123,20 +124,24 @@ class _Found:
 def presidio_classifier() -> Classifier:
     """The project's classifier (:mod:`ingest.sensitivity`, offline Presidio) as a hook.
 
-    Each output line is one value, as a printed table's row is: the classifier's column
-    rule then decides from the share of lines that hold an entity.
+    A printed table is classified column by column, under its column names; other output
+    lines are one value each (:mod:`ingest.notebook.printed`). The classifier's column rule
+    then decides from the share of values that hold an entity; one finding per label.
     """
     from ingest.sensitivity import Classifier as ColumnClassifier
 
     column = ColumnClassifier()
 
     def classify(texts: Sequence[str]) -> list[_Found]:
-        found: list[_Found] = []
+        best: dict[str, _Found] = {}
         for text in texts:
-            lines = [line for line in text.splitlines() if line.strip()][:2000]
-            verdict = column.classify("notebook_output", lines)
-            found += [_Found(e.label, e.hits, e.confidence, "presidio") for e in verdict.entities]
-        return found
+            for name, values in columns(text):
+                for e in column.classify(name, values[:2000]).entities:
+                    key, prior = str(e.label), best.get(str(e.label))
+                    hits = e.hits + (prior.hits if prior else 0)
+                    confidence = max(e.confidence, prior.confidence if prior else 0.0)
+                    best[key] = _Found(e.label, hits, confidence, "presidio")
+        return list(best.values())
 
     return classify
 

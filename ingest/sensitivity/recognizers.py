@@ -118,6 +118,10 @@ COLUMN_RULES: tuple[ColumnRule, ...] = (
                r"|symptoms?|medical_history|clinical_notes?)(?:$|_)", _FREE_TEXT, 0.7),
     ColumnRule("MEDICAL_RECORD_NUMBER", r"(?:^|_)(?:mrn|medical_record(?:_number|_no|_id)?"
                r"|patient_id|patient_number|chart_number)(?:$|_)", _ID, 0.8),
+    # An e-mail column whose values hold an @ holds addresses, cut ones too (a Spark show()
+    # prints ``sdunford0@amazona...``; a masked export ``j***@example.com``).
+    ColumnRule("EMAIL_ADDRESS", r"(?:^|_)(?:e_?mail|email_address|mail_address)(?:$|_)",
+               r"^[^@\s]{1,64}@[^@\s]{1,253}$"),
     ColumnRule("PASSWORD", r"(?:^|_)(?:password|passwd|pwd|passphrase|pass_hash"
                r"|password_hash)(?:$|_)", _OPAQUE, 0.8),
 )  # fmt: skip

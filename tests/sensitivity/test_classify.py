@@ -71,6 +71,9 @@ def test_column_names_raise_what_values_alone_cannot(clf: Classifier) -> None:
     dates = [fake.date_of_birth().isoformat() for _ in range(50)]
     assert _labels(clf.classify("dob", dates)) == {"PII:DATE_OF_BIRTH"}
     assert _labels(clf.classify("shipped_on", dates)) == set()
+    cut = ["sdunford0@amazona...", "npuckrin1@shinyst...", "smaidens3@senate.gov"] * 5
+    assert _labels(clf.classify("email", cut)) == {"PII:EMAIL_ADDRESS"}  # Spark's show()
+    assert _labels(clf.classify("handle", cut[:2] * 5)) == set()  # cut: no address by value
     icd = ["E11.9", "I10", "J45.909", "F32.A", "M54.5"] * 10
     assert _labels(clf.classify("diagnosis_code", icd)) == {"PHI:MEDICAL_CONDITION"}
 
