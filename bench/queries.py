@@ -8,7 +8,7 @@ also compared with the query's, node for node, so the figures are for correct an
     .venv/bin/python -m bench.queries --sizes 100000 1000000
 
 Stores are kept under ``--root`` (default /tmp/lineage-bench-queries) and reused when their
-counts match, because loading 1M nodes with label propagation takes minutes.
+counts match; a new one is loaded by the bulk first load (``lineage.firstload``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from typing import Any
 
 import httpx
 
-from bench.estate import generate, load
+from bench.estate import SEEN, generate
+from lineage.firstload import first_load
 from lineage.model import Edge, Node, Rel
 from lineage.store import open_store
 from queries.blast_radius import blast_radius
@@ -156,7 +157,9 @@ def _store(root: Path, n: int) -> Any:
         return store
     store.clear()
     t = time.perf_counter()
-    report = load(store, n)
+    # The bulk first load: the same graph as the MERGE path (tests/test_firstload.py), in
+    # a fraction of the time, so 1M is measurable in a run.
+    report = first_load(store, generate(n), batch_size=10_000, seen=SEEN)
     took = time.perf_counter() - t
     marker.write_text(json.dumps({"nodes": report.nodes, "edges": report.edges, "s": took}))
     print(f"  loaded {n:,} nodes in {took:.0f} s", flush=True)
