@@ -17,11 +17,10 @@ from typing import Any
 import pytest
 
 from lineage.intake import Intake
-from lineage.model import Rel
 from lineage.store.neo4j import Neo4jStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "openlineage"))
-from ol_events import fan_out
+from ol_events import fan_out, fanned_out_whole
 
 N_IN, N_OUT = 300, 5  # 1,500 data flows: about 1,900 facts
 CHUNK = 400
@@ -60,13 +59,6 @@ def writes(neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> Writes:
     return seen
 
 
-def _whole(store: Neo4jStore, job: str) -> None:
-    reads = store.neighbours(f"job:fanout:{job}", direction="out", rels=[Rel.READS])
-    assert len(reads) == N_IN
-    flows = store.neighbours("dataset:s3://lake:out/t03", direction="in", rels=[Rel.FLOWS_TO])
-    assert len({n.edge.src for n in flows}) == N_IN
-
-
 def test_a_crash_part_way_is_resumed_from_the_progress_kept_in_neo4j(
     neo4j_store: Neo4jStore, writes: Writes
 ) -> None:
@@ -88,7 +80,7 @@ def test_a_crash_part_way_is_resumed_from_the_progress_kept_in_neo4j(
     # Full chunks only: the last, short one is under BIG rows and not counted.
     assert len(chunks) == (total - done) // CHUNK, chunks
     assert list(again.log.unapplied()) == []
-    _whole(neo4j_store, "wide_join")
+    assert fanned_out_whole(neo4j_store, N_IN)
     # The same event again is a duplicate: nothing is re-applied.
     chunks.clear()
     assert again.submit(Intake.read(json.dumps(event))).duplicates == 1

@@ -169,3 +169,13 @@ def fan_out(n_in: int, n_out: int, job: str = "wide_join") -> dict[str, Any]:
         "inputs": [{"namespace": "s3://lake", "name": f"in/t{i:05d}"} for i in range(n_in)],
         "outputs": [{"namespace": "s3://lake", "name": f"out/t{j:02d}"} for j in range(n_out)],
     }
+
+
+def fanned_out_whole(store: Any, n_in: int, job: str = "wide_join") -> bool:
+    """Every edge of ``fan_out(n_in, ..., job)`` is in ``store``: the job reads each input,
+    and each input flows into the output ``out/t03`` (so ``n_out`` must be 4 or more)."""
+    from lineage.model import Rel
+
+    reads = store.neighbours(f"job:fanout:{job}", direction="out", rels=[Rel.READS])
+    flows = store.neighbours("dataset:s3://lake:out/t03", direction="in", rels=[Rel.FLOWS_TO])
+    return len(reads) == n_in and len({n.edge.src for n in flows}) == n_in

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ol_events import fan_out
+from ol_events import fan_out, fanned_out_whole
 
 from lineage.errors import StoreError, StoreTimeout, StoreUnavailable
 from lineage.eventlog import FileEventLog
@@ -97,14 +97,6 @@ def _submit(intake: Intake, event: dict[str, Any]) -> Any:
     return intake.submit(raws)
 
 
-def _whole(store: FalkorStore, job: str) -> None:
-    """Every edge of the event is in the graph."""
-    reads = store.neighbours(f"job:fanout:{job}", direction="out", rels=[Rel.READS])
-    assert len(reads) == N_IN
-    flows = store.neighbours("dataset:s3://lake:out/t03", direction="in", rels=[Rel.FLOWS_TO])
-    assert len({n.edge.src for n in flows}) == N_IN
-
-
 def test_a_huge_event_lands_in_chunks_that_each_fit_the_store_budget(
     store: _FailingStore, intake: Intake
 ) -> None:
@@ -112,7 +104,7 @@ def test_a_huge_event_lands_in_chunks_that_each_fit_the_store_budget(
     result = _submit(intake, _event("wide_join"))
     assert result.accepted == 1
     assert result.applied, result.problems
-    _whole(store, "wide_join")
+    assert fanned_out_whole(store, N_IN)
     assert list(intake.log.unapplied()) == []
     assert len(store.chunks) >= 4 and max(store.chunks) <= ROW_BUDGET, store.chunks
     # The same event again is a duplicate; a later small write applies only itself.
@@ -144,7 +136,7 @@ def test_a_failure_part_way_says_what_committed_and_the_next_write_resumes_there
     store.chunks.clear()
     assert _submit(intake, _event("narrow", 3, 1)).applied
     assert len(store.chunks) == math.ceil((total - 2 * CHUNK) / CHUNK), store.chunks
-    _whole(store, "wide_join")
+    assert fanned_out_whole(store, N_IN)
     assert list(intake.log.unapplied()) == []
 
 
@@ -181,4 +173,4 @@ def test_a_crash_part_way_is_resumed_by_recovery_at_the_next_start(
     finally:
         again.close()
     assert len(store.chunks) == math.ceil((total - done) / CHUNK), store.chunks
-    _whole(store, "wide_join")
+    assert fanned_out_whole(store, N_IN)
