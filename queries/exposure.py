@@ -28,6 +28,7 @@ import networkx as nx
 from lineage.errors import LineageError
 from lineage.model import Label
 from queries.cypher import EXPOSED_ENDPOINTS, OWNING_COLUMNS
+from queries.graph_index import Snapshot, index_for
 from queries.results import NodeInfo, Path, fetch_nodes, path_of
 from queries.risk import Risk, label_confidence, risk
 from queries.traverse import Reach, State, Step, edge_details, traverse
@@ -141,10 +142,15 @@ def _candidates(store: Any, label: str | None, exposures: Sequence[str]) -> list
 
 
 def _search(
-    store: Any, batch: Sequence[_Candidate], *, depth: int, include_stale: bool
+    store: Any,
+    batch: Sequence[_Candidate],
+    *,
+    depth: int,
+    include_stale: bool,
+    index: Snapshot | None = None,
 ) -> list[_Found]:
     starts = [((c.uid, lab, c.uid), "Endpoint") for c in batch for lab in c.searches]
-    reach = traverse(store, starts, way="in", depth=depth, include_stale=include_stale)
+    reach = traverse(store, starts, way="in", depth=depth, include_stale=include_stale, index=index)
     _enter_owning_columns(store, reach)
     found: dict[tuple[str, str], _Found] = {}
     for state, d in reach.depth.items():
@@ -226,14 +232,42 @@ def exposure_paths(
     all_paths: bool = False,
     max_paths: int = 10,
     include_stale: bool = False,
+    use_index: bool = True,
 ) -> ExposurePage:
     """Ranked exposures, one witness path per (origin, endpoint) unless ``all_paths``.
 
     ``label`` is a category (``PII``) or an entity label (``PII:EMAIL_ADDRESS``); none means
     every label. Results are ranked by risk, then path length, then ids (stable pages).
+    ``use_index`` lets the in-process graph index (:mod:`queries.graph_index`) walk the
+    labelled steps when it holds the store's present state; the answer is the same.
     """
     if limit < 0 or offset < 0 or depth < 1:
         raise LineageError("offset and limit must be >= 0 and depth >= 1")
+    args = {"label": label, "exposures": exposures, "depth": depth, "offset": offset,
+            "limit": limit, "all_paths": all_paths, "max_paths": max_paths,
+            "include_stale": include_stale}  # fmt: skip
+    index = index_for(store) if use_index else None
+    snap = index.current() if index is not None else None  # None: behind the store
+    page = _exposure_paths(store, snap, **args)  # type: ignore[arg-type]
+    if snap is not None and store.version() != snap.version:
+        # A write landed while the copy answered: answer from the store's Cypher.
+        return _exposure_paths(store, None, **args)  # type: ignore[arg-type]
+    return page
+
+
+def _exposure_paths(
+    store: Any,
+    index: Snapshot | None,
+    *,
+    label: str | None,
+    exposures: Sequence[str],
+    depth: int,
+    offset: int,
+    limit: int,
+    all_paths: bool,
+    max_paths: int,
+    include_stale: bool,
+) -> ExposurePage:
     label = str(Label.parse(label)) if label else None
     candidates = _candidates(store, label, exposures)
     scored: list[tuple[Exposure, _Found]] = []
@@ -243,7 +277,7 @@ def exposure_paths(
         batch = candidates[searched : searched + size]
         searched += len(batch)
         size *= 2
-        found = _search(store, batch, depth=depth, include_stale=include_stale)
+        found = _search(store, batch, depth=depth, include_stale=include_stale, index=index)
         scored.extend(_score(store, found))
         scored.sort(key=lambda x: (-x[0].risk.score, x[0].path.flow_hops, x[0].key))
         if (

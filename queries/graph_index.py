@@ -2,7 +2,8 @@
 one round trip per level plus a label fetch.
 
 What is kept is what the traversal and the risk ranking read for every node of a radius:
-each node's kind, name and effective labels, every ``FLOWS_TO`` edge with the packed flags
+each node's kind, name, effective and own labels (own ones for the labelled walk of the
+exposure search), every ``FLOWS_TO`` edge with the packed flags
 of :mod:`queries.cypher` (dataset-level, column detail, masking, stale, INDIRECT), and the
 ``HAS_COLUMN`` pairs. Everything else (principals, exposure, edge jobs) is still asked of the
 store for the few nodes and edges a result shows.
@@ -43,7 +44,8 @@ RETURN max(id(n)) AS top"""
 INDEX_NODES = """
 MATCH (n:Asset)
 WHERE id(n) >= $lo AND id(n) < $hi
-RETURN id(n) AS id, n.uid AS uid, n.kind AS kind, n.name AS name, n.labels AS labels"""
+RETURN id(n) AS id, n.uid AS uid, n.kind AS kind, n.name AS name, n.labels AS labels,
+       n.own_labels AS own"""
 
 INDEX_FLOWS = """
 MATCH (a:Asset)-[e:FLOWS_TO]->(b:Asset)
@@ -71,6 +73,7 @@ class Snapshot:
     kind: dict[str, str] = field(default_factory=dict)
     name: dict[str, str] = field(default_factory=dict)
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    own: dict[str, tuple[str, ...]] = field(default_factory=dict)
     out: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     inn: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     cols: dict[str, list[str]] = field(default_factory=dict)  # HAS_COLUMN, both directions
@@ -83,17 +86,20 @@ class Snapshot:
         rows = store.query_values(MAX_NODE_ID)
         top = rows[0][0] if rows and rows[0][0] is not None else -1
         by_id: dict[int, str] = {}
-        kind, name, labels = snap.kind, snap.name, snap.labels
+        kind, name, labels, owned = snap.kind, snap.name, snap.labels, snap.own
         kinds: dict[str, str] = {}  # one string object per kind
         pages = [(lo, lo + _PAGE) for lo in range(0, int(top) + 1, _PAGE)]
         for lo, hi in pages:
-            for nid, uid, k, nm, labs in store.query_values(INDEX_NODES, {"lo": lo, "hi": hi}):
+            page = store.query_values(INDEX_NODES, {"lo": lo, "hi": hi})
+            for nid, uid, k, nm, labs, own in page:
                 by_id[nid] = uid
                 kind[uid] = kinds.setdefault(k, k)
                 if nm and nm != uid:
                     name[uid] = nm
                 if labs:
                     labels[uid] = tuple(labs)
+                if own:
+                    owned[uid] = tuple(own)
         out, inn, cols = snap.out, snap.inn, snap.cols
         for lo, hi in pages:
             for ia, ib, code in store.query_values(INDEX_FLOWS, {"lo": lo, "hi": hi}):
@@ -114,16 +120,20 @@ class Snapshot:
         integrity: bool,
         include_stale: bool,
         columns: bool = True,
+        labelled: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """The rows ``queries.cypher.STEP[way, columns, False]`` returns for ``items``
-        (``[uid, label, partial, tag]``), from memory: the same edges pass the same tests."""
+        """The rows ``queries.cypher.STEP[way, columns, labelled]`` returns for ``items``
+        (``[uid, label, partial, tag]``), from memory: the same edges pass the same tests
+        (labelled: every node entered holds the item's label, as in the exposure search)."""
         adjacency = self.out if way == "out" else self.inn
-        kind, cols = self.kind, self.cols
-        for a, _label, partial, _tag in items:
+        kind, cols, labels, own = self.kind, self.cols, self.labels, self.own
+        for a, label, partial, tag in items:
             xs = [a]
             if columns and partial == 0:
                 xs.extend(cols.get(a, ()))
             for x in xs:
+                if labelled and label not in labels.get(x, ()):
+                    continue
                 whole_self = integrity and partial == 0 and x == a
                 for b, code in adjacency.get(x, ()):
                     if code & STALE and not include_stale:
@@ -132,13 +142,18 @@ class Snapshot:
                         continue
                     if code & COLUMN_DETAIL and not whole_self:
                         continue
-                    yield {
+                    if labelled and label not in labels.get(b, ()):
+                        continue
+                    row = {
                         "src": a,
                         "x": None if x == a else x,
                         "dst": b,
                         "kind": kind.get(b),
                         "code": code,
                     }
+                    if labelled:
+                        row.update(label=label, tag=tag, own=[own.get(x), own.get(b)])
+                    yield row
 
 
 class GraphIndex:

@@ -153,7 +153,7 @@ def traverse(
     only value-carrying ones. ``columns=False`` stays at the level of the edges followed
     (no HAS_COLUMN steps). Stops at ``depth`` hops or after ``max_states`` states
     (``truncated`` then says so). ``index`` (a :class:`queries.graph_index.Snapshot` of the
-    store's present state) answers the unlabelled steps from memory with the same rows.
+    store's present state) answers the steps from memory with the same rows.
     """
     pairs: list[tuple[State, str]] = (
         [((uid, None, None), kind) for uid, kind in starts.items()]
@@ -199,9 +199,14 @@ def traverse(
                 items.append([state[0], state[1], m, state[2]])
         if not items:
             break
-        if index is not None and not labelled:
+        if index is not None:
             rows = index.step_rows(
-                items, way, integrity=integrity, include_stale=include_stale, columns=columns
+                items,
+                way,
+                integrity=integrity,
+                include_stale=include_stale,
+                columns=columns,
+                labelled=labelled,
             )
         else:
             rows = store.query(

@@ -143,7 +143,8 @@ def apply_op(store: Store, op: dict[str, Any]) -> None:
             via = ids.job_id(NS, op["job"])
             Builder(store).flow(op["src"], op["dst"], via=via, **op["props"]).write()
         case "labels":
-            Builder(store).node(op["name"]).write().labels(op["name"], op["labels"])
+            own = op["labels"] if op.get("own") else None  # an origin, as a detector made it
+            Builder(store).node(op["name"]).write().labels(op["name"], op["labels"], own)
         case "endpoint":
             Builder(store).endpoint(op["name"], op["exposure"]).flow(
                 op["src"], endpoint(op["name"])

@@ -7,8 +7,23 @@ import pytest
 from graph_builder import Builder, col, ds, endpoint, index, model, principal
 
 from queries.exposure import exposure_paths
+from queries.graph_index import GraphIndex
 
 pytestmark = pytest.mark.all_stores  # embedded and Neo4j
+
+
+@pytest.fixture(autouse=True, params=["cypher", "index"])
+def walk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every golden case twice on the embedded store: walked by the store's Cypher, and by
+    the in-process graph index (read at once whenever it is behind, instead of in the
+    background while Cypher answers)."""
+    if request.param == "cypher":
+        monkeypatch.setattr(GraphIndex, "current", lambda self, wait=False: None)
+    else:
+        real = GraphIndex.current
+        monkeypatch.setattr(GraphIndex, "current", lambda self, wait=False: real(self, wait=True))
+    return request.param
+
 
 EMAIL = ["PII", "PII:EMAIL_ADDRESS"]
 SSN = ["PII", "PII:US_SSN"]
@@ -194,6 +209,26 @@ def test_a_column_owner_behind_a_dataset_level_edge_is_found(store):
         col("notes", "email"), ds("notes"), index("kb"), endpoint("bot")
     ]  # fmt: skip
     assert [h.rel for h in exp.path.hops] == ["HAS_COLUMN", "FLOWS_TO", "FLOWS_TO"]
+
+
+def test_a_column_owner_fed_by_another_owner_is_an_origin_too(store):
+    """crm.email and the table it copies, raw.email, both own the label; the walk enters
+    crm.email from its dataset (a dataset-level edge downstream) and goes on upstream, so the
+    step that enters it must carry its own labels: two origins, two exposures."""
+    b = (
+        Builder(store)
+        .flow("raw.email", "crm.email")
+        .flow("crm", index("kb"), kind="embed")
+        .flow(index("kb"), endpoint("bot"), kind="retrieve")
+        .endpoint("bot", "public", "anyone")
+        .write()
+    )
+    for name in ("raw.email", "crm.email"):
+        b.labels(name, EMAIL, own=["PII:EMAIL_ADDRESS"])
+    for name in ("raw", "crm", index("kb"), endpoint("bot")):
+        b.labels(name, EMAIL)
+    page = exposure_paths(store, label="PII")
+    assert sorted(e.origin.uid for e in page.results) == [col("crm", "email"), col("raw", "email")]
 
 
 def test_a_quarantined_endpoint_is_shown_as_such(store):

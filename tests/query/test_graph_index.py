@@ -1,12 +1,13 @@
-"""The in-process graph index answers every blast radius exactly as the store's Cypher does,
-while two processes write to the store in random order.
+"""The in-process graph index answers every blast radius and exposure search exactly as the
+store's Cypher does, while two processes write to the store in random order.
 
 Writes come from this process (the pipeline) and from a second process that joined the same
 store as a guest (``graph_writer.py``): value-carrying and INDIRECT flows, masking, column
 detail, stale edges, columns, labels, endpoints and deletions, on a handful of nodes so that
 they collide. After each step every origin's radius is asked of both paths, in both
 directions and modes, with and without stale edges, and must agree node for node (depth,
-roll-up dataset, labels), edge for edge and in the ranking.
+roll-up dataset, labels), edge for edge and in the ranking; the exposure search (its walk is
+labelled: every node entered holds the label searched) must give the same page.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from hypothesis import strategies as st
 from lineage.errors import NodeNotFound
 from lineage.store import Store, open_store
 from queries.blast_radius import BlastRadius, blast_radius
+from queries.exposure import ExposurePage, exposure_paths
 from queries.graph_index import index_for
 
 NAMES = ["a", "b", "c", "d", "a.x", "a.y", "b.x", "c.x", "d.y"]
@@ -47,9 +49,10 @@ _ops = st.one_of(
          "job": st.sampled_from(JOBS), "props": _flow_props}
     ),
     st.fixed_dictionaries(
-        {"op": st.just("labels"), "name": st.sampled_from(NAMES),
+        {"op": st.just("labels"), "name": st.sampled_from([*NAMES, endpoint("e1")]),
          "labels": st.lists(st.sampled_from(["PII", "PII:EMAIL", "SECRET"]), max_size=2,
-                            unique=True)}
+                            unique=True),
+         "own": st.booleans()}
     ),
     st.fixed_dictionaries(
         {"op": st.just("endpoint"), "name": st.sampled_from(["e1", "e2"]),
@@ -110,6 +113,13 @@ def _answer(r: BlastRadius) -> dict[str, Any]:
     }
 
 
+def _exposures(page: ExposurePage) -> list[Any]:
+    return [
+        (e.key, e.labels, e.risk.score, [(h.src, h.dst, h.rel) for h in e.path.hops])
+        for e in page.results
+    ] + [page.total, page.complete]
+
+
 def _answer_or_none(store: Store, uid: str, use_index: bool = True) -> dict[str, Any] | None:
     try:
         return _answer(blast_radius(store, uid, use_index=use_index))
@@ -118,7 +128,7 @@ def _answer_or_none(store: Store, uid: str, use_index: bool = True) -> dict[str,
 
 
 @settings(
-    max_examples=25,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -157,6 +167,13 @@ def test_index_answers_as_cypher(
                         assert now is not None and now.version == snap.version
                         slow = blast_radius(store, uid, use_index=False, **args)
                         assert _answer(fast) == _answer(slow), (uid, args, ops)
+        for stale in (False, True):
+            for label in (None, "PII", "PII:EMAIL"):
+                args = {"label": label, "include_stale": stale, "exposures": ["public"]}
+                fast_page = exposure_paths(store, **args)
+                assert index.current() is snap  # the index answered, not the store
+                slow_page = exposure_paths(store, use_index=False, **args)
+                assert _exposures(fast_page) == _exposures(slow_page), (args, ops)
 
 
 def test_a_single_question_reads_no_copy(tmp_path: Path) -> None:
