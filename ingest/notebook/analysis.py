@@ -5,6 +5,12 @@ variables, attributes, containers, comprehensions, ``with``/``for`` targets and 
 functions (inlined at each call, a bounded number of times, with their arguments bound),
 so ``ds = load_dataset(..)``; ``trainer = Trainer(model, train_dataset=ds)``;
 ``trainer.train()`` links the dataset to the model however far apart the lines are.
+
+Cells are also *alternatives*: tutorials offer one cell per provider (``llm =
+OpenAIChatGenerator(...)``, then ``llm = MistralChatGenerator(...)``), and the reader runs
+one. A global rebound in a later cell to another model or index, with the earlier value
+never read in between, is such an alternative: what later flows into or out of it flows
+for every alternative (:meth:`Collector.alternative`).
 Calls are resolved to qualified names and handed to the recogniser table; anything not
 recognised still carries the provenance of its inputs.
 """
@@ -86,6 +92,9 @@ class Analyzer:
         self._journal: tuple[dict[str, Val], dict[str, Any]] | None = None
         self._lazy: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self._summaries: dict[int, Val] = {}
+        self._cell = 0
+        self._bound_in: dict[str, int] = {}  # global name -> the cell that last bound it
+        self._read: set[str] = set()  # names read since they were last bound
 
     # -- Context protocol ------------------------------------------------------------------
 
@@ -126,6 +135,7 @@ class Analyzer:
     def run(self, tree: ast.Module) -> None:
         """Analyse one cell's module (statements share the notebook's global scope)."""
         self.cell_data = set()
+        self._cell += 1
         self._block(tree.body)
 
     def shell(self, command: str) -> None:
@@ -194,7 +204,27 @@ class Analyzer:
     def _bind(self, name: str, value: Val) -> None:
         if value.attrs.get("role") in _ROLES_NAMED_BY_VAR and not value.attrs.get("var"):
             value = value.with_attrs(var=name)
+        if self._scopes[-1] is self._globals and not self._summarising:
+            self._alternative(name, value)
         self._set(self._scopes[-1], name, value)
+
+    def _alternative(self, name: str, value: Val) -> None:
+        """A global rebound in a later cell to another asset of the same kind, its earlier
+        value unread since: one of the notebook's alternatives (see the module doc)."""
+        prior = self._globals.get(name)
+        if (
+            prior is not None
+            and prior.asset
+            and value.asset
+            and prior.asset != value.asset
+            and self._bound_in.get(name, self._cell) < self._cell
+            and name not in self._read
+            and ids.kind_of(prior.asset) is ids.kind_of(value.asset)
+            and ids.kind_of(value.asset) in (Kind.MODEL, Kind.VECTOR_INDEX)
+        ):
+            self.out.alternative(value.asset, prior.asset)
+        self._bound_in[name] = self._cell
+        self._read.discard(name)
 
     def _s_expr(self, node: ast.Expr) -> None:
         self.ev(node.value)
@@ -433,6 +463,7 @@ class Analyzer:
 
     def _e_name(self, node: ast.Name) -> Val:
         value = self._lookup(node.id)
+        self._read.add(node.id)
         if value is None:
             return Val(tag=node.id)  # a builtin or a name bound outside the notebook
         if value.func is not None and value.attrs.get("lazy"):

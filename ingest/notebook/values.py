@@ -92,6 +92,7 @@ class Collector:
         self._nodes: dict[str, Node] = {}
         self._edges: dict[tuple[str, str, str, str], Edge] = {}
         self._labelings: dict[tuple[str, str, str], Labeling] = {}
+        self._alternatives: dict[str, set[str]] = {}  # asset -> its group (itself included)
         self.problems: list[Problem] = []
         self.ref = path
 
@@ -120,7 +121,21 @@ class Collector:
         if ident not in self._edges:
             self._edges[ident] = Edge(src, rel, dst, props, key, self.ref)
 
+    def alternative(self, asset: str, other: str) -> None:
+        """``asset`` stands where ``other`` stood (the same variable, another cell): flows
+        into or out of one are flows of each (one group, however many alternatives)."""
+        group = self._alternatives.get(asset, {asset}) | self._alternatives.get(other, {other})
+        for uid in group:
+            self._alternatives[uid] = group
+
     def flow(self, src: str, dst: str, kind: EdgeKind) -> None:
+        """A dataset-level ``FLOWS_TO`` through this notebook's job, and through each
+        alternative of either end (:meth:`alternative`)."""
+        for a in self._alternatives.get(src, (src,)):
+            for b in self._alternatives.get(dst, (dst,)):
+                self._flow(a, b, kind)
+
+    def _flow(self, src: str, dst: str, kind: EdgeKind) -> None:
         """A dataset-level ``FLOWS_TO`` through this notebook's job (contract props).
 
         An app *served by* a third-party API model depends on it (integrity) but receives

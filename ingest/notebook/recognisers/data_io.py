@@ -433,6 +433,29 @@ def _join_path(call: Call) -> Val | None:
     return None
 
 
+_WILDCARD = re.compile(r"[*?\[]")
+
+
+def _list_folder(call: Call) -> Val | None:
+    """``glob.glob("docs/*.pdf")``, ``os.listdir(d)``, ``os.walk(d)``, ``Path(d).glob(...)``:
+    the files of a folder, listed to be read next; the folder is the dataset read."""
+    on_path = call.qual.startswith("pathlib.")
+    text = call.recv.text if on_path else call.text(0, "pathname", "path", "top")
+    if not text:
+        return None
+    parts = text.split("/")
+    while parts and _WILDCARD.search(parts[-1]):  # the pattern's fixed leading folders
+        parts.pop()
+    folder = "/".join(parts).rstrip("/")
+    if folder in ("", ".", "~") or _WILDCARD.search(folder):
+        return None
+    uid = dataset_at(call, folder)
+    if uid is None:
+        return None
+    call.ctx.out.reads(uid)
+    return Val(tag=call.qual, data=frozenset({uid}))
+
+
 def _urljoin(call: Call) -> Val | None:
     """``urljoin(BASE_URL, "file.csv")`` of constants folds to the URL (for later reads)."""
     base, ref = call.text(0, "base"), call.text(1, "url")
@@ -685,6 +708,17 @@ RULES: tuple[Rule, ...] = (
     ),
     # plain files
     Rule(("os.path.join", "posixpath.join", "pathlib.Path", "pathlib.PurePath"), _join_path, ""),
+    Rule(
+        (
+            "glob.glob",
+            "glob.iglob",
+            "pathlib.Path.glob",
+            "pathlib.Path.rglob",
+            "pathlib.Path.iterdir",
+        ),
+        _list_folder,
+        "the files of a folder, listed to be read",
+    ),
     Rule(("urllib.parse.urljoin", "urlparse.urljoin"), _urljoin, "URLs joined from constants"),
     Rule(("zip",), _zip_literals, "zip of literal lists"),
     Rule(
@@ -695,7 +729,13 @@ RULES: tuple[Rule, ...] = (
     Rule(("open", "io.open", "builtins.open", "codecs.open"), _open, "open()"),
     # reads by URL (issue 15): the bytes fetched are data the notebook goes on to use
     Rule(
-        ("urllib.request.urlretrieve", "urllib.urlretrieve", "wget.download", "gdown.download"),
+        (
+            "urllib.request.urlretrieve",
+            "urllib.urlretrieve",
+            "wget.download",
+            "gdown.download",
+            "gdown.download_folder",
+        ),
         _retrieve,
         "downloads to a local copy",
     ),

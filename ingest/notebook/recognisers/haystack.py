@@ -113,9 +113,17 @@ _REMOTE_URL_KWS = ("url", "api_base_url", "hosts", "host", "connection_string", 
 _MODEL_KWS = ("model", "model_name", "model_id", "model_path", "azure_deployment")
 
 
+def _api_params_model(call: Call) -> str | None:
+    """The Hugging Face API components name their model in ``api_params={"model": ...}``
+    (serverless inference; an endpoint or TGI server gives ``url`` there instead)."""
+    params = call.arg(None, "api_params").const
+    model = params.get("model") if isinstance(params, dict) else None
+    return model if isinstance(model, str) else None
+
+
 def _model(call: Call, provider: str, default: str, local: bool, role: str) -> Val | None:
-    name = call.text(None, *_MODEL_KWS)
-    given = call.arg(None, *_MODEL_KWS)
+    name = call.text(None, *_MODEL_KWS) or _api_params_model(call)
+    given = call.arg(None, *_MODEL_KWS, "api_params")
     implied = not name and not (given.tag or given.data or given.const is not None)
     if not name and not implied:
         return Val(tag=call.qual).with_attrs(role=role, provider=provider)
