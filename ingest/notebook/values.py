@@ -204,6 +204,11 @@ class Collector:
     def uids(self) -> list[str]:
         return list(self._nodes)
 
+    def props(self, uid: str) -> Mapping[str, Any]:
+        """The props collected so far for ``uid`` (empty when not collected)."""
+        node = self._nodes.get(uid)
+        return node.props if node is not None else _EMPTY
+
     def flows_from(self, uid: str) -> bool:
         """Whether anything flows out of ``uid`` (it was saved, served or used for output)."""
         return any(e.src == uid and e.rel is Rel.FLOWS_TO for e in self._edges.values())

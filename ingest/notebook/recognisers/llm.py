@@ -43,6 +43,15 @@ _LOCAL_SERVERS = {11434: "ollama", 8000: "vllm", 8080: "tgi"}
 
 
 _SERVERS = ("ollama",)
+# model servers run by the organisation itself: on this machine (no URL, or a local one) a
+# model behind one is local (Ollama's client defaults to localhost:11434)
+_SELF_RUN = frozenset({"ollama", "vllm", "tgi", "llamacpp", "self_hosted"})
+
+
+def _runs_here(provider: str, url: str | None) -> bool:
+    if provider not in _SELF_RUN:
+        return False
+    return not url or (urlsplit(url).hostname or "").lower() in _LOCAL
 
 
 def provider_for_url(url: str) -> tuple[str, str]:
@@ -105,6 +114,7 @@ def _client(
             namespace=namespace,
             model=model or "",
             endpoint=served_by,
+            origin="local" if _runs_here(prov, url) else "",
         )
         if model and call.qual.rsplit(".", 1)[-1][:1].isupper() and _is_wrapper(call.qual):
             made = _llm(call, client, model)
@@ -163,7 +173,7 @@ def _llm(call: Call, client: Val, model: str, *, model_type: str = "llm") -> Val
         tag=client.tag,
         provider=provider,
         model_type=model_type,
-        origin="local" if provider == "local" else "third_party_api",
+        origin="local" if "local" in (provider, client.attrs.get("origin")) else "third_party_api",
     )
     return value.with_attrs(**{k: v for k, v in client.attrs.items() if k != "role"}, role="model")
 
@@ -467,6 +477,28 @@ def _model_invoke(call: Call) -> Val | None:
         retrieved = [u for u in sent if ids.kind_of(u) is Kind.VECTOR_INDEX]
         call.ctx.flow_into(retrieved, recv.asset, EdgeKind.RETRIEVE)
     return Val(data=sent | {recv.asset}, models=frozenset({recv.asset}))
+
+
+def _chain_invoke(call: Call) -> Val | None:
+    """``chain.invoke(x)``, ``chain.run(docs)`` on a chain that runs models (``prompt |
+    llm``, ``LLMChain(llm=...)``, ``load_summarize_chain(llm)``): what it is given reaches
+    each LLM it runs; a third-party one receives it (``infer``), a local one only matters
+    for retrieved context. Embedding models in the chain see the query, not the data."""
+    recv = call.recv
+    if is_model(recv) or not recv.models:
+        return None
+    sent = inputs_of(call).carried() | call.ctx.loop_data
+    data = [u for u in sent if ids.kind_of(u) is not Kind.MODEL]  # a prior answer: no model
+    retrieved = [u for u in sent if ids.kind_of(u) is Kind.VECTOR_INDEX]
+    for model in sorted(recv.models):
+        props = call.ctx.out.props(model)
+        if props.get("model_type") == "embedding":
+            continue
+        if props.get("origin") == "third_party_api":
+            call.ctx.flow_into(data, model, EdgeKind.INFER)
+        else:
+            call.ctx.flow_into(retrieved, model, EdgeKind.RETRIEVE)
+    return Val(data=sent | recv.carried(), models=recv.models)
 
 
 def _embedding(provider: str, default: str = "", kws: tuple[str, ...] = ()):
@@ -882,4 +914,5 @@ RULES: tuple[Rule, ...] = (
     Rule(_EMBED_CALLS, _api_call("embedding"), "embedding API calls"),
     Rule(_CALLS, _api_call("llm"), "LLM API calls"),
     Rule((*_CALLS, *_EMBED_CALLS), _model_invoke, "calls on model objects"),
+    Rule((*_CALLS, "*.run", "*.arun", "*.batch", "*.abatch"), _chain_invoke, "calls on chains"),
 )
