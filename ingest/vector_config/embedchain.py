@@ -180,12 +180,14 @@ def app_name(doc: Mapping[str, Any]) -> str | None:
     return str(named) if named else None
 
 
-def rag_app(out: Collector, doc: Mapping[str, Any], name: str, *, serves: bool = True) -> RagApp:
+def rag_app(
+    out: Collector, doc: Mapping[str, Any], name: str, *, serves: bool = True, mem0: bool = False
+) -> RagApp:
     """Nodes and edges for one app config; ``name`` names the app when the file does not.
 
     ``serves=False``: the config describes components only (no app identity, no process
     known to run it), so no Endpoint is invented; its index, models and the flows between
-    them are still facts.
+    them are still facts. ``mem0``: a mem0 config for sure (no embedchain defaults).
     """
     label = app_name(doc) or name
     endpoint = endpoint_uid("embedchain", label) if serves else ""
@@ -196,7 +198,9 @@ def rag_app(out: Collector, doc: Mapping[str, Any], name: str, *, serves: bool =
             exposure="unknown",
         )
     app = {"endpoint": endpoint}
-    embedchain = ("vector_store" not in doc and "app" not in doc) or "vectordb" in doc
+    embedchain = not mem0 and (
+        ("vector_store" not in doc and "app" not in doc) or "vectordb" in doc
+    )
     vdb = _section(doc, "vectordb", "vector_store")
     if vdb is None and embedchain and declares_assets(doc):  # embedchain's default store
         vdb = ("chroma", {"collection_name": EMBEDCHAIN_DEFAULTS["vectordb"]})

@@ -58,8 +58,24 @@ def _embedchain(out: Collector, doc: Mapping[str, Any], path: str) -> None:
     rag_app(out, doc, path, serves=app_name(doc) is not None)
 
 
+def _is_openmemory(doc: Any) -> bool:
+    """OpenMemory's ``config.json``: ``{"openmemory": {...}, "mem0": {<a mem0 config>}}``."""
+    return (
+        isinstance(doc, Mapping)
+        and set(doc) <= {"openmemory", "mem0"}
+        and is_embedchain(doc.get("mem0"))
+    )
+
+
+def _openmemory(out: Collector, doc: Mapping[str, Any], path: str) -> None:
+    """Its ``mem0`` section, components only: the OpenMemory API that reads the file adds
+    its own vector store in code, so no store is implied from here."""
+    rag_app(out, doc["mem0"], path, serves=False, mem0=True)
+
+
 FORMATS: tuple[Format, ...] = (
     Format("embedchain/mem0", is_embedchain, _embedchain),
+    Format("openmemory", _is_openmemory, _openmemory),
     Format("litellm-proxy", is_litellm, litellm_facts),
     Format("haystack-pipeline", is_haystack, haystack_facts),
     Format("qdrant-server", is_qdrant_server, qdrant_server_facts),
