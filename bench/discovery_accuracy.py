@@ -55,7 +55,7 @@ Matching rules (the same for every case; no per-case exceptions):
   `export` flow from it): `trainer.save_model("out")` makes `out` one of its ids.
 - A vector index matches on engine and collection (case-insensitive; our engine words map onto
   the schema's: `llama_index` and `haystack_inmemory`, the frameworks' default stores, are
-  `inmemory`); an expected collection
+  `inmemory`, and an engine outside the schema's vocabulary is `other`); an expected collection
   of null matches any collection of that engine; an index our tool names only by the variable
   that holds it (in-memory FAISS, Chroma without a name) has collection null.
 - An expected id or dataset holding unresolved `{expr}` parts (the schema's `unresolved`

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.discovery_schema import FACT_KEYS, PROVIDERS, words
+from bench.discovery_schema import ENGINES, FACT_KEYS, PROVIDERS, words
 from ingest.notebook import notebook_facts
 from ingest.vector_config import vector_config_facts
 from lineage import ids
@@ -288,6 +288,7 @@ class _Graph:
     def index(self, node: Node) -> PIndex:
         engine = str(node.props.get("engine") or node.namespace.split("://", 1)[0]).lower()
         engine = _ENGINE_WORDS.get(engine, engine)
+        engine = engine if engine in ENGINES else "other"  # the schema's closed vocabulary
         collection = node.props.get("collection", node.name)
         named_by_var = "#" in str(collection) or node.props.get("collection_known") is False
         return PIndex(engine, None if named_by_var else str(collection).lower())

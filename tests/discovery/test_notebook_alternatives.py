@@ -56,3 +56,26 @@ def test_a_downloaded_folder_listed_into_an_indexing_pipeline() -> None:
     assert (url, folder[0], "transform") in flows
     assert (folder[0], store, "embed") in flows
     assert (store, model, "retrieve") in flows
+
+
+def test_a_haystack_fetcher_reads_the_pages_it_is_given_to_index() -> None:
+    """mistral cookbook haystack_chat_with_docs: ``LinkContentFetcher`` -> converter ->
+    ``MistralDocumentEmbedder`` -> ``DocumentWriter``; ``indexing.run({"fetcher": {"urls":
+    urls}})`` with two mistral.ai pages."""
+    nb = "mistralai-cookbook__haystack_chat_with_docs.ipynb"
+    nodes, edges = _facts(NOTEBOOKS / nb)
+    (store,) = [n.uid for n in nodes.values() if n.kind is Kind.VECTOR_INDEX]
+    pages = sorted(u for u in nodes if u.startswith("dataset:https://mistral.ai"))
+    assert len(pages) == 2, pages
+    flows = _flows(edges)
+    assert all((page, store, "embed") in flows for page in pages)
+
+
+def test_any_langchain_vector_store_built_from_documents_is_an_index() -> None:
+    """langgraph crag_local: ``SKLearnVectorStore.from_documents(documents=doc_splits,
+    embedding=...)`` over three web pages, then ``vectorstore.as_retriever()``."""
+    nodes, edges = _facts(NOTEBOOKS / "langchain-ai-langgraph__crag_local.ipynb")
+    (index,) = [n for n in nodes.values() if n.kind is Kind.VECTOR_INDEX]
+    assert index.props["engine"] == "sklearn"
+    embedded = {src for src, dst, kind in _flows(edges) if dst == index.uid and kind == "embed"}
+    assert len([u for u in embedded if "lilianweng.github.io" in u]) == 3

@@ -14,7 +14,7 @@ remote generators (``infer``).
 
 from __future__ import annotations
 
-from ingest.notebook.recognisers.common import model_node
+from ingest.notebook.recognisers.common import dataset_at, model_node
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val, union
 from ingest.vector_config.naming import engine_namespace, vector_index_uid
@@ -249,6 +249,33 @@ def _wire(call: Call, parts: tuple[Val, ...]) -> None:
             call.ctx.out.node(store, embedding_model=emb.asset)
 
 
+def _fetcher(call: Call) -> Val | None:
+    return Val(tag=call.qual).with_attrs(hs="fetcher")
+
+
+def _urls(value: object) -> list[str]:
+    """The URL strings in a run's literal inputs (``{"fetcher": {"urls": [...]}}``)."""
+    if isinstance(value, str):
+        return [value] if "://" in value else []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [u for item in value for u in _urls(item)]
+    return []
+
+
+def _fetched(call: Call) -> set[str]:
+    """What a ``LinkContentFetcher`` in the pipeline is given to fetch: web pages read."""
+    found: set[str] = set()
+    for value in (*call.args, *call.kwargs.values()):
+        for url in _urls(value.const):
+            uid = dataset_at(call, url)
+            if uid is not None:
+                call.ctx.out.reads(uid)
+                found.add(uid)
+    return found
+
+
 def _run(call: Call) -> Val | None:
     pipe = call.recv
     if pipe.attrs.get("hs") != "pipeline":
@@ -256,6 +283,8 @@ def _run(call: Call) -> Val | None:
     parts: tuple[Val, ...] = pipe.attrs.get("parts", ())
     sent = union([*call.args, *call.kwargs.values()]).carried() | call.ctx.loop_data
     sent = {u for u in sent if ids.kind_of(u) is Kind.DATASET}
+    if any(p.attrs.get("hs") == "fetcher" for p in parts):
+        sent |= _fetched(call)
     for part in parts:
         if part.attrs.get("hs") == "writer":
             call.ctx.flow_into(sent, part.attrs["store"], EdgeKind.EMBED)
@@ -313,6 +342,7 @@ RULES: tuple[Rule, ...] = (
     *_rows(),
     Rule(tuple(f"{lib}.*Retriever" for lib in _HS), _retriever, "Haystack retrievers"),
     Rule(tuple(f"{lib}.DocumentWriter" for lib in _HS), _writer, "Haystack writers"),
+    Rule(tuple(f"{lib}.LinkContentFetcher" for lib in _HS), _fetcher, "Haystack web fetcher"),
     Rule(("haystack.Pipeline", "haystack.AsyncPipeline", "haystack.core.*Pipeline"), _pipeline, ""),
     Rule(("haystack.*Pipeline.add_component",), _add_component, "pipeline components"),
     Rule(("haystack.*Pipeline.run", "haystack.*Pipeline.run_async"), _run, "pipeline runs"),

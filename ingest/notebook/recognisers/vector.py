@@ -9,6 +9,7 @@ with kind ``retrieve``). An index learns its embedding model from the data writt
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -639,7 +640,28 @@ def _wrapper_rules() -> list[Rule]:
         ctors = tuple(f"{lib}.{c}" for lib in (_LC, "llama_index*") for c in classes)
         rules.append(Rule(docs, _wrapper(engine, from_docs=True), f"{engine} from documents"))
         rules.append(Rule(ctors, _wrapper(engine, from_docs=False), f"{engine} wrapper"))
+    # any other LangChain vector store (SKLearnVectorStore, DocArrayInMemorySearch...): an
+    # index all the same, its engine named after the class
+    rules.append(
+        Rule(
+            tuple(f"{_LC}.vectorstores.*.{m}" for m in ("from_documents", "from_texts")),
+            _any_store(from_docs=True),
+            "other LangChain vector stores from documents",
+        )
+    )
     return rules
+
+
+_STORE_SUFFIX = re.compile(r"(?:VectorStore|VectorSearch|InMemorySearch|HnswSearch|Search|Store)$")
+
+
+def _any_store(*, from_docs: bool):
+    def handler(call: Call) -> Val | None:
+        cls = call.qual.rsplit(".", 2)[-2] if from_docs else call.qual.rsplit(".", 1)[-1]
+        engine = _STORE_SUFFIX.sub("", cls).lower() or cls.lower()
+        return _wrapper(engine, from_docs=from_docs)(call)
+
+    return handler
 
 
 RULES: tuple[Rule, ...] = (
