@@ -197,6 +197,10 @@ class Analyzer:
             dotted = _dotted(target)
             if dotted:
                 self._set(self._globals, dotted, value)
+        elif isinstance(target, ast.Subscript) and _dotted(target.value) == "os.environ":
+            key = self.ev(target.slice).const  # SDKs read their settings from the environment
+            if isinstance(key, str):
+                self.defaults[f"env:{key}"] = value
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             held = self._lookup(target.value.id) or UNKNOWN
             self.rebind(target.value.id, union([held, value]))

@@ -31,6 +31,7 @@ __all__ = [
     "is_embedchain",
     "mem0_memory",
     "rag_app",
+    "sections",
 ]
 
 # embedchain/mem0 provider -> our engine word
@@ -79,14 +80,18 @@ _SECTIONS = {
 }
 
 
+def sections(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The document with each top-level key as the author meant it: a section key typed with a
+    doubled colon (``embedder::``) parses as ``"embedder:"``, and is still that section."""
+    return {k.rstrip(":") if isinstance(k, str) else k: v for k, v in doc.items()}
+
+
 def is_embedchain(doc: Any) -> bool:
     """An embedchain/mem0 config: only known top-level sections, and at least one of them."""
-    return (
-        isinstance(doc, Mapping)
-        and bool(doc)
-        and set(doc) <= _SECTIONS
-        and bool(set(doc) & (_SECTIONS - {"history_db_path"}))
-    )
+    if not isinstance(doc, Mapping) or not doc:
+        return False
+    keys = set(sections(doc))
+    return keys <= _SECTIONS and bool(keys & (_SECTIONS - {"history_db_path"}))
 
 
 def declares_assets(doc: Mapping[str, Any]) -> bool:
@@ -189,6 +194,7 @@ def rag_app(
     known to run it), so no Endpoint is invented; its index, models and the flows between
     them are still facts. ``mem0``: a mem0 config for sure (no embedchain defaults).
     """
+    doc = sections(doc)
     label = app_name(doc) or name
     endpoint = endpoint_uid("embedchain", label) if serves else ""
     if endpoint:

@@ -15,7 +15,13 @@ from typing import Any
 from ingest.notebook.values import Collector
 from ingest.secrets import scan_text
 from ingest.vector_config.declared import declared_facts, is_declared
-from ingest.vector_config.embedchain import app_name, declares_assets, is_embedchain, rag_app
+from ingest.vector_config.embedchain import (
+    app_name,
+    declares_assets,
+    is_embedchain,
+    rag_app,
+    sections,
+)
 from ingest.vector_config.haystack import haystack_facts, is_haystack
 from ingest.vector_config.kube import is_helm_values, is_manifest, manifest_facts, values_facts
 from ingest.vector_config.litellm import is_litellm, litellm_facts
@@ -48,6 +54,7 @@ class Format:
 
 
 def _embedchain(out: Collector, doc: Mapping[str, Any], path: str) -> None:
+    doc = sections(doc)
     if not declares_assets(doc):
         out.problems.append(
             Problem(Severity.INFO, f"embedchain config with only {sorted(doc)}: no AI assets", path)

@@ -37,6 +37,9 @@ _HOSTS = {
     "api.cohere.com": "cohere",
     "openrouter.ai": "openrouter",
 }
+# AWS endpoints of Bedrock's runtimes (``bedrock-runtime.<region>.amazonaws.com``, the
+# OpenAI-compatible ``bedrock-mantle.<region>.api.aws``)
+_AWS_HOSTS = (".amazonaws.com", ".api.aws")
 _LOCAL = ("localhost", "127.0.0.1", "0.0.0.0", "::1")  # noqa: S104 - a name, not a bind
 # the default ports of local model servers: Ollama, vLLM's OpenAI server, TGI's container
 _LOCAL_SERVERS = {11434: "ollama", 8000: "vllm", 8080: "tgi"}
@@ -67,12 +70,28 @@ def provider_for_url(url: str) -> tuple[str, str]:
     for suffix, provider in _HOSTS.items():
         if host == suffix or host.endswith("." + suffix):
             return provider, provider
+    if host.startswith("bedrock") and host.endswith(_AWS_HOSTS):
+        return "bedrock", "bedrock"
     origin = f"{parts.scheme or 'http'}://{host}" + (
         f":{url_port(parts)}" if url_port(parts) else ""
     )
     if host in _LOCAL or not host:  # a server on this machine: which one, by its default port
         return _LOCAL_SERVERS.get(url_port(parts) or 0, "self_hosted"), origin
     return host, origin
+
+
+# the environment variables an SDK reads its base URL from when none is passed (the OpenAI
+# SDK: OPENAI_BASE_URL; LangChain's OpenAI classes: OPENAI_API_BASE)
+_ENV_URLS = {"openai": ("OPENAI_BASE_URL", "OPENAI_API_BASE")}
+
+
+def _env_url(call: Call, provider: str) -> str | None:
+    """The base URL a client of ``provider`` takes from the environment the notebook set."""
+    for name in _ENV_URLS.get(provider, ()):
+        value = call.ctx.defaults.get(f"env:{name}")
+        if value is not None and value.text:
+            return value.text
+    return None
 
 
 def _client(
@@ -87,7 +106,7 @@ def _client(
     recorded with ``implied=True`` and the rule as ``implied_by``."""
 
     def handler(call: Call) -> Val | None:
-        url = call.text(None, *_URL_KWS)
+        url = call.text(None, *_URL_KWS) or _env_url(call, provider)
         model = call.text(model_pos, *model_kws)
         given = call.arg(model_pos, *model_kws)
         implied = ""
@@ -511,7 +530,7 @@ def _embedding(provider: str, default: str = "", kws: tuple[str, ...] = ()):
         name = name or default
         if not name:
             return Val(tag=call.qual).with_attrs(role="embedding", provider=provider)
-        url = call.text(None, "base_url", "api_base", "endpoint_url")
+        url = call.text(None, "base_url", "api_base", "endpoint_url") or _env_url(call, provider)
         namespace = provider
         if url:
             provider_, namespace = provider_for_url(url)

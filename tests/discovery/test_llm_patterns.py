@@ -1,0 +1,43 @@
+"""Issue 15, LLM/embedding models on real files: the id, provider and role a reader of each
+SDK's docs would name (sources and licences in the cases' expected.yaml files)."""
+
+from __future__ import annotations
+
+from real_facts import config, notebook
+
+from lineage.model import Node
+
+
+def _models(nodes: dict[str, Node]) -> dict[str, str]:
+    """model uid -> provider."""
+    return {u: str(n.props.get("provider")) for u, n in nodes.items() if u.startswith("model:")}
+
+
+def test_openai_client_reads_its_base_url_from_the_environment() -> None:
+    """aws-samples-amazon-bedrock-workshop__mantle_openai_compatible:
+    ``os.environ["OPENAI_BASE_URL"] = "https://bedrock-mantle.us-east-1.api.aws/v1"`` then
+    ``client = OpenAI()`` / ``client.chat.completions.create(model="openai.gpt-oss-120b", ...)``:
+    the calls go to Bedrock, not to OpenAI."""
+    nodes, _ = notebook("aws-samples-amazon-bedrock-workshop__mantle_openai_compatible.ipynb")
+    models = _models(nodes)
+    assert models == {"model:bedrock:openai.gpt-oss-120b": "bedrock"}
+
+
+def test_langchain_openai_embeddings_on_an_azure_api_base_from_the_environment() -> None:
+    """pinecone-io-examples__azure_openai_retrieval: ``os.environ['OPENAI_API_BASE'] =
+    'https://azure-pinecone-demo.openai.azure.com/'`` then ``OpenAIEmbeddings(
+    deployment='embedding', model='text-embedding-ada-002')``."""
+    nodes, _ = notebook("pinecone-io-examples__azure_openai_retrieval.ipynb")
+    models = _models(nodes)
+    assert models["model:azure_openai:text-embedding-ada-002"] == "azure_openai"
+    assert "model:openai:text-embedding-ada-002" not in models
+
+
+def test_embedchain_section_key_typed_with_a_doubled_colon_is_still_the_section() -> None:
+    """mem0ai-mem0__embedchain_configs_aws_bedrock.yaml: ``embedder::`` / ``provider:
+    aws_bedrock`` / ``model: amazon.titan-embed-text-v2:0``."""
+    nodes, _ = config("mem0ai-mem0__embedchain_configs_aws_bedrock.yaml")
+    models = _models(nodes)
+    assert models["model:bedrock:amazon.titan-embed-text-v2:0"] == "bedrock"
+    assert models["model:bedrock:amazon.titan-text-express-v1"] == "bedrock"
+    assert nodes["model:bedrock:amazon.titan-embed-text-v2:0"].props["model_type"] == "embedding"
