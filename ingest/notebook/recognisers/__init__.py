@@ -8,6 +8,7 @@
 from ingest.notebook.recognisers import (
     chroma,
     data_io,
+    dspy,
     haystack,
     llm,
     managed,
@@ -24,6 +25,7 @@ from ingest.notebook.recognisers.registry import RECOGNISERS, Call, Context, Reg
 __all__ = ["RECOGNISERS", "Call", "Context", "Registry", "Rule"]
 
 for _table in (
+    dspy.RULES,  # before the generic save/download rows
     data_io.RULES,
     training.RULES,
     managed.RULES,
