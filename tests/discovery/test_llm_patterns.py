@@ -41,3 +41,15 @@ def test_embedchain_section_key_typed_with_a_doubled_colon_is_still_the_section(
     assert models["model:bedrock:amazon.titan-embed-text-v2:0"] == "bedrock"
     assert models["model:bedrock:amazon.titan-text-express-v1"] == "bedrock"
     assert nodes["model:bedrock:amazon.titan-embed-text-v2:0"].props["model_type"] == "embedding"
+
+
+def test_weaviate_v3_class_vectorizer_is_the_embedding_model() -> None:
+    """weaviate-weaviate-examples__quickstart_code: ``class_obj = {"class": "Question",
+    "vectorizer": "text2vec-openai"}`` / ``client.schema.create_class(class_obj)``: Weaviate
+    embeds with OpenAI's module default of that generation, recorded as implied."""
+    nodes, _ = notebook("weaviate-weaviate-examples__quickstart_code.ipynb")
+    model = nodes["model:openai:text-embedding-ada-002"]
+    assert model.props["model_type"] == "embedding"
+    assert model.props["implied"] is True
+    index = next(n for u, n in nodes.items() if u.startswith("vectorindex:"))
+    assert index.props["embedding_model"] == "model:openai:text-embedding-ada-002"

@@ -27,28 +27,58 @@ def _batch_context(call: Call) -> Val | None:
     return index.with_attrs(recv=index) if index is not None else None
 
 
-def _weaviate_class_of(value: Any) -> list[str]:
-    """Class names in a Weaviate v3 schema dict: ``{"class": ...}`` or ``{"classes": [...]}``."""
-    if not isinstance(value, dict):
-        return []
-    if isinstance(value.get("class"), str):
-        return [value["class"]]
-    return [
-        c["class"]
-        for c in value.get("classes") or []
-        if isinstance(c, dict) and isinstance(c.get("class"), str)
-    ]
-
-
 def _weaviate_schema(call: Call) -> Val | None:
     """``client.schema.create_class({"class": "Question", ...})`` / ``client.schema.create(
     {"classes": [...]})`` (Weaviate v3): each class is a collection on the client's server."""
     client = find(call.recv, "vector_client")
     if client is None:
         return None
-    names = _weaviate_class_of(call.arg(0, "schema_class", "schema").const)
-    indexes = [index_for(call, client, name) for name in names]
+    schema = call.arg(0, "schema_class", "schema").const
+    classes = [schema] if isinstance(schema, dict) and "class" in schema else []
+    if isinstance(schema, dict) and not classes:
+        classes = [c for c in schema.get("classes") or [] if isinstance(c, dict)]
+    indexes = []
+    for spec in classes:
+        if not isinstance(spec.get("class"), str):
+            continue
+        index = index_for(call, client, spec["class"])
+        if (vectorizer := _v3_vectorizer(call, spec)) is not None:
+            call.ctx.out.node(index.asset, embedding_model=vectorizer)
+        indexes.append(index)
     return indexes[0] if len(indexes) == 1 else Val()
+
+
+# what a v3-era Weaviate module embeds with when its class config names no model
+_V3_MODULE_DEFAULTS = {"openai": "text-embedding-ada-002"}
+
+
+def _v3_vectorizer(call: Call, spec: dict[str, Any]) -> str | None:
+    """``{"class": ..., "vectorizer": "text2vec-openai", "moduleConfig": {"text2vec-openai":
+    {"model": ...}}}``: the model Weaviate calls to vectorise the class's objects. With no
+    model named, the module's default in the v3 client's generation (``ada-002`` for
+    OpenAI) is recorded as implied."""
+    vectorizer = spec.get("vectorizer")
+    if not isinstance(vectorizer, str) or not vectorizer.startswith("text2vec-"):
+        return None
+    suffix = vectorizer.removeprefix("text2vec-").replace("-", "_")
+    provider = _WEAVIATE_PROVIDERS.get(suffix)
+    config = (spec.get("moduleConfig") or {}).get(vectorizer) or {}
+    name = config.get("model") or config.get("modelId") if isinstance(config, dict) else None
+    implied = not name and suffix in _V3_MODULE_DEFAULTS
+    name = name or _V3_MODULE_DEFAULTS.get(suffix)
+    if provider is None or not isinstance(name, str):
+        return None
+    uid = model_uid(provider, name)
+    call.ctx.out.node(
+        uid,
+        provider=provider,
+        model_type="embedding",
+        origin="self_hosted" if provider == "ollama" else "third_party_api",
+        called_by="weaviate module",
+        implied=True if implied else None,
+        implied_by=f"{vectorizer} module default model" if implied else None,
+    )
+    return uid
 
 
 def _weaviate_object(call: Call) -> Val | None:
