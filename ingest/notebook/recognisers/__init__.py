@@ -18,6 +18,7 @@ from ingest.notebook.recognisers import (
     training,
     vector,
     vertex_azure,
+    vertex_rag,
     weaviate,
 )
 from ingest.notebook.recognisers.registry import RECOGNISERS, Call, Context, Registry, Rule
@@ -30,6 +31,7 @@ for _table in (
     training.RULES,
     managed.RULES,
     vertex_azure.RULES,
+    vertex_rag.RULES,
     haystack.RULES,
     weaviate.RULES,  # before vector's generic collection/write rows
     mem0.RULES,
