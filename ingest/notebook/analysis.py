@@ -93,6 +93,7 @@ class Analyzer:
         self._lazy: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self._summaries: dict[int, Val] = {}
         self._cell = 0
+        self._star: list[str] = []  # modules imported with ``from m import *``
         self._bound_in: dict[str, int] = {}  # global name -> the cell that last bound it
         self._read: set[str] = set()  # names read since they were last bound
 
@@ -169,6 +170,8 @@ class Analyzer:
         for alias in node.names:
             if alias.name != "*":
                 self._bind(alias.asname or alias.name, Val(tag=f"{node.module}.{alias.name}"))
+            elif node.module not in self._star:
+                self._star.append(node.module)
 
     def _s_assign(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -465,11 +468,17 @@ class Analyzer:
                 return scope[name]
         return None
 
+    def _unbound(self, name: str) -> Val:
+        """A builtin, a name bound outside the notebook, or one a star import brought in
+        (``from sklearn.datasets import *``: known when a recogniser knows ``module.name``)."""
+        starred = (f"{m}.{name}" for m in reversed(self._star))
+        return Val(tag=next((q for q in starred if self._registry.lookup(q)), name))
+
     def _e_name(self, node: ast.Name) -> Val:
         value = self._lookup(node.id)
         self._read.add(node.id)
         if value is None:
-            return Val(tag=node.id)  # a builtin or a name bound outside the notebook
+            return self._unbound(node.id)
         if value.func is not None and value.attrs.get("lazy"):
             value = self._summary(value)  # a function used as a value: what it does matters
         if value.data:
@@ -621,7 +630,7 @@ class Analyzer:
             else:
                 qual = fv.tag
         elif isinstance(func, ast.Name):  # a plain call: no need to summarise a function
-            fv = self._lookup(func.id) or Val(tag=func.id)
+            fv = self._lookup(func.id) or self._unbound(func.id)
             qual = fv.tag
         else:
             fv = self.ev(func)

@@ -86,6 +86,23 @@ def _same_connection(call: Call) -> Val | None:
     return Val(tag="dbapi.Connection", attrs=call.recv.attrs) if call.recv.attrs else None
 
 
+def _session(call: Call) -> Val | None:
+    """``Session(engine)`` / ``Session(bind=engine)``: statements run on the engine's database;
+    ``sessionmaker(bind=engine)`` is a factory of such sessions (``s = Session()``), also
+    when bound later (``factory.configure(bind=engine)``)."""
+    factory = call.method in ("sessionmaker", "configure")
+    engine = call.arg(None if call.method == "configure" else 0, "bind")
+    if engine.tag != "sqlalchemy.Engine" and not factory:
+        return None
+    attrs = {"session": True, **engine.attrs}
+    made = Val(tag="sqlalchemy.orm.sessionmaker" if factory else "dbapi.Connection").with_attrs(
+        **attrs
+    )
+    if call.method == "configure" and call.recv_name:
+        call.ctx.rebind(call.recv_name, made)
+    return made
+
+
 def _run_sql(pos: int, con_pos: int | None, *kws: str, default_ns: str = "", dialect: str = ""):
     def handler(call: Call) -> Val | None:
         text = call.text(pos, *kws)
@@ -552,9 +569,24 @@ RULES: tuple[Rule, ...] = (
     Rule(("duckdb.connect",), _db_connect("duckdb", "duckdb"), "duckdb connections"),
     Rule(("psycopg2.connect", "psycopg.connect"), _db_connect("postgres", "postgres"), "pg"),
     Rule(
-        ("sqlalchemy.Engine.connect", "sqlalchemy.Engine.begin", "dbapi.Connection.cursor"),
+        (
+            "sqlalchemy.Engine.connect",
+            "sqlalchemy.Engine.begin",
+            "dbapi.Connection.cursor",
+            "sqlalchemy.orm.sessionmaker.__call__",
+        ),
         _same_connection,
         "connections from an engine",
+    ),
+    Rule(
+        (
+            "sqlalchemy.orm.Session",
+            "sqlalchemy.orm.sessionmaker",
+            "sqlalchemy.orm.sessionmaker.configure",
+            "sqlmodel.Session",
+        ),
+        _session,
+        "ORM sessions on an engine",
     ),
     Rule(
         ("sqlalchemy.Engine.execute", "dbapi.Connection.execute*", "dbapi.Connection.sql"),

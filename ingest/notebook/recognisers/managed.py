@@ -326,6 +326,30 @@ def _boto_client(call: Call) -> Val | None:
     return None
 
 
+def _boto_resource(call: Call) -> Val | None:
+    """``boto3.resource("s3")`` (or a session's): the object-oriented S3 API."""
+    return Val(tag="boto3.s3resource") if call.text(0, "service_name") == "s3" else None
+
+
+def _bucket(call: Call) -> Val | None:
+    """``s3.Bucket(name)``: uploads and downloads through it name only the key."""
+    return Val(tag="boto3.s3bucket").with_attrs(bucket=expr_text(call, 0, "name"))
+
+
+def _bucket_upload(call: Call) -> Val | None:
+    """``bucket.upload_file(Filename, Key)``."""
+    path = call.text(0, "Filename")
+    dest = _s3(call.recv.attrs.get("bucket"), expr_text(call, 1, "Key"))
+    return _transfer(call, path, dest) if path and dest else None
+
+
+def _bucket_download(call: Call) -> Val | None:
+    """``bucket.download_file(Key, Filename)``."""
+    src = _s3(call.recv.attrs.get("bucket"), expr_text(call, 0, "Key"))
+    path = call.text(1, "Filename")
+    return _transfer(call, src, path, local=True) if src and path else None
+
+
 def _boto_upload(call: Call) -> Val | None:
     """``s3.upload_file(Filename, Bucket, Key)``."""
     path = call.text(0, "Filename")
@@ -461,6 +485,10 @@ RULES: tuple[Rule, ...] = (
     Rule(("sagemaker.s3.S3Uploader.upload",), _s3_uploader, "S3Uploader"),
     Rule(("sagemaker.s3.S3Downloader.download",), _s3_downloader, "S3Downloader"),
     Rule(("boto3.client", "boto3.*.client"), _boto_client, "boto3 clients"),
+    Rule(("boto3.resource", "boto3.*.resource", "*.boto_session.resource"), _boto_resource, ""),
+    Rule(("boto3.s3resource.Bucket",), _bucket, "S3 buckets"),
+    Rule(("boto3.s3bucket.upload_file",), _bucket_upload, "S3 bucket uploads"),
+    Rule(("boto3.s3bucket.download_file",), _bucket_download, "S3 bucket downloads"),
     Rule(("boto3.s3.upload_file",), _boto_upload, "S3 uploads"),
     Rule(("boto3.s3.download_file",), _boto_download, "S3 downloads"),
     Rule(("boto3.s3.put_object",), _boto_put, "S3 puts"),
