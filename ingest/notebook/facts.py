@@ -174,9 +174,6 @@ def _analyse_cell(
     for connection, sql in code.sql:
         namespace, dialect = sql_target(connection) if connection else ("sql", "ansi")
         analyzer.sql(sql, namespace=namespace, dialect=dialect)
-    for command in code.shell:
-        analyzer.shell(command)
-        shell_downloads(command, analyzer)
     # a script written for a job runs in the job's container: its relative paths are not
     # this notebook's files, unless the notebook runs it here (``!python train.py``)
     script = code.writes_file
@@ -193,6 +190,10 @@ def _analyse_cell(
                 Problem(Severity.WARNING, f"cell analysis stopped: {exc}", cell_ref)
             )
     analyzer.script = ""
+    # after the code: ``!`` lines expand ``{name}`` from variables the cell's code sets
+    for command in code.shell:
+        analyzer.shell(command)
+        shell_downloads(command, analyzer)
 
 
 def _secrets(out: Collector, job: str, text: str, ref: str) -> None:

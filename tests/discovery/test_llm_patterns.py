@@ -3,7 +3,7 @@ SDK's docs would name (sources and licences in the cases' expected.yaml files)."
 
 from __future__ import annotations
 
-from real_facts import config, notebook
+from real_facts import config, flows, notebook
 
 from lineage.model import Node
 
@@ -53,3 +53,17 @@ def test_weaviate_v3_class_vectorizer_is_the_embedding_model() -> None:
     assert model.props["implied"] is True
     index = next(n for u, n in nodes.items() if u.startswith("vectorindex:"))
     assert index.props["embedding_model"] == "model:openai:text-embedding-ada-002"
+
+
+def test_llamacpp_convert_and_quantize_derive_gguf_files_from_the_hub_checkout() -> None:
+    """mistralai-cookbook__quantization_gguf_llamacpp: ``!git clone
+    https://{user_name}:{hf_token}@huggingface.co/{model_id}``, ``fp16 =
+    f"{model_name}/{model_name.lower()}.fp16.bin"`` / ``!python llama.cpp/convert_hf_to_gguf.py
+    {model_name} --outtype f16 --outfile {fp16}``, then ``!./llama.cpp/llama-quantize {fp16}
+    {qtype} {method}`` (the variables are set in the same cells as the ``!`` lines)."""
+    nodes, edges = notebook("mistralai-cookbook__quantization_gguf_llamacpp.ipynb")
+    base = "model:huggingface:mistralai/Mistral-7B-Instruct-v0.3"
+    fp16 = "model:local:Mistral-7B-Instruct-v0.3/mistral-7b-instruct-v0.3.fp16.bin"
+    gguf = "model:llamacpp:Mistral-7B-Instruct-v0.3/mistral-7b-instruct-v0.3.Q4_K_M.gguf"
+    assert nodes[base].props["role"] == "base"
+    assert {(base, fp16, "transform"), (fp16, gguf, "transform")} <= flows(edges)

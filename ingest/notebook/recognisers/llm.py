@@ -14,13 +14,13 @@ import re
 from urllib.parse import urlsplit
 
 from ingest.notebook.recognisers.common import inputs_of, is_model, model_node
-from ingest.notebook.recognisers.registry import Call, Rule
+from ingest.notebook.recognisers.registry import Call, Context, Rule
 from ingest.notebook.values import Val
 from ingest.vector_config.naming import model_uid, url_port
 from lineage import ids
 from lineage.model import EdgeKind, Kind
 
-__all__ = ["RULES", "provider_for_url"]
+__all__ = ["RULES", "llamacpp_conversions", "provider_for_url"]
 
 _HOSTS = {
     "api.openai.com": "openai",
@@ -671,6 +671,48 @@ def _es_inference(call: Call) -> Val | None:
         origin="local" if in_cluster else "third_party_api",
         inference_id=call.text(None, "inference_id"),
     ).with_attrs(provider="local" if in_cluster else provider)
+
+
+# llama.cpp's tools (``convert_hf_to_gguf.py MODEL_DIR --outfile F``, ``llama-quantize IN
+# OUT TYPE``): each writes a new model file derived from its input
+_GGUF_CONVERT = re.compile(
+    r"convert[\w-]*to_gguf\.py\s+(?P<src>[^\s-]\S*).*?--outfile[= ](?P<out>\S+)"
+)
+_GGUF_QUANTIZE = re.compile(r"llama-quantize\s+(?:--\S+\s+)*(?P<src>[^\s-]\S*)\s+(?P<out>\S+)")
+
+
+def llamacpp_conversions(command: str, ctx: Context) -> None:
+    """``!python llama.cpp/convert_hf_to_gguf.py {model_name} --outfile {fp16}`` then
+    ``!./llama.cpp/llama-quantize {fp16} {qtype} q4_k_m``: a Hugging Face checkout becomes a
+    GGUF file, then a quantised one (``transform`` flows; no training). ``command`` is
+    already expanded. A quantised GGUF is what llama.cpp runs (provider llamacpp)."""
+    for pattern, made in ((_GGUF_CONVERT, "local"), (_GGUF_QUANTIZE, "llamacpp")):
+        for m in pattern.finditer(command):
+            src, out = (m.group(k).strip("'\"") for k in ("src", "out"))
+            if "{" in src + out:  # a variable not known here
+                continue
+            target = model_uid(made, out)
+            kind = "llm" if made == "llamacpp" else None
+            ctx.out.node(target, provider=made, model_type=kind, origin="local", path=out)
+            ctx.flow_into([_gguf_source(src, ctx)], target, EdgeKind.TRANSFORM)
+
+
+def _gguf_source(path: str, ctx: Context) -> str:
+    """The model a conversion reads: the Hub repository a folder was cloned from (the base
+    model), else the local model file converted earlier in the notebook."""
+    from ingest.notebook.recognisers.downloads import _from_clone
+
+    local = model_uid("local", path)
+    if ctx.out.node_props(local):  # converted earlier here (the fp16 GGUF being quantised)
+        return local
+    repo = _from_clone(ctx, path.rstrip("/") + "/config.json")
+    hub = re.search(r"huggingface\.co:?/(?P<repo>[\w.-]+/[\w.-]+)", repo)
+    if hub:
+        uid = model_uid("huggingface", hub.group("repo").removesuffix(".git"))
+        ctx.out.node(uid, provider="huggingface", origin="pretrained", role="base")
+        return uid
+    ctx.out.node(local, provider="local", origin="local", path=path)
+    return local
 
 
 _CALLS = (

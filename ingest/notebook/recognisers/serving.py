@@ -195,8 +195,10 @@ _LLAMA_RUN = re.compile(r"llama-(?:cli|server|run)\b.*?(?:-m|--model)[= ](?P<mod
 def llamacpp_shell(command: str, ctx: object) -> None:
     """``!./llama.cpp/llama-cli -m {qtype} ...``: llama.cpp runs that model file here."""
     from ingest.notebook.recognisers.downloads import _expand
+    from ingest.notebook.recognisers.llm import llamacpp_conversions
 
     command = _expand(command, ctx)  # type: ignore[arg-type]
+    llamacpp_conversions(command, ctx)  # type: ignore[arg-type]
     for m in _LLAMA_RUN.finditer(command):
         path = m.group("model").strip("'\"")
         if "{" in path:  # a variable not known here
