@@ -363,6 +363,11 @@ class Analyzer:
             None,
         )
         attrs: dict[str, Any] = {"role": "class", "init": init}
+        # a subclass of a library class (``class Custom(VertexAIEmbeddings)``) is built as
+        # its base is: the base's recognisers name what the instance is
+        base = next((b.tag for b in bases if b.tag and self._registry.lookup(b.tag)), "")
+        if base:
+            attrs["base"] = base
         if role:
             attrs["instance_role"] = role
         self._bind(node.name, Val(tag=f"{self.notebook}.{node.name}", attrs=attrs))
@@ -653,6 +658,11 @@ class Analyzer:
         if folded is not None:
             return folded
         if fv is not None and fv.attrs.get("role") == "class":
+            base = fv.attrs.get("base")
+            site = Call(base, recv, args, kwargs, node, self, recv_name) if base else None
+            for rule in self._registry.lookup(base or ""):
+                if (result := rule.handler(site)) is not None:  # type: ignore[arg-type]
+                    return result
             return self._instantiate(fv, args, kwargs)
         if fv is not None and (fv.asset or fv.attrs) and not qual.startswith(fv.tag + "."):
             qual, recv = f"{fv.tag or '?'}.__call__", fv

@@ -67,3 +67,16 @@ def test_llamacpp_convert_and_quantize_derive_gguf_files_from_the_hub_checkout()
     gguf = "model:llamacpp:Mistral-7B-Instruct-v0.3/mistral-7b-instruct-v0.3.Q4_K_M.gguf"
     assert nodes[base].props["role"] == "base"
     assert {(base, fp16, "transform"), (fp16, gguf, "transform")} <= flows(edges)
+
+
+def test_a_subclass_of_a_library_embeddings_class_is_built_as_its_base() -> None:
+    """googlecloudplatform-generative-ai__code_retrieval_augmented_generation: ``class
+    CustomVertexAIEmbeddings(VertexAIEmbeddings):`` then ``embeddings =
+    CustomVertexAIEmbeddings(requests_per_minute=EMBEDDING_QPM, ...,
+    model_name="text-embedding-005", ...)``."""
+    nodes, _ = notebook(
+        "googlecloudplatform-generative-ai__code_retrieval_augmented_generation.ipynb"
+    )
+    model = nodes["model:vertex:text-embedding-005"]
+    assert model.props["model_type"] == "embedding"
+    assert model.props["provider"] == "vertex"
