@@ -80,3 +80,14 @@ def test_a_subclass_of_a_library_embeddings_class_is_built_as_its_base() -> None
     model = nodes["model:vertex:text-embedding-005"]
     assert model.props["model_type"] == "embedding"
     assert model.props["provider"] == "vertex"
+
+
+def test_lancedb_registry_embedder_is_a_local_hub_model_not_sent_to_the_lm() -> None:
+    """lancedb-vectordb-recipes__dspy_lancedb_beautypets: ``get_registry()
+    .get("huggingface") .create(name="BAAI/bge-small-en-v1.5", device=device)`` inside a
+    retriever that a DSPy module calls; the embedder is the retriever's, not a prompt."""
+    nodes, edges = notebook("lancedb-vectordb-recipes__dspy_lancedb_beautypets.ipynb")
+    uid = "model:huggingface:BAAI/bge-small-en-v1.5"
+    assert nodes[uid].props["model_type"] == "embedding"
+    assert nodes[uid].props["origin"] == "local"
+    assert not [f for f in flows(edges) if f[0] == uid and f[2] == "infer"]

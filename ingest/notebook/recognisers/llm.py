@@ -479,6 +479,8 @@ def _dspy_module(call: Call) -> Val | None:
     if lm is None:
         return None
     sent = call.inputs().carried() | call.ctx.loop_data
+    # a module holding an embedder (a retriever's ``self.model``) does not send it to the LM
+    sent = {u for u in sent if ids.kind_of(u) is not Kind.MODEL}
     if _remote(lm):
         call.ctx.flow_into(sent, lm.asset, EdgeKind.INFER)
     return Val(data=sent | {lm.asset}, models=frozenset({lm.asset}))
@@ -671,6 +673,33 @@ def _es_inference(call: Call) -> Val | None:
         origin="local" if in_cluster else "third_party_api",
         inference_id=call.text(None, "inference_id"),
     ).with_attrs(provider="local" if in_cluster else provider)
+
+
+# LanceDB's embedding registry: ``get_registry().get(NAME).create(name=MODEL)`` (the
+# defaults are those of the registry's classes when ``name`` is left out)
+_LANCEDB_EMBEDDERS = {
+    "sentence-transformers": _embedding("huggingface", "all-MiniLM-L6-v2", ("name",)),
+    "huggingface": _embedding("huggingface", kws=("name",)),
+    "openai": _embedding("openai", "text-embedding-ada-002", ("name",)),
+    "cohere": _embedding("cohere", kws=("name",)),
+    "ollama": _embedding("ollama", kws=("name",)),
+    "bedrock-text": _embedding("bedrock", kws=("name",)),
+    "gemini-text": _embedding("google", kws=("name",)),
+    "voyageai": _embedding("voyage", kws=("name",)),
+    "jina": _embedding("jina", kws=("name",)),
+}
+
+
+def _lancedb_registry_get(call: Call) -> Val | None:
+    """``get_registry().get("huggingface")``: an embedding function class, by its name."""
+    return Val(tag=f"{call.qual}()").with_attrs(lancedb_embedder=call.text(0, "name") or "")
+
+
+def _lancedb_embedder(call: Call) -> Val | None:
+    """``....create(name="BAAI/bge-small-en-v1.5")``: the embedding model LanceDB calls for
+    every row written through a schema that names it (``SourceField``/``VectorField``)."""
+    made = _LANCEDB_EMBEDDERS.get(str(call.recv.attrs.get("lancedb_embedder") or ""))
+    return made(call) if made is not None else None
 
 
 # llama.cpp's tools (``convert_hf_to_gguf.py MODEL_DIR --outfile F``, ``llama-quantize IN
@@ -942,6 +971,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(("langchain*.ChatHuggingFace",), lambda c: c.arg(None, "llm"), "chat wrapper"),
     Rule(("langchain*.init_chat_model",), _named_model("langchain"), "init_chat_model"),
+    Rule(("lancedb*.get_registry().get",), _lancedb_registry_get, "LanceDB embedding registry"),
+    Rule(("lancedb*.get_registry().get().create",), _lancedb_embedder, "LanceDB embedders"),
     Rule(("dspy.LM", "dspy.LLM"), _named_model("litellm"), "DSPy LM"),
     Rule(("dspy.Embedder",), _named_model("litellm", "embedding"), "DSPy embedders (LiteLLM)"),
     Rule(
