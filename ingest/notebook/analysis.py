@@ -698,6 +698,17 @@ class Analyzer:
             return Val(const=not value.const)
         return value
 
+    def _e_boolop(self, node: ast.BoolOp) -> Val:
+        """``input("model: ") or DEFAULT_ID``: a run-time value with a literal fallback is
+        that fallback here (as ``os.getenv(name, default)`` is its default)."""
+        values = [self.ev(v) for v in node.values]
+        merged = union(values)
+        if isinstance(node.op, ast.Or) and values[0].const is None and not values[0].asset:
+            fallback = next((v.const for v in values[1:] if isinstance(v.const, str)), None)
+            if fallback:
+                return Val(const=fallback, data=merged.data, models=merged.models)
+        return merged
+
     def _e_ifexp(self, node: ast.IfExp) -> Val:
         test = self.ev(node.test)
         if isinstance(test.const, (bool, int, str)) and not test.data:  # a literal flag
@@ -944,6 +955,7 @@ _EXPRS: dict[type, Callable[[Analyzer, Any], Val]] = {
     ast.NamedExpr: Analyzer._e_named,
     ast.Call: Analyzer._e_call,
     ast.IfExp: Analyzer._e_ifexp,
+    ast.BoolOp: Analyzer._e_boolop,
     ast.UnaryOp: Analyzer._e_unary,
     ast.Yield: Analyzer._e_yield,
     ast.YieldFrom: Analyzer._e_yield,

@@ -91,3 +91,13 @@ def test_lancedb_registry_embedder_is_a_local_hub_model_not_sent_to_the_lm() -> 
     assert nodes[uid].props["model_type"] == "embedding"
     assert nodes[uid].props["origin"] == "local"
     assert not [f for f in flows(edges) if f[0] == uid and f[2] == "infer"]
+
+
+def test_a_model_id_asked_at_run_time_with_a_literal_fallback_is_the_fallback() -> None:
+    """elastic-elasticsearch-labs__bedrock_langchain_qa: ``default_model_id =
+    "amazon.titan-text-express-v1"`` / ``AWS_MODEL_ID = input(f"AWS model [default:
+    {default_model_id}]: ") or default_model_id`` / ``llm = Bedrock(client=bedrock_client,
+    model_id=AWS_MODEL_ID)``."""
+    nodes, _ = notebook("elastic-elasticsearch-labs__bedrock_langchain_qa.ipynb")
+    model = nodes["model:bedrock:amazon.titan-text-express-v1"]
+    assert model.props["provider"] == "bedrock"
