@@ -101,3 +101,13 @@ def test_a_model_id_asked_at_run_time_with_a_literal_fallback_is_the_fallback() 
     nodes, _ = notebook("elastic-elasticsearch-labs__bedrock_langchain_qa.ipynb")
     model = nodes["model:bedrock:amazon.titan-text-express-v1"]
     assert model.props["provider"] == "bedrock"
+
+
+def test_elser_installed_in_the_cluster_is_an_in_cluster_embedding_model() -> None:
+    """elastic-elasticsearch-labs__agentic_rag_news_assistant: ``def install_elser(es,
+    model_id): ... es.ml.put_trained_model(model_id=model_id, input={"field_names":
+    ["text_field"]})`` called as ``install_elser(es, ".elser_model_2")``."""
+    nodes, _ = notebook("elastic-elasticsearch-labs__agentic_rag_news_assistant.ipynb")
+    model = nodes["model:elasticsearch:.elser_model_2"]
+    assert model.props["model_type"] == "embedding"
+    assert model.props["origin"] == "local"

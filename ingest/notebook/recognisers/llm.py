@@ -744,6 +744,24 @@ def _gguf_source(path: str, ctx: Context) -> str:
     return local
 
 
+def _es_trained_model(call: Call) -> Val | None:
+    """``es.ml.put_trained_model(model_id=".elser_model_2", ...)`` / ``es.ml.
+    start_trained_model_deployment(model_id=...)``: a model Elasticsearch runs in the
+    cluster. ELSER (ids ``.elser*``) is Elastic's sparse embedding model."""
+    name = call.text(0, "model_id")
+    if not name or _placeholder(name):
+        return None
+    return model_node(
+        call,
+        "elasticsearch",
+        name,
+        role="model",
+        provider="self_hosted",
+        model_type="embedding" if name.startswith(".elser") else "other",
+        origin="local",
+    ).with_attrs(provider="local")
+
+
 _CALLS = (
     "*.invoke_model",
     "*.invoke_model_with_response_stream",
@@ -985,6 +1003,14 @@ RULES: tuple[Rule, ...] = (
         ("elasticsearch*.inference.put_model", "elasticsearch*.inference.put"),
         _es_inference,
         "Elasticsearch inference endpoints",
+    ),
+    Rule(
+        (
+            "elasticsearch*.ml.put_trained_model",
+            "elasticsearch*.ml.start_trained_model_deployment",
+        ),
+        _es_trained_model,
+        "models run in an Elasticsearch cluster",
     ),
     Rule(("huggingface_hub.InferenceEndpoint.*client.*",), _endpoint_call, "calls to endpoints"),
     Rule(("dspy.settings.configure", "dspy.configure"), _dspy_configure, "DSPy settings"),
