@@ -111,3 +111,15 @@ def test_elser_installed_in_the_cluster_is_an_in_cluster_embedding_model() -> No
     model = nodes["model:elasticsearch:.elser_model_2"]
     assert model.props["model_type"] == "embedding"
     assert model.props["origin"] == "local"
+
+
+def test_weaviate_cloud_sandbox_modules_run_their_tagged_models() -> None:
+    """weaviate-weaviate-examples__qa_workshop_answers: ``modules = [{"name":
+    "text2vec-transformers", "tag": "sentence-transformers-paraphrase-MiniLM-L6-v2"}, {"name":
+    "qna-transformers", "tag": "bert-large-uncased-whole-word-masking-finetuned-squad"}]`` /
+    ``weaviate_url = my_wcs.create(cluster_name, with_auth=with_auth, modules=modules, ...)``."""
+    nodes, _ = notebook("weaviate-weaviate-examples__qa_workshop_answers.ipynb")
+    embedder = nodes["model:weaviate:sentence-transformers-paraphrase-MiniLM-L6-v2"]
+    assert embedder.props["model_type"] == "embedding"
+    qna = nodes["model:weaviate:bert-large-uncased-whole-word-masking-finetuned-squad"]
+    assert qna.props["model_type"] == "other"

@@ -158,7 +158,48 @@ def _collection_with_modules(call: Call) -> Val | None:
     return index
 
 
+# Weaviate module family (the name's prefix) -> the role of the model it runs
+_MODULE_ROLES = {
+    "text2vec": "embedding",
+    "multi2vec": "embedding",
+    "qna": "other",
+    "reranker": "reranker",
+    "generative": "llm",
+    "sum": "other",
+    "ner": "other",
+}
+
+
+def _wcs_modules(call: Call) -> Val | None:
+    """``WCS(credentials).create(cluster_name, modules=[{"name": "text2vec-transformers",
+    "tag": "sentence-transformers-paraphrase-MiniLM-L6-v2"}, ...])`` (Weaviate v3 client):
+    the cluster runs each ``*-transformers`` module's model (its ``tag``) itself."""
+    modules = call.arg(None, "modules").const
+    for module in modules if isinstance(modules, (list, tuple)) else ():
+        if not isinstance(module, dict):
+            continue
+        name, tag = module.get("name"), module.get("tag")
+        family, _, runtime = str(name or "").partition("-")
+        role = _MODULE_ROLES.get(family)
+        if role is None or runtime != "transformers" or not isinstance(tag, str) or not tag:
+            continue
+        call.ctx.out.node(
+            model_uid("weaviate", tag),
+            provider="self_hosted",
+            model_type=role,
+            origin="local",
+            called_by="weaviate module",
+            weaviate_module=name,
+        )
+    return Val(tag=f"{call.qual}()")
+
+
 RULES: tuple[Rule, ...] = (
+    Rule(
+        ("weaviate*.WCS().create", "weaviate*.WCS.create"),
+        _wcs_modules,
+        "Weaviate Cloud sandboxes and their modules",
+    ),
     Rule(
         (
             "weaviate*.Configure.Vectorizer.*",
