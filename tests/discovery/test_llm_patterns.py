@@ -123,3 +123,15 @@ def test_weaviate_cloud_sandbox_modules_run_their_tagged_models() -> None:
     assert embedder.props["model_type"] == "embedding"
     qna = nodes["model:weaviate:bert-large-uncased-whole-word-masking-finetuned-squad"]
     assert qna.props["model_type"] == "other"
+
+
+def test_a_together_model_named_after_a_fine_tune_of_this_notebook_is_fine_tuned() -> None:
+    """togethercomputer-together-cookbook__finetuning_guide: ``client.fine_tuning.create(
+    ..., model = 'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference', ..., suffix = 'test1_8b')``
+    then ``client.chat.completions.create(model="zainhas/Meta-Llama-3.1-8B-Instruct-Reference-
+    test1_8b-e5a0fb5d-ded38e09", ...)``."""
+    nodes, _ = notebook("togethercomputer-together-cookbook__finetuning_guide.ipynb")
+    name = "zainhas/Meta-Llama-3.1-8B-Instruct-Reference-test1_8b-e5a0fb5d-ded38e09"
+    assert nodes[f"model:together:{name}"].props["origin"] == "fine_tuned"
+    base = nodes["model:together:meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"]
+    assert base.props["origin"] == "third_party_api"

@@ -184,6 +184,9 @@ def _llm(call: Call, client: Val, model: str, *, model_type: str = "llm") -> Val
         return Val(tag=client.tag, asset=client.attrs["endpoint"]).with_attrs(
             role="model", provider="endpoint", namespace=client.attrs["namespace"]
         )
+    origin = "local" if "local" in (provider, client.attrs.get("origin")) else "third_party_api"
+    if _fine_tuned_here(call, client.attrs["namespace"], model):
+        origin = "fine_tuned"
     value = model_node(
         call,
         client.attrs["namespace"],
@@ -192,9 +195,19 @@ def _llm(call: Call, client: Val, model: str, *, model_type: str = "llm") -> Val
         tag=client.tag,
         provider=provider,
         model_type=model_type,
-        origin="local" if "local" in (provider, client.attrs.get("origin")) else "third_party_api",
+        origin=origin,
     )
     return value.with_attrs(**{k: v for k, v in client.attrs.items() if k != "role"}, role="model")
+
+
+def _fine_tuned_here(call: Call, namespace: str, model: str) -> bool:
+    """A model named as the output of a provider fine-tune this notebook started
+    (``<account>/<base>-<suffix>-<hash>`` after ``fine_tuning.create(..., suffix=...)``)."""
+    prefix = f"fine_tune:{namespace}:"
+    name = model.split("/", 1)[-1]
+    return any(
+        key.startswith(prefix) and name.startswith(key[len(prefix) :]) for key in call.ctx.defaults
+    )
 
 
 def _remote(value: Val) -> bool:
@@ -314,6 +327,10 @@ def _provider_fine_tune(call: Call) -> Val | None:
         return None
     model = _llm(call, client, base)
     call.ctx.out.node(model.asset, role="base")
+    suffix = call.text(None, "suffix")
+    if suffix:  # Together names the result <account>/<base model>-<suffix>-<job hash>
+        stem = f"{base.rsplit('/', 1)[-1]}-{suffix}-"
+        call.ctx.defaults[f"fine_tune:{client.attrs['namespace']}:{stem}"] = model
     integrations = call.arg(None, "integrations").const
     to_wandb = "wandb_api_key" in call.kwargs or (
         isinstance(integrations, list)
