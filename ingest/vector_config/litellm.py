@@ -57,14 +57,17 @@ def is_litellm(doc: Any) -> bool:
     )
 
 
-def _route(params: Mapping[str, Any]) -> tuple[str, str]:
-    """(provider, model id) of one deployment."""
+def _route(params: Mapping[str, Any], alias: str = "") -> tuple[str, str]:
+    """(provider, model id) of one deployment; a provider prefix naming no model
+    (``azure/``) leaves the route's alias (``model_name``) as the only id."""
     model = str(params.get("model") or "").strip()
     prefix, sep, rest = model.partition("/")
     provider = PREFIXES.get(prefix) if sep else None
     if provider is None:
         bare = next((p for start, p in _BARE if model.startswith(start)), "other")
         return bare, model
+    if not rest and alias:
+        return provider, alias
     if rest in ("", "*") or "*" in rest:
         return provider, model  # a wildcard route: the text says what it admits
     base = str(params.get("api_base") or "")
@@ -90,7 +93,7 @@ def litellm_facts(out: Collector, doc: Mapping[str, Any], path: str) -> None:
         params = entry.get("litellm_params")
         if not isinstance(params, Mapping) or not params.get("model"):
             continue
-        provider, model = _route(params)
+        provider, model = _route(params, str(entry.get("model_name") or ""))
         if not model:
             continue
         uid = model_uid(provider, model)

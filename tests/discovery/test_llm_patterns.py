@@ -135,3 +135,12 @@ def test_a_together_model_named_after_a_fine_tune_of_this_notebook_is_fine_tuned
     assert nodes[f"model:together:{name}"].props["origin"] == "fine_tuned"
     base = nodes["model:together:meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"]
     assert base.props["origin"] == "third_party_api"
+
+
+def test_a_litellm_route_with_a_bare_provider_prefix_is_named_by_its_alias() -> None:
+    """berriai-litellm__proxy_server_config.yaml: ``- model_name: dall-e-2`` / ``litellm_params:``
+    / ``model: azure/`` / ``api_base: https://openai-gpt-4-test-v-1.openai.azure.com/``."""
+    nodes, _ = config("berriai-litellm__proxy_server_config.yaml")
+    models = _models(nodes)
+    assert models["model:azure_openai:dall-e-2"] == "azure_openai"
+    assert "model:azure_openai:azure/" not in models
