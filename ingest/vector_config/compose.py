@@ -326,7 +326,31 @@ def _module_model(out: Collector, svc: Mapping[str, Any], endpoint: str) -> None
     )
 
 
+_HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
+
+
+def _baked_models(out: Collector, svc: Mapping[str, Any], endpoint: str) -> None:
+    """Haystack's image build args bake models into the image: ``hf_model_names`` (a list of
+    Hub ids, downloaded at build) and ``container_model_path`` (where a local model is
+    copied): the service loads them from there."""
+    build = svc.get("build")
+    args = build.get("args") if isinstance(build, Mapping) else None
+    if not isinstance(args, Mapping):
+        return
+    for name in _HUB_ID.findall(str(args.get("hf_model_names") or "")):
+        out.node(
+            model_uid("huggingface", name),
+            provider="huggingface",
+            origin="pretrained",
+            served_by=endpoint,
+        )
+    local = args.get("container_model_path")
+    if isinstance(local, str) and local:
+        out.node(model_uid("local", local), provider="local", origin="local", served_by=endpoint)
+
+
 def _served_model(out: Collector, svc: Mapping[str, Any], kind: str, endpoint: str) -> None:
+    _baked_models(out, svc, endpoint)
     if kind == "weaviate-module":
         _module_model(out, svc, endpoint)
         return

@@ -144,3 +144,13 @@ def test_a_litellm_route_with_a_bare_provider_prefix_is_named_by_its_alias() -> 
     models = _models(nodes)
     assert models["model:azure_openai:dall-e-2"] == "azure_openai"
     assert "model:azure_openai:azure/" not in models
+
+
+def test_haystack_image_build_args_bake_models_into_the_service() -> None:
+    """docker-compose.deepset-ai-haystack-demos__airgapped_rest_api.yml: ``build: args:
+    hf_model_names: "['sentence-transformers/all-MiniLM-L6-v2']"`` and
+    ``container_model_path: /opt/models/fine-tuned-reader``."""
+    nodes, _ = config("docker-compose.deepset-ai-haystack-demos__airgapped_rest_api.yml")
+    models = _models(nodes)
+    assert models["model:huggingface:sentence-transformers/all-MiniLM-L6-v2"] == "huggingface"
+    assert models["model:local:/opt/models/fine-tuned-reader"] == "local"
