@@ -422,6 +422,10 @@ class Analyzer:
             scope[param.arg] = kwargs.get(param.arg) or _const_default(defaults.get(param.arg))
         if func.args.vararg:
             scope[func.args.vararg.arg] = union(args[len(params) :])
+        if func.args.kwarg:  # ``def f(**kwargs)``: the keywords no parameter took
+            scope[func.args.kwarg.arg] = _keywords_dict(
+                {k: v for k, v in kwargs.items() if k not in scope}
+            )
         self._scopes.append(scope)
         self._returns.append([])
         saved_target = self.target
@@ -888,6 +892,17 @@ def _literal_item(item: Any) -> bool:
             isinstance(v, (str, int, float)) for v in item.values()
         )
     return False
+
+
+def _keywords_dict(kwargs: dict[str, Val]) -> Val:
+    """The dict a ``**kwargs`` parameter holds: folded when every value is a literal, else
+    its literal entries (``f(**kwargs)`` passes those on as keywords)."""
+    known = {k: v for k, v in kwargs.items() if k != "**"}
+    if known and all(_is_const(v) for v in known.values()) and "**" not in kwargs:
+        return Val(const={k: v.const for k, v in known.items()})
+    consts = {k: v.const for k, v in known.items() if _is_const(v)}
+    merged = union(list(kwargs.values()))
+    return merged.with_attrs(consts=consts) if consts else merged
 
 
 def _is_const(value: Val) -> bool:

@@ -154,3 +154,11 @@ def test_haystack_image_build_args_bake_models_into_the_service() -> None:
     models = _models(nodes)
     assert models["model:huggingface:sentence-transformers/all-MiniLM-L6-v2"] == "huggingface"
     assert models["model:local:/opt/models/fine-tuned-reader"] == "local"
+
+
+def test_keywords_passed_on_through_a_kwargs_parameter_name_the_model() -> None:
+    """mistralai-cookbook__langfuse_mistral_sdk: ``def mistral_completion(**kwargs): ...
+    res = mistral_client.chat.complete(**kwargs)`` called as ``mistral_completion(
+    model="mistral-small-latest", max_tokens=1024, ...)``."""
+    nodes, _ = notebook("mistralai-cookbook__langfuse_mistral_sdk.ipynb")
+    assert _models(nodes)["model:mistral:mistral-small-latest"] == "mistral"
