@@ -49,8 +49,10 @@ Matching rules (the same for every case; no per-case exceptions):
 - Ids compare case-insensitively after trimming. A model id also matches with a leading
   `<provider>/` removed when that word is the fact's provider (`openai/gpt-4o` = `gpt-4o`
   for provider openai), and with `./` or a trailing `/` removed (a save directory).
-- A model fact is found when id, provider and role all match. A model found with the right
-  id but another provider or role is a miss *and* a false positive, listed as such with both.
+- A model fact is found when id, provider and role all match (a provider word outside the
+  schema's vocabulary, e.g. `clarifai`, is `other`, as the schema says). A model found with
+  the right id but another provider or role is a miss *and* a false positive, listed as such
+  with both.
   A model trained in the artefact is known by every name it is saved or published under (an
   `export` flow from it): `trainer.save_model("out")` makes `out` one of its ids.
 - A vector index matches on engine and collection (case-insensitive; our engine words map onto

@@ -111,7 +111,7 @@ def suffix_len(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     return len(short) if long_[len(long_) - len(short) :] == short else 0
 
 
-# our provider words -> the schema's (anything else passes through lower-cased)
+# our provider words -> the schema's (a word outside the schema's vocabulary is "other")
 _PROVIDER = {
     "internal": "local",
     "mlflow": "local",
@@ -224,7 +224,8 @@ def _model_provider(node: Node) -> str:
     provider = str(props.get("provider") or node.namespace).lower()
     if provider == "huggingface" and props.get("origin") == "third_party_api":
         return "hf_inference"
-    return _PROVIDER.get(provider, provider)
+    provider = _PROVIDER.get(provider, provider)
+    return provider if provider in PROVIDERS else "other"
 
 
 class _Graph:
