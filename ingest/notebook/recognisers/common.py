@@ -112,6 +112,21 @@ def dataset_at(call: Call, location: str, **props: Any) -> str | None:
     return uid
 
 
+def copy_from_url(call: Call, url: str | None, local: str | None) -> Val | None:
+    """A download: the URL is read and, when the local copy is named, written there (the
+    copy carries the URL's data)."""
+    source = dataset_at(call, url) if url and not is_tooling(url) else None
+    if source is None:
+        return None
+    call.ctx.out.reads(source)
+    target = dataset_at(call, local) if local else None
+    if target is None:
+        return Val(data=frozenset({source}))
+    call.ctx.out.writes(target)
+    call.ctx.flow_into([source], target)
+    return Val(data=frozenset({target, source}))
+
+
 def _location(call: Call, pos: int | None, kws: tuple[str, ...]) -> tuple[str | None, Val]:
     value = call.arg(pos, *kws)
     return value.text, value

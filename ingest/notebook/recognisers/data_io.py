@@ -11,6 +11,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from ingest.notebook.recognisers.common import (
+    copy_from_url,
     dataset_at,
     hf_dataset,
     hf_repo_like,
@@ -353,18 +354,7 @@ def _open(call: Call) -> Val | None:
 def _retrieve(call: Call) -> Val | None:
     """``urlretrieve(url, "data/x.csv")`` / ``wget.download(url, out=...)``: the URL is read
     and, when the local copy is named, written there (the copy carries the URL's data)."""
-    url = call.text(0, "url")
-    source = dataset_at(call, url) if url and not is_tooling(url) else None
-    if source is None:
-        return None
-    call.ctx.out.reads(source)
-    local = call.text(1, "filename", "out", "output")
-    target = dataset_at(call, local) if local else None
-    if target is None:
-        return Val(data=frozenset({source}))
-    call.ctx.out.writes(target)
-    call.ctx.flow_into([source], target)
-    return Val(data=frozenset({target, source}))
+    return copy_from_url(call, call.text(0, "url"), call.text(1, "filename", "out", "output"))
 
 
 _read_url = read_location(0, "url", "urlpath")

@@ -12,7 +12,12 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import urlsplit
 
-from ingest.notebook.recognisers.common import dataset_at, hf_dataset, read_location
+from ingest.notebook.recognisers.common import (
+    copy_from_url,
+    dataset_at,
+    hf_dataset,
+    read_location,
+)
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val
 from lineage import ids
@@ -26,17 +31,9 @@ _PROGRAM = "dspy.Program"
 def _download(call: Call) -> Val | None:
     """``dspy.utils.download(url)``: the file lands in the working folder under its name."""
     url = call.text(0, "url")
-    source = dataset_at(call, url) if url and "://" in url else None
-    if source is None:
+    if not url or "://" not in url:
         return None
-    call.ctx.out.reads(source)
-    name = posixpath.basename(urlsplit(url).path)  # type: ignore[arg-type]
-    target = dataset_at(call, name) if name else None
-    if target is None:
-        return Val(data=frozenset({source}))
-    call.ctx.out.writes(target)
-    call.ctx.flow_into([source], target)
-    return Val(data=frozenset({source, target}))
+    return copy_from_url(call, url, posixpath.basename(urlsplit(url).path))
 
 
 def _from_huggingface(call: Call) -> Val | None:
