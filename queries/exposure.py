@@ -18,6 +18,7 @@ early instead of exploring the whole estate.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -243,15 +244,15 @@ def exposure_paths(
     """
     if limit < 0 or offset < 0 or depth < 1:
         raise LineageError("offset and limit must be >= 0 and depth >= 1")
-    args = {"label": label, "exposures": exposures, "depth": depth, "offset": offset,
-            "limit": limit, "all_paths": all_paths, "max_paths": max_paths,
-            "include_stale": include_stale}  # fmt: skip
+    answer = functools.partial(
+        _exposure_paths, store, label=label, exposures=exposures, depth=depth, offset=offset,
+        limit=limit, all_paths=all_paths, max_paths=max_paths, include_stale=include_stale,
+    )  # fmt: skip
     index = index_for(store) if use_index else None
     snap = index.current() if index is not None else None  # None: behind the store
-    page = _exposure_paths(store, snap, **args)  # type: ignore[arg-type]
+    page = answer(snap)
     if snap is not None and store.version() != snap.version:
-        # A write landed while the copy answered: answer from the store's Cypher.
-        return _exposure_paths(store, None, **args)  # type: ignore[arg-type]
+        return answer(None)  # a write landed while the copy answered: ask the store's Cypher
     return page
 
 
