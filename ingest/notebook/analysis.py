@@ -129,7 +129,13 @@ class Analyzer:
             src_kind = ids.kind_of(src)
             if not src_kind.holds_data or src_kind is Kind.COLUMN:
                 continue
-            self.out.flow(src, target, _edge_kind(src_kind, target_kind, kind))
+            edge = _edge_kind(src_kind, target_kind, kind)
+            if edge is EdgeKind.INFER and target_kind is Kind.MODEL and self._is_embedding(src):
+                continue  # a vector is no text a model is sent: the data it came from is
+            self.out.flow(src, target, edge)
+
+    def _is_embedding(self, uid: str) -> bool:
+        return self.out.props(uid).get("model_type") == "embedding"
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -570,8 +576,12 @@ class Analyzer:
             isinstance(node.op, ast.Add)
             and isinstance(left.const, str)
             and isinstance(right.const, str)
-        ):
-            return Val(const=left.const + right.const)
+        ):  # either side may be a template that carries data (``"(" + "\n".join(rows)``)
+            return Val(
+                const=left.const + right.const,
+                data=left.data | right.data,
+                models=left.models | right.models,
+            )
         if isinstance(node.op, ast.Add) and _str_and_unknown(left, right):
             # ``"iris_" + UUID`` reads like ``f"iris_{UUID}"``: a template, as f-strings are
             text = "".join(
@@ -807,7 +817,9 @@ def _format_template(
 
 def _edge_kind(src: Kind, dst: Kind, kind: EdgeKind | None) -> EdgeKind:
     if src is Kind.VECTOR_INDEX and kind in (None, EdgeKind.INFER, EdgeKind.TRANSFORM):
-        return EdgeKind.RETRIEVE
+        # what an index hands a model or an endpoint is retrieved; rows of it saved to a
+        # file or table are a copy
+        return EdgeKind.TRANSFORM if dst is Kind.DATASET else EdgeKind.RETRIEVE
     if kind is not None:
         return kind
     if dst is Kind.DATASET:

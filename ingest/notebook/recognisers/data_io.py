@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
 
 from ingest.notebook.recognisers.common import (
@@ -28,6 +29,7 @@ from ingest.notebook.recognisers.training import save_model_file
 from ingest.notebook.values import Val, union
 from ingest.vector_config.naming import url_port
 from lineage import ids
+from lineage.model import Kind
 
 __all__ = ["RULES", "SPARK_NAMESPACE", "sql_target"]
 
@@ -118,7 +120,14 @@ def _run_sql(pos: int, con_pos: int | None, *kws: str, default_ns: str = "", dia
             text, namespace=namespace, dialect=con.attrs.get("dialect") or dialect or "ansi"
         )
         read = pgai_reads(call, read | _pragma_reads(call, text, namespace))
-        return Val(tag="pandas.DataFrame", data=read | ai)
+        for model in ai:
+            if ids.kind_of(model) is Kind.MODEL:  # ``ai.ollama_generate(...)`` is sent the
+                call.ctx.flow_into(read | params.carried(), model)  # rows and bound values
+        read |= ai
+        if con_pos is None and con.tag == "dbapi.Connection" and call.recv_name:
+            # a DB-API cursor holds the rows until ``fetchall()`` / ``fetchone()`` reads them
+            call.ctx.rebind(call.recv_name, replace(con, data=read))
+        return Val(tag="pandas.DataFrame", data=read)
 
     return handler
 

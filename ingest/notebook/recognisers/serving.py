@@ -107,18 +107,17 @@ def _streamlit(call: Call) -> Val | None:
 
 
 def _agent(call: Call) -> Val | None:
-    """An agent (smolagents, LangChain): its model sees whatever its tools return."""
-    name = f"{call.ctx.notebook}#{call.ctx.target or 'agent'}"
-    uid = endpoint_uid("agent", name)
-    call.ctx.out.node(uid, framework=call.qual.split(".", 1)[0], exposure="unknown")
+    """An agent (smolagents, LangChain, LangGraph, LlamaIndex): an object in the notebook, not a
+    served endpoint (a Gradio or FastAPI app around it is one). Its model sees whatever its
+    tools return, and ``agent.invoke(x)`` sends ``x`` to the model (a chain with models)."""
     model = call.arg(None, "model", "llm")
     tools = union([call.arg(None, "tools"), *(v for k, v in call.kwargs.items() if k != "model")])
-    if model.asset:
-        call.ctx.flow_into([model.asset], uid, EdgeKind.SERVE)
-        if model.attrs.get("provider") not in (None, "local"):
-            call.ctx.flow_into(tools.carried() - {model.asset}, model.asset, EdgeKind.INFER)
-    serve_into(call, tools, uid)
-    return Val(tag=call.qual, asset=uid).with_attrs(role="agent", model=model)
+    models = frozenset({model.asset}) if model.asset else model.models
+    if model.asset and model.attrs.get("provider") not in (None, "local"):
+        call.ctx.flow_into(tools.carried() - models, model.asset, EdgeKind.INFER)
+    return Val(tag=call.qual, data=tools.carried() | models, models=models).with_attrs(
+        role="agent", model=model
+    )
 
 
 RULES: tuple[Rule, ...] = (
