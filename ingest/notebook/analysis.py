@@ -21,8 +21,9 @@ import ast
 import posixpath
 import re
 import string
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 from ingest.notebook.recognisers import RECOGNISERS, Call, Registry
@@ -37,6 +38,7 @@ _MAX_INLINE_DEPTH = 4
 _MAX_INLINES_PER_FUNCTION = 12
 _ROLES_NAMED_BY_VAR = ("estimator", "model", "torch_model")
 _MISSING: Any = object()
+_NO_METHODS: Mapping[str, Val] = MappingProxyType({})
 _PLACEHOLDER = re.compile(r"\{[^{}\s]+\}")
 _MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "appendleft", "setdefault"})
 # values a name keeps when rebound through a call nothing recognises (``x = wrap(x)``)
@@ -363,12 +365,15 @@ class Analyzer:
         try:
             self._block(node.body)
         finally:
-            self._scopes.pop()
+            body = self._scopes.pop()
         init = next(
             (s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"),
             None,
         )
         attrs: dict[str, Any] = {"role": "class", "init": init}
+        methods = {k: v for k, v in body.items() if v.func is not None and k != "__init__"}
+        if methods:  # ``bot.answer(q)`` runs ``answer`` with ``self`` the instance
+            attrs["methods"] = MappingProxyType(methods)
         # a subclass of a library class (``class Custom(VertexAIEmbeddings)``) is built as
         # its base is: the base's recognisers name what the instance is
         base = next((b.tag for b in bases if b.tag and self._registry.lookup(b.tag)), "")
@@ -392,7 +397,9 @@ class Analyzer:
             ]
             made = union([made, *fields], tag=cls.tag)
         role = cls.attrs.get("instance_role")
-        return made.with_attrs(role=role) if role else made
+        made = made.with_attrs(role=role) if role else made
+        methods = cls.attrs.get("methods")
+        return made.with_attrs(methods=methods) if methods else made
 
     # -- user functions -----------------------------------------------------------------------
 
@@ -637,6 +644,7 @@ class Analyzer:
     def _e_call(self, node: ast.Call) -> Val:
         func = node.func
         recv, recv_name = UNKNOWN, ""
+        bound: Val | None = None  # the instance a user class's method is called on
         if isinstance(func, ast.Attribute):
             dotted = _dotted(func)
             fv = self._globals.get(dotted) if dotted else None
@@ -645,6 +653,9 @@ class Analyzer:
                 recv_name = func.value.id if isinstance(func.value, ast.Name) else ""
                 held = recv.attrs.get(func.attr)
                 fv = held if isinstance(held, Val) else None
+                method = recv.attrs.get("methods", _NO_METHODS).get(func.attr)
+                if fv is None and method is not None:
+                    fv, bound = method, recv
                 qual = f"{recv.tag or '?'}.{func.attr}"
             else:
                 qual = fv.tag
@@ -667,7 +678,7 @@ class Analyzer:
             else:
                 kwargs[kw.arg] = value
         if fv is not None and fv.func is not None:
-            return self._call_user(fv, args, kwargs)
+            return self._call_user(fv, (bound, *args) if bound is not None else args, kwargs)
         folded = _fold_str_method(recv, func, args, kwargs, node)
         if folded is not None:
             return folded
