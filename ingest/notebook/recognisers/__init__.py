@@ -15,6 +15,7 @@ from ingest.notebook.recognisers import (
     mem0,
     redis,
     serving,
+    tracking,
     training,
     vector,
     vertex_azure,
@@ -29,6 +30,7 @@ for _table in (
     dspy.RULES,  # before the generic save/download rows
     data_io.RULES,
     training.RULES,
+    tracking.RULES,
     managed.RULES,
     vertex_azure.RULES,
     vertex_rag.RULES,

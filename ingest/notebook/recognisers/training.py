@@ -111,6 +111,19 @@ def _from_pretrained(call: Call) -> Val | None:
     return _pretrained_ref(call, ref, cls) if ref else Val(tag=cls).with_attrs(role="model")
 
 
+def _st_module(call: Call) -> Val | None:
+    """``sentence_transformers.models.Transformer(path)``: the word-embedding module of a
+    SentenceTransformer, loaded from a Hub id or from a model at hand: an embedding model."""
+    source = call.arg(0, "model_name_or_path")
+    if source.text:
+        return _pretrained_ref(call, source.text, "sentence_transformers.SentenceTransformer")
+    if not is_model(source):
+        return None
+    if not call.ctx.out.node_props(source.asset).get("model_type"):
+        call.ctx.out.update(source.asset, model_type="embedding")
+    return source
+
+
 def _pipeline(call: Call) -> Val | None:
     model = call.arg(None, "model")
     if is_model(model):
@@ -538,6 +551,7 @@ RULES: tuple[Rule, ...] = (
         "pretrained models",
     ),
     Rule(("transformers.pipeline",), _pipeline, "transformers pipelines"),
+    Rule(("sentence_transformers.models.Transformer",), _st_module, "sentence-transformers"),
     Rule(("peft.get_peft_model", "peft.prepare_model_for_kbit_training"), _peft, "PEFT"),
     Rule(
         (
@@ -623,5 +637,4 @@ RULES: tuple[Rule, ...] = (
     Rule(("*.save",), _save(0, "filepath", "path"), "model.save(path) (Keras, XGBoost)"),
     Rule(("mlflow.*.log_model",), _mlflow_log, "MLflow model logging"),
     Rule(("mlflow.register_model",), _mlflow_register, "MLflow registry"),
-    Rule(("wandb.init",), lambda c: tracking_egress(c, "wandb") and None, "W&B runs"),
 )
