@@ -66,3 +66,109 @@ minilm = models.Transformer(artifact_dir)
     assert (model.props["provider"], model.props["model_type"]) == ("wandb", "embedding")
     assert nodes["endpoint:egress:wandb"].props["egress"] == "wandb"
     assert not flows(edges)
+
+
+def test_apps_hosted_on_union_are_endpoints_of_the_framework_their_command_runs(
+    tmp_path: Path,
+) -> None:
+    """togethercomputer-together-cookbook__contextual_rag_on_union: two ``union.app.App``s,
+    one running uvicorn (FastAPI), one a Gradio script whose image installs gradio."""
+    nodes, _ = _run(
+        tmp_path,
+        """import union
+from union.app import App, Input
+fastapi_app = App(
+    name="contextual-rag-fastapi",
+    container_image=union.ImageSpec(
+        name="contextual-rag-fastapi",
+        packages=[
+            "together",
+            "bm25s",
+            "pymilvus",
+            "uvicorn[standard]",
+            "fastapi[standard]",
+            "union-runtime>=0.1.10",
+            "flytekit>=1.15.0b5",
+        ],
+    ),
+    limits=union.Resources(cpu="1", mem="3Gi"),
+    port=8080,
+    include=["fastapi_app.py"],
+    args=["uvicorn", "fastapi_app:app", "--port", "8080"],
+    min_replicas=1,
+    max_replicas=1,
+)
+gradio_app = App(
+    name="contextual-rag-gradio",
+    inputs=[
+        Input(
+            name="fastapi_endpoint",
+            value=fastapi_app.query_endpoint(public=False),
+            env_var="FASTAPI_ENDPOINT",
+        )
+    ],
+    container_image=union.ImageSpec(
+        name="contextual-rag-gradio",
+        packages=["gradio", "union-runtime>=0.1.5"],
+    ),
+    limits=union.Resources(cpu="1", mem="1Gi"),
+    port=8080,
+    include=["gradio_app.py"],
+    args=[
+        "python",
+        "gradio_app.py",
+    ],
+    min_replicas=1,
+    max_replicas=1,
+)
+""",
+    )
+    apps = {u: n.props["framework"] for u, n in nodes.items() if u.startswith("endpoint:")}
+    assert apps == {
+        "endpoint:fastapi:case.ipynb#contextual-rag-fastapi": "fastapi",
+        "endpoint:gradio:case.ipynb#contextual-rag-gradio": "gradio",
+    }
+
+
+def test_an_azure_function_app_created_from_the_shell_is_an_endpoint_and_torchvision_downloads(
+    tmp_path: Path,
+) -> None:
+    """aws-amazon-sagemaker-examples__multi_cloud_deployment_with_onnx_mnist-train-using-pytorch:
+    ``MNIST("data", download=True, ...)`` fetches the dataset into ``data``; ``!az functionapp
+    create --name {function_app}`` (a name built at run time) creates the app that serves it."""
+    nodes, edges = _run(
+        tmp_path,
+        """from torchvision.datasets import MNIST
+from torchvision import transforms
+import os
+
+
+os.makedirs("data", exist_ok=True)
+
+MNIST(
+    "data",
+    download=True,
+    transform=transforms.Compose(
+        [transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))]
+    ),
+)
+""",
+        """import random
+
+random_suffix = str(random.randint(10000, 99999))
+resource_group_name = f"multicloud-{random_suffix}-rg"
+storage_account_name = f"multicloud{random_suffix}"
+location = "ukwest"
+python_version = "3.9"
+functions_version = "4"
+function_app = f"multicloud-mnist-{random_suffix}"
+""",
+        """AZURE_CONNECTED = False
+if AZURE_CONNECTED:
+    !az functionapp create --name {function_app} --resource-group {resource_group_name} --storage-account {storage_account_name}  --consumption-plan-location "{location}" --os-type Linux --runtime python --runtime-version {python_version} --functions-version {functions_version}
+""",  # noqa: E501 - verbatim
+    )
+    assert {e.dst for e in edges if e.rel is Rel.WRITES} == {"dataset:file:./data"}
+    app = nodes["endpoint:azure_functions:case.ipynb#multicloud-mnist-<random_suffix>"]
+    assert app.props["template"] == "multicloud-mnist-{random_suffix}"
+    assert app.props["service_kind"] == "other"

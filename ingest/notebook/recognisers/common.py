@@ -23,6 +23,7 @@ __all__ = [
     "flows",
     "hf_dataset",
     "hf_repo_like",
+    "id_safe",
     "inputs_of",
     "is_model",
     "is_tooling",
@@ -49,6 +50,13 @@ LOCATION_KWS = (
     "dataset_path",
 )
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")  # what the analysis could not fold in an f-string
+
+
+def id_safe(text: str) -> str:
+    """A name built at run time as an id may hold it: ``x-{suffix}`` is ``x-<suffix>``."""
+    return PLACEHOLDER.sub(lambda m: "<" + m.group(0)[1:-1] + ">", text)
+
+
 _METHOD_OF_READ = re.compile(r"\.(?:read|scan|load)\w*\(\)\.")
 _HF_REPO = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 _FILE_EXT = re.compile(

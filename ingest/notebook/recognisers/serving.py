@@ -8,8 +8,10 @@ public ``*.gradio.live`` link: ``public``).
 
 from __future__ import annotations
 
+import ast
 import re
 
+from ingest.notebook.recognisers.common import PLACEHOLDER, id_safe
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val, union
 from ingest.vector_config.naming import endpoint_uid, model_uid
@@ -41,6 +43,35 @@ def _app(framework: str, fn_kws: tuple[str, ...] = ("fn",)):
         return Val(tag=call.qual, asset=uid).with_attrs(role="endpoint", framework=framework)
 
     return handler
+
+
+# web frameworks a hosted app's command or image names (``args=["uvicorn", "m:app"]``,
+# ``packages=["gradio"]``), in the order that decides: a Gradio app is served by FastAPI too
+_WEB_FRAMEWORKS = ("gradio", "streamlit", "fastapi", "uvicorn")
+_WEB_FRAMEWORK = re.compile(r"(?<![a-z])(gradio|streamlit|fastapi|uvicorn)(?![a-z])", re.I)
+
+
+def _framework_named(call: Call, keyword: str) -> str:
+    """The first web framework any string inside the keyword argument's code names."""
+    node = next((k.value for k in call.node.keywords if k.arg == keyword), None)
+    texts = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant)] if node else []
+    words = {w.lower() for t in texts if isinstance(t, str) for w in _WEB_FRAMEWORK.findall(t)}
+    found = next((w for w in _WEB_FRAMEWORKS if w in words), "")
+    return "fastapi" if found == "uvicorn" else found
+
+
+def _hosted_app(call: Call) -> Val | None:
+    """``union.app.App(name=..., args=[...], container_image=ImageSpec(packages=[...]))``:
+    an app the platform hosts, its framework named by the command it runs or else by the
+    packages its image installs."""
+    name = call.text(None, "name")
+    framework = _framework_named(call, "args") or _framework_named(call, "container_image")
+    if not name or not framework:
+        return None
+    uid = endpoint_uid(framework, f"{call.ctx.notebook}#{name}")
+    platform = call.qual.split(".", 1)[0]
+    call.ctx.out.node(uid, framework=framework, platform=platform, exposure="unknown")
+    return Val(tag=call.qual, asset=uid).with_attrs(role="endpoint", framework=framework)
 
 
 def _launch(call: Call) -> Val | None:
@@ -139,6 +170,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(("gradio.*.launch", "*.launch", "*.queue"), _launch, "Gradio launch"),
     Rule(("fastapi.FastAPI",), _app("fastapi", ()), "FastAPI apps"),
+    Rule(("union.app.App",), _hosted_app, "apps hosted on Union"),
     Rule(("*.get", "*.post", "*.put", "*.api_route", "*.websocket"), _route, "FastAPI routes"),
     Rule(("uvicorn.run",), _uvicorn, "uvicorn"),
     Rule(("pyngrok.ngrok.connect", "ngrok.connect", "ngrok.forward"), _tunnel, "tunnels"),
@@ -164,6 +196,7 @@ def shell_endpoints(command: str, ctx: object) -> None:
     """Record model servers launched from ``!`` shell escapes (TGI, vLLM, Ollama)."""
     out = ctx.out  # type: ignore[attr-defined]
     llamacpp_shell(command, ctx)
+    cloud_apps(command, ctx)
     for pattern, framework in SHELL_RULES:
         if not pattern.search(command):
             continue
@@ -185,6 +218,29 @@ def shell_endpoints(command: str, ctx: object) -> None:
             model = model_uid("huggingface", m.group("model"))
             out.node(model, provider="huggingface", model_type="llm", origin="pretrained")
             ctx.flow_into([model], uid, EdgeKind.SERVE)  # type: ignore[attr-defined]
+
+
+# Azure CLI app creation: ``az functionapp create --name X`` / ``az webapp create -n X``
+_AZ_APP = re.compile(r"\baz (?P<service>functionapp|webapp) create\b.*?(?:--name|-n)[= ]+"
+                     r"['\"]?(?P<name>[^\s'\"]+)")  # fmt: skip
+_AZ_FRAMEWORK = {"functionapp": "azure_functions", "webapp": "azure_app_service"}
+
+
+def cloud_apps(command: str, ctx: object) -> None:
+    """``!az functionapp create --name {function_app} ...``: an app Azure hosts under that
+    name (what it serves is in the code deployed to it, not in the notebook): an endpoint
+    of no serving framework the schema knows."""
+    from ingest.notebook.recognisers.downloads import _expand
+
+    out = ctx.out  # type: ignore[attr-defined]
+    for m in _AZ_APP.finditer(_expand(command, ctx)):  # type: ignore[arg-type]
+        name = m.group("name")
+        template = name if PLACEHOLDER.search(name) else None
+        framework = _AZ_FRAMEWORK[m.group("service")]
+        uid = endpoint_uid(framework, f"{ctx.notebook}#{id_safe(name)}")  # type: ignore[attr-defined]
+        unresolved = True if template else None
+        out.node(uid, framework=framework, platform="azure", service_kind="other",
+                 exposure="unknown", template=template, unresolved=unresolved)  # fmt: skip
 
 
 # llama.cpp run from the shell: the GGUF file it loads is a local LLM

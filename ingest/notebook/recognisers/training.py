@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from ingest.notebook.recognisers.common import (
     PLACEHOLDER,
+    dataset_at,
     hf_repo_like,
+    id_safe,
     is_model,
     model_node,
     passthrough,
@@ -206,7 +208,7 @@ def _output_name(path: str | None, *, hub: bool = False) -> tuple[str, str | Non
     if name.startswith("/") or "://" in name or hub:
         name = name.rsplit("/", 1)[-1]
     if PLACEHOLDER.search(path):
-        return PLACEHOLDER.sub(lambda m: "<" + m.group(0)[1:-1] + ">", name), path
+        return id_safe(name), path
     return name, None
 
 
@@ -327,6 +329,20 @@ def _functional_train(call: Call) -> Val | None:
     data = union([*call.args[1:], *call.kwargs.values()]).carried()
     model = Val(tag=call.qual).with_attrs(model_type=call.qual.split(".", 1)[0])
     return _train(model, call.ctx.target, data, call)
+
+
+def _torchvision_dataset(call: Call) -> Val | None:
+    """``torchvision.datasets.MNIST("data", download=True)``: the dataset is fetched into
+    ``root`` (written there), else read from a copy already there."""
+    root = call.text(0, "root")
+    uid = dataset_at(call, root) if root else None
+    if uid is None:
+        return None
+    if call.arg(None, "download").const is True:
+        call.ctx.out.writes(uid)
+    else:
+        call.ctx.out.reads(uid)
+    return Val(tag=call.qual, data=frozenset({uid}))
 
 
 def _optimizer(call: Call) -> Val | None:
@@ -585,6 +601,7 @@ RULES: tuple[Rule, ...] = (
     Rule(("*.fit", "*.fit_transform", "*.partial_fit"), _fit, "estimator.fit()"),
     Rule(("xgboost.train", "lightgbm.train", "catboost.train"), _functional_train, "train()"),
     Rule(("torch.optim.*",), _optimizer, "torch optimizers"),
+    Rule(("torchvision.datasets.*",), _torchvision_dataset, "torchvision datasets"),
     Rule(("*.step",), _optimizer_step, "optimizer.step() in a training loop"),
     Rule(
         (
