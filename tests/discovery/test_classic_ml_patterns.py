@@ -172,3 +172,61 @@ if AZURE_CONNECTED:
     app = nodes["endpoint:azure_functions:case.ipynb#multicloud-mnist-<random_suffix>"]
     assert app.props["template"] == "multicloud-mnist-{random_suffix}"
     assert app.props["service_kind"] == "other"
+
+
+def test_a_sagemaker_spark_estimator_trains_and_hosts_the_model_transform_sends_it_rows(
+    tmp_path: Path,
+) -> None:
+    """aws-amazon-sagemaker-examples__pyspark_mnist_xgboost: ``XGBoostSageMakerEstimator``
+    ``.fit(trainingData)`` trains on SageMaker and hosts an endpoint; ``model.transform``
+    sends the test rows to it."""
+    nodes, edges = _run(
+        tmp_path,
+        """from pyspark.sql import SparkSession
+spark = SparkSession.builder.master("local[*]").getOrCreate()
+region = "us-east-1"
+trainingData = (
+    spark.read.format("libsvm")
+    .option("numFeatures", "784")
+    .option("vectorType", "dense")
+    .load("s3a://sagemaker-sample-data-{}/spark/mnist/train/".format(region))
+)
+
+testData = (
+    spark.read.format("libsvm")
+    .option("numFeatures", "784")
+    .option("vectorType", "dense")
+    .load("s3a://sagemaker-sample-data-{}/spark/mnist/test/".format(region))
+)
+""",
+        """import random
+from sagemaker_pyspark import IAMRole, S3DataPath
+from sagemaker_pyspark.algorithms import XGBoostSageMakerEstimator
+
+xgboost_estimator = XGBoostSageMakerEstimator(
+    sagemakerRole=IAMRole(role),
+    trainingInstanceType="ml.m4.xlarge",
+    trainingInstanceCount=1,
+    endpointInstanceType="ml.m4.xlarge",
+    endpointInitialInstanceCount=1,
+)
+
+xgboost_estimator.setEta(0.2)
+xgboost_estimator.setNumRound(10)
+
+# train
+model = xgboost_estimator.fit(trainingData)
+""",
+        """transformedData = model.transform(testData)
+
+transformedData.show()
+""",
+    )
+    model = "model:notebook:case.ipynb#model"
+    assert nodes[model].props["provider"] == "sagemaker"
+    assert nodes["endpoint:sagemaker:case.ipynb#model"].props["platform"] == "sagemaker"
+    bucket = "dataset:s3a://sagemaker-sample-data-us-east-1:spark/mnist"
+    assert flows(edges) == {
+        (f"{bucket}/train/", model, "train"),
+        (f"{bucket}/test/", model, "infer"),
+    }

@@ -220,6 +220,7 @@ def _train(
     *,
     output: str | None = None,
     hub: bool = False,
+    platform: str = "",
 ) -> Val:
     """Record one training run: data (and a pretrained base) flow into the trained model."""
     base = model.asset if is_model(model) else ""
@@ -228,7 +229,8 @@ def _train(
     uid = call.ctx.local_model(named or var or call.ctx.target or f"line{call.line}")
     cls = model.tag or call.qual
     # a job script's training runs on the platform the notebook submits it to
-    platform = getattr(call.ctx, "script_platform", "") if getattr(call.ctx, "script", "") else ""
+    if not platform and getattr(call.ctx, "script", ""):
+        platform = getattr(call.ctx, "script_platform", "")
     call.ctx.out.node(
         uid,
         output_dir=output if output and not template else None,
@@ -322,6 +324,34 @@ def _fit(call: Call) -> Val | None:
         call.ctx.rebind(call.recv_name, recv.with_attrs(role="search", search_data=data))
         return Val()
     return _train(recv, call.recv_name or call.ctx.target, data, call)
+
+
+def _spark_sagemaker_estimator(call: Call) -> Val:
+    """``XGBoostSageMakerEstimator(...)`` (SageMaker Spark): a Spark ML estimator whose
+    ``fit`` trains on SageMaker and hosts the model on a SageMaker endpoint."""
+    return Val(tag=call.qual).with_attrs(role="estimator", model_type=call.method)
+
+
+def _spark_sagemaker_fit(call: Call) -> Val | None:
+    """``model = estimator.fit(df)``: a SageMakerModel, trained and hosted on SageMaker,
+    named where it is kept (neither job nor endpoint is named in code)."""
+    name = call.ctx.target or call.recv_name
+    if not name:
+        return None
+    data = union([*call.args, *call.kwargs.values()]).carried()
+    trained = _train(call.recv, name, data, call, platform="sagemaker")
+    uid = endpoint_uid("sagemaker", f"{call.ctx.notebook}#{name}")
+    call.ctx.out.node(uid, framework="sagemaker", platform="sagemaker", exposure="unknown")
+    return trained
+
+
+def _spark_sagemaker_transform(call: Call) -> Val | None:
+    """``model.transform(df)`` on a SageMakerModel: each row is sent to its endpoint."""
+    if not is_model(call.recv):
+        return None
+    sent = union([*call.args, *call.kwargs.values()]).carried()
+    call.ctx.flow_into(sent, call.recv.asset, EdgeKind.INFER)
+    return Val(data=sent | {call.recv.asset}, models=frozenset({call.recv.asset}))
 
 
 def _functional_train(call: Call) -> Val | None:
@@ -597,6 +627,9 @@ RULES: tuple[Rule, ...] = (
         "trainers",
     ),
     Rule(("*.train",), _trainer_train, "trainer.train()"),
+    Rule(("sagemaker_pyspark.*SageMakerEstimator",), _spark_sagemaker_estimator, "SageMaker Spark"),
+    Rule(("sagemaker_pyspark.*SageMakerEstimator.fit",), _spark_sagemaker_fit, "SageMaker Spark"),
+    Rule(("sagemaker_pyspark.*.transform",), _spark_sagemaker_transform, "SageMaker Spark"),
     Rule(_ESTIMATORS, _estimator, "estimators (sklearn, XGBoost, LightGBM, Keras)"),
     Rule(("*.fit", "*.fit_transform", "*.partial_fit"), _fit, "estimator.fit()"),
     Rule(("xgboost.train", "lightgbm.train", "catboost.train"), _functional_train, "train()"),
