@@ -230,3 +230,84 @@ transformedData.show()
         (f"{bucket}/train/", model, "train"),
         (f"{bucket}/test/", model, "infer"),
     }
+
+
+def test_a_gensim_doc2vec_model_is_trained_on_its_corpus_and_its_vectors_train_another(
+    tmp_path: Path,
+) -> None:
+    """lancedb-vectordb-recipes__movie_recommendation_with_doc2vec_and_lancedb:
+    ``Doc2Vec(...)``, ``build_vocab`` and ``train`` inside a function on tagged documents
+    from a CSV; its document vectors train a torch classifier (the notebook's preprocessing
+    loop and training loop shortened)."""
+    nodes, edges = _run(
+        tmp_path,
+        """import pandas as pd
+from gensim.models.doc2vec import Doc2Vec, TaggedDocument
+from tqdm import tqdm
+
+# Read data from CSV file
+movie_data = pd.read_csv(
+    "/Users/vipul/Nova/Projects/genre_spectrum/movies_metadata.csv", low_memory=False
+)
+tagged_data = [TaggedDocument(words=row["overview"].split(), tags=[str(i)])
+               for i, row in movie_data.iterrows()]
+
+
+def train_doc2vec_model(tagged_data, num_epochs=20):
+    # Initialize Doc2Vec model
+    doc2vec_model = Doc2Vec(vector_size=100, min_count=2, epochs=num_epochs)
+    doc2vec_model.build_vocab(tqdm(tagged_data, desc="Building Vocabulary"))
+    for epoch in range(num_epochs):
+        doc2vec_model.train(
+            tqdm(tagged_data, desc=f"Epoch {epoch+1}"),
+            total_examples=doc2vec_model.corpus_count,
+            epochs=doc2vec_model.epochs,
+        )
+
+    return doc2vec_model
+
+
+doc2vec_model = train_doc2vec_model(tagged_data)
+""",
+        """import numpy as np
+import torch
+import torch.nn as nn
+import torch.optim as optim
+from torch.utils.data import DataLoader, TensorDataset
+from sklearn.model_selection import train_test_split
+
+embeddings = []
+for i in valid_indices:
+    embeddings.append(doc2vec_model.dv[str(i)])
+X_train, X_test, y_train, y_test = train_test_split(
+    embeddings, genre_labels, test_size=0.2, random_state=42
+)
+X_train_np = np.array(X_train, dtype=np.float32)
+X_train_tensor = torch.tensor(X_train_np)
+
+
+class GenreClassifier(nn.Module):
+    def __init__(self, input_size, output_size):
+        super(GenreClassifier, self).__init__()
+        self.fc1 = nn.Linear(input_size, 512)
+
+    def forward(self, x):
+        return self.fc1(x)
+
+
+# Move model to the selected device
+model = GenreClassifier(input_size=100, output_size=len(mlb.classes_)).to(device)
+optimizer = optim.Adam(model.parameters(), lr=0.001)
+train_dataset = TensorDataset(X_train_tensor.to(device), y_train_tensor.to(device))
+train_loader = DataLoader(train_dataset, batch_size=batch_size, shuffle=True)
+for epoch in range(epochs):
+    for inputs, labels in train_loader:
+        optimizer.step()
+torch.save(model.state_dict(), "trained_model.pth")
+""",
+    )
+    doc2vec = "model:notebook:case.ipynb#doc2vec_model"
+    assert nodes[doc2vec].props["model_type"] == "embedding"
+    csv = "dataset:file:/Users/vipul/Nova/Projects/genre_spectrum/movies_metadata.csv"
+    assert (csv, doc2vec, "train") in flows(edges)
+    assert (doc2vec, "model:notebook:case.ipynb#model", "train") in flows(edges)

@@ -254,7 +254,7 @@ def _train(
 # libraries whose fitted estimators live only in the process until saved (``joblib.dump``,
 # ``save_model``, ``mlflow.*.log_model``): a fit never saved, served or used for output is
 # an experiment that ends with the kernel, not a model asset
-_IN_MEMORY_FITS = frozenset({"sklearn", "xgboost", "lightgbm", "catboost"})
+_IN_MEMORY_FITS = frozenset({"sklearn", "xgboost", "lightgbm", "catboost", "gensim"})
 
 
 def drop_in_memory_fits(out: Collector) -> None:
@@ -352,6 +352,29 @@ def _spark_sagemaker_transform(call: Call) -> Val | None:
     sent = union([*call.args, *call.kwargs.values()]).carried()
     call.ctx.flow_into(sent, call.recv.asset, EdgeKind.INFER)
     return Val(data=sent | {call.recv.asset}, models=frozenset({call.recv.asset}))
+
+
+# gensim's models: the corpus argument each class documents (given, the model is trained)
+_GENSIM_CORPUS = ("documents", "sentences", "corpus_iterable", "corpus_file")
+_GENSIM_CLASSES = ("Doc2Vec", "Word2Vec", "FastText")
+
+
+def _gensim_model(call: Call) -> Val | None:
+    """``Doc2Vec(vector_size=100, ...)``: an embedding model, trained at once when given
+    its corpus, else by ``build_vocab`` and ``train`` later."""
+    model = Val(tag=call.qual).with_attrs(role="estimator", model_type="embedding")
+    corpus = call.arg(0, *_GENSIM_CORPUS)
+    if not corpus.carried():
+        return model
+    return _train(model, call.ctx.target, corpus.carried(), call)
+
+
+def _gensim_train(call: Call) -> Val | None:
+    """``model.train(corpus, total_examples=..., epochs=...)``: the corpus trains it."""
+    if call.recv.attrs.get("role") not in ("estimator", "model"):
+        return None
+    data = call.arg(0, *_GENSIM_CORPUS).carried() | call.ctx.loop_data
+    return _train(call.recv, call.recv_name or call.ctx.target, data, call)
 
 
 def _functional_train(call: Call) -> Val | None:
@@ -627,6 +650,12 @@ RULES: tuple[Rule, ...] = (
         "trainers",
     ),
     Rule(("*.train",), _trainer_train, "trainer.train()"),
+    Rule(
+        tuple(f"gensim.models.{m}{c}" for m in ("", "*.") for c in _GENSIM_CLASSES),
+        _gensim_model,
+        "gensim embedding models",
+    ),
+    Rule(("gensim.models.*.train",), _gensim_train, "gensim model.train()"),
     Rule(("sagemaker_pyspark.*SageMakerEstimator",), _spark_sagemaker_estimator, "SageMaker Spark"),
     Rule(("sagemaker_pyspark.*SageMakerEstimator.fit",), _spark_sagemaker_fit, "SageMaker Spark"),
     Rule(("sagemaker_pyspark.*.transform",), _spark_sagemaker_transform, "SageMaker Spark"),
