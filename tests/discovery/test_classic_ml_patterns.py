@@ -311,3 +311,74 @@ torch.save(model.state_dict(), "trained_model.pth")
     csv = "dataset:file:/Users/vipul/Nova/Projects/genre_spectrum/movies_metadata.csv"
     assert (csv, doc2vec, "train") in flows(edges)
     assert (doc2vec, "model:notebook:case.ipynb#model", "train") in flows(edges)
+
+
+def test_an_xgboost_ranker_imported_into_elasticsearch_by_eland_is_exported_there(
+    tmp_path: Path,
+) -> None:
+    """elastic-elasticsearch-labs__08-learning-to-rank: an ``XGBRanker`` fitted on judgments
+    read from a URL, then ``MLModel.import_ltr_model(es_client=..., model=ranker,
+    model_id=...)``: the trained model is kept (no longer an in-memory fit) and exported."""
+    nodes, edges = _run(
+        tmp_path,
+        """import pandas as pd
+JUDGEMENTS_FILE_URL = "https://raw.githubusercontent.com/elastic/elasticsearch-labs/main/notebooks/search/sample_data/learning-to-rank/movies-judgments.tsv.gz"
+judgments_df = pd.read_csv(JUDGEMENTS_FILE_URL, delimiter="\\t")
+""",
+        """from xgboost import XGBRanker
+from sklearn.model_selection import GroupShuffleSplit
+
+
+# Create the ranker model:
+ranker = XGBRanker(
+    objective="rank:ndcg",
+    eval_metric=["ndcg@10"],
+    early_stopping_rounds=20,
+)
+
+# Shaping training and eval data in the expected format.
+X = judgments_df[ltr_config.feature_names]
+y = judgments_df["grade"]
+groups = judgments_df["query_id"]
+
+# Split the dataset in two parts respectively used for training and evaluation of the model.
+group_preserving_splitter = GroupShuffleSplit(n_splits=1, train_size=0.7).split(
+    X, y, groups
+)
+train_idx, eval_idx = next(group_preserving_splitter)
+
+train_features, eval_features = X.loc[train_idx], X.loc[eval_idx]
+train_target, eval_target = y.loc[train_idx], y.loc[eval_idx]
+train_query_groups, eval_query_groups = groups.loc[train_idx], groups.loc[eval_idx]
+
+# Training the model
+ranker.fit(
+    X=train_features,
+    y=train_target,
+    group=train_query_groups.value_counts().sort_index().values,
+    eval_set=[(eval_features, eval_target)],
+    eval_group=[eval_query_groups.value_counts().sort_index().values],
+    verbose=True,
+)
+""",
+        """from eland.ml import MLModel
+
+LEARNING_TO_RANK_MODEL_ID = "ltr-model-xgboost"
+
+MLModel.import_ltr_model(
+    es_client=es_client,
+    model=ranker,
+    model_id=LEARNING_TO_RANK_MODEL_ID,
+    ltr_model_config=ltr_config,
+    es_if_exists="replace",
+)
+""",
+    )
+    ranker = "model:notebook:case.ipynb#ranker"
+    served = "model:elasticsearch:ltr-model-xgboost"
+    assert nodes[served].props["provider"] == "elasticsearch"
+    judgments = (
+        "dataset:https://raw.githubusercontent.com:/elastic/elasticsearch-labs/main/notebooks"
+        "/search/sample_data/learning-to-rank/movies-judgments.tsv.gz"
+    )
+    assert flows(edges) == {(judgments, ranker, "train"), (ranker, served, "export")}

@@ -568,6 +568,20 @@ def _mlflow_log(call: Call) -> Val | None:
     return Val(asset=uid).with_attrs(role="model")
 
 
+def _eland_import(call: Call) -> Val | None:
+    """``MLModel.import_model(es_client, model_id, model, ...)`` / ``import_ltr_model``
+    (eland): a trained XGBoost/LightGBM/scikit-learn model uploaded into Elasticsearch,
+    which serves it under ``model_id`` (inference processors, learning-to-rank rescorers)."""
+    model = _kept_model(call, call.arg(2, "model"))
+    name = call.text(1, "model_id")
+    if model is None or not name:
+        return None
+    uid = model_uid("elasticsearch", name)
+    call.ctx.out.node(uid, provider="elasticsearch", origin="published")
+    call.ctx.flow_into(model.carried(), uid, EdgeKind.EXPORT)
+    return Val(tag=call.qual, asset=uid).with_attrs(role="model")
+
+
 def _mlflow_register(call: Call) -> Val | None:
     name = call.text(1, "name")
     if not name:
@@ -716,4 +730,9 @@ RULES: tuple[Rule, ...] = (
     Rule(("*.save",), _save(0, "filepath", "path"), "model.save(path) (Keras, XGBoost)"),
     Rule(("mlflow.*.log_model",), _mlflow_log, "MLflow model logging"),
     Rule(("mlflow.register_model",), _mlflow_register, "MLflow registry"),
+    Rule(
+        ("eland.ml.MLModel.import_model", "eland.ml.MLModel.import_ltr_model"),
+        _eland_import,
+        "models imported into Elasticsearch",
+    ),
 )
