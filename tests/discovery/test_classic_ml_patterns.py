@@ -382,3 +382,25 @@ MLModel.import_ltr_model(
         "/search/sample_data/learning-to-rank/movies-judgments.tsv.gz"
     )
     assert flows(edges) == {(judgments, ranker, "train"), (ranker, served, "export")}
+
+
+def test_a_numpy_array_saved_to_a_named_file_is_written_and_carries_its_data(
+    tmp_path: Path,
+) -> None:
+    """aws-amazon-sagemaker-examples__sm-xgboost_bring_your_own_model: a test point from
+    the MNIST pickle saved with ``np.savetxt("test_point.csv", ...)`` and sent from there."""
+    _, edges = _run(
+        tmp_path,
+        """import pandas as pd
+test_X = pd.read_csv("mnist_test.csv")
+""",
+        """import numpy as np
+
+point_X = test_X[0]
+point_X = np.expand_dims(point_X, axis=0)
+np.savetxt("test_point.csv", point_X, delimiter=",")
+""",
+    )
+    point = "dataset:file:./test_point.csv"
+    assert point in {e.dst for e in edges if e.rel is Rel.WRITES}
+    assert flows(edges) == {("dataset:file:./mnist_test.csv", point, "transform")}

@@ -22,7 +22,9 @@ from ingest.notebook.recognisers.common import (
     is_model,
     model_node,
     passthrough,
+    read_location,
     returns_recv,
+    write_location,
 )
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Collector, Val, union
@@ -678,6 +680,17 @@ RULES: tuple[Rule, ...] = (
     Rule(("xgboost.train", "lightgbm.train", "catboost.train"), _functional_train, "train()"),
     Rule(("torch.optim.*",), _optimizer, "torch optimizers"),
     Rule(("torchvision.datasets.*",), _torchvision_dataset, "torchvision datasets"),
+    # feature and label arrays kept in files (a file object: the ``open`` rows record it)
+    Rule(
+        ("numpy.save", "numpy.savetxt", "numpy.savez", "numpy.savez_compressed"),
+        write_location(0, "file", "fname", data_pos=1),
+        "NumPy arrays saved",
+    ),
+    Rule(
+        ("numpy.load", "numpy.loadtxt", "numpy.genfromtxt"),
+        read_location(0, "file", "fname"),
+        "NumPy arrays loaded",
+    ),
     Rule(("*.step",), _optimizer_step, "optimizer.step() in a training loop"),
     Rule(
         (
