@@ -404,3 +404,33 @@ np.savetxt("test_point.csv", point_X, delimiter=",")
     point = "dataset:file:./test_point.csv"
     assert point in {e.dst for e in edges if e.rel is Rel.WRITES}
     assert flows(edges) == {("dataset:file:./mnist_test.csv", point, "transform")}
+
+
+def test_lancedb_rows_given_positionally_are_embedded_into_the_table(tmp_path: Path) -> None:
+    """lancedb-vectordb-recipes__movie_recommendation_with_doc2vec_and_lancedb: rows of
+    Doc2Vec vectors passed as ``create_table``'s second positional argument (``data``)."""
+    _, edges = _run(
+        tmp_path,
+        """import pandas as pd
+from gensim.models.doc2vec import Doc2Vec
+tagged_data = pd.read_csv("movies_metadata.csv")
+doc2vec_model = Doc2Vec(documents=tagged_data, vector_size=100, min_count=2)
+""",
+        """import lancedb
+import numpy as np
+import pandas as pd
+
+data = []
+
+for i in valid_indices:
+    embedding = doc2vec_model.dv[str(i)]
+    title, genres = movie_info[valid_indices.index(i)]
+    data.append({"title": title, "genres": genres, "vector": embedding.tolist()})
+
+db = lancedb.connect(".db")
+tbl = db.create_table("doc2vec_embeddings", data, mode="Overwrite")
+""",
+    )
+    model = "model:notebook:case.ipynb#doc2vec_model"
+    assert (model, "vectorindex:lancedb:doc2vec_embeddings", "embed") in flows(edges)
+    assert "dataset:file:./.db" in {e.dst for e in edges if e.rel is Rel.WRITES}

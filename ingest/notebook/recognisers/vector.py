@@ -173,8 +173,8 @@ def _collection(call: Call) -> Val | None:
     index = _target_index(call)
     if index is None:
         return None
-    if call.method == "create_table" and "data" in call.kwargs:  # LanceDB: created with rows
-        _embed(call, index, call.kwargs["data"])
+    if call.method == "create_table" and ("data" in call.kwargs or len(call.args) > 1):
+        _embed(call, index, call.arg(1, "data"))  # LanceDB: created with rows
     distance = next(
         (v.attrs["distance"] for v in call.kwargs.values() if "distance" in v.attrs), None
     )
