@@ -560,8 +560,9 @@ class Analyzer:
 
     def _e_container(self, node: ast.List | ast.Tuple | ast.Set) -> Val:
         values = [self.ev(e) for e in node.elts]
-        if values and all(_is_const(v) for v in values):
-            return Val(const=[v.const for v in values])
+        if values and all(_is_const(v) for v in values):  # f-strings keep what they carry
+            carried = union(values)
+            return Val(const=[v.const for v in values], data=carried.data, models=carried.models)
         return union(values)
 
     def _e_dict(self, node: ast.Dict) -> Val:
@@ -579,10 +580,9 @@ class Analyzer:
 
     def _e_binop(self, node: ast.BinOp) -> Val:
         left, right = self.ev(node.left), self.ev(node.right)
-        if (
-            isinstance(node.op, ast.Add)
-            and isinstance(left.const, str)
-            and isinstance(right.const, str)
+        if isinstance(node.op, ast.Add) and (
+            (isinstance(left.const, str) and isinstance(right.const, str))
+            or (isinstance(left.const, list) and isinstance(right.const, list))  # job args
         ):  # either side may be a template that carries data (``"(" + "\n".join(rows)``)
             return Val(
                 const=left.const + right.const,

@@ -34,6 +34,8 @@ _SQL_CELL_MAGICS = {"sql", "sparksql", "bigquery", "snowflake", "read_sql", "duc
 _AUTOMAGICS = frozenset({"pip", "conda", "cd", "env", "set_env", "load_ext", "matplotlib"})
 _ASSIGN_ESCAPE = re.compile(r"^(?P<indent>\s*)(?P<lhs>[\w.,\s\[\]()]+?)\s*=\s*[!%]")
 _HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.]+\?\??)\s*$")
+# a line magic names itself right after the ``%``; ``% (a, b)`` continues a ``"..." % (...)``
+_MAGIC = re.compile(r"^%%?[A-Za-z_]")
 
 
 @dataclass
@@ -106,7 +108,7 @@ def _line_magics(source: str) -> CellCode:
         if text.startswith("!"):
             cell.shell.append(text[1:].strip())
             out.append(indent + "pass")
-        elif text.startswith("%") or text.split(" ", 1)[0] in _AUTOMAGICS:
+        elif _MAGIC.match(text) or text.split(" ", 1)[0] in _AUTOMAGICS:
             name, _, rest = text.lstrip("%").partition(" ")
             cell.magics.append(name)
             if name in ("sql", "sparksql"):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import posixpath
+from collections.abc import Mapping
 
 from ingest.notebook.recognisers.common import PLACEHOLDER, dataset_at, hf_repo_like, is_model
 from ingest.notebook.recognisers.registry import Call, Rule
@@ -22,7 +23,7 @@ from ingest.notebook.values import Val, union
 from ingest.vector_config.naming import endpoint_uid, model_uid
 from lineage.model import EdgeKind
 
-__all__ = ["RULES", "expr_text", "managed_endpoint", "managed_model"]
+__all__ = ["RULES", "expr_text", "hub_base_model", "managed_endpoint", "managed_model"]
 
 _SM = "sagemaker"
 _ESTIMATORS = (
@@ -65,7 +66,14 @@ _HF_TASKS = {
     "image-classification": "classifier",
 }
 # hyperparameters that name the pretrained model a training script starts from
-_BASE_KEYS = ("model_id", "model_name", "model_name_or_path", "base_model", "pretrained_model")
+_BASE_KEYS = (
+    "model_id",
+    "model_name",
+    "model_name_or_path",
+    "base_model",
+    "pretrained_model",
+    "pretrained_model_id",
+)
 
 
 def expr_text(call: Call, pos: int | None, *names: str) -> str | None:
@@ -135,14 +143,15 @@ def _base_model(call: Call) -> str:
         call.ctx.out.node(uid, provider=_SM, origin="pretrained", source="jumpstart")
         return uid
     hp = call.arg(None, "hyperparameters")
-    consts = hp.const if isinstance(hp.const, dict) else hp.attrs.get("consts") or {}
+    return hub_base_model(call, hp.const if isinstance(hp.const, dict) else hp.attrs.get("consts"))
+
+
+def hub_base_model(call: Call, params: Mapping[str, object] | None) -> str:
+    """The Hub model a training script starts from, named among its parameters
+    (``model_name_or_path``, ``pretrained_model_id``...): an ``org/name`` or a dashed name."""
     for key in _BASE_KEYS:
-        ref = consts.get(key)
-        if isinstance(ref, str) and "/" in ref and hf_repo_like(ref):
-            uid = model_uid("huggingface", ref)
-            call.ctx.out.node(uid, provider="huggingface", origin="pretrained")
-            return uid
-        if isinstance(ref, str) and hf_repo_like(ref) and "-" in ref:
+        ref = (params or {}).get(key)
+        if isinstance(ref, str) and hf_repo_like(ref) and ("/" in ref or "-" in ref):
             uid = model_uid("huggingface", ref)
             call.ctx.out.node(uid, provider="huggingface", origin="pretrained")
             return uid

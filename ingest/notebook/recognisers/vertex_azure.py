@@ -15,8 +15,13 @@ from __future__ import annotations
 import ast
 import re
 
-from ingest.notebook.recognisers.common import dataset_at
-from ingest.notebook.recognisers.managed import expr_text, managed_endpoint, managed_model
+from ingest.notebook.recognisers.common import PLACEHOLDER, dataset_at, hf_dataset, hf_repo_like
+from ingest.notebook.recognisers.managed import (
+    expr_text,
+    hub_base_model,
+    managed_endpoint,
+    managed_model,
+)
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val
 from ingest.vector_config.naming import model_uid
@@ -28,6 +33,9 @@ _VERTEX = "vertex"
 _AZURE = "azureml"
 _URI = re.compile(r"(?:^|=)((?:gs|s3|https?|wasbs|abfss|azureml)://\S+)$")
 _OUTPUT_FLAG = re.compile(r"^--?[\w-]*(model|output|job[-_]dir|checkpoint)[\w-]*=", re.I)
+_FLAG = re.compile(r"^--?(?P<flag>[\w-]+)=(?P<value>\S+)$")
+_DATA_FLAG = re.compile(r"^(train_)?dataset(_name|_id)?$")
+_VARIABLE = re.compile(r"\{([A-Za-z_]\w*)\}")
 
 
 def _arg_uris(value: Val) -> list[str]:
@@ -41,6 +49,32 @@ def _arg_uris(value: Val) -> list[str]:
             if m:
                 found.append(m.group(1))
     return found
+
+
+def _flags(value: Val) -> dict[str, str]:
+    """A job's ``args`` as ``{"dataset_name": "org/data"}``: each ``--flag=value`` item."""
+    items = value.const if isinstance(value.const, (list, tuple)) else ()
+    found = (_FLAG.match(item) for item in items if isinstance(item, str))
+    return {m["flag"].replace("-", "_"): m["value"] for m in found if m}
+
+
+def _hub_datasets(call: Call, flags: dict[str, str]) -> set[str]:
+    """Hub datasets a training container is told to load (``--dataset_name=org/name``)."""
+    refs = {v for k, v in flags.items() if _DATA_FLAG.match(k) and "/" in v and hf_repo_like(v)}
+    return {hf_dataset(call, ref) for ref in refs}
+
+
+def _outputs_hold(call: Call, flags: dict[str, str], uid: str) -> None:
+    """Where the job writes its model (``--output_dir=...``) holds that model: a path known
+    here is recorded as a save; a path held by a variable the notebook could not fold
+    (``{merged_model_output_dir}``) makes that variable carry the model."""
+    for flag, where in flags.items():
+        if not _OUTPUT_FLAG.match(f"--{flag}="):
+            continue
+        if (m := _VARIABLE.fullmatch(where)) is not None:
+            call.ctx.rebind(m[1], Val(data=frozenset({uid})))
+        elif not PLACEHOLDER.search(where):
+            call.ctx.saved[where.rstrip("/")] = uid
 
 
 def _reads(call: Call, uris: list[str], **props: object) -> set[str]:
@@ -66,11 +100,17 @@ def _vertex_run(call: Call) -> Val | None:
     job = call.recv
     if job.attrs.get("role") != "vertex_job":
         return None
+    args = call.arg(None, "args")
+    flags = _flags(args)
     data = call.arg(0, "dataset").carried()
-    data |= _reads(call, _arg_uris(call.arg(None, "args")))
+    data |= _reads(call, _arg_uris(args)) | _hub_datasets(call, flags)
+    base = hub_base_model(call, flags)  # a container that fine-tunes a Hub model
+    kind = EdgeKind.FINE_TUNE if base else EdgeKind.TRAIN
     name = expr_text(call, None, "model_display_name") or job.attrs.get("display_name") or ""
-    uid = managed_model(call, _VERTEX, name, var=call.recv_name, origin="trained")
-    call.ctx.flow_into(data, uid, EdgeKind.TRAIN)
+    origin = "fine_tuned" if base else "trained"
+    uid = managed_model(call, _VERTEX, name, var=call.recv_name, origin=origin)
+    call.ctx.flow_into(data | ({base} if base else set()), uid, kind)
+    _outputs_hold(call, flags, uid)
     return Val(tag="vertex.Model", asset=uid).with_attrs(role="vertex_model")
 
 
@@ -100,42 +140,54 @@ _SERVER_IMAGES = (
     ("text-embeddings-inference", "tei", "embedding"),
     ("vllm", "vllm", "llm"),
 )
-_MODEL_FLAG = re.compile(r"--model(?:-id)?[= ](?P<model>[\w./-]+)")
+_MODEL_FLAG = re.compile(r"--model(?:-id)?[= ](?P<model>\S+)")
 
 
-def _served_hub_model(call: Call) -> tuple[str, str, str] | None:
-    """(server, hub model id, model type) for ``Model.upload`` of a TGI/TEI/vLLM container:
-    the model is ``MODEL_ID`` in its environment or ``--model`` in its arguments."""
+def _server(call: Call) -> tuple[str, str] | None:
+    """(server, model type) of a ``Model.upload`` whose container is TGI, TEI or vLLM."""
     image = (call.text(None, "serving_container_image_uri") or "").lower()
-    server = next(((s, t) for key, s, t in _SERVER_IMAGES if key in image), None)
-    if server is None:
-        return None
+    return next(((s, t) for key, s, t in _SERVER_IMAGES if key in image), None)
+
+
+def _served_hub_id(call: Call) -> str | None:
+    """The Hub model such a container runs: ``--model`` in its arguments (what the server
+    loads), else ``MODEL_ID`` in its environment."""
+    args = call.arg(None, "serving_container_args").const
+    found = _MODEL_FLAG.search(" ".join(map(str, args))) if isinstance(args, list) else None
     env_val = call.arg(None, "serving_container_environment_variables")
     env = env_val.const if isinstance(env_val.const, dict) else env_val.attrs.get("consts", {})
-    model = env.get("MODEL_ID")
-    args = call.arg(None, "serving_container_args").const
-    if not model and isinstance(args, list):
-        found = _MODEL_FLAG.search(" ".join(str(a) for a in args))
-        model = found.group("model") if found else None
-    return (server[0], model, server[1]) if isinstance(model, str) and model else None
+    for model in (found["model"] if found else None, env.get("MODEL_ID")):
+        if isinstance(model, str) and hf_repo_like(model):
+            return model
+    return None
+
+
+def _uploaded_from(call: Call) -> set[str]:
+    """Models of this notebook whose files the upload serves: a job's output directory
+    passed as ``artifact_uri`` or in the server's arguments (``--model=<job output>``)."""
+    args = call.arg(None, "serving_container_args")
+    found = {u for u in args.carried() if u.startswith("model:")}
+    refs = [call.text(None, "artifact_uri") or ""]
+    if isinstance(args.const, list) and (m := _MODEL_FLAG.search(" ".join(map(str, args.const)))):
+        refs.append(m["model"])
+    found.update(call.ctx.saved[r.rstrip("/")] for r in refs if r.rstrip("/") in call.ctx.saved)
+    return found
 
 
 def _vertex_upload(call: Call) -> Val | None:
-    served = _served_hub_model(call)
-    if served is not None:  # Vertex only hosts the container: the model is the hub model
-        server, hub_id, kind = served
-        uid = model_uid(server, hub_id)
-        call.ctx.out.node(uid, provider=server, model_type=kind, origin="pretrained")
+    server = _server(call)
+    sources = _uploaded_from(call)
+    hub_id = _served_hub_id(call) if server and not sources else None
+    if server and hub_id:  # Vertex only hosts the container: the model is the hub model
+        uid = model_uid(server[0], hub_id)
+        call.ctx.out.node(uid, provider=server[0], model_type=server[1], origin="pretrained")
         return Val(tag="vertex.Model", asset=uid).with_attrs(role="vertex_model")
     name = expr_text(call, None, "display_name")
     if not name:
         return None
-    uid = managed_model(call, _VERTEX, name, origin="registered")
-    artefacts = call.text(None, "artifact_uri")
-    if artefacts:
-        saved = call.ctx.saved.get(artefacts.rstrip("/"))
-        if saved:
-            call.ctx.flow_into([saved], uid, EdgeKind.EXPORT)
+    kind = server[1] if server else None
+    uid = managed_model(call, _VERTEX, name, origin="registered", model_type=kind)
+    call.ctx.flow_into(sources, uid, EdgeKind.EXPORT if not server else EdgeKind.TRANSFORM)
     return Val(tag="vertex.Model", asset=uid).with_attrs(role="vertex_model")
 
 
@@ -175,6 +227,13 @@ def _vertex_batch(call: Call) -> Val | None:
         call.ctx.out.writes(out)
         call.ctx.flow_into([model.asset], out, EdgeKind.INFER)
     return Val()
+
+
+def _job_name_with_datetime(call: Call) -> Val | None:
+    """Model Garden's ``common_util.get_job_name_with_datetime(prefix)`` appends a
+    timestamp: the job (and the model or endpoint named after it) is known by its prefix."""
+    prefix = call.arg(0, "prefix")
+    return prefix if prefix.text else None
 
 
 def _dict_call(call: Call) -> Val | None:
@@ -296,6 +355,7 @@ RULES: tuple[Rule, ...] = (
     Rule(("google.cloud.aiplatform.Endpoint.create",), _vertex_endpoint, "Vertex endpoints"),
     Rule(("vertex.Model.deploy", "vertex.Endpoint.deploy"), _vertex_deploy, "Vertex deploy"),
     Rule(("vertex.Model.batch_predict",), _vertex_batch, "Vertex batch prediction"),
+    Rule(("*.get_job_name_with_datetime",), _job_name_with_datetime, "Model Garden job names"),
     Rule(("dict",), _dict_call, "dict(k=v) literals"),
     Rule(("azure.ai.ml.Input",), _azure_input, "Azure ML inputs"),
     Rule(("azure.ai.ml.command",), _azure_command, "Azure ML command jobs"),

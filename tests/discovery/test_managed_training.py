@@ -1,0 +1,96 @@
+"""Issue 15, managed training (Vertex AI, Azure ML, SageMaker): each pattern on code quoted
+from a real notebook of tests/corpus/real (sources and licences in the cases' expected.yaml)."""
+
+from __future__ import annotations
+
+import json
+
+from real_facts import flows, notebook, split
+
+from ingest.notebook import notebook_facts
+from ingest.notebook.cells import split_cell
+from lineage.model import Node
+
+GEMMA = "googlecloudplatform-vertex-ai-samples__model_garden_pytorch_gemma_peft_finetuning_hf.ipynb"
+
+
+def _cells(*sources: str) -> tuple[dict[str, Node], set[tuple[str, str, str]]]:
+    """Facts for a notebook made of these code cells (named ``t.ipynb``)."""
+    cells = [
+        {"cell_type": "code", "source": s, "metadata": {}, "outputs": [], "execution_count": None}
+        for s in sources
+    ]
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    nodes, edges = split(notebook_facts("t.ipynb", text=text))
+    return nodes, flows(edges)
+
+
+def test_a_percent_continuation_line_is_the_modulo_operator_not_a_magic() -> None:
+    """gemma peft notebook (GEMMA), cell 5: the ``%`` line continues the raise's message;
+    taken for a line magic it broke the cell, and with it the notebook's imports."""
+    source = (
+        "shell_output = ! gsutil ls -Lb {BUCKET_NAME}\n"
+        "if bucket_region != REGION:\n"
+        "    raise ValueError(\n"
+        '        "Bucket region %s is different from notebook region %s"\n'
+        "        % (bucket_region, REGION)\n"
+        "    )\n"
+    )
+    code = split_cell(source)
+    assert "% (bucket_region, REGION)" in code.python
+    compile(code.python, "cell", "exec")
+
+
+def test_a_container_job_told_its_base_model_and_hub_dataset_fine_tunes() -> None:
+    """gemma peft notebook (GEMMA): Model Garden's ``get_job_name_with_datetime(prefix)``
+    names the job by its prefix; ``--pretrained_model_id=``/``--dataset_name=`` among the
+    ``args`` (a list joined with ``+``) are the base model and the Hub data it tunes on."""
+    nodes, fl = _cells(
+        "from google.cloud import aiplatform\n"
+        "import os\n"
+        'train_dataset_name = "timdettmers/openassistant-guanaco"  # @param {type:"string"}\n'
+        'base_model_id = "gemma-1.1-2b-it"  # @param["gemma-2b"] {isTemplate:true}\n'
+        'pretrained_model_id = os.path.join("google/", base_model_id)\n',
+        'job_name = common_util.get_job_name_with_datetime("gemma-lora-train")\n'
+        "eval_args = [\n"
+        '    f"--eval_dataset_path={eval_dataset_name}",\n'
+        '    "--eval_metric_name=loss",\n'
+        "]\n"
+        "train_job_args = [\n"
+        '    "--task=instruct-lora",\n'
+        '    f"--pretrained_model_id={pretrained_model_id}",\n'
+        '    f"--dataset_name={train_dataset_name}",\n'
+        '    f"--output_dir={lora_output_dir}",\n'
+        "] + eval_args\n"
+        "train_job = aiplatform.CustomContainerTrainingJob(\n"
+        "    display_name=job_name,\n"
+        "    container_uri=TRAIN_DOCKER_URI,\n"
+        "    labels=labels,\n"
+        ")\n"
+        "train_job.run(\n"
+        "    args=train_job_args,\n"
+        "    replica_count=replica_count,\n"
+        "    base_output_dir=base_output_dir,\n"
+        "    sync=False,  # Non-blocking call to run.\n"
+        ")\n",
+    )
+    tuned = "model:vertex:gemma-lora-train"
+    assert nodes[tuned].props["origin"] == "fine_tuned"
+    assert ("model:huggingface:google/gemma-1.1-2b-it", tuned, "fine_tune") in fl
+    assert ("dataset:huggingface:timdettmers/openassistant-guanaco", tuned, "fine_tune") in fl
+
+
+def test_a_vllm_upload_of_the_jobs_merged_output_is_a_new_vertex_llm() -> None:
+    """gemma peft notebook (GEMMA): the job writes ``--merge_base_and_lora_output_dir=
+    {merged_model_output_dir}``; ``deploy_model_vllm(model_id=merged_model_output_dir)``
+    uploads a vLLM container with ``--model={model_id}`` (``MODEL_ID`` in its environment is
+    only the base's name) and deploys it: the served model is the uploaded one, made from
+    the job's model."""
+    nodes, edges = notebook(GEMMA)
+    fl = flows(edges)
+    tuned, served = "model:vertex:gemma-lora-train", "model:vertex:gemma-vllm-serve"
+    assert nodes[served].props["model_type"] == "llm"
+    assert (tuned, served, "transform") in fl
+    endpoint = f"endpoint:vertex:{GEMMA}#gemma-vllm-serve-endpoint"
+    assert (served, endpoint, "serve") in fl
+    assert "model:vllm:google/gemma-1.1-2b-it" not in nodes
