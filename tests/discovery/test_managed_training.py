@@ -94,3 +94,46 @@ def test_a_vllm_upload_of_the_jobs_merged_output_is_a_new_vertex_llm() -> None:
     endpoint = f"endpoint:vertex:{GEMMA}#gemma-vllm-serve-endpoint"
     assert (served, endpoint, "serve") in fl
     assert "model:vllm:google/gemma-1.1-2b-it" not in nodes
+
+
+def test_a_pipeline_step_given_a_data_asset_and_a_registered_model_name_trains_it() -> None:
+    """azureml-examples get_started_pipeline: a registered Data asset goes through a
+    ``@dsl.pipeline`` into a ``load_component`` step called with ``registered_model_name``:
+    the step's script registers the model it trains from that data."""
+    nodes, fl = _cells(
+        "from azure.ai.ml import MLClient\n"
+        "ml_client = MLClient(\n"
+        "    credential=credential,\n"
+        "    subscription_id=SUBSCRIPTION,\n"
+        ")\n"
+        'credit_data = ml_client.data.get(name="credit-card", version="initial")\n',
+        "from azure.ai.ml import load_component\n"
+        'train_component = load_component(source=os.path.join(train_src_dir, "train.yml"))\n'
+        "train_component = ml_client.create_or_update(train_component)\n",
+        "from azure.ai.ml import dsl, Input, Output\n"
+        "@dsl.pipeline(\n"
+        '    compute="serverless",\n'
+        ")\n"
+        "def credit_defaults_pipeline(\n"
+        "    pipeline_job_data_input,\n"
+        "    pipeline_job_registered_model_name,\n"
+        "):\n"
+        "    data_prep_job = data_prep_component(\n"
+        "        data=pipeline_job_data_input,\n"
+        "    )\n"
+        "    train_job = train_component(\n"
+        "        train_data=data_prep_job.outputs.train_data,\n"
+        "        registered_model_name=pipeline_job_registered_model_name,\n"
+        "    )\n",
+        'registered_model_name = "credit_defaults_model"\n'
+        "pipeline = credit_defaults_pipeline(\n"
+        '    pipeline_job_data_input=Input(type="uri_file", path=credit_data.path),\n'
+        "    pipeline_job_registered_model_name=registered_model_name,\n"
+        ")\n"
+        "pipeline_job = ml_client.jobs.create_or_update(\n"
+        "    pipeline,\n"
+        ")\n",
+    )
+    model = "model:azureml:credit_defaults_model"
+    assert nodes[model].props["origin"] == "trained"
+    assert ("dataset:azureml:credit-card", model, "train") in fl

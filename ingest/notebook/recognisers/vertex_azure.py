@@ -25,7 +25,8 @@ from ingest.notebook.recognisers.managed import (
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val
 from ingest.vector_config.naming import model_uid
-from lineage.model import EdgeKind
+from lineage import ids
+from lineage.model import EdgeKind, Kind
 
 __all__ = ["RULES"]
 
@@ -254,6 +255,43 @@ def _azure_input(call: Call) -> Val | None:
     return Val(const=path) if path else None  # an input is the data it points at
 
 
+def _azure_data_asset(call: Call) -> Val | None:
+    """``ml_client.data.get(name="credit-card", version=...)``: a registered Data asset,
+    read by the jobs it is given to (its storage path resolves at run time)."""
+    name = call.text(0, "name")
+    if not name:
+        return None
+    uid = ids.dataset_id(_AZURE, name)
+    call.ctx.out.node(uid, platform=_AZURE, asset="data")
+    call.ctx.out.reads(uid)
+    return Val(tag="azureml.Data", data=frozenset({uid}))
+
+
+def _azure_component(call: Call) -> Val | None:
+    """``load_component(source="train.yml")``: a step a pipeline calls with its inputs."""
+    return Val(tag="azureml.Component").with_attrs(role="azure_component")
+
+
+def _azure_component_call(call: Call) -> Val | None:
+    """A component called in a pipeline with a ``registered_model_name`` input: its script
+    registers the model it trains, from the data its other inputs carry (none is read)."""
+    name = call.text(None, "registered_model_name")
+    if not name:
+        return None
+    data = {
+        u
+        for k, v in call.kwargs.items()
+        if k != "registered_model_name"
+        for u in v.carried()
+        if ids.kind_of(u) is Kind.DATASET
+    }
+    uid = managed_model(call, _AZURE, name, origin="trained")
+    call.ctx.flow_into(data, uid, EdgeKind.TRAIN)
+    return Val(tag="azureml.Job", data=frozenset(data)).with_attrs(
+        role="azure_submitted", model=uid
+    )
+
+
 def _azure_command(call: Call) -> Val | None:
     inputs = call.arg(None, "inputs")
     consts = inputs.const if isinstance(inputs.const, dict) else inputs.attrs.get("consts") or {}
@@ -275,7 +313,7 @@ def _azure_derive(call: Call) -> Val | None:
 def _azure_submit(call: Call) -> Val | None:
     job = call.arg(0, "job", "entity")
     role = job.attrs.get("role")
-    if role == "azure_endpoint":
+    if role in ("azure_endpoint", "azure_component"):
         return job
     if role == "azure_deployment":
         endpoint, model = job.attrs["endpoint"], job.attrs.get("model")
@@ -359,6 +397,9 @@ RULES: tuple[Rule, ...] = (
     Rule(("dict",), _dict_call, "dict(k=v) literals"),
     Rule(("azure.ai.ml.Input",), _azure_input, "Azure ML inputs"),
     Rule(("azure.ai.ml.command",), _azure_command, "Azure ML command jobs"),
+    Rule((f"{_MLCLIENT}.data.get",), _azure_data_asset, "Azure ML data assets"),
+    Rule(("azure.ai.ml.load_component",), _azure_component, "Azure ML components"),
+    Rule(("azureml.Component.__call__",), _azure_component_call, "pipeline steps"),
     Rule(("azureml.Command.__call__", "azureml.Command.sweep"), _azure_derive, ""),
     Rule(
         (f"{_MLCLIENT}.create_or_update", f"{_MLCLIENT}.begin_create_or_update"),
