@@ -137,3 +137,41 @@ def test_a_pipeline_step_given_a_data_asset_and_a_registered_model_name_trains_i
     model = "model:azureml:credit_defaults_model"
     assert nodes[model].props["origin"] == "trained"
     assert ("dataset:azureml:credit-card", model, "train") in fl
+
+
+def test_a_sweep_jobs_display_name_set_before_submitting_names_its_model() -> None:
+    """azureml-examples lightgbm_iris_sweep: ``command(...)`` with a data ``Input``, swept,
+    then ``cmd_component_sweep_job.display_name = "..."`` before ``jobs.create_or_update``:
+    the model is known by that name, not by the command's variable."""
+    nodes, fl = _cells(
+        "from azure.ai.ml import MLClient, command, Input\n"
+        "from azure.ai.ml.sweep import Choice, Uniform\n"
+        "ml_client = MLClient(\n"
+        "    DefaultAzureCredential(), subscription_id, resource_group, workspace\n"
+        ")\n",
+        "command_component = command(\n"
+        '    code="./src",\n'
+        "    inputs={\n"
+        '        "iris_csv": Input(type="uri_file"),\n'
+        '        "learning_rate": 0.9,\n'
+        "    },\n"
+        '    display_name="lightgbm-iris-example",\n'
+        ")\n"
+        "command_component_job_for_sweep = command_component(\n"
+        "    learning_rate=Uniform(min_value=0.01, max_value=0.9),\n"
+        "    iris_csv=Input(\n"
+        '        type="uri_file",\n'
+        '        path="wasbs://datasets@azuremlexamples.blob.core.windows.net/iris.csv",\n'
+        "    ),\n"
+        ")\n"
+        "cmd_component_sweep_job = command_component_job_for_sweep.sweep(\n"
+        '    compute="cpu-cluster",\n'
+        '    sampling_algorithm="random",\n'
+        ")\n"
+        'cmd_component_sweep_job.display_name = "lightgbm-iris-sweep-example"\n'
+        "returned_sweep_job_cmd = ml_client.jobs.create_or_update(cmd_component_sweep_job)\n",
+    )
+    model = "model:azureml:lightgbm-iris-sweep-example"
+    assert nodes[model].props["origin"] == "trained"
+    iris = "dataset:wasbs://datasets@azuremlexamples.blob.core.windows.net:iris.csv"
+    assert (iris, model, "train") in fl

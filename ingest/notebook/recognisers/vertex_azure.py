@@ -296,7 +296,10 @@ def _azure_command(call: Call) -> Val | None:
     inputs = call.arg(None, "inputs")
     consts = inputs.const if isinstance(inputs.const, dict) else inputs.attrs.get("consts") or {}
     return Val(tag="azureml.Command").with_attrs(
-        role="azure_job", inputs=dict(consts), job_var=call.ctx.target
+        role="azure_job",
+        inputs=dict(consts),
+        job_var=call.ctx.target,
+        display_name=expr_text(call, None, "display_name") or "",
     )
 
 
@@ -329,7 +332,11 @@ def _azure_submit(call: Call) -> Val | None:
     name = registered if isinstance(registered, str) else ""
     if not read and not name:
         return Val()  # a job whose data and model the notebook does not name
-    var = job.attrs.get("job_var") or call.name_of(0, "job")
+    submitted = call.name_of(0, "job", "entity")
+    # else the job's name: ``job.display_name = ...`` set before submitting, or its own
+    shown = call.ctx.constant(f"{submitted}.display_name") if submitted else None
+    name = name or (shown if isinstance(shown, str) else job.attrs.get("display_name") or "")
+    var = job.attrs.get("job_var") or submitted
     uid = managed_model(call, _AZURE, name, var=var, origin="trained")
     call.ctx.flow_into(read, uid, EdgeKind.TRAIN)
     return Val(tag="azureml.Job").with_attrs(role="azure_submitted", model=uid)
