@@ -175,3 +175,59 @@ def test_a_sweep_jobs_display_name_set_before_submitting_names_its_model() -> No
     assert nodes[model].props["origin"] == "trained"
     iris = "dataset:wasbs://datasets@azuremlexamples.blob.core.windows.net:iris.csv"
     assert (iris, model, "train") in fl
+
+
+def test_a_tuner_named_for_an_unnamed_estimator_names_its_model_and_requests_reach_it() -> None:
+    """sagemaker-examples sm-lightgbm_catboost_tabular_classification: a JumpStart model's
+    artefacts start an ``Estimator`` with no name of its own; ``HyperparameterTuner(...,
+    base_tuning_job_name=training_job_name)`` names the jobs; the JumpStart model is the base;
+    ``invoke_endpoint(EndpointName=endpoint_name, Body=...)`` sends the test rows to it."""
+    nodes, fl = _cells(
+        "import boto3\n"
+        "import pandas as pd\n"
+        "from sagemaker import image_uris, model_uris, script_uris, hyperparameters\n"
+        "from sagemaker.tuner import HyperparameterTuner\n"
+        'train_model_id, train_model_version, train_scope = "lightgbm-classification-model",'
+        ' "*", "training"\n'
+        "train_model_uri = model_uris.retrieve(\n"
+        "    model_id=train_model_id, model_version=train_model_version, model_scope=train_scope\n"
+        ")\n",
+        "from sagemaker.estimator import Estimator\n"
+        "from sagemaker.utils import name_from_base\n"
+        'training_job_name = name_from_base(f"jumpstart-{train_model_id}-training")\n'
+        "tabular_estimator = Estimator(\n"
+        "    role=aws_role,\n"
+        "    model_uri=train_model_uri,\n"
+        '    entry_point="transfer_learning.py",\n'
+        ")\n"
+        "tuner = HyperparameterTuner(\n"
+        "    tabular_estimator,\n"
+        '    "multi_logloss",\n'
+        "    hyperparameter_ranges,\n"
+        "    base_tuning_job_name=training_job_name,\n"
+        ")\n"
+        'tuner.fit({"training": training_dataset_s3_path}, logs=True)\n'
+        'endpoint_name = name_from_base(f"jumpstart-example-{train_model_id}-")\n'
+        "predictor = tuner.deploy(\n"
+        "    initial_instance_count=1,\n"
+        "    endpoint_name=endpoint_name,\n"
+        ")\n",
+        'test_data = pd.read_csv("data.csv", header=None)\n'
+        "def query_endpoint(encoded_tabular_data):\n"
+        '    client = boto3.client("runtime.sagemaker")\n'
+        "    response = client.invoke_endpoint(\n"
+        "        EndpointName=endpoint_name, ContentType=content_type,"
+        " Body=encoded_tabular_data\n"
+        "    )\n"
+        "    return response\n"
+        "query_response_batch = query_endpoint(\n"
+        '    test_data.to_csv(header=False, index=False).encode("utf-8")\n'
+        ")\n",
+    )
+    base = "model:sagemaker:lightgbm-classification-model"
+    trained = "model:sagemaker:jumpstart-lightgbm-classification-model-training"
+    assert nodes[base].props["role"] == "base"
+    assert (base, trained, "train") in fl
+    endpoint = "endpoint:sagemaker:t.ipynb#jumpstart-example-lightgbm-classification-model-"
+    assert (trained, endpoint, "serve") in fl
+    assert ("dataset:file:./data.csv", endpoint, "infer") in fl

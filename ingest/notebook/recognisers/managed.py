@@ -174,7 +174,9 @@ def _tuner(call: Call) -> Val | None:
     est = call.arg(0, "estimator")
     if est.attrs.get("role") != "managed_estimator":
         return None
-    return est.with_attrs(var=est.attrs.get("var") or call.name_of(0, "estimator"))
+    # an estimator without a name of its own: its jobs are named after the tuning job
+    named = est.attrs.get("job_name") or expr_text(call, None, "base_tuning_job_name")
+    return est.with_attrs(var=est.attrs.get("var") or call.name_of(0, "estimator"), job_name=named)
 
 
 def _channels(value: Val) -> dict[str, Val]:
@@ -215,6 +217,7 @@ def _fit(call: Call) -> Val | None:
     )
     call.ctx.flow_into(set().union(*(read[c] for c in trains)) if trains else (), uid, kind)
     if base:
+        call.ctx.out.node(base, role="base")  # what the job starts from, tuned or not
         call.ctx.flow_into([base], uid, kind)
     trained = Val(tag="sagemaker.Model", asset=uid).with_attrs(role="model")
     if call.recv_name:
@@ -332,7 +335,20 @@ def _boto_client(call: Call) -> Val | None:
     service = call.text(0, "service_name")
     if service in ("s3", "sagemaker", "bedrock-agent"):
         return Val(tag=f"boto3.{service}")
+    if service in ("sagemaker-runtime", "runtime.sagemaker"):
+        return Val(tag="boto3.sagemaker_runtime")
     return None
+
+
+def _invoke_endpoint(call: Call) -> Val | None:
+    """``runtime.invoke_endpoint(EndpointName=..., Body=...)``: the body is sent to the
+    endpoint (the one deployed here under that name)."""
+    name = expr_text(call, None, "EndpointName")
+    if not name or PLACEHOLDER.fullmatch(name):
+        return None  # ``EndpointName=predictor.endpoint``: one deployed elsewhere in the code
+    uid = managed_endpoint(call, _SM, name)
+    call.ctx.flow_into(call.arg(None, "Body").carried() | call.ctx.loop_data, uid, EdgeKind.INFER)
+    return Val(tag="sagemaker.Response", data=frozenset({uid}))
 
 
 def _boto_resource(call: Call) -> Val | None:
@@ -515,6 +531,7 @@ RULES: tuple[Rule, ...] = (
         "job descriptions",
     ),
     Rule(("boto3.sagemaker.create_model",), _create_model, "SageMaker models (boto3)"),
+    Rule(("boto3.sagemaker_runtime.invoke_endpoint",), _invoke_endpoint, "endpoint requests"),
     Rule(("boto3.sagemaker.create_endpoint_config",), _create_endpoint_config, ""),
     Rule(("boto3.sagemaker.create_endpoint",), _create_endpoint, "SageMaker endpoints (boto3)"),
 )
