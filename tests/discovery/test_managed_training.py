@@ -231,3 +231,33 @@ def test_a_tuner_named_for_an_unnamed_estimator_names_its_model_and_requests_rea
     endpoint = "endpoint:sagemaker:t.ipynb#jumpstart-example-lightgbm-classification-model-"
     assert (trained, endpoint, "serve") in fl
     assert ("dataset:file:./data.csv", endpoint, "infer") in fl
+
+
+def test_a_batch_deployment_serves_its_model_from_the_batch_endpoint_made_here() -> None:
+    """azureml-examples custom-output-batch: ``BatchEndpoint(name=endpoint_name)`` then
+    ``ModelBatchDeployment(endpoint_name=endpoint.name, model=model)`` submitted with
+    ``batch_deployments.begin_create_or_update``: the registered model is served there."""
+    nodes, fl = _cells(
+        "from azure.ai.ml import MLClient, Input\n"
+        "from azure.ai.ml.entities import BatchEndpoint, ModelBatchDeployment, Model\n"
+        "ml_client = MLClient.from_config(DefaultAzureCredential())\n"
+        'model_name = "heart-classifier-sklpipe"\n'
+        'model = ml_client.models.get(name=model_name, label="latest")\n'
+        'endpoint_name = "heart-classifier-custom"\n'
+        "endpoint = BatchEndpoint(\n"
+        "    name=endpoint_name,\n"
+        '    description="A heart condition classifier for batch inference",\n'
+        ")\n"
+        "ml_client.batch_endpoints.begin_create_or_update(endpoint).result()\n",
+        "deployment = ModelBatchDeployment(\n"
+        '    name="classifier-xgboost-custom",\n'
+        "    endpoint_name=endpoint.name,\n"
+        "    model=model,\n"
+        "    environment=environment,\n"
+        ")\n"
+        "ml_client.batch_deployments.begin_create_or_update(deployment).result()\n",
+    )
+    endpoint = "endpoint:azureml:t.ipynb#heart-classifier-custom"
+    assert nodes[endpoint].props["platform"] == "azureml"
+    assert ("model:azureml:heart-classifier-sklpipe", endpoint, "serve") in fl
+    assert not [u for u in nodes if u.startswith("endpoint:") and "endpoint.name" in u]

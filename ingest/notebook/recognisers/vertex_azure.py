@@ -371,10 +371,17 @@ def _azure_endpoint(call: Call) -> Val | None:
 
 
 def _azure_deployment(call: Call) -> Val | None:
+    """An online or batch deployment of ``model`` behind ``endpoint_name``: a name, or the
+    ``endpoint.name`` of an endpoint made here."""
+    given = call.arg(None, "endpoint_name")
+    known = [u for u in given.carried() if ids.kind_of(u) is Kind.ENDPOINT]
     name = expr_text(call, None, "endpoint_name")
-    if not name:
+    if len(known) == 1:
+        uid = known[0]
+    elif name and not PLACEHOLDER.fullmatch(name):
+        uid = managed_endpoint(call, _AZURE, name)
+    else:
         return None
-    uid = managed_endpoint(call, _AZURE, name)
     return Val(tag="azureml.Deployment").with_attrs(
         role="azure_deployment", endpoint=uid, model=call.arg(None, "model")
     )
@@ -418,6 +425,18 @@ RULES: tuple[Rule, ...] = (
         _azure_model,
         "Azure ML models",
     ),
-    Rule(("azure.ai.ml.entities.ManagedOnlineEndpoint",), _azure_endpoint, "Azure endpoints"),
-    Rule(("azure.ai.ml.entities.ManagedOnlineDeployment",), _azure_deployment, "deployments"),
+    Rule(
+        ("azure.ai.ml.entities.ManagedOnlineEndpoint", "azure.ai.ml.entities.BatchEndpoint"),
+        _azure_endpoint,
+        "Azure endpoints",
+    ),
+    Rule(
+        (
+            "azure.ai.ml.entities.ManagedOnlineDeployment",
+            "azure.ai.ml.entities.BatchDeployment",
+            "azure.ai.ml.entities.ModelBatchDeployment",
+        ),
+        _azure_deployment,
+        "deployments",
+    ),
 )
