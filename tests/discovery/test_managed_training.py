@@ -261,3 +261,32 @@ def test_a_batch_deployment_serves_its_model_from_the_batch_endpoint_made_here()
     assert nodes[endpoint].props["platform"] == "azureml"
     assert ("model:azureml:heart-classifier-sklpipe", endpoint, "serve") in fl
     assert not [u for u in nodes if u.startswith("endpoint:") and "endpoint.name" in u]
+
+
+def test_a_model_built_from_the_estimators_latest_job_artefacts_is_the_trained_one() -> None:
+    """sagemaker-examples sklearn_on_sagemaker_end2end: ``describe_training_job(TrainingJobName=
+    sklearn_estimator.latest_training_job.name)["ModelArtifacts"]["S3ModelArtifacts"]`` is
+    the ``model_data`` of an ``SKLearnModel`` that is deployed: the endpoint serves the model
+    that estimator trained."""
+    nodes, fl = _cells(
+        "import boto3\n"
+        "from sagemaker.sklearn.estimator import SKLearn\n"
+        'sm_boto3 = boto3.client("sagemaker")\n'
+        "sklearn_estimator = SKLearn(\n"
+        '    entry_point="script.py",\n'
+        '    base_job_name="rf-scikit",\n'
+        ")\n"
+        'sklearn_estimator.fit({"train": trainpath, "test": testpath}, wait=True)\n',
+        'sklearn_estimator.latest_training_job.wait(logs="None")\n'
+        "artifact = sm_boto3.describe_training_job(\n"
+        "    TrainingJobName=sklearn_estimator.latest_training_job.name\n"
+        ')["ModelArtifacts"]["S3ModelArtifacts"]\n'
+        "from sagemaker.sklearn.model import SKLearnModel\n"
+        "model = SKLearnModel(\n"
+        "    model_data=artifact,\n"
+        "    role=get_execution_role(),\n"
+        '    entry_point="script.py",\n'
+        ")\n"
+        'predictor = model.deploy(instance_type="ml.c5.large", initial_instance_count=1)\n',
+    )
+    assert ("model:sagemaker:rf-scikit", "endpoint:sagemaker:t.ipynb#predictor", "serve") in fl

@@ -21,7 +21,8 @@ from ingest.notebook.recognisers.common import PLACEHOLDER, dataset_at, hf_repo_
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val, union
 from ingest.vector_config.naming import endpoint_uid, model_uid
-from lineage.model import EdgeKind
+from lineage import ids
+from lineage.model import EdgeKind, Kind
 
 __all__ = ["RULES", "expr_text", "hub_base_model", "managed_endpoint", "managed_model"]
 
@@ -221,7 +222,10 @@ def _fit(call: Call) -> Val | None:
         call.ctx.flow_into([base], uid, kind)
     trained = Val(tag="sagemaker.Model", asset=uid).with_attrs(role="model")
     if call.recv_name:
-        call.ctx.rebind(call.recv_name, est.with_attrs(model_data=trained, trained=trained))
+        call.ctx.rebind(
+            call.recv_name,
+            est.with_attrs(model_data=trained, trained=trained, latest_training_job=trained),
+        )
     return Val()
 
 
@@ -229,8 +233,12 @@ def _model(call: Call) -> Val | None:
     """``Model(model_data=...)``, ``HuggingFaceModel(env={"HF_MODEL_ID": ...})``,
     ``JumpStartModel(model_id=...)``: what a later ``deploy()`` serves."""
     data = call.arg(None, "model_data")
-    if is_model(data):
-        return Val(tag="sagemaker.Model", asset=data.asset).with_attrs(role="sagemaker_model")
+    # artefacts of a job of this notebook: ``estimator.model_data``, or the S3 path its
+    # ``describe_training_job(...)["ModelArtifacts"]`` gives
+    trained = [u for u in data.carried() if ids.kind_of(u) is Kind.MODEL]
+    if is_model(data) or len(trained) == 1:
+        uid = data.asset if is_model(data) else trained[0]
+        return Val(tag="sagemaker.Model", asset=uid).with_attrs(role="sagemaker_model")
     jumpstart = call.text(None, "model_id")
     if jumpstart:
         uid = model_uid(_SM, jumpstart)
