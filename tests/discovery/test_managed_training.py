@@ -268,7 +268,7 @@ def test_a_model_built_from_the_estimators_latest_job_artefacts_is_the_trained_o
     sklearn_estimator.latest_training_job.name)["ModelArtifacts"]["S3ModelArtifacts"]`` is
     the ``model_data`` of an ``SKLearnModel`` that is deployed: the endpoint serves the model
     that estimator trained."""
-    nodes, fl = _cells(
+    _, fl = _cells(
         "import boto3\n"
         "from sagemaker.sklearn.estimator import SKLearn\n"
         'sm_boto3 = boto3.client("sagemaker")\n'
