@@ -290,3 +290,19 @@ def test_a_model_built_from_the_estimators_latest_job_artefacts_is_the_trained_o
         'predictor = model.deploy(instance_type="ml.c5.large", initial_instance_count=1)\n',
     )
     assert ("model:sagemaker:rf-scikit", "endpoint:sagemaker:t.ipynb#predictor", "serve") in fl
+
+
+def test_an_object_copied_down_from_s3_with_the_aws_cli_is_read_and_written_locally() -> None:
+    """pinecone-io examples sagemaker-huggingface-rag: the FAQ CSV is fetched with
+    ``!aws s3 cp $s3_path Amazon_SageMaker_FAQs.csv`` and then read with pandas."""
+    nodes, _ = _cells(
+        's3_path = f"s3://jumpstart-cache-prod-us-east-2/training-datasets/'
+        'Amazon_SageMaker_FAQs/Amazon_SageMaker_FAQs.csv"\n',
+        "!aws s3 cp $s3_path Amazon_SageMaker_FAQs.csv\n",
+    )
+    remote = (
+        "dataset:s3://jumpstart-cache-prod-us-east-2:"
+        "training-datasets/Amazon_SageMaker_FAQs/Amazon_SageMaker_FAQs.csv"
+    )
+    assert remote in nodes
+    assert "dataset:file:./Amazon_SageMaker_FAQs.csv" in nodes

@@ -4,7 +4,8 @@ The URL is read and the file it lands in written, both by the notebook's job (la
 ``open("path")`` or a loader over its folder reads the same node): the job's READS and
 WRITES record the download, as the corpus' hand-written facts do (a URL-to-copy flow is
 listed there only now and then). ``!mv``/``!cp`` of a file already fetched or written
-here writes the new path the same way.
+here writes the new path the same way; ``!aws s3 cp``/``!gsutil cp``/``!gcloud storage cp``
+of a bucket's object to a local path is a download too.
 
 Where the file lands follows each tool's own rules: wget saves under the URL's last path
 segment (``-O``/``-P`` override), curl writes to standard output unless given ``-o``, ``-O``
@@ -37,6 +38,7 @@ _WGET_OUT = ("-O", "--output-document")
 _WGET_DIR = ("-P", "--directory-prefix")
 _CURL_OUT = ("-o", "--output")
 _CURL_REMOTE = ("-O", "--remote-name")
+_CLOUD_COPIES = (("aws", "s3", "cp"), ("gcloud", "storage", "cp"), ("gsutil", "cp"))
 _CURL_SENDS = frozenset(
     {"-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--json", "-F", "--form"}
 )
@@ -52,6 +54,10 @@ def shell_downloads(command: str, ctx: Context) -> None:
             continue
         if words[:1] in (["mv"], ["cp"]):
             _copy(ctx, [w for w in words[1:] if not w.startswith("-")], move=words[0] == "mv")
+            continue
+        cloud = next((len(c) for c in _CLOUD_COPIES if tuple(words[: len(c)]) == c), 0)
+        if cloud:
+            _cloud_copy(ctx, [w for w in words[cloud:] if not w.startswith("-")])
             continue
         if words[:2] in (["kaggle", "datasets"], ["kaggle", "competitions"]):
             _kaggle_cli(ctx, words)
@@ -143,6 +149,13 @@ def _copy(ctx: Context, paths: list[str], *, move: bool) -> None:
         return
     if move and not repo and not ctx.out.flows_from(source):
         ctx.out.discard(source)
+
+
+def _cloud_copy(ctx: Context, paths: list[str]) -> None:
+    """``!aws s3 cp s3://... local`` / ``!gsutil cp gs://... local``: an object store's
+    object downloaded (a copy the other way is an upload of code or data not seen here)."""
+    if len(paths) >= 2 and "://" in paths[-2] and "://" not in paths[-1]:
+        _record(ctx, paths[-2], paths[-1])
 
 
 def _option(words: list[str], names: tuple[str, ...]) -> str | None:
