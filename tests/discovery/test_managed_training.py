@@ -306,3 +306,20 @@ def test_an_object_copied_down_from_s3_with_the_aws_cli_is_read_and_written_loca
     )
     assert remote in nodes
     assert "dataset:file:./Amazon_SageMaker_FAQs.csv" in nodes
+
+
+def test_downloading_a_trained_jobs_model_data_is_no_dataset_read() -> None:
+    """sagemaker-examples multi_cloud_deployment_with_onnx: the bucket and key of
+    ``estimator.model_data`` are downloaded with ``s3.download_file``: the model's
+    artefacts, not a dataset the notebook reads."""
+    nodes, _ = _cells(
+        "import boto3\n"
+        "from sagemaker.pytorch import PyTorch\n"
+        'estimator = PyTorch(entry_point="train.py", source_dir="code")\n'
+        'estimator.fit(inputs={"training": f"{inputs}", "testing": f"{inputs}"})\n',
+        'model_bucket, model_key = estimator.model_data.split("/", 2)[-1].split("/", 1)\n'
+        'local_model_file = "model.tar.gz"\n'
+        's3 = boto3.client("s3")\n'
+        "s3.download_file(model_bucket, model_key, local_model_file)\n",
+    )
+    assert not [u for u in nodes if u.startswith("dataset:s3://")]

@@ -391,7 +391,12 @@ def _boto_upload(call: Call) -> Val | None:
 
 
 def _boto_download(call: Call) -> Val | None:
-    """``s3.download_file(Bucket, Key, Filename)``."""
+    """``s3.download_file(Bucket, Key, Filename)``; an object named from a job's
+    ``model_data`` is that model's artefacts, not data: the local file holds the model."""
+    where = [call.arg(0, "Bucket"), call.arg(1, "Key")]
+    models = {u for v in where for u in v.carried() if ids.kind_of(u) is Kind.MODEL}
+    if models:
+        return Val(data=frozenset(models))
     src = _s3(expr_text(call, 0, "Bucket"), expr_text(call, 1, "Key"))
     path = call.text(2, "Filename")
     return _transfer(call, src, path, local=True) if src and path else None
