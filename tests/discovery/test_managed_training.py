@@ -9,19 +9,23 @@ from real_facts import flows, notebook, split
 
 from ingest.notebook import notebook_facts
 from ingest.notebook.cells import split_cell
-from lineage.model import Node
+from lineage.model import Edge, Node, Rel
 
 GEMMA = "googlecloudplatform-vertex-ai-samples__model_garden_pytorch_gemma_peft_finetuning_hf.ipynb"
 
 
-def _cells(*sources: str) -> tuple[dict[str, Node], set[tuple[str, str, str]]]:
+def _split(*sources: str) -> tuple[dict[str, Node], list[Edge]]:
     """Facts for a notebook made of these code cells (named ``t.ipynb``)."""
     cells = [
         {"cell_type": "code", "source": s, "metadata": {}, "outputs": [], "execution_count": None}
         for s in sources
     ]
     text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
-    nodes, edges = split(notebook_facts("t.ipynb", text=text))
+    return split(notebook_facts("t.ipynb", text=text))
+
+
+def _cells(*sources: str) -> tuple[dict[str, Node], set[tuple[str, str, str]]]:
+    nodes, edges = _split(*sources)
     return nodes, flows(edges)
 
 
@@ -323,3 +327,39 @@ def test_downloading_a_trained_jobs_model_data_is_no_dataset_read() -> None:
         "s3.download_file(model_bucket, model_key, local_model_file)\n",
     )
     assert not [u for u in nodes if u.startswith("dataset:s3://")]
+
+
+def test_a_form_placeholder_project_leaves_the_bucket_a_template_batch_io_is_kept() -> None:
+    """vertex-ai-samples get_started_vertex_training_lightgbm: ``PROJECT_ID =
+    "[your-project-id]"`` (a form value to fill in) inside the bucket name; the batch input
+    written with ``tf.io.gfile.GFile(BATCH_INPUT_URI, "w")`` is what ``model.batch_predict``
+    reads, and its output prefix is written."""
+    _, edges = _split(
+        'PROJECT_ID = "[your-project-id]"  # @param {type:"string"}\n',
+        'BUCKET_URI = f"gs://your-bucket-name-{PROJECT_ID}-unique"  # @param {type:"string"}\n',
+        "import google.cloud.aiplatform as aiplatform\n"
+        "import tensorflow as tf\n"
+        'APP_NAME = "iris-classification"\n'
+        'MODEL_DISPLAY_NAME = f"{APP_NAME}-model-unique"\n'
+        "model = aiplatform.Model.upload(\n"
+        "    display_name=MODEL_DISPLAY_NAME,\n"
+        "    serving_container_image_uri=DEPLOY_IMAGE,\n"
+        ")\n",
+        'BATCH_INPUT_URI = f"{BUCKET_URI}/{APP_NAME}/test/batch_input/test.jsonl"\n'
+        'with tf.io.gfile.GFile(BATCH_INPUT_URI, "w") as f:\n'
+        "    for i in INSTANCES:\n"
+        '        f.write(str(i) + "\\n")\n',
+        "batch_predict_job = model.batch_predict(\n"
+        "    job_display_name=BATCH_JOB_DISPLAY_NAME,\n"
+        "    gcs_source=BATCH_INPUT_URI,\n"
+        '    gcs_destination_prefix=f"{BUCKET_URI}/{APP_NAME}/test/batch_output/",\n'
+        '    instances_format="jsonl",\n'
+        ")\n",
+    )
+    bucket = "dataset:gs://your-bucket-name-{your-project-id}-unique:iris-classification/test/"
+    batch_input = bucket + "batch_input/test.jsonl"
+    model = "model:vertex:iris-classification-model-unique"
+    assert batch_input in {e.dst for e in edges if e.rel is Rel.WRITES}
+    fl = flows(edges)
+    assert (batch_input, model, "infer") in fl
+    assert (model, bucket + "batch_output/", "infer") in fl

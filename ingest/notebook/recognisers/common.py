@@ -50,6 +50,8 @@ LOCATION_KWS = (
     "dataset_path",
 )
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")  # what the analysis could not fold in an f-string
+# a notebook form's value left for the user (``PROJECT_ID = "[your-project-id]"``)
+_FORM_VALUE = re.compile(r"\[(your[\w-]*)\]", re.I)
 
 
 def id_safe(text: str) -> str:
@@ -107,6 +109,7 @@ def _relative_local(location: str) -> bool:
 
 def dataset_at(call: Call, location: str, **props: Any) -> str | None:
     """Register a Dataset node for a path/URL text; return its uid (None if not a location)."""
+    location = _FORM_VALUE.sub(r"{\1}", location)  # a value still to fill in: unresolved
     if getattr(call.ctx, "script", "") and _relative_local(location):
         return None  # a job script's working file, on the job's machine
     if is_tooling(location):

@@ -757,7 +757,11 @@ RULES: tuple[Rule, ...] = (
         _es_bulk,
         "Elasticsearch/OpenSearch bulk indexing",
     ),
-    Rule(("open", "io.open", "builtins.open", "codecs.open"), _open, "open()"),
+    Rule(
+        ("open", "io.open", "builtins.open", "codecs.open", "tensorflow.io.gfile.GFile"),
+        _open,
+        "open() and TensorFlow's GFile (local or gs:// paths)",
+    ),
     # reads by URL (issue 15): the bytes fetched are data the notebook goes on to use
     Rule(
         (
