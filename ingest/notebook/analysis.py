@@ -560,9 +560,12 @@ class Analyzer:
 
     def _e_container(self, node: ast.List | ast.Tuple | ast.Set) -> Val:
         values = [self.ev(e) for e in node.elts]
-        if values and all(_is_const(v) for v in values):  # f-strings keep what they carry
-            carried = union(values)
-            return Val(const=[v.const for v in values], data=carried.data, models=carried.models)
+        if values and all(_is_const(v) for v in values):
+            consts = [v.const for v in values]
+            if not any(v.data or v.models for v in values):
+                return Val(const=consts)
+            carried = union(values)  # f-strings keep what they carry
+            return Val(const=consts, data=carried.data, models=carried.models)
         return union(values)
 
     def _e_dict(self, node: ast.Dict) -> Val:
