@@ -363,3 +363,36 @@ def test_a_form_placeholder_project_leaves_the_bucket_a_template_batch_io_is_kep
     fl = flows(edges)
     assert (batch_input, model, "infer") in fl
     assert (model, bucket + "batch_output/", "infer") in fl
+
+
+def test_a_model_registered_from_a_jobs_artifact_path_comes_from_the_model_logged_there() -> None:
+    """azureml-examples train_hyperparameter_tune_with_sklearn: the job's script logs
+    ``mlflow.sklearn.log_model(..., registered_model_name=..., artifact_path=...)``; the
+    notebook registers ``Model(path="azureml://jobs/{}/outputs/artifacts/paths/<that path>/")``
+    as another model, made from the logged one."""
+    _, fl = _cells(
+        "%%writefile src/train_iris.py\n"
+        "import mlflow\n"
+        "from sklearn import svm\n"
+        "svm_model_linear = svm.SVC(kernel=args.kernel).fit(X_train, y_train)\n"
+        'registered_model_name="sklearn-iris-flower-classify-model"\n'
+        "mlflow.sklearn.log_model(\n"
+        "    sk_model=svm_model_linear,\n"
+        "    registered_model_name=registered_model_name,\n"
+        "    artifact_path=registered_model_name\n"
+        ")\n",
+        "from azure.ai.ml import command\n"
+        "from azure.ai.ml.entities import Model\n"
+        'best_run = returned_sweep_job.properties["best_child_run_id"]\n'
+        "model = Model(\n"
+        '    path="azureml://jobs/{}/outputs/artifacts/paths/sklearn-iris-flower-classify-model/"'
+        ".format(\n"
+        "        best_run\n"
+        "    ),\n"
+        '    name="run-model-example",\n'
+        '    description="Model created from run.",\n'
+        '    type="custom_model",\n'
+        ")\n",
+    )
+    logged = "model:mlflow:sklearn-iris-flower-classify-model"
+    assert (logged, "model:azureml:run-model-example", "transform") in fl

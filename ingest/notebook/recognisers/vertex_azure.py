@@ -361,6 +361,10 @@ def _azure_model(call: Call) -> Val | None:
     # registered from a job's outputs (``azureml://jobs/<run>/outputs/...``): trained there
     from_job = path.startswith(("azureml://jobs/", "runs:/"))
     uid = managed_model(call, _AZURE, name, origin="trained" if from_job else None)
+    if from_job:  # ``.../paths/<artifact_path>/``: the model the job's script logged there
+        logged = model_uid("mlflow", path.rstrip("/").rsplit("/", 1)[-1])
+        if logged != uid and call.ctx.out.has_node(logged):
+            call.ctx.flow_into([logged], uid, EdgeKind.TRANSFORM)
     return Val(tag="azureml.Model", asset=uid).with_attrs(role="model")
 
 
