@@ -396,3 +396,15 @@ def test_a_model_registered_from_a_jobs_artifact_path_comes_from_the_model_logge
     )
     logged = "model:mlflow:sklearn-iris-flower-classify-model"
     assert (logged, "model:azureml:run-model-example", "transform") in fl
+
+
+def test_context_retrieved_from_an_index_and_sent_to_a_predictor_reaches_its_model() -> None:
+    """pinecone-io examples sagemaker-huggingface-rag: ``encoder.predict({'inputs': docs})``
+    embeds the FAQ answers upserted into Pinecone (the endpoint is no data of theirs); the
+    ``index.query`` matches are joined into ``text_input`` for ``llm.predict(...)``: the index
+    feeds the flan-t5 model that endpoint serves."""
+    _, edges = notebook("pinecone-io-examples__sagemaker-huggingface-rag.ipynb")
+    fl = flows(edges)
+    index = "vectorindex:pinecone:retrieval-augmentation-aws"
+    assert (index, "model:sagemaker:google/flan-t5-xl", "retrieve") in fl
+    assert not [(s, d) for s, d, _ in fl if s.startswith("endpoint:") and d == index]

@@ -280,7 +280,23 @@ def _deploy(call: Call) -> Val | None:
     uid = managed_endpoint(call, _SM, name)
     if isinstance(served, Val) and served.asset:
         call.ctx.flow_into([served.asset], uid, EdgeKind.SERVE)
-    return Val(tag="sagemaker.Predictor", asset=uid).with_attrs(role="endpoint", framework=_SM)
+    model = served.asset if isinstance(served, Val) else ""
+    return Val(tag="sagemaker.Predictor", asset=uid).with_attrs(
+        role="endpoint", framework=_SM, served=model
+    )
+
+
+def _predict(call: Call) -> Val | None:
+    """``predictor.predict(payload)``: the answer derives from what was sent (the endpoint
+    is no data); context retrieved from an index reaches the model the endpoint serves."""
+    if call.recv.attrs.get("role") != "endpoint" or not call.recv.asset:
+        return None
+    sent = call.arg(0, "data").carried() | call.ctx.loop_data
+    served = call.recv.attrs.get("served")
+    if served:
+        indexes = [u for u in sent if ids.kind_of(u) is Kind.VECTOR_INDEX]
+        call.ctx.flow_into(indexes, served, EdgeKind.RETRIEVE)
+    return Val(data=frozenset(sent))
 
 
 def _training_input(call: Call) -> Val | None:
@@ -545,6 +561,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(("boto3.sagemaker.create_model",), _create_model, "SageMaker models (boto3)"),
     Rule(("boto3.sagemaker_runtime.invoke_endpoint",), _invoke_endpoint, "endpoint requests"),
+    Rule(("sagemaker.Predictor.predict",), _predict, "SageMaker predictions"),
     Rule(("boto3.sagemaker.create_endpoint_config",), _create_endpoint_config, ""),
     Rule(("boto3.sagemaker.create_endpoint",), _create_endpoint, "SageMaker endpoints (boto3)"),
 )
