@@ -62,7 +62,9 @@ Matching rules (the same for every case; no per-case exceptions):
   that holds it (in-memory FAISS, Chroma without a name) has collection null.
 - An expected id or dataset holding unresolved `{expr}` parts (the schema's `unresolved`
   templates) matches a reported one in which each `{expr}` is either kept or resolved to a
-  value (`s3://{bucket}/imdb/train` = `s3://my-bucket/imdb/train`).
+  value (`s3://{bucket}/imdb/train` = `s3://my-bucket/imdb/train`). A model or endpoint named
+  at run time is known by the template it keeps (`credit-endpoint-{str(uuid.uuid4())[:8]}`;
+  its id writes `<...>`, as ids hold no braces).
 - Datasets (read, written, flow ends) are normalised: lower-case; `file://`, `./`, a trailing
   `/`, a URL's scheme and `www.` removed; then split into components on `/` (or on `.` for a
   dotted table name without a file extension). Two datasets match when one's components are a

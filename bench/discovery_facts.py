@@ -316,10 +316,10 @@ class _Graph:
             return End(f"egress:{service}", {"prefix": "egress", "names": {service}})
         if kind is Kind.ENDPOINT:
             ep = _endpoint(node)
-            return End(
-                f"endpoint:{ep.name}",
-                {"prefix": "endpoint", "names": {ep.kind, ep.name.lower()}},
-            )
+            names = {ep.kind, ep.name.lower()}
+            if node.props.get("template"):  # a name built at run time, as models keep it
+                names.add(str(node.props["template"]).lower())
+            return End(f"endpoint:{ep.name}", {"prefix": "endpoint", "names": names})
         return End(uid, {"prefix": kind.value.lower()})
 
 
