@@ -16,6 +16,8 @@ bench: setup
 	.venv/bin/python -m bench.store_load
 
 # Mutation score of the core packages (issue 14), on demand: tens of minutes, never in CI.
+# A seeded sample of 120 mutants per package; e.g. MUTATION_ARGS="--sample 300 ingest/secrets".
+MUTATION_ARGS ?=
 mutation: setup
 	.venv/bin/python -m pip install --quiet -e '.[mutation]'
-	.venv/bin/python -m bench.mutation_score --run
+	.venv/bin/python -m bench.mutation_score --run $(MUTATION_ARGS)

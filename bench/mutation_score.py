@@ -1,28 +1,39 @@
 """Mutation score of the core packages (issue 14), on demand, never in CI.
 
-Runs mutmut (configured in pyproject.toml's ``[tool.mutmut]``) for each package, each under
-a time box, then counts what became of every mutant it generated. A survivor is a change to
-the code that no test notices; ``mutmut show <name>`` prints it.
+Runs mutmut (configured in pyproject.toml's ``[tool.mutmut]``) on a seeded random sample of
+each package's mutants (all of them when the package has no more than ``--sample``), one
+worker, ``nice -n 19``, each package under a time box, then counts what became of every
+sampled mutant. A survivor is a change to the code that no test notices;
+``mutmut show <name>`` prints it.
 
-    .venv/bin/python -m bench.mutation_score [--run] [--minutes 25] [PACKAGE ...]
+    python -m bench.mutation_score --run [--sample 120] [--seed 14] [PACKAGE ...]
 
-Without ``--run`` only the results of earlier runs are counted (mutmut keeps them in
-``mutants/``). mutmut forks the test process after importing the project, so a function
-called at import (``require_read = _require(Scope.READ)``) is mutated but never observed, and
-tests that start ``lineage serve`` in a subprocess see no mutant at all: both show up as
-survivors and are counted as such here, not explained away.
+The score is detected / sampled with a 95% Wilson interval (none for a full run), where a
+mutant is detected when a test fails on it or hangs on it (timeout: mutmut's and Stryker's
+convention; shown apart). Every other sampled mutant counts against it: survivors, mutants
+no test reaches, and any left unchecked when the time box ran out. Without ``--run`` only
+the results of the last run (kept in ``mutants/``) are counted.
+
+mutmut has no "generate only" command: the first call asks for a mutant name that cannot
+exist, which makes it generate the mutants and time the tests, then stop.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import os
+import random
+import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
+SAMPLE_FILE = ROOT / "mutants" / "score-sample.json"
 PACKAGES = {
     "lineage/api/auth": "lineage.api.auth",
     "lineage/eventlog": "lineage.eventlog",
@@ -30,19 +41,28 @@ PACKAGES = {
     "lineage/sensitivity": "lineage.sensitivity",
     "ingest/secrets": "ingest.secrets",
 }
+_NO_SUCH_MUTANT = "generate.only__mutmut_0"
 
 
-def _run(prefix: str, minutes: float) -> None:
-    cmd = ["nice", "-n", "15", str(MUTMUT), "run", "--max-children", "2", f"{prefix}*"]
+def _mutmut() -> str:
+    """The mutmut beside this interpreter (its own venv), else the one on PATH."""
+    beside = Path(sys.executable).with_name("mutmut")
+    return str(beside) if beside.exists() else (shutil.which("mutmut") or "mutmut")
+
+
+def _mutmut_run(names: list[str], minutes: float) -> bool:
+    """Run mutmut on these mutant names (patterns); False when the time box ran out."""
+    cmd = ["nice", "-n", "19", _mutmut(), "run", "--max-children", "1", *names]
     try:
         subprocess.run(cmd, cwd=ROOT, timeout=minutes * 60, check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     except subprocess.TimeoutExpired:
-        print(f"{prefix}: time box of {minutes:g} min reached", file=sys.stderr)
+        return False
+    return True
 
 
 def _statuses() -> dict[str, str]:
-    done = subprocess.run([str(MUTMUT), "results", "--all", "true"], cwd=ROOT,
+    done = subprocess.run([_mutmut(), "results", "--all", "true"], cwd=ROOT,
                           capture_output=True, text=True, check=False)  # fmt: skip
     out = {}
     for line in done.stdout.splitlines():
@@ -52,27 +72,96 @@ def _statuses() -> dict[str, str]:
     return out
 
 
+def _in_package(name: str, module: str) -> bool:
+    return name.startswith(module + ".")
+
+
+def choose(names: list[str], size: int, seed: int) -> list[str]:
+    """A seeded sample of ``size`` names (all of them when there are no more)."""
+    ordered = sorted(names)
+    if len(ordered) <= size:
+        return ordered
+    return sorted(random.Random(seed).sample(ordered, size))
+
+
+def wilson(killed: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion killed / n (robust near 0 and 1)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = killed / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    denominator = 1 + z * z / n
+    return (centre - spread) / denominator, (centre + spread) / denominator
+
+
+def _run(packages: list[str], size: int, seed: int, minutes: float) -> dict[str, dict]:
+    _mutmut_run([_NO_SUCH_MUTANT], minutes)
+    everything = _statuses()
+    plan: dict[str, dict] = {}
+    for package in packages:
+        module = PACKAGES[package]
+        names = [n for n in everything if _in_package(n, module)]
+        chosen = choose(names, size, seed)
+        started = time.monotonic()
+        finished = _mutmut_run(chosen, minutes) if chosen else True
+        plan[package] = {
+            "mutants": len(names),
+            "sample": chosen,
+            "seconds": round(time.monotonic() - started),
+            "time_box_reached": not finished,
+        }
+        print(f"{package}: {len(chosen)} of {len(names)} in {plan[package]['seconds']} s",
+              file=sys.stderr)  # fmt: skip
+    return plan
+
+
+def report(plan: dict[str, dict], statuses: dict[str, str]) -> list[str]:
+    """The markdown table, then every sampled mutant not killed (by name)."""
+    lines = [
+        "| package | mutants | sampled | killed | survived | timeout | no test | not run "
+        "| score | 95% CI | time |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    misses = []
+    for package, row in plan.items():
+        sample = row["sample"]
+        counts = Counter(statuses.get(name, "not checked") for name in sample)
+        n, detected = len(sample), counts["killed"] + counts["timeout"]
+        score = f"{detected / n:.1%}" if n else "-"
+        if n < row["mutants"]:
+            low, high = wilson(detected, n)
+            interval = f"{low:.1%}-{high:.1%}"
+        else:
+            interval = "full run"
+        boxed = " (time box)" if row["time_box_reached"] else ""
+        lines.append(
+            f"| {package} | {row['mutants']} | {n} | {counts['killed']} | {counts['survived']} "
+            f"| {counts['timeout']} | {counts['no tests']} | {counts['not checked']} "
+            f"| {score} | {interval} | {row['seconds'] / 60:.1f} min{boxed} |"
+        )
+        misses += [f"{statuses.get(name, 'not checked')}: {name}" for name in sample
+                   if statuses.get(name) != "killed"]  # fmt: skip
+    return [*lines, "", *misses]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("packages", nargs="*", choices=list(PACKAGES), default=list(PACKAGES))
     parser.add_argument("--run", action="store_true", help="run mutmut first")
+    parser.add_argument("--sample", type=int, default=120, help="mutants per package")
+    parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--minutes", type=float, default=25.0, help="time box per package")
     args = parser.parse_args()
+    os.chdir(ROOT)
     if args.run:
-        for package in args.packages:
-            _run(PACKAGES[package], args.minutes)
-    statuses = _statuses()
-    print("| package | mutants | tested | killed | survived | timeout | score (killed/tested) |")
-    print("|---|---|---|---|---|---|---|")
-    for package in args.packages:
-        prefix = PACKAGES[package] + "."
-        counts = Counter(s for n, s in statuses.items() if n.startswith(prefix))
-        total = sum(counts.values())
-        tested = total - counts["not checked"]
-        killed = counts["killed"]
-        score = f"{killed / tested:.1%}" if tested else "-"
-        print(f"| {package} | {total} | {tested} | {killed} | {counts['survived']} "
-              f"| {counts['timeout']} | {score} |")  # fmt: skip
+        earlier = json.loads(SAMPLE_FILE.read_text()) if SAMPLE_FILE.exists() else {}
+        plan = earlier | _run(args.packages, args.sample, args.seed, args.minutes)
+        SAMPLE_FILE.write_text(json.dumps(plan, indent=1))
+    else:
+        plan = json.loads(SAMPLE_FILE.read_text())
+    plan = {package: plan[package] for package in args.packages if package in plan}
+    print("\n".join(report(plan, _statuses())))
 
 
 if __name__ == "__main__":

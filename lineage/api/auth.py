@@ -19,6 +19,7 @@ __all__ = [
     "Refusal",
     "Scope",
     "bearer_token",
+    "checked",
     "granted_scopes",
     "refusal",
     "require_read",
@@ -83,20 +84,27 @@ def refusal(settings: Settings, scope: Scope, token: str | None) -> Refusal | No
     return None
 
 
-def _require(scope: Scope):  # type: ignore[no-untyped-def]
-    def check(
-        request: Request,
-        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> set[Scope]:
-        settings: Settings = request.app.state.settings
-        refused = refusal(settings, scope, _token(creds))
-        if refused is not None:
-            headers = {"WWW-Authenticate": "Bearer"} if refused.status == 401 else None
-            raise HTTPException(refused.status, refused.message, headers=headers)
-        return granted_scopes(settings, _token(creds))
-
-    return check
+_Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-require_read = _require(Scope.READ)
-require_write = _require(Scope.WRITE)
+def checked(settings: Settings, scope: Scope, token: str | None) -> set[Scope]:
+    """The scopes granted, or the refusal raised as an HTTP error.
+
+    Decided per request (not in a closure built at import) so that every branch of the
+    check runs, and can be tested, on each call.
+    """
+    refused = refusal(settings, scope, token)
+    if refused is not None:
+        headers = {"WWW-Authenticate": "Bearer"} if refused.status == 401 else None
+        raise HTTPException(refused.status, refused.message, headers=headers)
+    return granted_scopes(settings, token)
+
+
+def require_read(request: Request, creds: _Credentials) -> set[Scope]:
+    """FastAPI dependency: the request may read (queries)."""
+    return checked(request.app.state.settings, Scope.READ, _token(creds))
+
+
+def require_write(request: Request, creds: _Credentials) -> set[Scope]:
+    """FastAPI dependency: the request may write (ingest and mutations)."""
+    return checked(request.app.state.settings, Scope.WRITE, _token(creds))
