@@ -95,25 +95,27 @@ def wilson(killed: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (centre - spread) / denominator, (centre + spread) / denominator
 
 
-def _run(packages: list[str], size: int, seed: int, minutes: float) -> dict[str, dict]:
+def _run(packages: list[str], size: int, seed: int, minutes: float) -> None:
+    """Sample and run each package, saving the plan after each (a stopped run keeps the
+    packages it finished)."""
     _mutmut_run([_NO_SUCH_MUTANT], minutes)
     everything = _statuses()
-    plan: dict[str, dict] = {}
     for package in packages:
         module = PACKAGES[package]
         names = [n for n in everything if _in_package(n, module)]
         chosen = choose(names, size, seed)
         started = time.monotonic()
         finished = _mutmut_run(chosen, minutes) if chosen else True
-        plan[package] = {
+        row = {
             "mutants": len(names),
+            "seed": seed,
             "sample": chosen,
             "seconds": round(time.monotonic() - started),
             "time_box_reached": not finished,
         }
-        print(f"{package}: {len(chosen)} of {len(names)} in {plan[package]['seconds']} s",
-              file=sys.stderr)  # fmt: skip
-    return plan
+        plan = json.loads(SAMPLE_FILE.read_text()) if SAMPLE_FILE.exists() else {}
+        SAMPLE_FILE.write_text(json.dumps(plan | {package: row}, indent=1))
+        print(f"{package}: {len(chosen)} of {len(names)} in {row['seconds']} s", file=sys.stderr)
 
 
 def report(plan: dict[str, dict], statuses: dict[str, str]) -> list[str]:
@@ -155,11 +157,8 @@ def main() -> None:
     args = parser.parse_args()
     os.chdir(ROOT)
     if args.run:
-        earlier = json.loads(SAMPLE_FILE.read_text()) if SAMPLE_FILE.exists() else {}
-        plan = earlier | _run(args.packages, args.sample, args.seed, args.minutes)
-        SAMPLE_FILE.write_text(json.dumps(plan, indent=1))
-    else:
-        plan = json.loads(SAMPLE_FILE.read_text())
+        _run(args.packages, args.sample, args.seed, args.minutes)
+    plan = json.loads(SAMPLE_FILE.read_text())
     plan = {package: plan[package] for package in args.packages if package in plan}
     print("\n".join(report(plan, _statuses())))
 

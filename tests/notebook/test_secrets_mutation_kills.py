@@ -64,6 +64,7 @@ def test_redact_keeps_the_text_in_order(fixed_salt: None) -> None:
         "[REDACTED:AWS_ACCESS_KEY_ID:fbc2bb9ebd0e00ed]"
     )
     assert _kinds(found) == [("HUGGINGFACE_TOKEN", 1), ("AWS_ACCESS_KEY_ID", 1)]
+    assert [f.fingerprint for f in found] == ["215552a209a8695d", "fbc2bb9ebd0e00ed"]
 
 
 def test_redact_reports_the_line_of_each_secret() -> None:
@@ -96,3 +97,23 @@ def test_config_findings_come_in_line_order(fixed_salt: None) -> None:
         ("REDIS_PASSWORD", 4),
         ("AWS_ACCESS_KEY_ID", 5),
     ]
+
+
+def test_a_low_entropy_password_is_not_a_secret() -> None:
+    # 4 distinct characters but entropy about 0.99 bits, under the password minimum of 2.0
+    assert list(scan_text('password = "aaaaaaaaaaaaabcd"')) == []
+
+
+def test_a_leading_newline_counts_as_a_line() -> None:
+    assert _kinds(list(scan_text(f"\n{HF}"))) == [("HUGGINGFACE_TOKEN", 2)]
+    assert _kinds(redact_text(f"\n{HF}")[1]) == [("HUGGINGFACE_TOKEN", 2)]
+
+
+def test_a_placeholder_does_not_hide_a_real_key_after_it() -> None:
+    text = 'api_key = "your_api_key_goes_here"\ntoken = "Zq8Wx7Vc6Bn5Mk4Lj3"'
+    assert _kinds(list(scan_text(text))) == [("GENERIC_API_KEY", 2)]
+
+
+def test_three_distinct_characters_are_never_a_secret() -> None:
+    # a private key's body has no entropy minimum: only the distinct-character rule applies
+    assert list(scan_text("-----BEGIN PRIVATE KEY-----" + "ABC" * 11)) == []

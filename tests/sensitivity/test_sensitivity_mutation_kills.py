@@ -1,0 +1,94 @@
+"""lineage/sensitivity edges no test in the mutation selection pinned, found by the mutants
+that survived it (BENCHMARKS.md, "Mutation score of the core packages"). Expected values
+are literals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lineage.errors import ConfigError
+from lineage.sensitivity import Action, Hop, LabelPath, Policy, load_policy
+
+
+def test_policy_keys_are_upper_cased_values_lower_cased_default_kept() -> None:
+    policy = Policy.from_mapping(
+        {"masking": {"default": "PASS", "pii": "Pseudonymise"}, "aggregation": {"Finance": "pass"}}
+    )
+    assert dict(policy.masking) == {"default": Action.PASS, "PII": Action.PSEUDONYMISE}
+    assert dict(policy.aggregation) == {"default": Action.STOP, "FINANCE": Action.PASS}
+    assert policy.fingerprint() == (
+        "masking.PII=pseudonymise;masking.default=pass;"
+        "aggregation.FINANCE=pass;aggregation.default=stop"
+    )
+
+
+def test_the_default_policy_stops_both() -> None:
+    assert Policy().fingerprint() == "masking.default=stop;aggregation.default=stop"
+    assert Policy.from_mapping({}).fingerprint() == (
+        "masking.default=stop;aggregation.default=stop"
+    )
+
+
+def test_policy_action_falls_back_to_default_then_stop() -> None:
+    policy = Policy()
+    assert policy.action({"PII": Action.PASS, "default": Action.PSEUDONYMISE}, "PII") is Action.PASS
+    assert policy.action({"default": Action.PSEUDONYMISE}, "PII") is Action.PSEUDONYMISE
+    assert policy.action({}, "PII") is Action.STOP
+
+
+def test_policy_errors_name_the_key_and_the_choices() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Policy.from_mapping({"masking": {"PII": "hide"}})
+    assert str(caught.value) == (
+        "label policy: PII: 'hide' is not one of "
+        "[<Action.PASS: 'pass'>, <Action.STOP: 'stop'>, <Action.PSEUDONYMISE: 'pseudonymise'>]"
+    )
+    with pytest.raises(ConfigError) as unknown:
+        Policy.from_mapping({"masking": {}, "zeta": 1, "alpha": 2})
+    assert str(unknown.value) == "label policy: unknown keys ['alpha', 'zeta']"
+
+
+def test_load_policy_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text("masking: {PII: pseudonymise}\n", encoding="utf-8")
+    monkeypatch.setenv("LINEAGE_LABEL_POLICY", str(path))
+    assert load_policy().fingerprint() == (
+        "masking.PII=pseudonymise;masking.default=stop;aggregation.default=stop"
+    )
+    monkeypatch.delenv("LINEAGE_LABEL_POLICY")
+    assert load_policy() == Policy()
+
+
+def test_load_policy_errors_name_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "none.yaml"
+    with pytest.raises(ConfigError, match=r"^label policy .*none\.yaml: "):
+        load_policy(missing)
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- masking\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_policy(listed)
+    assert str(caught.value) == f"label policy {listed}: expected a mapping"
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    assert load_policy(empty) == Policy()
+
+
+def test_why_paths_as_json() -> None:
+    plain = Hop("dataset:a", "PII:EMAIL_ADDRESS")
+    masked = Hop("dataset:b", "PII:EMAIL_ADDRESS", True, {"rel": "FLOWS_TO", "kind": "mask"})
+    path = LabelPath("dataset:a", (plain, masked), ({"label": "PII:EMAIL_ADDRESS"},))
+    assert path.to_dict() == {
+        "origin": "dataset:a",
+        "evidence": [{"label": "PII:EMAIL_ADDRESS"}],
+        "hops": [
+            {"uid": "dataset:a", "label": "PII:EMAIL_ADDRESS"},
+            {
+                "uid": "dataset:b",
+                "label": "PII:EMAIL_ADDRESS",
+                "coarse": True,
+                "edge": {"rel": "FLOWS_TO", "kind": "mask"},
+            },
+        ],
+    }
