@@ -180,3 +180,23 @@ def test_cutting_a_torn_tail_says_what_and_why(
         "mid-write; it was never acknowledged)"
     ]
     assert (tmp_path / "events.log").read_bytes() == first
+
+
+def test_a_lone_record_separator_before_a_record_is_one_damaged_byte(tmp_path: Path) -> None:
+    with FileEventLog(tmp_path) as log:
+        log.append([("k1", EVENT)])
+    (first,) = _lines(tmp_path)
+    (tmp_path / "events.log").write_bytes(b"\x1e" + first)  # a writer died after its RS
+    with FileEventLog(tmp_path) as log:
+        assert [r.key for r in log.records()] == ["k1"]
+        assert log.skipped == [
+            Skipped(0, 1, "damaged bytes before record 1 (a torn record; the one after it is kept)")
+        ]
+
+
+def test_applied_marks_are_one_line_each(tmp_path: Path) -> None:
+    with FileEventLog(tmp_path) as log:
+        log.append([("k1", EVENT), ("k2", {"n": 2}), ("k3", {"n": 3})])
+        log.mark_applied([1])
+        log.mark_applied([3, 2])
+        assert (tmp_path / "applied.log").read_bytes() == b"1-1\n2-3\n"
