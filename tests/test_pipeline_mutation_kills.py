@@ -7,9 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from lineage import ids
-from lineage.model import Kind, Node, Problem, Severity
-from lineage.pipeline import IngestReport, StrictModeError, ingest, ingest_bounded
+from lineage import ids, pipeline
+from lineage.model import Edge, Kind, Label, Labeling, Node, Problem, Rel, Severity
+from lineage.pipeline import (
+    Change,
+    IngestReport,
+    StrictModeError,
+    delete,
+    ingest,
+    ingest_bounded,
+)
 from lineage.store import Store
 
 NS = "postgres://db:5432"
@@ -104,3 +111,22 @@ def test_a_failed_first_chunk_of_a_resumed_attempt(
         "committed; facts 3-4 (the chunk that failed) and the rest, up to 5, are not known "
         "to be committed"
     ]
+
+
+def test_observers_get_exactly_what_was_written_and_deleted(store: Store) -> None:
+    a, b = ids.dataset_id(NS, "s.a"), ids.dataset_id(NS, "s.b")
+    edge = Edge(a, Rel.FLOWS_TO, b, {"kind": "transform"}, source_ref="f.sql:1")
+    found = Labeling(a, Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
+    changes: list[Change] = []
+    pipeline.on_change(lambda _store, change: changes.append(change))
+    observer = pipeline._OBSERVERS[-1]
+    try:
+        report = ingest(store, [edge, found], seen=SEEN)
+        assert (report.nodes, report.edges, report.labelings) == (0, 1, 1)
+        assert changes[-1] == Change(frozenset({a, b}), (edge,), (found,))
+        assert delete(store, edges=[(a, "FLOWS_TO", b, "")]) == 1
+        assert changes[-1] == Change(
+            frozenset({b}), (), (), frozenset(), ((a, Rel.FLOWS_TO, b, ""),)
+        )
+    finally:
+        pipeline._OBSERVERS.remove(observer)
