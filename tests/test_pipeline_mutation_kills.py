@@ -130,3 +130,33 @@ def test_observers_get_exactly_what_was_written_and_deleted(store: Store) -> Non
         )
     finally:
         pipeline._OBSERVERS.remove(observer)
+
+
+def test_nothing_to_delete_is_zero(store: Store) -> None:
+    assert delete(store) == 0
+
+
+class _Clock:
+    """``time.monotonic`` for ingest_bounded: each chunk takes the next scripted duration."""
+
+    def __init__(self, durations: list[float]) -> None:
+        self.durations, self.now, self.started = list(durations), 0.0, False
+
+    def monotonic(self) -> float:
+        if self.started:
+            self.now += self.durations.pop(0)
+        self.started = not self.started
+        return self.now
+
+
+def test_chunks_halve_when_slow_down_to_the_floor_and_grow_back_when_quick(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    chunks: list[int] = []
+    monkeypatch.setattr(pipeline, "ingest", lambda _store, facts, **_kw: chunks.append(len(facts)))
+    # slow (> 10 s) five times, then between 2.5 and 10 s (kept), then quick (< 2.5 s)
+    monkeypatch.setattr(pipeline, "time", _Clock([20, 20, 20, 20, 20, 5, 1, 1, 1, 1]))
+    done: list[int] = []
+    ingest_bounded(None, list(range(17875)), rows=5000, seconds=10, on_commit=done.append)  # type: ignore[arg-type]
+    assert chunks == [5000, 2500, 1250, 625, 500, 500, 500, 1000, 2000, 4000]
+    assert done[-1] == 17875
