@@ -9,31 +9,21 @@ from __future__ import annotations
 import pytest
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
+from scoped_settings import READ, WRITE, scoped_settings
 
 from lineage.api.auth import Scope, checked, require_read, require_write
 from lineage.settings import Settings
 
-WRITE, READ = "w-token-1", "r-token-2"
-
-
-def _settings(write: str | None = None, read: str | None = None) -> Settings:
-    return Settings(
-        store="unused",
-        api_token=SecretStr(write) if write else None,
-        read_token=SecretStr(read) if read else None,
-    )
-
 
 def test_checked_returns_the_granted_scopes() -> None:
-    assert checked(_settings(WRITE), Scope.WRITE, WRITE) == {Scope.READ, Scope.WRITE}
-    assert checked(_settings(WRITE, READ), Scope.READ, READ) == {Scope.READ}
-    assert checked(_settings(), Scope.READ, None) == {Scope.READ}
+    assert checked(scoped_settings(WRITE), Scope.WRITE, WRITE) == {Scope.READ, Scope.WRITE}
+    assert checked(scoped_settings(WRITE, READ), Scope.READ, READ) == {Scope.READ}
+    assert checked(scoped_settings(), Scope.READ, None) == {Scope.READ}
 
 
 def test_checked_401_asks_for_a_bearer_token() -> None:
     with pytest.raises(HTTPException) as caught:
-        checked(_settings(WRITE), Scope.WRITE, READ)
+        checked(scoped_settings(WRITE), Scope.WRITE, READ)
     assert caught.value.status_code == 401
     assert caught.value.detail == "a bearer token with write scope is required"
     assert caught.value.headers == {"WWW-Authenticate": "Bearer"}
@@ -41,7 +31,7 @@ def test_checked_401_asks_for_a_bearer_token() -> None:
 
 def test_checked_403_has_no_challenge_header() -> None:
     with pytest.raises(HTTPException) as caught:
-        checked(_settings(), Scope.WRITE, "anything")
+        checked(scoped_settings(), Scope.WRITE, "anything")
     assert caught.value.status_code == 403
     assert caught.value.detail == (
         "writes are disabled: configure LINEAGE_API_TOKEN (or LINEAGE_API_TOKEN_FILE)"
@@ -69,7 +59,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def test_dependencies_decide_per_request() -> None:
-    client = _client(_settings(WRITE, READ))
+    client = _client(scoped_settings(WRITE, READ))
     assert client.get("/read", headers=_bearer(READ)).json() == ["read"]
     assert client.get("/write", headers=_bearer(WRITE)).json() == ["read", "write"]
     refused = client.get("/write", headers=_bearer(READ))
@@ -82,7 +72,7 @@ def test_dependencies_decide_per_request() -> None:
 
 
 def test_reads_open_and_writes_disabled_without_tokens() -> None:
-    client = _client(_settings())
+    client = _client(scoped_settings())
     assert client.get("/read").json() == ["read"]
     refused = client.get("/write", headers=_bearer(WRITE))
     assert refused.status_code == 403

@@ -4,20 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import SecretStr
+from scoped_settings import READ, WRITE, scoped_settings
 
 from lineage.api.auth import Refusal, Scope, bearer_token, granted_scopes, refusal
-from lineage.settings import Settings
-
-WRITE, READ = "w-token-1", "r-token-2"
-
-
-def _settings(write: str | None = None, read: str | None = None) -> Settings:
-    return Settings(
-        store="unused",
-        api_token=SecretStr(write) if write else None,
-        read_token=SecretStr(read) if read else None,
-    )
 
 
 @pytest.mark.parametrize(
@@ -38,25 +27,25 @@ def _settings(write: str | None = None, read: str | None = None) -> Settings:
 def test_granted_scopes(
     write: str | None, read: str | None, token: str | None, expected: set[Scope]
 ) -> None:
-    assert granted_scopes(_settings(write, read), token) == expected
+    assert granted_scopes(scoped_settings(write, read), token) == expected
 
 
 def test_writes_disabled_without_a_write_token_is_403_with_the_setting_named() -> None:
-    assert refusal(_settings(), Scope.WRITE, "anything") == Refusal(
+    assert refusal(scoped_settings(), Scope.WRITE, "anything") == Refusal(
         403, "writes are disabled: configure LINEAGE_API_TOKEN (or LINEAGE_API_TOKEN_FILE)"
     )
-    assert refusal(_settings(), Scope.READ, None) is None
+    assert refusal(scoped_settings(), Scope.READ, None) is None
 
 
 def test_missing_scope_is_401_naming_the_scope() -> None:
-    assert refusal(_settings(WRITE), Scope.WRITE, READ) == Refusal(
+    assert refusal(scoped_settings(WRITE), Scope.WRITE, READ) == Refusal(
         401, "a bearer token with write scope is required"
     )
-    assert refusal(_settings(WRITE, READ), Scope.READ, None) == Refusal(
+    assert refusal(scoped_settings(WRITE, READ), Scope.READ, None) == Refusal(
         401, "a bearer token with read scope is required"
     )
-    assert refusal(_settings(WRITE, READ), Scope.READ, READ) is None
-    assert refusal(_settings(WRITE, READ), Scope.WRITE, WRITE) is None
+    assert refusal(scoped_settings(WRITE, READ), Scope.READ, READ) is None
+    assert refusal(scoped_settings(WRITE, READ), Scope.WRITE, WRITE) is None
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,13 @@ import ast
 import posixpath
 from collections.abc import Mapping
 
-from ingest.notebook.recognisers.common import PLACEHOLDER, dataset_at, hf_repo_like, is_model
+from ingest.notebook.recognisers.common import (
+    PLACEHOLDER,
+    dataset_at,
+    hf_repo_like,
+    id_safe,
+    is_model,
+)
 from ingest.notebook.recognisers.registry import Call, Rule
 from ingest.notebook.values import Val, union
 from ingest.vector_config.naming import endpoint_uid, model_uid
@@ -108,7 +114,7 @@ def managed_model(call: Call, platform: str, name: str, *, var: str = "", **prop
     if not name:
         uid = call.ctx.local_model(var or call.ctx.target or f"line{call.line}")
     elif PLACEHOLDER.search(name):
-        uid = call.ctx.local_model(PLACEHOLDER.sub(lambda m: f"<{m.group(0)[1:-1]}>", name))
+        uid = call.ctx.local_model(id_safe(name))
         props = {**props, "template": name, "unresolved": True}
     else:
         uid = model_uid(platform, name)
@@ -259,7 +265,7 @@ def _model(call: Call) -> Val | None:
 
 def managed_endpoint(call: Call, platform: str, name: str) -> str:
     """An Endpoint a platform serves; a run-time name keeps its template in props."""
-    shown = PLACEHOLDER.sub(lambda m: f"<{m.group(0)[1:-1]}>", name)
+    shown = id_safe(name)
     uid = endpoint_uid(platform, f"{call.ctx.notebook}#{shown}")
     template = name if shown != name else None
     call.ctx.out.node(uid, framework=platform, platform=platform, exposure="unknown",
