@@ -13,6 +13,8 @@ from lineage.pipeline import (
     Change,
     IngestReport,
     StrictModeError,
+    _Batch,
+    batches,
     delete,
     ingest,
     ingest_bounded,
@@ -118,7 +120,8 @@ def test_observers_get_exactly_what_was_written_and_deleted(store: Store) -> Non
     edge = Edge(a, Rel.FLOWS_TO, b, {"kind": "transform"}, source_ref="f.sql:1")
     found = Labeling(a, Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
     changes: list[Change] = []
-    pipeline.on_change(lambda _store, change: changes.append(change))
+    stores: list[Store] = []
+    pipeline.on_change(lambda got, change: (stores.append(got), changes.append(change)))
     observer = pipeline._OBSERVERS[-1]
     try:
         report = ingest(store, [edge, found], seen=SEEN)
@@ -128,6 +131,7 @@ def test_observers_get_exactly_what_was_written_and_deleted(store: Store) -> Non
         assert changes[-1] == Change(
             frozenset({b}), (), (), frozenset(), ((a, Rel.FLOWS_TO, b, ""),)
         )
+        assert stores == [store, store]
     finally:
         pipeline._OBSERVERS.remove(observer)
 
@@ -153,10 +157,74 @@ def test_chunks_halve_when_slow_down_to_the_floor_and_grow_back_when_quick(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     chunks: list[int] = []
-    monkeypatch.setattr(pipeline, "ingest", lambda _store, facts, **_kw: chunks.append(len(facts)))
+    whole: list[bool] = []
+
+    def ingest(_store: Store, facts: list, *, batch_size: int, **_kw: object) -> None:
+        chunks.append(len(facts))
+        whole.append(batch_size >= len(facts))  # one transaction per chunk
+
+    monkeypatch.setattr(pipeline, "ingest", ingest)
     # slow (> 10 s) five times, then between 2.5 and 10 s (kept), then quick (< 2.5 s)
     monkeypatch.setattr(pipeline, "time", _Clock([20, 20, 20, 20, 20, 5, 1, 1, 1, 1]))
     done: list[int] = []
     ingest_bounded(None, list(range(17875)), rows=5000, seconds=10, on_commit=done.append)  # type: ignore[arg-type]
     assert chunks == [5000, 2500, 1250, 625, 500, 500, 500, 1000, 2000, 4000]
     assert done[-1] == 17875
+    assert all(whole)
+
+
+def test_a_node_or_edge_seen_twice_in_a_batch_keeps_its_first_source_and_latest_time() -> None:
+    uid, other = ids.dataset_id(NS, "s.a"), ids.dataset_id(NS, "s.b")
+    first = Node(uid, Kind.DATASET, "s.a", NS, {"owner": "x"}, "a.sql:1", "2026-01-02")
+    again = Node(uid, Kind.DATASET, "s.a", NS, {"doc": "y"}, "b.sql:7", "2026-01-01")
+    edge = Edge(uid, Rel.FLOWS_TO, other, {"kind": "copy"}, "", "a.sql:2", "2026-01-01")
+    edge_again = Edge(uid, Rel.FLOWS_TO, other, {"via": "j"}, "", "b.sql:8", "2026-01-03")
+    batch = _Batch()
+    for fact in (first, again, edge, edge_again):
+        batch.add(fact)
+    assert batch.nodes == {
+        uid: Node(uid, Kind.DATASET, "s.a", NS, {"owner": "x", "doc": "y"}, "a.sql:1", "2026-01-02")
+    }
+    assert list(batch.edges.values()) == [
+        Edge(uid, Rel.FLOWS_TO, other, {"kind": "copy", "via": "j"}, "", "a.sql:2", "2026-01-03")
+    ]
+    unsourced = Node(uid, Kind.DATASET, "s.a", NS)
+    batch = _Batch()
+    batch.add(unsourced)
+    batch.add(again)
+    assert batch.nodes[uid].source_ref == "b.sql:7"
+
+
+def test_an_unusable_id_is_reported_in_the_parsers_words() -> None:
+    report = IngestReport()
+    bad = Edge("nonsense", Rel.FLOWS_TO, ids.dataset_id(NS, "s.ok"), source_ref="a.sql:9")
+    assert [len(b) for b in batches([bad], batch_size=10, report=report)] == [0]
+    (problem,) = report.problems
+    assert problem.severity is Severity.ERROR and problem.source_ref == "a.sql:9"
+    assert problem.message == (
+        "'nonsense': unknown id kind 'nonsense' (expected one of ['column', 'dataset', "
+        "'endpoint', 'job', 'model', 'principal', 'source', 'vectorindex'])"
+    )
+
+
+def test_batches_go_on_after_a_problem_and_are_full_at_exactly_batch_size() -> None:
+    report = IngestReport()
+    error = Problem(Severity.ERROR, "unparseable", "b.sql:4")
+    got = batches([error, *_nodes(4)], batch_size=2, report=report)  # not strict by default
+    assert [sorted(b.nodes) for b in got] == [
+        sorted(n.uid for n in _nodes(2)),
+        sorted(n.uid for n in _nodes(4)[2:]),
+        [],
+    ]
+    assert report.problems == [error]
+
+
+def test_the_default_batch_is_5000_facts(store: Store) -> None:
+    changes: list[Change] = []
+    pipeline.on_change(lambda _store, change: changes.append(change))
+    observer = pipeline._OBSERVERS[-1]
+    try:
+        ingest(store, _nodes(5001), seen=SEEN)
+    finally:
+        pipeline._OBSERVERS.remove(observer)
+    assert [len(c.nodes) for c in changes] == [5000, 1]
