@@ -105,11 +105,9 @@ class EdgeRule:
     def of(cls, props: Mapping[str, Any], src_kind: str, dst_kind: str) -> EdgeRule:
         ttype = str(props.get("transformation_type") or "DIRECT").upper()
         subtype = str(props.get("transformation_subtype") or "").upper()
-        granularity = props.get("granularity") or (
-            "column" if Kind.COLUMN.value in (src_kind, dst_kind) else "dataset"
-        )
+        # A hop between two datasets is dataset-level unless it says it is column-level.
         between_datasets = src_kind == dst_kind == Kind.DATASET.value
-        dataset_level = granularity == "dataset" and between_datasets
+        dataset_level = between_datasets and (props.get("granularity") or "dataset") == "dataset"
         detail = bool(props.get("column_detail"))
         return cls(
             carries=not props.get("stale") and ttype != "INDIRECT",

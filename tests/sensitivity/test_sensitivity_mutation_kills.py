@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from lineage import sensitivity
 from lineage.errors import ConfigError
-from lineage.sensitivity import Action, Hop, LabelPath, Policy, load_policy
+from lineage.model import Label, Labeling
+from lineage.pipeline import ingest
+from lineage.sensitivity import Action, Hop, LabelPath, Policy, cypher, load_policy
+from lineage.sensitivity.own import evidence
+from lineage.sensitivity.rules import EdgeRule
+from lineage.store import Store
+
+from .conftest import col, ds, flow, labels, table
 
 
 def test_policy_keys_are_upper_cased_values_lower_cased_default_kept() -> None:
@@ -92,3 +100,55 @@ def test_why_paths_as_json() -> None:
             },
         ],
     }
+
+
+def test_a_hop_between_datasets_is_dataset_level_unless_it_says_column() -> None:
+    assert EdgeRule.of({}, "Dataset", "Dataset").to_coarse is True
+    assert EdgeRule.of({"granularity": "dataset"}, "Dataset", "Dataset").to_coarse is True
+    assert EdgeRule.of({"granularity": "column"}, "Dataset", "Dataset").to_coarse is False
+    assert EdgeRule.of({}, "Column", "Column").to_coarse is False
+    assert EdgeRule.of({}, "Dataset", "Model").to_coarse is False
+
+
+def test_a_declared_label_keeps_who_why_and_when(g: Store) -> None:
+    ingest(g, table("raw", "amount"))
+    sensitivity.declare(g, col("raw", "amount"), "pci", reason="card spend", who="ana")
+    (record,) = evidence(g, [col("raw", "amount")])[col("raw", "amount")]
+    assert {k: v for k, v in record.items() if k != "at"} == {
+        "label": "PCI",
+        "detector": "declared",
+        "confidence": 1.0,
+        "hits": 0,
+        "sampled": 0,
+        "by": "ana",
+        "reason": "card spend",
+    }
+    assert record["at"].startswith("20")
+
+
+def test_a_full_recompute_labels_nodes_that_held_nothing_and_honours_declassified_hops(
+    g: Store,
+) -> None:
+    amount = (col("raw", "amount"), col("stg", "amount"), "job:postgres://db:5432:j")
+    ingest(
+        g,
+        [
+            *table("raw", "email", "amount"),
+            *table("stg", "email", "amount"),
+            Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100),
+            flow(col("raw", "email"), col("stg", "email")),
+            flow(*amount[:2]),
+        ],
+    )
+    sensitivity.declare(g, col("raw", "amount"), "PCI", reason="card spend", who="ana")
+    sensitivity.declassify(g, amount, ["PCI"], reason="amounts are rounded", who="bob")
+    # The derived state lost (as after a bulk import, which writes only own labels):
+    lost = [col("stg", "email"), col("stg", "amount"), ds("stg")]
+    rows = [{"uid": uid, "labels": None, "coarse": None, "sources": None} for uid in lost]
+    g.execute(cypher.SET_LABEL_STATE, {"rows": rows})
+    assert labels(g, col("stg", "email")) == set()
+    outcome = sensitivity.recompute(g)
+    assert (outcome.mode, outcome.written) == ("full", 2)
+    assert labels(g, col("stg", "email")) == {"PII", "PII:EMAIL_ADDRESS"}
+    assert labels(g, ds("stg")) == {"PII", "PII:EMAIL_ADDRESS"}
+    assert labels(g, col("stg", "amount")) == set()
