@@ -152,3 +152,14 @@ def test_a_full_recompute_labels_nodes_that_held_nothing_and_honours_declassifie
     assert labels(g, col("stg", "email")) == {"PII", "PII:EMAIL_ADDRESS"}
     assert labels(g, ds("stg")) == {"PII", "PII:EMAIL_ADDRESS"}
     assert labels(g, col("stg", "amount")) == set()
+
+
+def test_refresh_retracts_support_lost_even_when_not_told_lossy(g: Store) -> None:
+    email = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
+    hop = flow(col("raw", "email"), col("stg", "email"))
+    ingest(g, [*table("raw", "email"), *table("stg", "email"), email, hop])
+    assert labels(g, col("stg", "email")) == {"PII", "PII:EMAIL_ADDRESS"}
+    g.delete_edges([(hop.src, hop.rel, hop.dst, hop.key)])  # behind propagation's back
+    outcome = sensitivity.refresh(g, [col("stg", "email")])
+    assert outcome.mode == "region"
+    assert labels(g, col("stg", "email")) == set()
