@@ -99,8 +99,7 @@ def _downstream(
 def _solve_region(store: Store, seeds: Iterable[str], policy: Policy) -> Outcome:
     """Recompute the downstream closure of ``seeds``, everything upstream held fixed."""
     states = read_states(store, set(seeds))
-    region, flows = _downstream(store, set(states), states)
-    region &= states.keys()
+    region, flows = _downstream(store, set(states), states)  # every node reached has a state
     inbound = read_flows(store, region, outgoing=False, states=states)
     flows.extend(f for f in inbound if f.src not in region)
     solved = solve(region, states, flows, policy)

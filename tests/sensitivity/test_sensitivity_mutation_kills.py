@@ -4,6 +4,7 @@ are literals."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from lineage.errors import ConfigError
 from lineage.model import Label, Labeling
 from lineage.pipeline import ingest
 from lineage.sensitivity import Action, Hop, LabelPath, Policy, cypher, load_policy
-from lineage.sensitivity.own import evidence
+from lineage.sensitivity.own import apply_labelings, evidence
 from lineage.sensitivity.rules import EdgeRule
 from lineage.store import Store
 
@@ -162,4 +163,39 @@ def test_refresh_retracts_support_lost_even_when_not_told_lossy(g: Store) -> Non
     g.delete_edges([(hop.src, hop.rel, hop.dst, hop.key)])  # behind propagation's back
     outcome = sensitivity.refresh(g, [col("stg", "email")])
     assert outcome.mode == "region"
+    assert labels(g, col("stg", "email")) == set()
+
+
+def test_evidence_is_stored_as_canonical_json_with_a_time_of_its_own(g: Store) -> None:
+    ingest(g, table("raw", "email"))
+    found = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
+    assert apply_labelings(g, [found]) == {col("raw", "email")}
+    node = g.get_node(col("raw", "email"))
+    assert node is not None
+    (stored,) = node.props["label_evidence"]
+    at = json.loads(stored)["at"]
+    assert at.startswith("20") and at.endswith("Z")
+    assert stored == (
+        f'{{"at": "{at}", "confidence": 0.97, "detector": "presidio", "hits": 97, '
+        f'"label": "PII:EMAIL_ADDRESS", "sampled": 100}}'
+    )
+
+
+def test_a_column_level_hop_between_datasets_passes_labels_not_marked_coarse(g: Store) -> None:
+    ingest(g, [*table("raw", "email"), *table("stg", "email")])
+    ingest(g, [flow(ds("raw"), ds("stg"), granularity="column")])
+    email = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
+    ingest(g, [email])  # arrives later: pushed along the stored hop
+    node = g.get_node(ds("stg"))
+    assert node is not None and set(node.labels) == {"PII", "PII:EMAIL_ADDRESS"}
+    assert not node.props.get("coarse_labels")
+
+
+def test_a_declassified_node_stops_a_label_that_arrives_later(g: Store) -> None:
+    hop = flow(col("raw", "email"), col("stg", "email"))
+    ingest(g, [*table("raw", "email"), *table("stg", "email"), hop])
+    sensitivity.declassify(g, col("stg", "email"), ["PII"], reason="synthetic", who="cy")
+    email = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
+    ingest(g, [email])  # pushed downstream incrementally, into the declassified column
+    assert labels(g, col("raw", "email")) == {"PII", "PII:EMAIL_ADDRESS"}
     assert labels(g, col("stg", "email")) == set()
