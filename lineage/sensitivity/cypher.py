@@ -31,7 +31,7 @@ _EDGE = (
 NODE_STATES = """
 UNWIND $uids AS uid
 MATCH (n:Asset {uid: uid})
-RETURN n.uid AS uid, n.kind AS kind, n.own_labels AS own, n.declassified AS declassified,
+RETURN n.uid AS uid, n.own_labels AS own, n.declassified AS declassified,
        n.label_sources AS sources, n.labels AS labels, n.coarse_labels AS coarse"""
 
 # The far end's label state comes along, saving a lookup per node on every BFS level.
@@ -90,7 +90,7 @@ RETURN c.uid AS src, d.uid AS dst"""
 LABELLED_NODES = """
 MATCH (n:Asset)
 WHERE n.labels IS NOT NULL OR n.own_labels IS NOT NULL OR n.declassified IS NOT NULL
-RETURN n.uid AS uid, n.kind AS kind, n.own_labels AS own, n.declassified AS declassified,
+RETURN n.uid AS uid, n.own_labels AS own, n.declassified AS declassified,
        n.label_sources AS sources, n.labels AS labels, n.coarse_labels AS coarse"""
 
 SET_LABEL_STATE = """

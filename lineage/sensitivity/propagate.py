@@ -26,7 +26,6 @@ from lineage.sensitivity.policy import Policy, load_policy
 from lineage.sensitivity.state import (
     Flow,
     NodeState,
-    kind_from_uid,
     parse_state,
     read_carrying,
     read_flows,
@@ -121,7 +120,7 @@ def recompute(store: Store, policy: Policy | None = None) -> Outcome:
     tokens: dict[str, set[str]] = {uid: set(st.own) for uid, st in cache.items() if st.own}
     fresh: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     frontier = {uid: set(held) for uid, held in tokens.items()}
-    blank = NodeState("", "")  # nodes not in LABELLED_NODES hold and stop nothing
+    blank = NodeState("")  # nodes not in LABELLED_NODES hold and stop nothing
     while frontier:
         nxt: dict[str, set[str]] = defaultdict(set)
         for flow in read_carrying(store, frontier):
@@ -130,7 +129,7 @@ def recompute(store: Store, policy: Policy | None = None) -> Outcome:
             if not got:
                 continue
             if dst is blank:
-                dst = cache[flow.dst] = NodeState(flow.dst, kind_from_uid(flow.dst))
+                dst = cache[flow.dst] = NodeState(flow.dst)
             for token in got:
                 fresh[flow.dst][token].add(flow.src)
             held = tokens.setdefault(flow.dst, set(dst.own))

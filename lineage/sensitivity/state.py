@@ -56,7 +56,6 @@ class NodeState:
     """One node's label inputs (own, declassified) and stored results (sources, labels)."""
 
     uid: str
-    kind: str
     own: frozenset[str] = frozenset()  # own tokens, already without declassified ones
     declassified: tuple[str, ...] = ()
     sources: dict[str, set[str]] = field(default_factory=dict)  # token -> predecessors
@@ -73,8 +72,8 @@ class NodeState:
 
 
 def parse_state(row: Mapping[str, Any], *, with_sources: bool = True) -> NodeState:
-    """A node's state from a query row (``uid, kind, own, declassified, sources, labels,
-    coarse``). Hot path of a full recompute (which replaces sources, hence ``with_sources``)."""
+    """A node's state from a query row (``uid, own, declassified, sources, labels, coarse``).
+    Hot path of a full recompute (which replaces sources, hence ``with_sources``)."""
     declassified = tuple(row.get("declassified") or ())
     own_raw = row.get("own") or ()
     own = frozenset(strip_declassified(own_raw, declassified) if declassified else own_raw)
@@ -88,7 +87,7 @@ def parse_state(row: Mapping[str, Any], *, with_sources: bool = True) -> NodeSta
             sources[token] = {pred}
     # we write sources sorted; anything else just compares unequal and is rewritten
     stored = (tuple(row.get("labels") or ()), tuple(row.get("coarse") or ()), tuple(raw_sources))
-    return NodeState(row["uid"], row["kind"], own, declassified, sources, stored)
+    return NodeState(row["uid"], own, declassified, sources, stored)
 
 
 def read_states(store: Store, uids: Iterable[str]) -> dict[str, NodeState]:
@@ -159,7 +158,6 @@ def _far_state(row: Mapping[str, Any], outgoing: bool) -> NodeState:
     return parse_state(
         {
             "uid": row[end],
-            "kind": row[f"{end}_kind"],
             "own": row.get("o_own"),
             "declassified": row.get("o_declassified"),
             "sources": row.get("o_sources"),

@@ -13,9 +13,10 @@ from lineage import sensitivity
 from lineage.errors import ConfigError
 from lineage.model import Label, Labeling
 from lineage.pipeline import ingest
-from lineage.sensitivity import Action, Hop, LabelPath, Policy, cypher, load_policy
+from lineage.sensitivity import Action, Hop, LabelPath, Policy, cypher, load_policy, propagate
 from lineage.sensitivity.own import apply_labelings, evidence
 from lineage.sensitivity.rules import EdgeRule
+from lineage.sensitivity.state import chunks
 from lineage.store import Store
 
 from .conftest import col, ds, flow, labels, table
@@ -199,3 +200,24 @@ def test_a_declassified_node_stops_a_label_that_arrives_later(g: Store) -> None:
     ingest(g, [email])  # pushed downstream incrementally, into the declassified column
     assert labels(g, col("raw", "email")) == {"PII", "PII:EMAIL_ADDRESS"}
     assert labels(g, col("stg", "email")) == set()
+
+
+def test_ids_are_read_in_chunks_of_exactly_the_size() -> None:
+    assert list(chunks("abcde", size=2)) == [["a", "b"], ["c", "d"], ["e"]]
+    assert list(chunks("ab", size=2)) == [["a", "b"]]
+    assert list(chunks("", size=2)) == []
+
+
+def test_the_process_policy_is_loaded_from_the_environment_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text("aggregation: {FINANCE: pass}\n", encoding="utf-8")
+    monkeypatch.setenv("LINEAGE_LABEL_POLICY", str(path))
+    monkeypatch.setattr(propagate, "_POLICY", [])
+    loaded = sensitivity.current_policy()
+    assert loaded.fingerprint() == (
+        "masking.default=stop;aggregation.FINANCE=pass;aggregation.default=stop"
+    )
+    path.write_text("aggregation: {FINANCE: stop}\n", encoding="utf-8")
+    assert sensitivity.current_policy() is loaded
