@@ -36,6 +36,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_FILE = ROOT / "mutants" / "score-sample.json"
+STATS_FILE = ROOT / "mutants" / "mutmut-stats.json"
+LOG_FILE = ROOT / "mutants" / "mutmut-run.log"
 PACKAGES = {
     "lineage/api/auth": "lineage.api.auth",
     "lineage/eventlog": "lineage.eventlog",
@@ -55,12 +57,28 @@ def _mutmut() -> str:
 def _mutmut_run(names: list[str], minutes: float) -> bool:
     """Run mutmut on these mutant names (patterns); False when the time box ran out."""
     cmd = ["nice", "-n", "19", _mutmut(), "run", "--max-children", "1", *names]
-    try:
-        subprocess.run(cmd, cwd=ROOT, timeout=minutes * 60, check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    except subprocess.TimeoutExpired:
-        return False
+    LOG_FILE.parent.mkdir(exist_ok=True)
+    with LOG_FILE.open("ab") as log:
+        try:
+            subprocess.run(cmd, cwd=ROOT, timeout=minutes * 60, check=False, stdout=log,
+                           stderr=subprocess.STDOUT)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return False
     return True
+
+
+def check_generated(log: str, stats: Path) -> None:
+    """Stop when mutmut could not run the selected tests on the unmutated code.
+
+    mutmut then leaves every mutant unchecked and exits without a word that matters here;
+    counting on would report 0% (seen when a selected test file could not be imported).
+    """
+    if "failed to collect stats" in log or not stats.exists():
+        tail = "\n".join(log.strip().splitlines()[-5:])
+        raise SystemExit(
+            "mutmut could not run the selected tests on the unmutated code (run them in "
+            f"mutants/ with pytest to see why); the end of its output:\n{tail}"
+        )
 
 
 @contextlib.contextmanager
@@ -123,7 +141,9 @@ def wilson(killed: int, n: int, z: float = 1.96) -> tuple[float, float]:
 def _run(packages: list[str], size: int, seed: int, minutes: float) -> None:
     """Sample and run each package, saving the plan after each (a stopped run keeps the
     packages it finished)."""
+    LOG_FILE.unlink(missing_ok=True)
     _mutmut_run([_NO_SUCH_MUTANT], minutes)
+    check_generated(LOG_FILE.read_text(errors="replace"), STATS_FILE)
     everything = _statuses()
     for package in packages:
         module = PACKAGES[package]

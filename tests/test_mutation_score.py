@@ -1,10 +1,13 @@
-"""The mutation bench's arithmetic: the Wilson interval and the seeded sample."""
+"""The mutation bench: the Wilson interval, the seeded sample, the table, and refusing to
+count a run whose tests fail on the unmutated code."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bench.mutation_score import choose, report, wilson
+from bench.mutation_score import check_generated, choose, report, wilson
 
 
 @pytest.mark.parametrize(
@@ -40,3 +43,18 @@ def test_every_sampled_mutant_not_detected_counts_against() -> None:
         == "| pkg | 10 | 5 | 1 | 1 | 1 | 1 | 1 | 40.0% | 11.8%-76.9% | 1.0 min (time box) |"
     )
     assert lines[4:] == ["timeout: b", "survived: c", "no tests: d", "not checked: e"]
+
+
+def test_a_run_whose_tests_fail_unmutated_stops_with_the_reason(tmp_path: Path) -> None:
+    stats = tmp_path / "mutmut-stats.json"
+    log = "Generating mutants\nRunning stats\nfailed to collect stats. runner returned 1\n"
+    with pytest.raises(SystemExit) as stopped:
+        check_generated(log, stats)
+    assert str(stopped.value).endswith("failed to collect stats. runner returned 1")
+    stats.write_text("{}")
+    with pytest.raises(SystemExit):
+        check_generated(log, stats)
+    check_generated("Generating mutants\nRunning stats\n", stats)  # fine: no exception
+    stats.unlink()
+    with pytest.raises(SystemExit):
+        check_generated("Generating mutants\n", stats)
