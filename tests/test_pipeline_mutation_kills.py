@@ -228,3 +228,26 @@ def test_the_default_batch_is_5000_facts(store: Store) -> None:
     finally:
         pipeline._OBSERVERS.remove(observer)
     assert [len(c.nodes) for c in changes] == [5000, 1]
+
+
+def test_a_chunk_exactly_at_the_limit_or_at_a_quarter_of_it_keeps_the_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    chunks: list[int] = []
+    monkeypatch.setattr(pipeline, "ingest", lambda _store, facts, **_kw: chunks.append(len(facts)))
+    # slow (halves), exactly the limit (kept), exactly a quarter (kept), under it (grows)
+    monkeypatch.setattr(pipeline, "time", _Clock([20, 10, 2.5, 2.4, 1]))
+    ingest_bounded(None, list(range(14000)), rows=4000, seconds=10)  # type: ignore[arg-type]
+    assert chunks == [4000, 2000, 2000, 2000, 4000]
+
+
+def test_strict_mode_stops_at_an_unusable_fact_with_the_problem(store: Store) -> None:
+    bad = Edge("nonsense", Rel.FLOWS_TO, ids.dataset_id(NS, "s.ok"), source_ref="a.sql:9")
+    with pytest.raises(StrictModeError) as caught:
+        ingest(store, [*_nodes(2), bad, *_nodes(3)], strict=True, seen=SEEN)
+    assert caught.value.problem == Problem(
+        Severity.ERROR,
+        "'nonsense': unknown id kind 'nonsense' (expected one of ['column', 'dataset', "
+        "'endpoint', 'job', 'model', 'principal', 'source', 'vectorindex'])",
+        "a.sql:9",
+    )
