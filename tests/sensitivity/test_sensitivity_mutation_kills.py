@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from lineage import sensitivity
-from lineage.errors import ConfigError
-from lineage.model import Label, Labeling
-from lineage.pipeline import ingest
+from lineage.errors import ConfigError, NodeNotFound
+from lineage.model import Label, Labeling, Rel
+from lineage.pipeline import delete, ingest
 from lineage.sensitivity import Action, Hop, LabelPath, Policy, cypher, load_policy, propagate
 from lineage.sensitivity.own import apply_labelings, evidence
-from lineage.sensitivity.rules import EdgeRule
+from lineage.sensitivity.propagate import Outcome
+from lineage.sensitivity.rules import EdgeRule, coarse
 from lineage.sensitivity.state import chunks
 from lineage.store import Store
 
@@ -150,7 +151,7 @@ def test_a_full_recompute_labels_nodes_that_held_nothing_and_honours_declassifie
     g.execute(cypher.SET_LABEL_STATE, {"rows": rows})
     assert labels(g, col("stg", "email")) == set()
     outcome = sensitivity.recompute(g)
-    assert (outcome.mode, outcome.written) == ("full", 2)
+    assert outcome == Outcome("full", 5, 2)  # raw.email, raw.amount, raw, stg.email, stg
     assert labels(g, col("stg", "email")) == {"PII", "PII:EMAIL_ADDRESS"}
     assert labels(g, ds("stg")) == {"PII", "PII:EMAIL_ADDRESS"}
     assert labels(g, col("stg", "amount")) == set()
@@ -221,3 +222,68 @@ def test_the_process_policy_is_loaded_from_the_environment_once(
     )
     path.write_text("aggregation: {FINANCE: stop}\n", encoding="utf-8")
     assert sensitivity.current_policy() is loaded
+
+
+def test_masking_and_aggregation_apply_the_policy_per_category() -> None:
+    masked = EdgeRule.of({"masking": True}, "Column", "Column")
+    pseudo = Policy(masking={"PII": Action.PSEUDONYMISE, "default": Action.STOP})
+    assert masked.passes({"PII:EMAIL_ADDRESS", "PCI"}, pseudo) == {
+        "PSEUDONYMISED:PII:EMAIL_ADDRESS"
+    }
+    assert masked.passes({"~PII:EMAIL_ADDRESS"}, pseudo) == {"~PSEUDONYMISED:PII:EMAIL_ADDRESS"}
+    summed = EdgeRule.of({"transformation_subtype": "AGGREGATION"}, "Column", "Column")
+    finance = Policy(aggregation={"FINANCE": Action.PASS})
+    assert summed.passes({"FINANCE:REVENUE", "PII:US_SSN"}, finance) == {"FINANCE:REVENUE"}
+    assert summed.passes({"FINANCE:REVENUE"}, Policy()) == set()
+    assert coarse(coarse("PII")) == coarse("PII") == "~PII"
+
+
+def test_losing_one_input_keeps_what_the_other_supplies_all_the_way_down(g: Store) -> None:
+    email = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
+    ssn = Labeling(col("raw", "ssn"), Label("PII", "US_SSN"), "presidio", 0.97, 97, 100)
+    ssn_hop = flow(col("raw", "ssn"), col("stg", "id"))
+    ingest(
+        g,
+        [
+            *table("raw", "email", "ssn"),
+            *table("stg", "id"),
+            *table("mart", "id"),
+            email,
+            ssn,
+            flow(col("raw", "email"), col("stg", "id")),
+            ssn_hop,
+            flow(col("stg", "id"), col("mart", "id")),
+        ],
+    )
+    assert labels(g, col("mart", "id")) == {"PII", "PII:EMAIL_ADDRESS", "PII:US_SSN"}
+    delete(g, edges=[(ssn_hop.src, ssn_hop.rel, ssn_hop.dst, ssn_hop.key)])
+    assert labels(g, col("stg", "id")) == {"PII", "PII:EMAIL_ADDRESS"}
+    assert labels(g, col("mart", "id")) == {"PII", "PII:EMAIL_ADDRESS"}
+    assert labels(g, ds("mart")) == {"PII", "PII:EMAIL_ADDRESS"}
+
+
+def test_dropping_a_column_from_its_dataset_takes_its_labels_off_the_dataset(g: Store) -> None:
+    email = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
+    ssn = Labeling(col("raw", "ssn"), Label("PII", "US_SSN"), "presidio", 0.97, 97, 100)
+    ingest(g, [*table("raw", "email", "ssn"), email, ssn])
+    assert labels(g, ds("raw")) == {"PII", "PII:EMAIL_ADDRESS", "PII:US_SSN"}
+    delete(g, edges=[(ds("raw"), Rel.HAS_COLUMN, col("raw", "ssn"), "")])
+    assert labels(g, ds("raw")) == {"PII", "PII:EMAIL_ADDRESS"}
+
+
+def test_a_declassification_log_entry_says_what_who_why_and_a_missing_node_is_named(
+    g: Store,
+) -> None:
+    ingest(g, table("stg", "email"))
+    sensitivity.declassify(g, ds("stg"), ["pii"], reason="synthetic copy", who="cy")
+    sensitivity.reclassify(g, ds("stg"), ["PII"], reason="real rows now", who="dee")
+    node = g.get_node(ds("stg"))
+    assert node is not None
+    entries = [json.loads(line) for line in node.props["declassification_log"]]
+    assert [{k: v for k, v in e.items() if k != "at"} for e in entries] == [
+        {"action": "declassify", "labels": ["PII"], "by": "cy", "reason": "synthetic copy"},
+        {"action": "reclassify", "labels": ["PII"], "by": "dee", "reason": "real rows now"},
+    ]
+    with pytest.raises(NodeNotFound) as missing:
+        sensitivity.declassify(g, ds("nope"), ["PII"], reason="r", who="x")
+    assert missing.value.uid == ds("nope")
