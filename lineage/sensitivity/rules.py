@@ -60,7 +60,7 @@ def matches(pattern: str, label: str) -> bool:
 
 
 def strip_declassified(tokens: Iterable[str], patterns: Iterable[str]) -> set[str]:
-    pats = [p.upper() if p != "*" else p for p in patterns]
+    pats = [p.upper() for p in patterns]  # "*" stays "*"
     if not pats:
         return set(tokens)
     return {t for t in tokens if not any(matches(p, label_of(t)) for p in pats)}

@@ -287,3 +287,9 @@ def test_a_declassification_log_entry_says_what_who_why_and_a_missing_node_is_na
     with pytest.raises(NodeNotFound) as missing:
         sensitivity.declassify(g, ds("nope"), ["PII"], reason="r", who="x")
     assert missing.value.uid == ds("nope")
+
+
+def test_hops_out_of_unlabelled_nodes_are_a_noop(g: Store) -> None:
+    hop = flow(col("raw", "email"), col("stg", "email"))
+    ingest(g, [*table("raw", "email"), *table("stg", "email"), hop])
+    assert propagate.refresh_edges(g, [(hop.src, hop.dst)]) == Outcome("noop", 0, 0)
