@@ -23,6 +23,11 @@ from lineage.store import Store
 from .conftest import col, ds, flow, labels, table
 
 
+def _found(field: str, entity: str) -> Labeling:
+    """What presidio reports for a PII column of ``raw``."""
+    return Labeling(col("raw", field), Label("PII", entity), "presidio", 0.97, 97, 100)
+
+
 def test_policy_keys_are_upper_cased_values_lower_cased_default_kept() -> None:
     policy = Policy.from_mapping(
         {"masking": {"default": "PASS", "pii": "Pseudonymise"}, "aggregation": {"Finance": "pass"}}
@@ -138,7 +143,7 @@ def test_a_full_recompute_labels_nodes_that_held_nothing_and_honours_declassifie
         [
             *table("raw", "email", "amount"),
             *table("stg", "email", "amount"),
-            Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100),
+            _found("email", "EMAIL_ADDRESS"),
             flow(col("raw", "email"), col("stg", "email")),
             flow(*amount[:2]),
         ],
@@ -158,9 +163,10 @@ def test_a_full_recompute_labels_nodes_that_held_nothing_and_honours_declassifie
 
 
 def test_refresh_retracts_support_lost_even_when_not_told_lossy(g: Store) -> None:
-    email = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
     hop = flow(col("raw", "email"), col("stg", "email"))
-    ingest(g, [*table("raw", "email"), *table("stg", "email"), email, hop])
+    ingest(
+        g, [*table("raw", "email"), *table("stg", "email"), _found("email", "EMAIL_ADDRESS"), hop]
+    )
     assert labels(g, col("stg", "email")) == {"PII", "PII:EMAIL_ADDRESS"}
     g.delete_edges([(hop.src, hop.rel, hop.dst, hop.key)])  # behind propagation's back
     outcome = sensitivity.refresh(g, [col("stg", "email")])
@@ -170,7 +176,7 @@ def test_refresh_retracts_support_lost_even_when_not_told_lossy(g: Store) -> Non
 
 def test_evidence_is_stored_as_canonical_json_with_a_time_of_its_own(g: Store) -> None:
     ingest(g, table("raw", "email"))
-    found = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
+    found = _found("email", "EMAIL_ADDRESS")
     assert apply_labelings(g, [found]) == {col("raw", "email")}
     node = g.get_node(col("raw", "email"))
     assert node is not None
@@ -186,8 +192,7 @@ def test_evidence_is_stored_as_canonical_json_with_a_time_of_its_own(g: Store) -
 def test_a_column_level_hop_between_datasets_passes_labels_not_marked_coarse(g: Store) -> None:
     ingest(g, [*table("raw", "email"), *table("stg", "email")])
     ingest(g, [flow(ds("raw"), ds("stg"), granularity="column")])
-    email = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
-    ingest(g, [email])  # arrives later: pushed along the stored hop
+    ingest(g, [_found("email", "EMAIL_ADDRESS")])  # arrives later: pushed along the stored hop
     node = g.get_node(ds("stg"))
     assert node is not None and set(node.labels) == {"PII", "PII:EMAIL_ADDRESS"}
     assert not node.props.get("coarse_labels")
@@ -197,8 +202,7 @@ def test_a_declassified_node_stops_a_label_that_arrives_later(g: Store) -> None:
     hop = flow(col("raw", "email"), col("stg", "email"))
     ingest(g, [*table("raw", "email"), *table("stg", "email"), hop])
     sensitivity.declassify(g, col("stg", "email"), ["PII"], reason="synthetic", who="cy")
-    email = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
-    ingest(g, [email])  # pushed downstream incrementally, into the declassified column
+    ingest(g, [_found("email", "EMAIL_ADDRESS")])  # pushed downstream, into the declassified column
     assert labels(g, col("raw", "email")) == {"PII", "PII:EMAIL_ADDRESS"}
     assert labels(g, col("stg", "email")) == set()
 
@@ -239,8 +243,6 @@ def test_masking_and_aggregation_apply_the_policy_per_category() -> None:
 
 
 def test_losing_one_input_keeps_what_the_other_supplies_all_the_way_down(g: Store) -> None:
-    email = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
-    ssn = Labeling(col("raw", "ssn"), Label("PII", "US_SSN"), "presidio", 0.97, 97, 100)
     ssn_hop = flow(col("raw", "ssn"), col("stg", "id"))
     ingest(
         g,
@@ -248,8 +250,8 @@ def test_losing_one_input_keeps_what_the_other_supplies_all_the_way_down(g: Stor
             *table("raw", "email", "ssn"),
             *table("stg", "id"),
             *table("mart", "id"),
-            email,
-            ssn,
+            _found("email", "EMAIL_ADDRESS"),
+            _found("ssn", "US_SSN"),
             flow(col("raw", "email"), col("stg", "id")),
             ssn_hop,
             flow(col("stg", "id"), col("mart", "id")),
@@ -263,9 +265,10 @@ def test_losing_one_input_keeps_what_the_other_supplies_all_the_way_down(g: Stor
 
 
 def test_dropping_a_column_from_its_dataset_takes_its_labels_off_the_dataset(g: Store) -> None:
-    email = Labeling(col("raw", "email"), Label("PII", "EMAIL_ADDRESS"), "presidio", 0.97, 97, 100)
-    ssn = Labeling(col("raw", "ssn"), Label("PII", "US_SSN"), "presidio", 0.97, 97, 100)
-    ingest(g, [*table("raw", "email", "ssn"), email, ssn])
+    ingest(
+        g,
+        [*table("raw", "email", "ssn"), _found("email", "EMAIL_ADDRESS"), _found("ssn", "US_SSN")],
+    )
     assert labels(g, ds("raw")) == {"PII", "PII:EMAIL_ADDRESS", "PII:US_SSN"}
     delete(g, edges=[(ds("raw"), Rel.HAS_COLUMN, col("raw", "ssn"), "")])
     assert labels(g, ds("raw")) == {"PII", "PII:EMAIL_ADDRESS"}
